@@ -1,0 +1,5 @@
+import { opsRoutes } from "@polaris/contract";
+import { httpHandler } from "@polaris/runtime";
+import { docsPage } from "@polaris/runtime/docs-page";
+
+export const handler = httpHandler(opsRoutes.docs, async () => docsPage);

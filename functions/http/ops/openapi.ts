@@ -1,0 +1,6 @@
+import { buildOpenApiDocument, opsRoutes } from "@polaris/contract";
+import { httpHandler } from "@polaris/runtime";
+
+let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+
+export const handler = httpHandler(opsRoutes.openapi, async () => (document ??= buildOpenApiDocument()) as unknown as Record<string, unknown>);

@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { ErrorCodes, routeTable, type ErrorName, type RouteDef } from "@polaris/contract";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** API Gateway's own payload limit; handlers apply the product's smaller one. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const handlers = new Map<string, Promise<LambdaHandler>>();
+const loadHandler = (route: RouteDef) => {
+  let loaded = handlers.get(route.handler);
+  if (!loaded) {
+    loaded = import(pathToFileURL(resolve(repoRoot, route.handler)).href).then((m) => m.handler as LambdaHandler);
+    handlers.set(route.handler, loaded);
+  }
+  return loaded;
+};
+
+const routesByPath = new Map<string, Map<string, RouteDef>>();
+for (const route of Object.values(routeTable)) {
+  const methods = routesByPath.get(route.path) ?? new Map<string, RouteDef>();
+  methods.set(route.method, route);
+  routesByPath.set(route.path, methods);
+}
+
+const sendError = (res: ServerResponse, name: ErrorName, message?: string, status?: number, headers: Record<string, string> = {}) => {
+  const entry = ErrorCodes[name];
+  res.writeHead(status ?? entry.status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify({ code: entry.code, msg: message ?? entry.msg }));
+};
+
+async function readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return "too-large";
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toEvent(req: IncomingMessage, url: URL, route: RouteDef, body: Buffer): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  // API Gateway joins repeated query parameters with commas.
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  const text = body.toString("utf8");
+  const isText = Buffer.from(text, "utf8").equals(body);
+  return {
+    version: "2.0",
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: url.searchParams.size ? query : undefined,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "local",
+      http: {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey: `${route.method} ${route.path}`,
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length ? (isText ? text : body.toString("base64")) : undefined,
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+const lambdaContext = (route: RouteDef, requestId: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: route.handler,
+  functionVersion: "$LATEST",
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${route.handler}`,
+  memoryLimitInMB: "1024",
+  awsRequestId: requestId,
+  logGroupName: "local",
+  logStreamName: "local",
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+const corsHeaders = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET,POST,OPTIONS",
+  "access-control-allow-headers": "authorization,content-type,idempotency-key",
+  "access-control-max-age": "600",
+};
+
+export type Fallback = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+/**
+ * The local stand-in for API Gateway (HTTP API, payload v2): it turns each request into the event
+ * Lambda would get and invokes the same handler module the route table names.
+ */
+export function createGateway(options: { fallback?: Fallback } = {}): Server {
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const methods = routesByPath.get(url.pathname);
+      if (!methods) {
+        if (await options.fallback?.(req, res, url)) return;
+        return sendError(res, "NOT_FOUND", `no route for ${url.pathname}`);
+      }
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, corsHeaders);
+        return res.end();
+      }
+      const route = methods.get(req.method ?? "");
+      if (!route) {
+        return sendError(res, "METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${url.pathname}`, 405, {
+          allow: [...methods.keys()].join(", "),
+        });
+      }
+      const body = await readBody(req);
+      if (body === "too-large") {
+        return sendError(res, "INVALID_PARAMETER", `参数错误: request body exceeds ${MAX_PAYLOAD_BYTES} bytes`, 413, { connection: "close" });
+      }
+      const event = toEvent(req, url, route, body);
+      const result = await (await loadHandler(route))(event, lambdaContext(route, event.requestContext.requestId));
+      const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      res.writeHead(result.statusCode ?? 200, headers);
+      res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, "base64") : result.body);
+    } catch (error) {
+      console.error("gateway: handler failed", error);
+      if (!res.headersSent) sendError(res, "SERVER_ERROR");
+      else res.end();
+    }
+  });
+}

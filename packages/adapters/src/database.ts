@@ -1,0 +1,31 @@
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+import type { Database } from "@polaris/core";
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+// Sizes, counts and ids are int8; every value the product stores fits in 2^53.
+const toNumber = (value: string) => Number(value);
+
+export type DatabaseTarget = { kind: "postgres"; url: string; poolSize: number } | { kind: "pglite"; dataDir?: string };
+
+/** Opens the system of record: a PostgreSQL server through pg, or PGlite (on disk, or in memory without dataDir). */
+export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Database>> {
+  if (target.kind === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize,
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          oid === INT8_OID || oid === NUMERIC_OID ? toNumber : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+      },
+    });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const client = await PGlite.create(target.dataDir ? `file://${target.dataDir}` : undefined, {
+    parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
+  });
+  return new Kysely<Database>({ dialect: new PGliteDialect(client) });
+}

@@ -1,0 +1,27 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+/**
+ * Where a test's database lives: PGlite in memory by default, or a fresh database on the
+ * PostgreSQL server named by POLARIS_TEST_DATABASE_URL (the orchestrator sets it for the PostgreSQL pass).
+ */
+export async function freshDatabaseEnv(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const serverUrl = process.env.POLARIS_TEST_DATABASE_URL;
+  if (!serverUrl) return { env: { PGLITE_DIR: "memory" }, drop: async () => undefined };
+  const name = `polaris_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}

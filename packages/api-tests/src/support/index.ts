@@ -1,0 +1,2 @@
+export { startTestApp, nextMobile, type TestApp } from "./app";
+export { freshDatabaseEnv } from "./database";

@@ -1,0 +1,4 @@
+export { register } from "./register";
+export { login } from "./login";
+export { getInfo } from "./get-info";
+export { getQuota } from "./get-quota";

@@ -1,0 +1,193 @@
+import { createHash } from "node:crypto";
+import middy, { type MiddlewareObj } from "@middy/core";
+import httpCors from "@middy/http-cors";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { z } from "zod";
+import { ErrorCodes, type BodyOf, type DataOf, type ErrorName, type QueryOf, type RouteDef } from "@polaris/contract";
+import { DomainError } from "@polaris/core";
+import { getDeps, type AppDeps } from "./composition";
+import { loadConfig } from "./config";
+
+export interface RequestContext<R extends RouteDef> {
+  body: BodyOf<R>;
+  query: QueryOf<R>;
+  /** Set on routes with `auth: "jwt"`. */
+  userId: number;
+  clientAddress: string;
+  deps: AppDeps;
+}
+
+type Result = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+type Event = Omit<APIGatewayProxyEventV2, "body"> & { body?: unknown };
+type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string } };
+
+const json = (statusCode: number, payload: unknown, headers: Record<string, string> = {}): Result => ({
+  statusCode,
+  headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  body: JSON.stringify(payload),
+});
+
+/** The error envelope for a business error; `status` overrides the table's (413 for an oversized body). */
+export const errorResult = (name: ErrorName, message?: string, extra: { errors?: unknown; status?: number } = {}): Result => {
+  const { code, status, msg } = ErrorCodes[name];
+  return json(extra.status ?? status, { code, msg: message ?? msg, ...(extra.errors ? { errors: extra.errors } : {}) });
+};
+
+const invalid = (message: string, errors?: { field: string; message: string }[], status?: number) =>
+  new HttpFailure(errorResult("INVALID_PARAMETER", `参数错误: ${message}`, { errors, status }));
+
+/** A finished error response travelling through middy's onError. */
+class HttpFailure extends Error {
+  constructor(readonly result: Result) {
+    super(result.body);
+  }
+}
+
+/** Per-invocation state lives on the Lambda context, which middy hands to the handler too. */
+const state = (request: { context: Context }) => ((request.context as Context & { polaris?: State }).polaris ??= {} as State);
+
+function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join(".") : where,
+    message: issue.message,
+  }));
+  throw invalid(errors.map((e) => `${e.field} ${e.message}`).join("; "), errors);
+}
+
+const bearer = (header: string | undefined) => header?.replace(/^Bearer\s+/i, "").trim();
+
+function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
+  return {
+    before: async (request) => {
+      const deps = await getDeps();
+      const s = state(request);
+      s.deps = deps;
+      const event = request.event;
+
+      if (route.auth === "jwt") {
+        const token = bearer(event.headers?.authorization);
+        const userId = token ? await deps.accessTokens.verify(token) : null;
+        if (!userId) throw new HttpFailure(errorResult("UNAUTHORIZED"));
+        s.userId = userId;
+      }
+      s.query = route.query ? parseOrFail(route.query, event.queryStringParameters ?? {}, "query") : undefined;
+      s.body = route.body ? parseOrFail(route.body, event.body, "body") : undefined;
+
+      const key = route.method === "POST" ? event.headers?.["idempotency-key"] : undefined;
+      if (key) {
+        if (key.length > 255) throw invalid("Idempotency-Key must be at most 255 characters");
+        const scope = `${s.userId ?? "anonymous"}:${route.path}`;
+        const requestHash = createHash("sha256").update(JSON.stringify([s.body ?? null, s.query ?? null])).digest("hex");
+        const existing = await deps.idempotency.claim(scope, key, requestHash, deps.config.IDEMPOTENCY_TTL_SECONDS);
+        if (existing && existing.requestHash !== requestHash) throw new HttpFailure(errorResult("IDEMPOTENCY_KEY_REUSED"));
+        if (existing?.status === "in_progress") {
+          throw new HttpFailure(errorResult("IDEMPOTENCY_KEY_REUSED", "a request with this Idempotency-Key is still in progress"));
+        }
+        if (existing?.status === "done") return JSON.parse(existing.response) as Result;
+        s.idempotency = { scope, key };
+      }
+    },
+    after: async (request) => {
+      const s = state(request);
+      if (s.idempotency && request.response) {
+        await s.deps.idempotency.complete(s.idempotency.scope, s.idempotency.key, JSON.stringify(request.response));
+      }
+    },
+    onError: async (request) => {
+      const s = state(request);
+      const error = request.error;
+      if (s.idempotency) await s.deps.idempotency.release(s.idempotency.scope, s.idempotency.key).catch(() => undefined);
+      if (error instanceof HttpFailure) {
+        request.response = error.result;
+      } else if (error instanceof DomainError) {
+        request.response = errorResult(error.name, error.message === error.name ? undefined : error.message);
+      } else if ((error as { statusCode?: number })?.statusCode === 415) {
+        request.response = error?.message === "Unsupported Media Type"
+          ? invalid("Content-Type must be application/json").result
+          : invalid("body is not valid JSON").result;
+      } else {
+        (s.deps?.logger ?? console).error("unhandled error", { error: error as Error, path: route.path });
+        request.response = errorResult("SERVER_ERROR");
+      }
+    },
+  };
+}
+
+/** Rejects oversized bodies and lets POSTs with every field optional omit the body. */
+function bodyGuard(route: RouteDef, maxBytes: number): MiddlewareObj<Event, Result> {
+  return {
+    before: async ({ event }) => {
+      const body = typeof event.body === "string" ? event.body : "";
+      const size = event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
+      if (size > maxBytes) throw invalid(`request body exceeds ${maxBytes} bytes`, undefined, 413);
+      if (route.body && body.trim() === "") {
+        event.body = "{}";
+        event.isBase64Encoded = false;
+        event.headers = { ...event.headers, "content-type": "application/json" };
+      }
+    },
+  };
+}
+
+/**
+ * Wraps a use-case call in the one HTTP stack every endpoint shares: header normalisation, size
+ * guard, JSON parsing, JWT auth, schema validation, idempotency, error mapping, CORS and a log line.
+ */
+export function httpHandler<R extends RouteDef>(
+  route: R,
+  impl: (ctx: RequestContext<R>) => Promise<DataOf<R>>,
+) {
+  // Only plain settings are read at module load: the rest of the dependencies are built on first use.
+  const config = loadConfig(process.env);
+  const core = async (event: Event, context: Context): Promise<Result> => {
+    const s = state({ context });
+    const data = await impl({
+      body: s.body as BodyOf<R>,
+      query: s.query as QueryOf<R>,
+      userId: s.userId,
+      clientAddress: event.requestContext?.http?.sourceIp ?? "unknown",
+      deps: s.deps,
+    });
+    if (route.raw) {
+      return typeof data === "string"
+        ? { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: data }
+        : json(200, data);
+    }
+    return json(200, { code: 200, msg: "OK", data });
+  };
+  const middlewares: MiddlewareObj<Event, Result>[] = [
+    httpHeaderNormalizer() as MiddlewareObj<Event, Result>,
+    httpCors({ origins: config.CORS_ORIGINS.split(",").map((o) => o.trim()), exposeHeaders: "*" }) as MiddlewareObj<Event, Result>,
+    requestLog(route),
+    bodyGuard(route, config.MAX_REQUEST_BYTES),
+    ...(route.body ? [httpJsonBodyParser() as MiddlewareObj<Event, Result>] : []),
+    routeMiddleware(route),
+  ];
+  return middy<Event, Result>().use(middlewares).handler(core);
+}
+
+function requestLog(route: RouteDef): MiddlewareObj<Event, Result> {
+  const started = new WeakMap<object, number>();
+  const write = async (request: middy.Request<Event, Result>) => {
+    const s = state(request);
+    const status = request.response?.statusCode ?? 500;
+    s.deps?.logger[status >= 500 ? "error" : "info"]("request", {
+      route: `${route.method} ${route.path}`,
+      status,
+      userId: s.userId,
+      requestId: request.event.requestContext?.requestId,
+      latencyMs: Date.now() - (started.get(request) ?? Date.now()),
+    });
+  };
+  return {
+    before: async (request) => {
+      started.set(request, Date.now());
+    },
+    after: write,
+    onError: write,
+  };
+}

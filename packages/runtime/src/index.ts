@@ -1,0 +1,3 @@
+export { loadConfig, type Config } from "./config";
+export { createDeps, getDeps, setDeps, type AppDeps } from "./composition";
+export { httpHandler, errorResult, type RequestContext } from "./http";

@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+// Projects are the fast subsets: `npm run test:unit` etc. `npm test` runs them all through
+// infra-local/test-all.ts, which also starts the services the later passes need.
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
+      { extends: true, test: { name: "stacks", include: ["stacks/**/*.test.ts"] } },
+      { extends: true, test: { name: "browser", include: ["infra-local/browser/**/*.test.ts"], fileParallelism: false } },
+      { extends: true, test: { name: "parity", include: ["infra-local/**/*.test.ts"], exclude: ["infra-local/browser/**"], fileParallelism: false, testTimeout: 120_000, hookTimeout: 900_000 } },
+    ],
+  },
+});
