@@ -1,0 +1,75 @@
+import { createReadStream, existsSync, statSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { repoRoot, type Fallback } from "./gateway";
+
+/** Where `npm run build:web` puts the console. */
+export const consoleDist = resolve(repoRoot, "packages/web/dist");
+
+const types: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+const notBuilt = `<!doctype html><meta charset="utf-8"><title>Polaris</title>
+<p>The web console has not been built yet: run <code>npm run build:web</code> and reload.</p>
+<p>The API is up: <a href="/docs">/docs</a>.</p>`;
+
+function send(req: IncomingMessage, res: ServerResponse, file: string, cache: string) {
+  const stat = statSync(file);
+  res.writeHead(200, {
+    "content-type": types[extname(file)] ?? "application/octet-stream",
+    "content-length": stat.size,
+    "cache-control": cache,
+    "x-content-type-options": "nosniff",
+  });
+  if (req.method === "HEAD") return res.end();
+  createReadStream(file).pipe(res);
+}
+
+/**
+ * A gateway `fallback` that serves the built console: files under `dist/` as they are (hashed
+ * assets cached for a year), and index.html for every other GET of a page path, so the console's
+ * client-side routes (`/folder/<id>`, `/s/<identity>`, …) survive a reload. Missing assets
+ * (a path with an extension) are left to the gateway's JSON 404.
+ */
+export function createConsoleFallback(options: { root?: string } = {}): Fallback {
+  const root = resolve(options.root ?? consoleDist);
+  return (req, res, url) => {
+    if (req.method !== "GET" && req.method !== "HEAD") return false;
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return false;
+    }
+    if (path.includes("\0")) return false;
+    const file = normalize(join(root, path));
+    if (file !== root && !file.startsWith(root + sep)) return false;
+    if (existsSync(file) && statSync(file).isFile()) {
+      send(req, res, file, path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+      return true;
+    }
+    if (extname(path)) return false;
+    const index = join(root, "index.html");
+    if (!existsSync(index)) {
+      res.writeHead(503, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(req.method === "HEAD" ? undefined : notBuilt);
+      return true;
+    }
+    send(req, res, index, "no-cache");
+    return true;
+  };
+}
+
+/** The fallback to pass to `createGateway({ fallback: consoleFallback })`. */
+export const consoleFallback: Fallback = createConsoleFallback();

@@ -1,0 +1,157 @@
+/**
+ * Chinese and English text of the console, and a clear message for every business code of API.md
+ * (the `errorMessages` table is checked against the contract's code table by a unit test).
+ */
+import { createContext, useContext } from "react";
+
+export type Lang = "zh" | "en";
+
+export const errorMessages: Record<number, { zh: string; en: string }> = {
+  [-1]: { zh: "无法连接服务器，请检查网络后重试", en: "Cannot reach the server. Check your connection and try again." },
+  100001: { zh: "服务器内部错误，请稍后重试", en: "Something went wrong on the server. Please try again later." },
+  100002: { zh: "参数错误", en: "Invalid input" },
+  100003: { zh: "登录已过期，请重新登录", en: "Your session has expired. Please sign in again." },
+  100004: { zh: "接口不存在", en: "This feature is not available on the server." },
+  100005: { zh: "请求方法不被允许", en: "Method not allowed." },
+  100006: { zh: "请求体过大", en: "The request is too large." },
+  100007: { zh: "操作过于频繁，请稍后再试", en: "Too many attempts. Please wait a moment and try again." },
+  100008: { zh: "重复请求的内容与首次不一致", en: "This request was already sent with different content." },
+  200001: { zh: "用户不存在", en: "User not found." },
+  200002: { zh: "该手机号已注册", en: "This mobile number is already registered." },
+  200003: { zh: "手机号或密码错误", en: "Wrong mobile number or password." },
+  200004: { zh: "存储空间不足", en: "Not enough storage space (quota exceeded)." },
+  300001: { zh: "文件不存在", en: "File not found." },
+  300009: { zh: "文件夹不存在", en: "Folder not found." },
+  300012: { zh: "文件名无效：1–255 个字符，不能包含 / \\ 或控制字符，也不能是 . 或 ..", en: "Invalid name: 1–255 characters, no / \\ or control characters, not . or .." },
+  300013: { zh: "同一文件夹下已有同名文件", en: "An item with that name already exists in this folder." },
+  300014: { zh: "目标文件夹不存在", en: "The parent folder does not exist." },
+  300015: { zh: "不能把文件夹移动到它自身或其子文件夹中", en: "A folder cannot be moved into itself or one of its subfolders." },
+  300016: { zh: "该项目在回收站中", en: "This item is in the recycle bin." },
+  300017: { zh: "该项目不在回收站中", en: "This item is not in the recycle bin." },
+  300020: { zh: "存储服务暂时不可用，请稍后重试", en: "The storage service is unavailable. Please try again later." },
+  300023: { zh: "上传内容与声明的哈希或大小不一致", en: "The uploaded content does not match its declared hash or size." },
+  300024: { zh: "上传会话不存在或已过期", en: "The upload session was not found or has expired." },
+  300025: { zh: "文件超过允许的最大上传大小", en: "The file is larger than the maximum upload size." },
+  300026: { zh: "秒传校验失败（缺少或错误的持有证明）", en: "Instant upload refused: proof of possession missing or wrong." },
+  400001: { zh: "分享不存在", en: "Share not found." },
+  400002: { zh: "分享已过期", en: "This share has expired." },
+  400003: { zh: "提取码错误", en: "Wrong extraction code." },
+  400004: { zh: "分享已取消", en: "This share was cancelled." },
+  400005: { zh: "分享已被封禁", en: "This share has been banned." },
+  400006: { zh: "分享的文件已不存在", en: "The shared file no longer exists." },
+  400010: { zh: "这不是你的分享", en: "This is not your share." },
+  500001: { zh: "搜索暂时不可用，请稍后重试", en: "Search is temporarily unavailable. Please try again later." },
+};
+
+/** A user-facing message for an error: the mapped text, plus the server's detail for validation errors. */
+export function describeError(error: unknown, lang: Lang): string {
+  const e = error as { code?: number; message?: string };
+  if (typeof e?.code === "number") {
+    const mapped = errorMessages[e.code]?.[lang];
+    const detail = e.message && e.code === 100002 ? e.message.replace(/^参数错误:?\s*/, "") : "";
+    if (mapped) return `${mapped}${detail ? ` (${detail})` : ""} [${e.code}]`;
+    return `${e.message || "error"} [${e.code}]`;
+  }
+  return e?.message ?? String(error);
+}
+
+const zh = {
+  appName: "Polaris 云盘",
+  signIn: "登录", signUp: "注册", signOut: "退出", mobile: "手机号", password: "密码", nickname: "昵称（可选）",
+  noAccount: "还没有账号？注册", haveAccount: "已有账号？登录",
+  drive: "我的文件", trash: "回收站", myShares: "我的分享", search: "搜索",
+  root: "全部文件", newFolder: "新建文件夹", upload: "上传文件", uploadFolder: "上传文件夹",
+  rename: "重命名", move: "移动", copy: "复制", delete: "删除", share: "分享", download: "下载", open: "打开",
+  name: "名称", size: "大小", modified: "修改时间", created: "创建时间", actions: "操作",
+  empty: "这里还没有文件，把文件拖到这里上传", loadMore: "加载更多", items: "项",
+  folderName: "文件夹名称", newName: "新名称", ok: "确定", cancel: "取消", close: "关闭",
+  chooseTarget: "选择目标文件夹", moveHere: "移动到这里", copyHere: "复制到这里",
+  confirmDelete: "确定把选中的 {n} 项移到回收站？", deleted: "已移到回收站", done: "完成",
+  restore: "还原", deleteForever: "彻底删除", emptyTrash: "清空回收站", confirmEmpty: "确定清空回收站？此操作不可恢复。",
+  deletedAt: "删除时间", purgeAt: "自动清除", trashEmpty: "回收站是空的",
+  quota: "已用 {used} / {total}",
+  dropHere: "松开鼠标即可上传", uploads: "上传列表", hashing: "计算校验值", checking: "检查秒传", proving: "秒传校验",
+  uploading: "上传中", completing: "完成中", paused: "已暂停", queued: "等待中", failed: "失败", cancelled: "已取消",
+  instantDone: "秒传成功", uploaded: "上传完成", pause: "暂停", resume: "继续", retry: "重试", remove: "移除",
+  resumable: "可续传的上传（重新选择同一文件即可继续）", chooseFile: "选择文件继续", clearFinished: "清除已完成",
+  remaining: "剩余 {t}", part: "分片",
+  shareTitle: "分享 “{name}”", withCode: "使用提取码", expiry: "有效期", never: "永久", days: "{n} 天",
+  createLink: "创建链接", link: "链接", code: "提取码", copyLink: "复制链接和提取码", copied: "已复制",
+  views: "浏览", saves: "保存", status: "状态", expires: "过期时间", update: "修改", cancelShare: "取消分享",
+  statusNames: ["正常", "已封禁", "已取消", "已过期"], noShares: "还没有分享",
+  sharedBy: "{name} 的分享", enterCode: "请输入提取码", view: "查看文件", saveToDrive: "保存到我的云盘", saved: "已保存 {n} 项",
+  signInToSave: "登录后可保存到我的云盘",
+  keyword: "搜索文件名", type: "类型", anyType: "全部类型", folders: "文件夹", files: "文件", minSize: "最小 (MB)", maxSize: "最大 (MB)",
+  inFolder: "仅当前文件夹", sortBy: "排序", relevance: "相关度", results: "共 {n} 个结果", location: "位置", noResults: "没有找到匹配的文件",
+  language: "English", selectAll: "全选", selected: "已选 {n} 项",
+};
+export type Messages = typeof zh;
+
+const en: Messages = {
+  appName: "Polaris Drive",
+  signIn: "Sign in", signUp: "Sign up", signOut: "Sign out", mobile: "Mobile", password: "Password", nickname: "Name (optional)",
+  noAccount: "No account? Sign up", haveAccount: "Have an account? Sign in",
+  drive: "My files", trash: "Recycle bin", myShares: "My shares", search: "Search",
+  root: "All files", newFolder: "New folder", upload: "Upload files", uploadFolder: "Upload folder",
+  rename: "Rename", move: "Move", copy: "Copy", delete: "Delete", share: "Share", download: "Download", open: "Open",
+  name: "Name", size: "Size", modified: "Modified", created: "Created", actions: "Actions",
+  empty: "Nothing here yet: drop files here to upload", loadMore: "Load more", items: "items",
+  folderName: "Folder name", newName: "New name", ok: "OK", cancel: "Cancel", close: "Close",
+  chooseTarget: "Choose a target folder", moveHere: "Move here", copyHere: "Copy here",
+  confirmDelete: "Move the {n} selected item(s) to the recycle bin?", deleted: "Moved to the recycle bin", done: "Done",
+  restore: "Restore", deleteForever: "Delete forever", emptyTrash: "Empty recycle bin", confirmEmpty: "Empty the recycle bin? This cannot be undone.",
+  deletedAt: "Deleted", purgeAt: "Purged on", trashEmpty: "The recycle bin is empty",
+  quota: "{used} of {total} used",
+  dropHere: "Drop to upload", uploads: "Uploads", hashing: "Hashing", checking: "Checking", proving: "Proving",
+  uploading: "Uploading", completing: "Completing", paused: "Paused", queued: "Queued", failed: "Failed", cancelled: "Cancelled",
+  instantDone: "Instant upload", uploaded: "Uploaded", pause: "Pause", resume: "Resume", retry: "Retry", remove: "Remove",
+  resumable: "Resumable uploads (choose the same file again to continue)", chooseFile: "Choose file to resume", clearFinished: "Clear finished",
+  remaining: "{t} left", part: "Part",
+  shareTitle: "Share “{name}”", withCode: "Extraction code", expiry: "Expires", never: "Never", days: "{n} days",
+  createLink: "Create link", link: "Link", code: "Code", copyLink: "Copy link and code", copied: "Copied",
+  views: "Views", saves: "Saves", status: "Status", expires: "Expires", update: "Update", cancelShare: "Cancel share",
+  statusNames: ["Active", "Banned", "Cancelled", "Expired"], noShares: "No shares yet",
+  sharedBy: "Shared by {name}", enterCode: "Enter the extraction code", view: "Open", saveToDrive: "Save to my drive", saved: "Saved {n} item(s)",
+  signInToSave: "Sign in to save to your drive",
+  keyword: "Search file names", type: "Type", anyType: "Any type", folders: "Folders", files: "Files", minSize: "Min (MB)", maxSize: "Max (MB)",
+  inFolder: "Current folder only", sortBy: "Sort", relevance: "Relevance", results: "{n} results", location: "Location", noResults: "No matching files",
+  language: "中文", selectAll: "Select all", selected: "{n} selected",
+};
+
+export const messages: Record<Lang, Messages> = { zh, en };
+
+export function format(template: string, vars: Record<string, string | number> = {}) {
+  return template.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? `{${k}}`));
+}
+
+export const initialLang = (): Lang => {
+  const saved = localStorage.getItem("polaris.lang");
+  if (saved === "zh" || saved === "en") return saved;
+  return navigator.language?.toLowerCase().startsWith("zh") ? "zh" : "en";
+};
+
+export const LangContext = createContext<{ lang: Lang; t: Messages; setLang(l: Lang): void }>({ lang: "zh", t: zh, setLang: () => undefined });
+export const useI18n = () => useContext(LangContext);
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return "-";
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "–";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+export const formatTime = (unix: number, lang: Lang) =>
+  unix ? new Date(unix * 1000).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "–";

@@ -1,0 +1,193 @@
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
+import { describeError, useI18n } from "./i18n";
+
+/** Tiny router on the History API (the gateway answers every console path with index.html). */
+const routeListeners = new Set<() => void>();
+window.addEventListener("popstate", () => routeListeners.forEach((l) => l()));
+export function navigate(to: string, replace = false) {
+  if (replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
+  routeListeners.forEach((l) => l());
+}
+export const useLocation = () =>
+  useSyncExternalStore(
+    (l) => {
+      routeListeners.add(l);
+      return () => routeListeners.delete(l);
+    },
+    () => location.pathname + location.search,
+  );
+
+/** "Something in the drive changed": lists and the quota bar reload. */
+const changeListeners = new Set<() => void>();
+export const notifyChanged = () => changeListeners.forEach((l) => l());
+export function useChanges(): number {
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    const l = () => setN((x) => x + 1);
+    changeListeners.add(l);
+    return () => void changeListeners.delete(l);
+  }, []);
+  return n;
+}
+
+type Toast = { id: number; text: string; kind: "ok" | "error" };
+let toasts: Toast[] = [];
+let toastId = 0;
+const toastListeners = new Set<() => void>();
+export function toast(text: string, kind: Toast["kind"] = "ok") {
+  const id = ++toastId;
+  toasts = [...toasts, { id, text, kind }];
+  toastListeners.forEach((l) => l());
+  setTimeout(() => {
+    toasts = toasts.filter((t) => t.id !== id);
+    toastListeners.forEach((l) => l());
+  }, kind === "error" ? 7000 : 3500);
+}
+export function Toasts() {
+  const list = useSyncExternalStore(
+    (l) => {
+      toastListeners.add(l);
+      return () => toastListeners.delete(l);
+    },
+    () => toasts,
+  );
+  return (
+    <div className="toasts" aria-live="polite">
+      {list.map((t) => (
+        <div key={t.id} className={`toast ${t.kind}`} role={t.kind === "error" ? "alert" : "status"} data-testid={`toast-${t.kind}`}>
+          {t.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Runs an action and reports its business error as a translated toast. */
+export function useAction() {
+  const { lang } = useI18n();
+  return async function run<T>(fn: () => Promise<T>, success?: string): Promise<T | undefined> {
+    try {
+      const result = await fn();
+      if (success) toast(success);
+      return result;
+    } catch (e) {
+      toast(describeError(e, lang), "error");
+      return undefined;
+    }
+  };
+}
+
+export function Modal(props: { title: ReactNode; onClose(): void; children: ReactNode; footer?: ReactNode; testId?: string; wide?: boolean }) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [props.onClose]);
+  return (
+    <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}>
+      <div className={`modal${props.wide ? " wide" : ""}`} role="dialog" aria-modal="true" data-testid={props.testId}>
+        <header>
+          <h2>{props.title}</h2>
+          <button className="icon" aria-label="close" onClick={props.onClose}>×</button>
+        </header>
+        <div className="modal-body">{props.children}</div>
+        {props.footer && <footer>{props.footer}</footer>}
+      </div>
+    </div>
+  );
+}
+
+/** A one-field dialog (new folder, rename). */
+export function PromptDialog(props: { title: string; label: string; initial?: string; onSubmit(value: string): Promise<boolean | void>; onClose(): void }) {
+  const { t } = useI18n();
+  const [value, setValue] = useState(props.initial ?? "");
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    if (!value.trim()) return;
+    setBusy(true);
+    const ok = await props.onSubmit(value.trim());
+    setBusy(false);
+    if (ok !== false) props.onClose();
+  };
+  return (
+    <Modal
+      title={props.title}
+      onClose={props.onClose}
+      testId="prompt-dialog"
+      footer={
+        <>
+          <button onClick={props.onClose}>{t.cancel}</button>
+          <button className="primary" disabled={busy || !value.trim()} onClick={submit} data-testid="prompt-ok">{t.ok}</button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>{props.label}</span>
+        <input
+          autoFocus
+          value={value}
+          maxLength={255}
+          onChange={(e) => setValue(e.target.value)}
+          onKeyDown={(e) => e.key === "Enter" && submit()}
+          onFocus={(e) => {
+            const dot = e.target.value.lastIndexOf(".");
+            e.target.setSelectionRange(0, dot > 0 ? dot : e.target.value.length);
+          }}
+          data-testid="prompt-input"
+        />
+      </label>
+    </Modal>
+  );
+}
+
+export function Progress({ value, label, testId }: { value: number; label?: string; testId?: string }) {
+  const pct = Math.max(0, Math.min(1, value || 0)) * 100;
+  return (
+    <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} aria-label={label} data-testid={testId}>
+      <div style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
+export function FileIcon({ isDir, ext }: { isDir: boolean; ext?: string }) {
+  const e = (ext ?? "").toLowerCase().replace(/^\./, "");
+  const glyph = isDir ? "📁" : /^(png|jpe?g|gif|webp|svg|bmp|heic)$/.test(e) ? "🖼️" : /^(mp4|mov|mkv|avi|webm)$/.test(e) ? "🎬"
+    : /^(mp3|wav|flac|aac|ogg)$/.test(e) ? "🎵" : /^(zip|rar|7z|tar|gz|tgz)$/.test(e) ? "🗜️" : /^(pdf)$/.test(e) ? "📕"
+    : /^(docx?|txt|md|rtf|odt)$/.test(e) ? "📄" : /^(xlsx?|csv|ods)$/.test(e) ? "📊" : "📄";
+  return <span className="file-icon" aria-hidden>{glyph}</span>;
+}
+
+export async function copyText(text: string) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+}
+
+/** Highlights matches: the server's <em>/<mark> fragments when given, else the keyword's occurrences. */
+export function Highlight({ text, keyword, server }: { text: string; keyword?: string; server?: unknown }) {
+  const fragment = Array.isArray(server) ? server[0] : typeof server === "object" && server ? Object.values(server as object).flat()[0] : server;
+  if (typeof fragment === "string" && /<(em|mark)>/i.test(fragment)) {
+    const parts = fragment.split(/<\/?(?:em|mark)>/i);
+    return <>{parts.map((p, i) => (i % 2 ? <mark key={i}>{p}</mark> : <span key={i}>{p}</span>))}</>;
+  }
+  const k = (keyword ?? "").trim();
+  if (!k) return <>{text}</>;
+  const lower = text.toLowerCase();
+  const out: ReactNode[] = [];
+  let pos = 0;
+  for (let i = lower.indexOf(k.toLowerCase()); i >= 0; i = lower.indexOf(k.toLowerCase(), pos)) {
+    if (i > pos) out.push(<span key={`t${pos}`}>{text.slice(pos, i)}</span>);
+    out.push(<mark key={`m${i}`}>{text.slice(i, i + k.length)}</mark>);
+    pos = i + k.length;
+  }
+  out.push(<span key="end">{text.slice(pos)}</span>);
+  return <>{out}</>;
+}
