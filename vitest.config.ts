@@ -9,8 +9,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
       { extends: true, test: { name: "stacks", include: ["stacks/**/*.test.ts"] } },
-      { extends: true, test: { name: "browser", include: ["infra-local/browser/**/*.test.ts"], fileParallelism: false } },
-      { extends: true, test: { name: "parity", include: ["infra-local/**/*.test.ts"], exclude: ["infra-local/browser/**"], fileParallelism: false, testTimeout: 120_000, hookTimeout: 900_000 } },
+      { extends: true, test: { name: "browser", include: ["infra-local/browser/**/*.test.ts"] } },
+      { extends: true, test: { name: "parity", include: ["infra-local/**/*.test.ts"], exclude: ["infra-local/browser/**"], testTimeout: 120_000, hookTimeout: 900_000 } },
     ],
   },
 });

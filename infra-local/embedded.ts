@@ -1,32 +1,62 @@
 import type { AddressInfo } from "node:net";
-import { createDeps, setDeps, type AppDeps } from "@polaris/runtime";
-import { createGateway } from "./gateway";
+import { join, resolve } from "node:path";
+import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
+import { createBackground } from "./background";
+import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3";
+import { createGateway, type Fallback } from "./gateway";
 
 export interface RunningApp {
   url: string;
   deps: AppDeps;
+  /** The object store's endpoint (the embedded S3 server unless one was configured). */
+  s3Endpoint?: string;
+  background: ReturnType<typeof createBackground>;
   close(): Promise<void>;
 }
 
 /**
  * Starts the embedded profile in this process: dependencies from `env` (PGlite unless DATABASE_URL
- * is set) and the local gateway on `host:port` (port 0 picks a free one).
+ * is set), an S3-compatible server on disk unless S3_ENDPOINT is set, in-process queues and jobs,
+ * and the local gateway on `host:port` (port 0 picks a free one).
  */
-export async function startEmbedded(env: Record<string, string | undefined>, port = 0, host = "127.0.0.1"): Promise<RunningApp> {
-  const deps = await createDeps(env);
+export async function startEmbedded(env: Record<string, string | undefined>, port = 0, host = "127.0.0.1", fallback?: Fallback): Promise<RunningApp> {
+  const config = loadConfig(env);
+  let background: ReturnType<typeof createBackground> | undefined;
+  let s3: EmbeddedS3 | undefined;
+  const effectiveEnv = { ...env };
+  if (!config.S3_ENDPOINT && !config.AWS_ENDPOINT_URL) {
+    s3 = await startEmbeddedS3({
+      directory: join(resolve(config.POLARIS_HOME), "s3"),
+      bucket: config.S3_BUCKET,
+      port: config.S3_PORT,
+      onEvent: (body) => background?.uploadEvent(body),
+    });
+    Object.assign(effectiveEnv, {
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: "true",
+      AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+    });
+  }
+  const deps = await createDeps(effectiveEnv);
   setDeps(deps);
-  const server = createGateway();
-  await new Promise<void>((resolve, reject) => {
+  background = createBackground(deps);
+  const server = createGateway({ fallback });
+  await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
-    server.listen(port, host, resolve);
+    server.listen(port, host, resolveListen);
   });
   const { port: boundPort } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${boundPort}`,
     deps,
+    s3Endpoint: s3?.endpoint ?? config.S3_ENDPOINT,
+    background,
     async close() {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((done) => server.close(() => done()));
+      await background?.close();
+      await s3?.close();
       await deps.close();
     },
   };

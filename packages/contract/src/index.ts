@@ -7,5 +7,7 @@ export * from "./errors";
 export * from "./route";
 export * from "./users";
 export * from "./ops";
+export * from "./files";
+export * from "./jobs";
 export * from "./routes";
 export { buildOpenApiDocument } from "./openapi";

@@ -1,4 +1,5 @@
 import type { RouteDef } from "./route";
+import { fileRoutes } from "./files";
 import { opsRoutes } from "./ops";
 import { userRoutes } from "./users";
 
@@ -9,4 +10,5 @@ const prefixed = <T extends Record<string, RouteDef<any, any, any>>>(area: strin
 export const routeTable: Record<string, RouteDef> = {
   ...prefixed("ops", opsRoutes),
   ...prefixed("user", userRoutes),
+  ...prefixed("file", fileRoutes),
 };

@@ -1,4 +1,8 @@
 export * as Users from "./users";
+export * as Files from "./files";
+export * as Trash from "./trash";
+export * as Uploads from "./uploads";
+export { EventSchemas, recordEvent, type EventType, type EventPayload } from "./events";
 export { DomainError, fail } from "./errors";
 export type { CoreDeps, CoreSettings } from "./deps";
 export type * from "./ports";

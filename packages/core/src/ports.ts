@@ -29,3 +29,42 @@ export interface IdempotencyStore {
   /** Frees the key after a failure so a retry can run. */
   release(scope: string, key: string): Promise<void>;
 }
+
+export interface StoredObject {
+  size: number;
+  /** Base64 SHA-256 of the whole object, when the store verified and kept one. */
+  sha256Base64?: string;
+}
+
+/** The object store (S3 or any S3-compatible server). Presigned URLs let clients move the bytes. */
+export interface ObjectStorage {
+  presignPut(key: string, options: { size: number; sha256Base64: string; contentType: string; expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string> }>;
+  createMultipart(key: string, contentType: string): Promise<string>;
+  presignPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
+  /** Parts stored so far; null when the multipart upload no longer exists. */
+  listParts(key: string, uploadId: string): Promise<{ partNumber: number; etag: string; size: number }[] | null>;
+  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  head(key: string): Promise<StoredObject | null>;
+  /** Streams the object through SHA-256 (hex) without holding it in memory. */
+  sha256(key: string): Promise<string>;
+  readRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string>;
+  delete(keys: string[]): Promise<void>;
+}
+
+export type JobType = import("@polaris/contract").JobName;
+
+export interface Job {
+  /** Unique per target: scheduling the same name again replaces the earlier time. */
+  name: string;
+  type: JobType;
+  payload: Record<string, unknown>;
+  runAt: Date;
+}
+
+/** One-time delayed work (EventBridge Scheduler on AWS, a jobs table locally). Jobs re-check state when they run. */
+export interface Scheduler {
+  schedule(job: Job): Promise<void>;
+  cancel(name: string): Promise<void>;
+}

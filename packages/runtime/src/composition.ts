@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
-  createAccessTokens, createMemoryRateLimiter, createSqlIdempotencyStore, openDatabase,
+  createAccessTokens, createMemoryRateLimiter, createS3Storage, createSqlIdempotencyStore, createSqlScheduler, openDatabase,
   type AccessTokenService,
 } from "@polaris/adapters";
 import { migrateToLatest, type CoreDeps, type IdempotencyStore } from "@polaris/core";
@@ -43,6 +43,18 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
   const clock = { now: () => new Date() };
   const accessTokens = createAccessTokens(config.JWT_SECRET ?? localSecret(home), config.ACCESS_EXPIRE_SECONDS, clock.now);
   const logger = new Logger({ serviceName: "polaris", logLevel: config.LOG_LEVEL });
+  const s3Endpoint = config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL;
+  const storage = createS3Storage({
+    bucket: config.S3_BUCKET,
+    client: {
+      region: config.AWS_REGION,
+      ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
+      forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      ...(config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY
+        ? { credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY } }
+        : {}),
+    },
+  });
   return {
     config,
     db,
@@ -52,6 +64,8 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     tokens: accessTokens,
     rateLimiter: createMemoryRateLimiter(),
     idempotency: createSqlIdempotencyStore(db),
+    storage,
+    scheduler: createSqlScheduler(db),
     settings: {
       defaultQuotaBytes: config.DEFAULT_QUOTA_BYTES,
       login: {
@@ -59,8 +73,22 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
         maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
         windowSeconds: config.LOGIN_WINDOW_SECONDS,
       },
+      files: {
+        maxUploadBytes: config.MAX_UPLOAD_BYTES,
+        multipartThresholdBytes: config.MULTIPART_THRESHOLD_BYTES,
+        partSizeBytes: config.MULTIPART_PART_SIZE_BYTES,
+        uploadTtlSeconds: config.UPLOAD_TTL_SECONDS,
+        multipartTtlSeconds: config.MULTIPART_TTL_SECONDS,
+        presignExpiresSeconds: config.PRESIGN_EXPIRES_SECONDS,
+        trashRetentionSeconds: config.TRASH_RETENTION_SECONDS,
+        proofBytes: config.PROOF_BYTES,
+        challengeTtlSeconds: config.CHALLENGE_TTL_SECONDS,
+      },
     },
-    close: () => db.destroy(),
+    close: async () => {
+      storage.client.destroy();
+      await db.destroy();
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 import { z } from "zod";
 
 const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = (fallback: boolean) => z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").default(fallback);
 
 /** Every setting of the product, read from environment variables in one place. */
 const schema = z.object({
@@ -18,6 +20,24 @@ const schema = z.object({
   IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),
   MAX_REQUEST_BYTES: int(1024 * 1024),
   CORS_ORIGINS: z.string().default("*"),
+  AWS_REGION: z.string().default("us-east-1"),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_ENDPOINT_URL: z.string().url().optional(),
+  S3_BUCKET: z.string().default("polaris-files"),
+  S3_ENDPOINT: z.string().url().optional().describe("S3-compatible endpoint; unset on AWS (and in the embedded profile, which starts its own)"),
+  S3_FORCE_PATH_STYLE: flag(false),
+  S3_PORT: z.coerce.number().int().min(0).max(65535).default(0).describe("embedded S3 server port (0: any free port)"),
+  MAX_UPLOAD_BYTES: int(5 * GiB),
+  MULTIPART_THRESHOLD_BYTES: int(64 * MiB),
+  MULTIPART_PART_SIZE_BYTES: int(16 * MiB),
+  UPLOAD_TTL_SECONDS: int(30 * 60),
+  MULTIPART_TTL_SECONDS: int(24 * 3600),
+  PRESIGN_EXPIRES_SECONDS: int(3600),
+  TRASH_RETENTION_SECONDS: int(30 * 24 * 3600),
+  PROOF_BYTES: int(64 * 1024),
+  CHALLENGE_TTL_SECONDS: int(300),
+  JOB_POLL_MS: int(1000),
   LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
 });
 

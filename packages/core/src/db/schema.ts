@@ -28,10 +28,99 @@ export interface IdempotencyTable {
   created_at: DefaultTimestamp;
 }
 
+export interface BlobsTable {
+  sha256: string;
+  size: number;
+  object_key: string;
+  ref_count: number;
+  created_at: DefaultTimestamp;
+}
+
+export type FileStatus = "active" | "trashed" | "purged";
+
+export interface FilesTable {
+  id: Generated<number>;
+  identity: string;
+  user_id: number;
+  parent_id: number;
+  name: string;
+  ext: string;
+  is_dir: boolean;
+  size: Generated<number>;
+  blob_sha256: string | null;
+  mime_type: Generated<string>;
+  status: ColumnType<FileStatus, FileStatus | undefined, FileStatus>;
+  trash_batch: string | null;
+  trash_root: Generated<boolean>;
+  trashed_at: Date | null;
+  purge_at: Date | null;
+  version: Generated<number>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type UploadStatus = "pending" | "completed" | "failed" | "aborted" | "expired";
+
+export interface UploadsTable {
+  id: Generated<number>;
+  upload_key: string;
+  user_id: number;
+  sha256: string;
+  size: number;
+  parent_id: number;
+  name: string;
+  mime_type: string;
+  object_key: string;
+  multipart_upload_id: string | null;
+  part_size: number | null;
+  reserved: number;
+  status: ColumnType<UploadStatus, UploadStatus | undefined, UploadStatus>;
+  file_id: number | null;
+  expires_at: Timestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface UploadChallengesTable {
+  id: Generated<number>;
+  user_id: number;
+  sha256: string;
+  size: number;
+  offset: number;
+  length: number;
+  nonce: string;
+  expires_at: Timestamp;
+}
+
+export interface ScheduledJobsTable {
+  name: string;
+  type: string;
+  payload: ColumnType<unknown, string, string>;
+  run_at: Timestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  type: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: DefaultTimestamp;
+  sent_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   idempotency_keys: IdempotencyTable;
+  blobs: BlobsTable;
+  files: FilesTable;
+  uploads: UploadsTable;
+  upload_challenges: UploadChallengesTable;
+  scheduled_jobs: ScheduledJobsTable;
+  outbox: OutboxTable;
 }
 
 export type Db = Kysely<Database>;
 export type User = Selectable<UsersTable>;
+export type FileRow = Selectable<FilesTable>;
+export type UploadRow = Selectable<UploadsTable>;

@@ -1,0 +1,5 @@
+import { fileRoutes } from "@polaris/contract";
+import { Files } from "@polaris/core";
+import { httpHandler } from "@polaris/runtime";
+
+export const handler = httpHandler(fileRoutes.download, ({ userId, query, deps }) => Files.download(deps, userId, query.identity));

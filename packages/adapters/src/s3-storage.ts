@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand,
+  GetObjectCommand, HeadObjectCommand, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { ObjectStorage } from "@polaris/core";
+
+/** RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name, so Chinese names survive downloads. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+const isMissing = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.name === "NoSuchUpload" || e?.$metadata?.httpStatusCode === 404;
+};
+
+/** The object store over the AWS SDK: AWS S3 or any S3-compatible endpoint (path-style when asked). */
+export function createS3Storage(options: { bucket: string; client: S3ClientConfig }): ObjectStorage & { client: S3Client } {
+  const client = new S3Client(options.client);
+  const Bucket = options.bucket;
+  return {
+    client,
+    async presignPut(key, { size, sha256Base64, contentType, expiresInSeconds }) {
+      const command = new PutObjectCommand({ Bucket, Key: key, ContentLength: size, ContentType: contentType, ChecksumSHA256: sha256Base64 });
+      const url = await getSignedUrl(client, command, {
+        expiresIn: expiresInSeconds,
+        // Signed headers: S3 refuses a body whose SHA-256 differs from the declared one.
+        signableHeaders: new Set(["content-type", "x-amz-checksum-sha256"]),
+        unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
+      });
+      return { url, headers: { "content-type": contentType, "x-amz-checksum-sha256": sha256Base64 } };
+    },
+    async createMultipart(key, contentType) {
+      const out = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType }));
+      if (!out.UploadId) throw new Error("storage returned no UploadId");
+      return out.UploadId;
+    },
+    presignPart: (key, uploadId, partNumber, expiresInSeconds) =>
+      getSignedUrl(client, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds }),
+    async listParts(key, uploadId) {
+      const parts: { partNumber: number; etag: string; size: number }[] = [];
+      let marker: string | undefined;
+      try {
+        do {
+          const out = await client.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+          for (const p of out.Parts ?? []) parts.push({ partNumber: p.PartNumber!, etag: p.ETag!, size: Number(p.Size ?? 0) });
+          marker = out.IsTruncated ? out.NextPartNumberMarker : undefined;
+        } while (marker);
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+      return parts.sort((a, b) => a.partNumber - b.partNumber);
+    },
+    async completeMultipart(key, uploadId, parts) {
+      const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+      await client.send(new CompleteMultipartUploadCommand({
+        Bucket, Key: key, UploadId: uploadId,
+        MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }));
+    },
+    async abortMultipart(key, uploadId) {
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }));
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    },
+    async head(key) {
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket, Key: key, ChecksumMode: "ENABLED" }));
+        // A multipart object's checksum is a checksum of checksums ("…-N"), not the whole-object SHA-256.
+        const sha = out.ChecksumSHA256 && !out.ChecksumSHA256.includes("-") && out.ChecksumType !== "COMPOSITE" ? out.ChecksumSHA256 : undefined;
+        return { size: Number(out.ContentLength ?? 0), sha256Base64: sha };
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+    async sha256(key) {
+      const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      const hash = createHash("sha256");
+      for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+      return hash.digest("hex");
+    },
+    async readRange(key, offset, length) {
+      if (length === 0) return new Uint8Array();
+      const out = await client.send(new GetObjectCommand({ Bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
+      return out.Body!.transformToByteArray();
+    },
+    presignGet: (key, { fileName, contentType, expiresInSeconds }) =>
+      getSignedUrl(client, new GetObjectCommand({
+        Bucket, Key: key, ResponseContentDisposition: contentDisposition(fileName), ResponseContentType: contentType,
+      }), { expiresIn: expiresInSeconds }),
+    async delete(keys) {
+      for (let i = 0; i < keys.length; i += 1000) {
+        await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
+      }
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { z } from "zod";
+import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from "./route";
+
+export const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest").transform((s) => s.toLowerCase());
+export const fileSize = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe("bytes");
+// Name rules of API.md are business rules (code 300012); the schema only bounds the length.
+export const fileName = z.string().min(1, "must not be empty").max(1024, "must be at most 1024 characters");
+const identities = z.array(identity).min(1, "must name at least one item").max(1000, "must name at most 1000 items");
+
+export const fileItem = z.object({
+  id: z.number().int(),
+  identity: z.string(),
+  name: z.string(),
+  ext: z.string(),
+  size: z.number().int(),
+  isDir: z.boolean(),
+  parentId: z.string().describe('parent folder identity, "0" for the root'),
+  mimeType: z.string(),
+  createTime: unixSeconds,
+  updateTime: unixSeconds,
+});
+export type FileItem = z.infer<typeof fileItem>;
+
+export const trashItem = fileItem.extend({ deleteTime: unixSeconds, purgeTime: unixSeconds });
+export const pathEntry = z.object({ identity: z.string(), name: z.string() });
+const presignedPart = z.object({ partNumber: z.number().int(), url: z.string() });
+const uploadedPart = z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() });
+const fileResult = z.object({ identity: z.string(), file: fileItem });
+
+const area = "Files";
+const route = <B extends z.ZodType | undefined, Q extends z.ZodObject | undefined, D extends z.ZodType>(
+  def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "auth" | "tag">,
+) => defineRoute<B, Q, D>({ ...def, auth: "jwt", tag: area });
+
+export const fileRoutes = {
+  uploadInstant: route({
+    method: "POST", path: "/file/v1/upload/instant", handler: "functions/http/file/upload-instant.ts",
+    summary: "Instant upload of known content, with a proof of possession: sha256hex(utf8(nonce) ‖ bytes[offset, offset+length))",
+    body: z.object({
+      hash: sha256Hex, size: fileSize, name: fileName, parentId: folderRef.optional(),
+      proof: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest").optional(),
+    }),
+    data: z.union([
+      z.object({ exists: z.literal(false) }),
+      z.object({ exists: z.literal(true), challenge: z.object({ offset: z.number().int(), length: z.number().int(), nonce: z.string() }) }),
+      z.object({ exists: z.literal(true), identity: z.string(), file: fileItem }),
+    ]),
+    errors: ["PROOF_REQUIRED", "QUOTA_EXCEEDED", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT"],
+  }),
+  uploadPresign: route({
+    method: "POST", path: "/file/v1/upload/presign", handler: "functions/http/file/upload-presign.ts",
+    summary: "Reserve quota and get presigned URL(s) to upload straight to storage",
+    body: z.object({
+      hash: sha256Hex, size: fileSize, name: fileName, parentId: folderRef.optional(),
+      mimeType: z.string().max(255).optional(),
+    }),
+    data: z.object({
+      uploadKey: z.string(),
+      mode: z.enum(["single", "multipart"]),
+      uploadUrl: z.string().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+      partSize: z.number().int().optional(),
+      parts: z.array(presignedPart).optional(),
+      expiresAt: unixSeconds,
+    }),
+    errors: ["QUOTA_EXCEEDED", "FILE_TOO_LARGE", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT", "STORAGE_UNAVAILABLE"],
+  }),
+  uploadParts: route({
+    method: "POST", path: "/file/v1/upload/parts", handler: "functions/http/file/upload-parts.ts",
+    summary: "Resume a multipart upload: the parts already stored and fresh URLs for the others",
+    body: z.object({ uploadKey: identity, partNumbers: z.array(z.number().int().min(1).max(10000)).max(10000).optional() }),
+    data: z.object({ uploaded: z.array(uploadedPart), parts: z.array(presignedPart) }),
+    errors: ["UPLOAD_NOT_FOUND", "STORAGE_UNAVAILABLE"],
+  }),
+  uploadCallback: route({
+    method: "POST", path: "/file/v1/upload/callback", handler: "functions/http/file/upload-callback.ts",
+    summary: "Confirm an upload (completes a multipart one); idempotent",
+    body: z.object({
+      uploadKey: identity,
+      parts: z.array(z.object({ partNumber: z.number().int().min(1).max(10000), etag: z.string().min(1).max(200) })).max(10000).optional(),
+    }),
+    data: fileResult,
+    errors: ["UPLOAD_NOT_FOUND", "CONTENT_MISMATCH", "STORAGE_UNAVAILABLE"],
+  }),
+  uploadAbort: route({
+    method: "POST", path: "/file/v1/upload/abort", handler: "functions/http/file/upload-abort.ts",
+    summary: "Abandon an upload and release its reservation",
+    body: z.object({ uploadKey: identity }),
+    data: z.object({}),
+    errors: ["UPLOAD_NOT_FOUND"],
+  }),
+  list: route({
+    method: "GET", path: "/file/v1/file/list", handler: "functions/http/file/list.ts",
+    summary: "List a folder: folders first, then by orderBy; page/pageSize or keyset cursor",
+    query: z.object({
+      parentId: folderRef.optional(), page, pageSize,
+      cursor: z.string().max(512).optional(),
+      orderBy: z.enum(["name", "size", "create_time", "update_time"]).default("name"),
+      order: z.enum(["asc", "desc"]).default("asc"),
+    }),
+    data: z.object({ list: z.array(fileItem), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), nextCursor: z.string().optional() }),
+    errors: ["FOLDER_NOT_FOUND"],
+  }),
+  detail: route({
+    method: "GET", path: "/file/v1/file/detail", handler: "functions/http/file/detail.ts",
+    summary: "One item with its breadcrumb from the root",
+    query: z.object({ identity }),
+    data: z.object({ file: fileItem, path: z.array(pathEntry) }),
+    errors: ["FILE_NOT_FOUND"],
+  }),
+  download: route({
+    method: "GET", path: "/file/v1/file/download", handler: "functions/http/file/download.ts",
+    summary: "A presigned GET URL whose Content-Disposition carries the file's name",
+    query: z.object({ identity }),
+    data: z.object({ url: z.string(), expiresAt: unixSeconds }),
+    errors: ["FILE_NOT_FOUND"],
+  }),
+  createFolder: route({
+    method: "POST", path: "/file/v1/folder/create", handler: "functions/http/file/folder-create.ts",
+    summary: "Create a folder",
+    body: z.object({ name: fileName, parentId: folderRef.optional() }),
+    data: fileResult,
+    errors: ["INVALID_FILE_NAME", "NAME_CONFLICT", "PARENT_NOT_FOUND"],
+  }),
+  rename: route({
+    method: "POST", path: "/file/v1/file/rename", handler: "functions/http/file/rename.ts",
+    summary: "Rename a file or folder",
+    body: z.object({ identity, name: fileName }),
+    data: z.object({ file: fileItem }),
+    errors: ["FILE_NOT_FOUND", "INVALID_FILE_NAME", "NAME_CONFLICT"],
+  }),
+  move: route({
+    method: "POST", path: "/file/v1/file/move", handler: "functions/http/file/move.ts",
+    summary: "Move items (whole subtrees) into a folder; all or nothing",
+    body: z.object({ identities, targetId: folderRef }),
+    data: z.object({ movedCount: z.number().int() }),
+    errors: ["FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "NAME_CONFLICT", "MOVE_INTO_SELF"],
+  }),
+  copy: route({
+    method: "POST", path: "/file/v1/file/copy", handler: "functions/http/file/copy.ts",
+    summary: "Copy items (whole subtrees, no bytes copied) into a folder; counts against quota; a name clash gets a ' (1)' suffix",
+    body: z.object({ identities, targetId: folderRef }),
+    data: z.object({ copiedCount: z.number().int() }),
+    errors: ["FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF"],
+  }),
+  delete: route({
+    method: "POST", path: "/file/v1/file/delete", handler: "functions/http/file/delete.ts",
+    summary: "Move items (whole subtrees) to the recycle bin",
+    body: z.object({ identities }),
+    data: z.object({ deletedCount: z.number().int() }),
+    errors: ["FILE_NOT_FOUND"],
+  }),
+  trashList: route({
+    method: "GET", path: "/file/v1/trash/list", handler: "functions/http/file/trash-list.ts",
+    summary: "The recycle bin, newest first",
+    query: z.object({ page, pageSize }),
+    data: z.object({ list: z.array(trashItem), total: z.number().int() }),
+  }),
+  trashRestore: route({
+    method: "POST", path: "/file/v1/trash/restore", handler: "functions/http/file/trash-restore.ts",
+    summary: "Restore items to their folder (or the root if it is gone); a name clash gets a ' (1)' suffix",
+    body: z.object({ identities }),
+    data: z.object({ restoredCount: z.number().int() }),
+    errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH"],
+  }),
+  trashDelete: route({
+    method: "POST", path: "/file/v1/trash/delete", handler: "functions/http/file/trash-delete.ts",
+    summary: "Delete items from the recycle bin for good; storage is released",
+    body: z.object({ identities }),
+    data: z.object({ deletedCount: z.number().int() }),
+    errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH"],
+  }),
+  trashClear: route({
+    method: "POST", path: "/file/v1/trash/clear", handler: "functions/http/file/trash-clear.ts",
+    summary: "Empty the recycle bin",
+    body: z.object({}),
+    data: z.object({ deletedCount: z.number().int() }),
+  }),
+};

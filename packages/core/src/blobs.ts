@@ -1,0 +1,30 @@
+import { sql } from "kysely";
+import type { Db } from "./db/schema";
+
+/** Adds references to blobs; returns false when the blob is gone (its last reference was purged meanwhile). */
+export async function addBlobReferences(db: Db, sha256: string, count: number): Promise<boolean> {
+  const row = await db
+    .updateTable("blobs")
+    .set({ ref_count: sql`ref_count + ${count}` })
+    .where("sha256", "=", sha256)
+    .where("ref_count", ">", 0)
+    .returning("sha256")
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+/**
+ * Drops references counted per blob and deletes the rows that reach zero; returns their object
+ * keys, which the caller deletes from storage after commit.
+ */
+export async function dropBlobReferences(db: Db, counts: Map<string, number>): Promise<string[]> {
+  if (counts.size === 0) return [];
+  const shas = [...counts.keys()];
+  const drops = shas.map((sha) => counts.get(sha)!);
+  await sql`
+    update blobs b set ref_count = b.ref_count - d.n
+    from unnest(${shas}::text[], ${drops}::int[]) as d(sha, n)
+    where b.sha256 = d.sha`.execute(db);
+  const gone = await db.deleteFrom("blobs").where("sha256", "in", shas).where("ref_count", "=", 0).returning("object_key").execute();
+  return gone.map((g) => g.object_key);
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "./db/schema";
+
+const fileChange = z.object({
+  userId: z.number().int(),
+  /** The items the user acted on; `subtree` says whether their descendants changed too. */
+  fileIds: z.array(z.number().int()).min(1),
+  subtree: z.boolean(),
+});
+
+/** Every domain event, declared once with its payload schema. */
+export const EventSchemas = {
+  "file.created": fileChange,
+  "file.renamed": fileChange,
+  "file.moved": fileChange,
+  "file.trashed": fileChange,
+  "file.restored": fileChange,
+  "file.purged": fileChange,
+} as const;
+
+export type EventType = keyof typeof EventSchemas;
+export type EventPayload<T extends EventType> = z.infer<(typeof EventSchemas)[T]>;
+
+/** Writes the event to the outbox in the caller's transaction, so it exists exactly when the change does. */
+export async function recordEvent<T extends EventType>(trx: Transaction<Database> | Kysely<Database>, type: T, payload: EventPayload<T>) {
+  const checked = EventSchemas[type].parse(payload);
+  await trx.insertInto("outbox").values({ type, payload: JSON.stringify(checked) }).execute();
+}

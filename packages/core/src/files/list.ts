@@ -1,0 +1,68 @@
+import { sql } from "kysely";
+import type { QueryOf, fileRoutes } from "@polaris/contract";
+import type { CoreDeps } from "../deps";
+import { fail } from "../errors";
+import { fileItemQuery, resolveFolder, toFileItem } from "./tree";
+
+type ListQuery = QueryOf<typeof fileRoutes.list>;
+
+const sortColumns = { name: "name", size: "size", create_time: "created_at", update_time: "updated_at" } as const;
+
+/** Cursor = the last row's (is_dir, sort value, id), opaque to clients. */
+const encodeCursor = (values: [boolean, unknown, number]) => Buffer.from(JSON.stringify(values)).toString("base64url");
+function decodeCursor(cursor: string): [boolean, string | number, number] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && value.length === 3 && typeof value[0] === "boolean" && Number.isSafeInteger(value[2])
+      && (typeof value[1] === "string" || typeof value[1] === "number")) return value as [boolean, string | number, number];
+  } catch {
+    // fall through
+  }
+  return fail("INVALID_PARAMETER", "参数错误: cursor is not a cursor this server issued");
+}
+
+export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
+  const parentId = await resolveFolder(deps.db, userId, query.parentId);
+  const column = sortColumns[query.orderBy];
+  const desc = query.order === "desc";
+  const base = fileItemQuery(deps.db)
+    .where("f.user_id", "=", userId)
+    .where("f.parent_id", "=", parentId)
+    .where("f.status", "=", "active");
+
+  let page = base;
+  if (query.cursor) {
+    const [isDir, value, id] = decodeCursor(query.cursor);
+    const sortValue = column === "created_at" || column === "updated_at" ? new Date(Number(value)) : value;
+    // Folders first, then (sort value, id) in the requested direction: a row-value comparison on the index.
+    const after = desc
+      ? sql<boolean>`(f.${sql.ref(column)}, f.id) < (${sortValue}, ${id})`
+      : sql<boolean>`(f.${sql.ref(column)}, f.id) > (${sortValue}, ${id})`;
+    page = page.where((eb) => eb.or([eb("f.is_dir", "<", isDir), eb.and([eb("f.is_dir", "=", isDir), after])]));
+  } else {
+    page = page.offset((query.page - 1) * query.pageSize);
+  }
+  const direction = desc ? "desc" : "asc";
+  const [rows, total] = await Promise.all([
+    page
+      .orderBy("f.is_dir", "desc")
+      .orderBy(`f.${column}`, direction)
+      .orderBy("f.id", direction)
+      .limit(query.pageSize + 1)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  const hasMore = rows.length > query.pageSize;
+  const pageRows = rows.slice(0, query.pageSize);
+  const last = pageRows[pageRows.length - 1];
+  const lastValue = last ? last[column] : undefined;
+  return {
+    list: pageRows.map(toFileItem),
+    total: Number(total.n),
+    page: query.cursor ? 0 : query.page,
+    pageSize: query.pageSize,
+    ...(hasMore && last
+      ? { nextCursor: encodeCursor([last.is_dir, lastValue instanceof Date ? lastValue.getTime() : lastValue, last.id]) }
+      : {}),
+  };
+}

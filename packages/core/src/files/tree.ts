@@ -1,0 +1,129 @@
+import { sql } from "kysely";
+import type { FileItem } from "@polaris/contract";
+import type { Db, FileRow } from "../db/schema";
+import { fail } from "../errors";
+import type { ErrorName } from "@polaris/contract";
+import { toUnixSeconds } from "../time";
+import { suffixed } from "./names";
+
+export const ROOT = 0;
+
+/**
+ * Serialises tree changes of one user: moves, copies, trash and restore take this row lock first,
+ * so two of them can never interleave into a cycle or a lost update.
+ */
+export async function lockUserTree(db: Db, userId: number) {
+  await db.selectFrom("users").select("id").where("id", "=", userId).forUpdate().executeTakeFirst();
+}
+
+/** A folder reference ("0", omitted, or an identity) to its id; another user's folder is missing. */
+export async function resolveFolder(db: Db, userId: number, ref: string | undefined, missing: ErrorName = "FOLDER_NOT_FOUND") {
+  if (!ref || ref === "0") return ROOT;
+  const row = await db
+    .selectFrom("files")
+    .select("id")
+    .where("identity", "=", ref)
+    .where("user_id", "=", userId)
+    .where("is_dir", "=", true)
+    .where("status", "=", "active")
+    .executeTakeFirst();
+  return row ? row.id : fail(missing);
+}
+
+/** The user's items with these identities in one status; any missing one fails the whole request. */
+export async function ownedItems(db: Db, userId: number, identities: string[], status: FileRow["status"] = "active", missing: ErrorName = "FILE_NOT_FOUND") {
+  const unique = [...new Set(identities)];
+  const rows = await db
+    .selectFrom("files")
+    .selectAll()
+    .where("identity", "in", unique)
+    .where("user_id", "=", userId)
+    .where("status", "=", status)
+    .execute();
+  if (rows.length !== unique.length) fail(missing);
+  return rows;
+}
+
+/** `name`, or the first free "name (n)" among the active siblings. */
+export async function freeName(db: Db, userId: number, parentId: number, name: string, isDir: boolean, taken = new Set<string>()) {
+  const siblings = await db
+    .selectFrom("files")
+    .select("name")
+    .where("user_id", "=", userId)
+    .where("parent_id", "=", parentId)
+    .where("status", "=", "active")
+    .where((eb) => eb.or([eb("name", "=", name), eb("name", "like", `${escapeLike(name.replace(/\.[^.]*$/, ""))} (%`)]))
+    .execute();
+  const used = new Set([...taken, ...siblings.map((s) => s.name)]);
+  if (!used.has(name)) return name;
+  for (let n = 1; ; n++) {
+    const candidate = suffixed(name, n, isDir);
+    if (!used.has(candidate)) return candidate;
+  }
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Columns of a FileItem, with the parent's identity. */
+export const fileItemQuery = (db: Db) =>
+  db
+    .selectFrom("files as f")
+    .leftJoin("files as p", "p.id", "f.parent_id")
+    .select([
+      "f.id", "f.identity", "f.name", "f.ext", "f.size", "f.is_dir", "f.mime_type", "f.created_at", "f.updated_at",
+      "f.status", "f.trashed_at", "f.purge_at", "f.user_id", "f.parent_id", "f.blob_sha256",
+      "p.identity as parent_identity",
+    ]);
+
+type ItemRow = Pick<FileRow, "id" | "identity" | "name" | "ext" | "size" | "is_dir" | "mime_type" | "created_at" | "updated_at"> & {
+  parent_identity: string | null;
+};
+
+export const toFileItem = (row: ItemRow): FileItem => ({
+  id: row.id,
+  identity: row.identity,
+  name: row.name,
+  ext: row.ext,
+  size: row.size,
+  isDir: row.is_dir,
+  parentId: row.parent_identity ?? "0",
+  mimeType: row.mime_type,
+  createTime: toUnixSeconds(row.created_at),
+  updateTime: toUnixSeconds(row.updated_at),
+});
+
+export async function loadFileItem(db: Db, id: number) {
+  return toFileItem(await fileItemQuery(db).where("f.id", "=", id).executeTakeFirstOrThrow());
+}
+
+/** Ids of the items and all their descendants in the given status (one recursive query). */
+export function subtreeIds(rootIds: number[], status: FileRow["status"]) {
+  return sql<{ id: number }>`
+    with recursive tree(id) as (
+      select id from files where id = any(${rootIds}::bigint[])
+      union all
+      select f.id from files f join tree t on f.parent_id = t.id where f.status = ${status}
+    ) select id from tree`;
+}
+
+/** Drops items whose ancestor is also in the set: acting on a folder already covers its descendants. */
+export async function topLevelOnly<T extends { id: number }>(db: Db, items: T[]): Promise<T[]> {
+  if (items.length < 2) return items;
+  const ids = items.map((i) => i.id);
+  const nested = await sql<{ start: number }>`
+    with recursive up(start, id) as (
+      select id, parent_id from files where id = any(${ids}::bigint[])
+      union all
+      select up.start, f.parent_id from files f join up on f.id = up.id
+    ) select distinct start from up where id = any(${ids}::bigint[])`.execute(db);
+  const inside = new Set(nested.rows.map((r) => Number(r.start)));
+  return items.filter((i) => !inside.has(i.id));
+}
+
+/** The folder id itself while it is still an active folder of the user, else the root. */
+export async function resolveFolderId(db: Db, userId: number, folderId: number) {
+  if (folderId === ROOT) return ROOT;
+  const row = await db.selectFrom("files").select("id").where("id", "=", folderId).where("user_id", "=", userId)
+    .where("status", "=", "active").where("is_dir", "=", true).executeTakeFirst();
+  return row ? row.id : ROOT;
+}

@@ -1,0 +1,16 @@
+import type { BodyOf, fileRoutes } from "@polaris/contract";
+import type { CoreDeps } from "../deps";
+import { fail } from "../errors";
+import { ownedUpload, partCount, presignParts } from "./shared";
+
+/** Resuming a multipart upload: what the store already has, and fresh URLs for the rest. */
+export async function listUploadParts(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.uploadParts>) {
+  const upload = await ownedUpload(deps.db, userId, input.uploadKey);
+  if (upload.status !== "pending" || !upload.multipart_upload_id || !upload.part_size) return fail("UPLOAD_NOT_FOUND");
+  const uploaded = await deps.storage.listParts(upload.object_key, upload.multipart_upload_id);
+  if (!uploaded) return fail("UPLOAD_NOT_FOUND");
+  const total = partCount(upload.size, upload.part_size);
+  const have = new Set(uploaded.map((p) => p.partNumber));
+  const wanted = (input.partNumbers ?? Array.from({ length: total }, (_, i) => i + 1)).filter((n) => n <= total && !have.has(n));
+  return { uploaded, parts: await presignParts(deps, upload.object_key, upload.multipart_upload_id, [...new Set(wanted)]) };
+}

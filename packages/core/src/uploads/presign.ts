@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import type { BodyOf, fileRoutes } from "@polaris/contract";
+import type { CoreDeps } from "../deps";
+import { fail } from "../errors";
+import { validName } from "../files/names";
+import { resolveFolder } from "../files/tree";
+import { reserveQuota } from "../quota";
+import { toUnixSeconds } from "../time";
+import { partCount, presignParts, uploadObjectKey } from "./shared";
+
+const MAX_PARTS = 10_000;
+
+/**
+ * Opens an upload session: reserves the quota, then hands out either one presigned PUT that signs
+ * the SHA-256 (so a checking store refuses other bytes) or a multipart plan with a URL per part.
+ */
+export async function presign(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.uploadPresign>) {
+  const settings = deps.settings.files;
+  const name = validName(input.name);
+  if (input.size > settings.maxUploadBytes) fail("FILE_TOO_LARGE", `file larger than the maximum upload size (${settings.maxUploadBytes} bytes)`);
+  const uploadKey = randomUUID();
+  const objectKey = uploadObjectKey(userId, uploadKey);
+  const mimeType = input.mimeType || "application/octet-stream";
+  const multipart = input.size > settings.multipartThresholdBytes;
+  const partSize = multipart ? Math.max(settings.partSizeBytes, Math.ceil(input.size / MAX_PARTS)) : null;
+  const ttl = multipart ? settings.multipartTtlSeconds : settings.uploadTtlSeconds;
+  const expiresAt = new Date(deps.clock.now().getTime() + ttl * 1000);
+
+  await deps.db.transaction().execute(async (trx) => {
+    const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
+    await reserveQuota(trx, userId, input.size);
+    await trx.insertInto("uploads").values({
+      upload_key: uploadKey, user_id: userId, sha256: input.hash, size: input.size, parent_id: parentId, name,
+      mime_type: mimeType, object_key: objectKey, multipart_upload_id: null, part_size: partSize, reserved: input.size,
+      expires_at: expiresAt, file_id: null,
+    }).execute();
+  });
+  await deps.scheduler.schedule({ name: `upload-expire-${uploadKey}`, type: "upload.expire", payload: { uploadKey }, runAt: expiresAt });
+
+  const common = { uploadKey, expiresAt: toUnixSeconds(expiresAt) };
+  if (!multipart) {
+    const put = await deps.storage.presignPut(objectKey, {
+      size: input.size,
+      sha256Base64: Buffer.from(input.hash, "hex").toString("base64"),
+      contentType: mimeType,
+      expiresInSeconds: Math.min(settings.presignExpiresSeconds, ttl),
+    });
+    return { ...common, mode: "single" as const, uploadUrl: put.url, headers: put.headers };
+  }
+  const uploadId = await deps.storage.createMultipart(objectKey, mimeType);
+  await deps.db.updateTable("uploads").set({ multipart_upload_id: uploadId }).where("upload_key", "=", uploadKey).execute();
+  const numbers = Array.from({ length: partCount(input.size, partSize!) }, (_, i) => i + 1);
+  return { ...common, mode: "multipart" as const, partSize: partSize!, parts: await presignParts(deps, objectKey, uploadId, numbers) };
+}
