@@ -112,13 +112,14 @@ async function startMoto(log: Log): Promise<string> {
     log(`[aws] moto already answers at ${endpoint}, reused`);
     return endpoint;
   }
+  if (await httpGet(`${endpoint}/`, 1_000)) {
+    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not moto (set POLARIS_AWS_PORT to use another port)`, logFile);
+  }
   const old = readPid(pidFile);
   if (pidAlive(old)) {
     // ours, but not answering on this port (POLARIS_AWS_PORT changed, or hung): restart
+    log(`[aws] our moto (pid ${old}) does not answer on port ${port}: restarting it`);
     await stopPid(old!);
-  }
-  if (await httpGet(`${endpoint}/`, 1_000)) {
-    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not moto (set POLARIS_AWS_PORT to use another port)`, logFile);
   }
   await ensureVenv(log);
   const t0 = Date.now();
@@ -127,7 +128,12 @@ async function startMoto(log: Log): Promise<string> {
     S3_UPLOAD_PART_MIN_SIZE: String(MOTO_PART_MIN_SIZE),
     PYTHONUNBUFFERED: "1",
   };
-  const pid = spawnDetached(motoBin, ["-H", "127.0.0.1", "-p", String(port)], { env, logFile, pidFile });
+  let pid: number;
+  try {
+    pid = spawnDetached(motoBin, ["-H", "127.0.0.1", "-p", String(port)], { env, logFile, pidFile });
+  } catch (e) {
+    throw serviceError(NAME, `could not run ${motoBin}`, logFile, e);
+  }
   try {
     await waitUntil(`moto to answer on ${endpoint}/moto-api/data.json`, () => isMoto(port), {
       timeoutMs: 60_000,

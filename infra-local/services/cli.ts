@@ -2,6 +2,9 @@
 import { down, resourceEnv, SERVICE_NAMES, status, up, type ServiceName } from "./index";
 import { opensearchRssMiB } from "./opensearch";
 
+// The SDK warns once per process that releases after January 2027 need Node 22: noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const [cmd = "status", ...rest] = process.argv.slice(2);
 const names = (rest.length ? rest : [...SERVICE_NAMES]) as ServiceName[];
 const t0 = Date.now();

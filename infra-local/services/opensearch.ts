@@ -115,13 +115,14 @@ export async function upOpenSearch(log: Log): Promise<{ url: string }> {
     log(`[opensearch] already running at ${url}, reused (${secondsSince(t0)})`);
     return { url };
   }
+  if (await httpGet(`${url}/`, 1_000)) {
+    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not OpenSearch (set POLARIS_OPENSEARCH_PORT to use another port)`, p.logFile);
+  }
   const old = readPid(p.pidFile);
   if (pidAlive(old)) {
     // ours but not answering on this port (port changed, or stuck starting): restart
+    log(`[opensearch] our node (pid ${old}) does not answer on port ${port}: restarting it`);
     await stopPid(old!, 30_000);
-  }
-  if (await httpGet(`${url}/`, 1_000)) {
-    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not OpenSearch (set POLARIS_OPENSEARCH_PORT to use another port)`, p.logFile);
   }
   await ensureBuilt(log);
   // modules/ and plugins/ must exist and stay empty: plugins come from the classpath
@@ -159,7 +160,12 @@ export async function upOpenSearch(log: Log): Promise<{ url: string }> {
     LAUNCHER,
     ...Object.entries(settings).map(([k, v]) => `-E${k}=${v}`),
   ];
-  const pid = spawnDetached(javaBin(), args, { logFile: p.logFile, pidFile: p.pidFile, cwd: p.home });
+  let pid: number;
+  try {
+    pid = spawnDetached(javaBin(), args, { logFile: p.logFile, pidFile: p.pidFile, cwd: p.home });
+  } catch (e) {
+    throw serviceError(NAME, `could not run ${javaBin()} (is a Java 17 JDK installed? set JAVA_HOME)`, p.logFile, e);
+  }
   try {
     await waitUntil(`${url}/_cluster/health?wait_for_status=yellow`, () => healthy(port), {
       timeoutMs: 180_000,

@@ -121,6 +121,16 @@ function postmasterPid(loc: Location): number | undefined {
   return readPid(join(loc.data, "postmaster.pid"));
 }
 
+/** postmaster.pid: line 1 pid, 2 data dir, 3 start time, 4 port, 5 socket dir, ... */
+function postmasterPort(loc: Location): number | undefined {
+  try {
+    const n = Number(readFileSync(join(loc.data, "postmaster.pid"), "utf8").split("\n")[3]);
+    return Number.isInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function ensureInstalled(log: Log): Promise<string> {
   const existing = pgBinDir();
   if (existing) return existing;
@@ -234,16 +244,17 @@ export async function upPostgres(log: Log): Promise<{ url: string }> {
   const pidFile = join(stateDir(NAME), "postgres.pid");
 
   let pid = postmasterPid(loc);
-  if (pidAlive(pid) && !(await portOpen(port))) {
+  const oursOnThisPort = pidAlive(pid) && postmasterPort(loc) === port;
+  if (!oursOnThisPort && (await portOpen(port))) {
+    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not our cluster and does not accept polaris/polaris (set POLARIS_PG_PORT to use another port)`);
+  }
+  if (pidAlive(pid) && !oursOnThisPort) {
     // ours, but on another port (POLARIS_PG_PORT changed): restart it
-    log(`[postgres] our cluster runs but not on port ${port}: restarting it`);
+    log(`[postgres] our cluster runs on port ${postmasterPort(loc)}, not ${port}: restarting it`);
     await stopCluster(bin, loc);
     pid = undefined;
   }
   if (!pidAlive(pid)) {
-    if (await portOpen(port)) {
-      throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not our cluster and does not accept polaris/polaris (set POLARIS_PG_PORT to use another port)`);
-    }
     writeConfig(loc, port);
     const tStart = Date.now();
     const startLog = join(stateDir(NAME), "pg_ctl.log");

@@ -235,7 +235,7 @@ describe("opensearch", () => {
     });
     expect(created.status, await created.clone().text()).toBe(200);
 
-    const analyzed = await (await os(`/${index}/_analyze`, { method: "POST", body: JSON.stringify({ analyzer: "name_ngram", text: "报告" }) })).json();
+    const analyzed = (await (await os(`/${index}/_analyze`, { method: "POST", body: JSON.stringify({ analyzer: "name_ngram", text: "报告" }) })).json()) as any;
     expect(analyzed.tokens.map((t: any) => t.token)).toEqual(["报", "报告", "告"]);
 
     for (const name of ["年度报告2025.pdf", "季度总结.docx", "photo.jpg"]) {
@@ -243,7 +243,7 @@ describe("opensearch", () => {
       expect(r.status).toBe(201);
     }
     const search = async (q: string) =>
-      (await (await os(`/${index}/_search`, { method: "POST", body: JSON.stringify({ query: { match: { name: { query: q, operator: "and" } } } }) })).json())
+      ((await (await os(`/${index}/_search`, { method: "POST", body: JSON.stringify({ query: { match: { name: { query: q, operator: "and" } } } }) })).json()) as any)
         .hits.hits.map((h: any) => h._source.name);
     expect(await search("报告")).toEqual(["年度报告2025.pdf"]);
     expect(await search("2025")).toEqual(["年度报告2025.pdf"]);

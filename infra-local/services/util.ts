@@ -2,7 +2,7 @@
 // files, a cross-process lock, readiness polling, and errors that carry the tail of a log file.
 import { spawn, type SpawnOptions } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -109,6 +109,12 @@ export function spawnDetached(
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; pidFile: string },
 ): number {
+  // keep one previous log when it grows past 8 MiB
+  try {
+    if (statSync(opts.logFile).size > 8 * 1024 * 1024) renameSync(opts.logFile, `${opts.logFile}.1`);
+  } catch {
+    /* no log yet */
+  }
   const fd = openSync(opts.logFile, "a");
   try {
     writeFileSync(fd, `\n===== ${new Date().toISOString()} starting: ${cmd} ${args.join(" ")}\n`);
