@@ -320,23 +320,25 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
     };
     provisionedCache.set(t.endpoint, result);
     mkdirSync(dirname(provisionedFile), { recursive: true });
-    writeFileSync(provisionedFile, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(provisionedFile, `${JSON.stringify({ ...readProvisionedFile(), [t.endpoint]: result }, null, 2)}\n`);
     return result;
   } finally {
     for (const c of [s3, sqs, events, scheduler, ddb]) c.destroy();
   }
 }
 
-function provisionedFor(endpoint: string): ProvisionedAws | undefined {
-  const cached = provisionedCache.get(endpoint);
-  if (cached) return cached;
+/** endpoint -> what provisioning against it returned */
+function readProvisionedFile(): Record<string, ProvisionedAws> {
   try {
-    const p = JSON.parse(readFileSync(provisionedFile, "utf8")) as ProvisionedAws;
-    if (p.endpoint === endpoint) return p;
+    const parsed = JSON.parse(readFileSync(provisionedFile, "utf8"));
+    return parsed && typeof parsed === "object" && !("endpoint" in parsed) ? parsed : {};
   } catch {
-    /* not provisioned from this repo yet */
+    return {}; // not provisioned from this repo yet
   }
-  return undefined;
+}
+
+function provisionedFor(endpoint: string): ProvisionedAws | undefined {
+  return provisionedCache.get(endpoint) ?? readProvisionedFile()[endpoint];
 }
 
 /**

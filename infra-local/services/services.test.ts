@@ -15,6 +15,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCom
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { externalAwsEndpoint } from "./aws";
 import { status, up, type Endpoints } from "./index";
 import { awsClientConfig, resourceEnv, RESOURCES } from "./resources";
 
@@ -130,7 +131,8 @@ describe("aws (moto)", () => {
     }
   });
 
-  it("accepts 1 MiB multipart parts (S3_UPLOAD_PART_MIN_SIZE)", async () => {
+  // Our moto runs with S3_UPLOAD_PART_MIN_SIZE=1 MiB; an external endpoint (LocalStack) is not ours to configure.
+  it.skipIf(externalAwsEndpoint() !== undefined)("accepts 1 MiB multipart parts (S3_UPLOAD_PART_MIN_SIZE)", async () => {
     const key = `multipart/${randomUUID()}.bin`;
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: RESOURCES.bucket, Key: key }));
     const parts = [];
