@@ -50,7 +50,7 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
       .orderBy("f.id", direction)
       .limit(query.pageSize + 1)
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    base.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
   ]);
   const hasMore = rows.length > query.pageSize;
   const pageRows = rows.slice(0, query.pageSize);

@@ -7,7 +7,7 @@ export async function listTrash(deps: CoreDeps, userId: number, query: QueryOf<t
   const base = fileItemQuery(deps.db).where("f.user_id", "=", userId).where("f.status", "=", "trashed").where("f.trash_root", "=", true);
   const [rows, total] = await Promise.all([
     base.orderBy("f.trashed_at", "desc").orderBy("f.id", "desc").limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    base.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
   ]);
   return {
     list: rows.map((row) => ({

@@ -1,0 +1,15 @@
+/** Exit codes a script can rely on. */
+export const Exit = { OK: 0, API: 1, USAGE: 2, NOT_LOGGED_IN: 3, NETWORK: 4 } as const;
+
+/** The API answered with a business error. */
+export class ApiError extends Error {
+  constructor(public code: number, message: string, public status = 0) {
+    super(message);
+  }
+}
+/** The command line was wrong (bad option value, missing local file…). */
+export class UsageError extends Error {}
+/** No stored credentials for this API, or the token was refused. */
+export class NotLoggedInError extends Error {}
+/** The API could not be reached. */
+export class NetworkError extends Error {}

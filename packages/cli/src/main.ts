@@ -1,0 +1,429 @@
+/**
+ * `polaris`: the drive from a terminal, over the public HTTP API only.
+ * Exit codes: 0 ok · 1 API/business error (printed as `error <code>: <message>`) · 2 usage error ·
+ * 3 not logged in · 4 network error.
+ */
+import { existsSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import cliProgress from "cli-progress";
+import { Client, type FileItem } from "./client";
+import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./config";
+import { ApiError, Exit, NetworkError, NotLoggedInError, UsageError } from "./errors";
+import { downloadTo, ensureFolder, isReadable, uploadFile, walkLocal, type Progress } from "./transfer";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ROOT: FileItem = { id: 0, identity: "0", name: "/", ext: "", size: 0, isDir: true, parentId: "0", mimeType: "", createTime: 0, updateTime: 0 };
+
+type Globals = { api?: string; json?: boolean; quiet?: boolean };
+
+function apiUrl(opts: Globals) {
+  return normalizeApi(opts.api || process.env.POLARIS_API || DEFAULT_API);
+}
+function client(opts: Globals, needLogin = true): Client {
+  const api = apiUrl(opts);
+  const creds = loadCredentials(api);
+  if (needLogin && !creds) throw new NotLoggedInError(`not logged in to ${api}: run \`polaris login\` first`);
+  return new Client(api, creds?.token);
+}
+
+const out = (line: string): void => void process.stdout.write(line + "\n");
+const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+
+export function formatBytes(n: number): string {
+  const units = ["B", "K", "M", "G", "T"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  return i === 0 ? `${v}B` : `${v.toFixed(v < 10 ? 1 : 0)}${units[i]}`;
+}
+function parseSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`not a size: ${value} (use e.g. 512, 10K, 5M, 1G)`);
+  const mult = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as "" | "k"]!;
+  return Math.round(Number(m[1]) * mult);
+}
+const time = (unix: number) => (unix ? new Date(unix * 1000).toISOString().slice(0, 16).replace("T", " ") : "-");
+
+/** A remote path (`/a/b`, `a/b`) or an identity (UUID) → the item. */
+async function resolveRemote(c: Client, ref: string): Promise<FileItem> {
+  if (UUID.test(ref)) return (await c.detail(ref)).file;
+  const parts = ref.split("/").filter((p) => p && p !== ".");
+  let current = ROOT;
+  for (const [i, name] of parts.entries()) {
+    if (!current.isDir) throw new ApiError(300009, `not a folder: /${parts.slice(0, i).join("/")}`);
+    const found = (await c.listAll(current.identity)).find((f) => f.name === name);
+    if (!found) throw new ApiError(300001, `no such file or folder: /${parts.slice(0, i + 1).join("/")}`);
+    current = found;
+  }
+  return current;
+}
+async function resolveFolder(c: Client, ref: string): Promise<FileItem> {
+  const item = await resolveRemote(c, ref);
+  if (!item.isDir) throw new ApiError(300009, `not a folder: ${ref}`);
+  return item;
+}
+const splitPath = (ref: string) => {
+  const parts = ref.split("/").filter(Boolean);
+  return { parent: "/" + parts.slice(0, -1).join("/"), name: parts[parts.length - 1] ?? "" };
+};
+
+/** Progress bars on a terminal (stderr); nothing when output is piped or --quiet. */
+function makeProgress(opts: Globals): Progress & { stop(): void } {
+  if (opts.quiet || opts.json || !process.stderr.isTTY) {
+    return { start: () => ({ update: () => undefined, stop: () => undefined }), stop: () => undefined };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      format: " {bar} {percentage}% | {stage} | {name} | {done}/{size} | {speed}/s | ETA {eta_formatted}",
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      autopadding: true,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    start(label, total) {
+      const started = Date.now();
+      let base = 0;
+      let lastStage = "";
+      const bar = multi.create(Math.max(total, 1), 0, { name: label.length > 32 ? label.slice(0, 31) + "…" : label, stage: "hashing", size: formatBytes(total), done: "0B", speed: "0B" });
+      return {
+        update(done, stage = lastStage) {
+          if (stage !== lastStage && stage !== "hashing") base = done;
+          lastStage = stage;
+          const secs = (Date.now() - started) / 1000;
+          bar.setTotal(Math.max(total, 1));
+          bar.update(Math.min(done, total), { stage, done: formatBytes(done), speed: formatBytes(secs > 0 ? Math.max(0, done - base) / secs : 0) });
+        },
+        stop() {
+          bar.stop();
+        },
+      };
+    },
+    stop: () => multi.stop(),
+  };
+}
+
+async function readPassword(prompt: string): Promise<string> {
+  if (process.env.POLARIS_PASSWORD) return process.env.POLARIS_PASSWORD;
+  if (!process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin });
+    for await (const line of rl) return line;
+    throw new UsageError("no password given (use --password, POLARIS_PASSWORD or stdin)");
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const rlAny = rl as unknown as { _writeToOutput(s: string): void; output: NodeJS.WritableStream };
+  rlAny._writeToOutput = (s: string) => {
+    if (s.includes(prompt)) rlAny.output.write(prompt);
+  };
+  const answer = await rl.question(prompt);
+  rl.close();
+  process.stderr.write("\n");
+  return answer;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("polaris")
+    .description("Polaris cloud drive from the terminal")
+    .version("0.0.0")
+    .addOption(new Option("--api <url>", "API base URL").env("POLARIS_API").default(undefined, DEFAULT_API))
+    .option("--json", "machine-readable output")
+    .option("-q, --quiet", "no progress bars")
+    .showHelpAfterError("(run `polaris --help` for usage)")
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  const g = () => program.opts<Globals>();
+
+  const authAction = (register: boolean) => async (opts: { mobile: string; password?: string; name?: string }) => {
+    const c = client(g(), false);
+    const password = opts.password ?? (await readPassword("password: "));
+    const pair = register ? await c.register(opts.mobile, password, opts.name) : await c.login(opts.mobile, password);
+    saveCredentials(c.base, { token: pair.accessToken, mobile: opts.mobile, accessExpire: pair.accessExpire, refreshAfter: pair.refreshAfter });
+    if (g().json) json({ mobile: opts.mobile, api: c.base, accessExpire: pair.accessExpire });
+    else out(`${register ? "registered and logged in" : "logged in"} as ${opts.mobile} at ${c.base}`);
+  };
+  program.command("login").description("log in and store the token (0600) in the config folder")
+    .requiredOption("-m, --mobile <mobile>", "mobile number").option("-p, --password <password>", "password (or POLARIS_PASSWORD, or prompted)")
+    .action(authAction(false));
+  program.command("register").description("create an account and log in")
+    .requiredOption("-m, --mobile <mobile>", "mobile number").option("-p, --password <password>", "password (or POLARIS_PASSWORD, or prompted)")
+    .option("-n, --name <name>", "display name").action(authAction(true));
+  program.command("logout").description("forget the stored token").action(() => {
+    saveCredentials(apiUrl(g()), undefined);
+    out("logged out");
+  });
+  program.command("whoami").description("the signed-in user and quota").action(async () => {
+    const c = client(g());
+    const [{ userInfo }, quota] = await Promise.all([c.info(), c.quota()]);
+    if (g().json) return json({ ...userInfo, quota });
+    out(`${userInfo.name || userInfo.mobile} (${userInfo.mobile}) at ${c.base}`);
+    out(`quota: ${formatBytes(quota.usedSize)} used, ${formatBytes(quota.reservedSize)} reserved, ${formatBytes(quota.totalSize)} total`);
+  });
+
+  program.command("ls").description("list a folder").argument("[path]", "remote folder (or identity)", "/")
+    .option("-l, --long", "identity, size and time").addOption(new Option("-s, --sort <field>", "order").choices(["name", "size", "create_time", "update_time"]).default("name"))
+    .option("-r, --reverse", "descending order")
+    .action(async (path: string, opts: { long?: boolean; sort: string; reverse?: boolean }) => {
+      const c = client(g());
+      const item = await resolveRemote(c, path);
+      const list = item.isDir ? await c.listAll(item.identity, opts.sort, opts.reverse ? "desc" : "asc") : [item];
+      if (g().json) return json(list);
+      for (const f of list) {
+        const name = f.isDir ? `${f.name}/` : f.name;
+        out(opts.long ? `${f.isDir ? "d" : "-"}  ${f.identity}  ${(f.isDir ? "-" : formatBytes(f.size)).padStart(7)}  ${time(f.updateTime)}  ${name}` : name);
+      }
+    });
+
+  program.command("mkdir").description("create folders").argument("<paths...>").option("-p, --parents", "create missing parents, no error if it exists")
+    .action(async (paths: string[], opts: { parents?: boolean }) => {
+      const c = client(g());
+      for (const path of paths) {
+        const parts = path.split("/").filter(Boolean);
+        if (!parts.length) throw new UsageError("mkdir: a folder name is required");
+        let parent = opts.parents ? "0" : (await resolveFolder(c, splitPath(path).parent)).identity;
+        let created: string = parent;
+        for (const name of opts.parents ? parts : parts.slice(-1)) {
+          created = opts.parents ? await ensureFolder(c, parent, name) : (await c.mkdir(name, parent)).identity;
+          parent = created;
+        }
+        if (g().json) json({ path, identity: created });
+        else out(`${created}  ${path}`);
+      }
+    });
+
+  program.command("upload").description("upload files and folders (resumable; instant when the content is known)")
+    .argument("<local...>", "local files or folders").option("-t, --to <remote>", "remote target folder", "/")
+    .action(async (locals: string[], opts: { to: string }) => {
+      for (const l of locals) if (!existsSync(l)) throw new UsageError(`upload: no such local file or folder: ${l}`);
+      for (const l of locals) if (!(await isReadable(l)) && !statSync(l).isDirectory()) throw new UsageError(`upload: cannot read ${l}`);
+      const c = client(g());
+      const target = await resolveFolder(c, opts.to);
+      const progress = makeProgress(g());
+      const results: { local: string; identity: string; name: string; size: number; instant: boolean; resumed: boolean }[] = [];
+      try {
+        const one = async (local: string, parentId: string, remoteName: string) => {
+          const r = await uploadFile(c, local, parentId, progress);
+          results.push({ local, identity: r.file.identity, name: remoteName, size: r.file.size, instant: r.instant, resumed: r.resumed });
+          if (!g().json && (g().quiet || !process.stderr.isTTY)) out(`${r.instant ? "instant " : r.resumed ? "resumed " : "uploaded"} ${r.file.identity}  ${remoteName}`);
+        };
+        for (const local of locals) {
+          if (statSync(local).isDirectory()) {
+            const top = basename(resolve(local));
+            const rootId = await ensureFolder(c, target.identity, top);
+            const { dirs, files } = await walkLocal(local);
+            const ids = new Map<string, string>([["", rootId]]);
+            for (const d of dirs) {
+              const i = d.lastIndexOf("/");
+              ids.set(d, await ensureFolder(c, ids.get(i < 0 ? "" : d.slice(0, i))!, d.slice(i + 1)));
+            }
+            for (const f of files) {
+              const i = f.rel.lastIndexOf("/");
+              await one(f.path, ids.get(i < 0 ? "" : f.rel.slice(0, i))!, `${top}/${f.rel}`);
+            }
+          } else await one(local, target.identity, basename(local));
+        }
+      } finally {
+        progress.stop();
+      }
+      if (g().json) json(results);
+      else if (process.stderr.isTTY && !g().quiet) out(`${results.length} file(s) uploaded (${results.filter((r) => r.instant).length} instant)`);
+    });
+
+  program.command("download").description("download a file or a folder").argument("<remote>").argument("[local]", "local file or folder", ".")
+    .action(async (remote: string, local: string) => {
+      const c = client(g());
+      const item = await resolveRemote(c, remote);
+      const progress = makeProgress(g());
+      const written: string[] = [];
+      try {
+        const fetchFile = async (f: FileItem, dest: string) => {
+          const { url } = await c.download(f.identity);
+          await downloadTo(url, dest, f.size, progress, f.name);
+          written.push(dest);
+        };
+        const intoDir = existsSync(local) && statSync(local).isDirectory();
+        if (!item.isDir) await fetchFile(item, intoDir ? join(local, item.name) : local);
+        else {
+          const walk = async (folder: FileItem, dir: string) => {
+            for (const child of await c.listAll(folder.identity)) {
+              if (child.isDir) await walk(child, join(dir, child.name));
+              else await fetchFile(child, join(dir, child.name));
+            }
+          };
+          await walk(item, intoDir ? join(local, item.identity === "0" ? "polaris" : item.name) : local);
+        }
+      } finally {
+        progress.stop();
+      }
+      if (g().json) json(written);
+      else for (const w of written) out(`downloaded ${w}`);
+    });
+
+  const moveOrCopy = (kind: "mv" | "cp") => async (args: string[]) => {
+    if (args.length < 2) throw new UsageError(`${kind}: need a source and a destination`);
+    const c = client(g());
+    const dest = args[args.length - 1];
+    const sources = await Promise.all(args.slice(0, -1).map((s) => resolveRemote(c, s)));
+    let target: FileItem | undefined;
+    try {
+      target = await resolveRemote(c, dest);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 300001) throw e;
+    }
+    if (target?.isDir) {
+      const ids = sources.map((s) => s.identity);
+      const r = kind === "mv" ? (await c.move(ids, target.identity)).movedCount : (await c.copy(ids, target.identity)).copiedCount;
+      return g().json ? json({ count: r }) : out(`${kind === "mv" ? "moved" : "copied"} ${r} item(s) to ${dest}`);
+    }
+    if (target) throw new ApiError(300013, `destination exists and is not a folder: ${dest}`);
+    // destination does not exist: one source, moved/copied and renamed
+    if (sources.length !== 1) throw new ApiError(300009, `no such folder: ${dest}`);
+    const { parent, name } = splitPath(dest);
+    const folder = await resolveFolder(c, parent);
+    const src = sources[0];
+    if (kind === "mv") {
+      if (src.parentId !== folder.identity) await c.move([src.identity], folder.identity);
+      const r = await c.rename(src.identity, name);
+      return g().json ? json(r.file) : out(`moved to ${dest}`);
+    }
+    await c.copy([src.identity], folder.identity);
+    // the copy is the newest item of that folder with the source's name (or its " (1)" variant)
+    const copies = (await c.listAll(folder.identity, "create_time", "desc")).filter((f) => f.identity !== src.identity && f.isDir === src.isDir && (f.name === src.name || f.name.startsWith(src.name.replace(/(\.[^.]*)?$/, " ("))));
+    if (copies[0] && copies[0].name !== name) await c.rename(copies[0].identity, name);
+    return g().json ? json({ count: 1 }) : out(`copied to ${dest}`);
+  };
+  program.command("mv").description("move items into a folder, or move/rename one item").argument("<paths...>", "sources… destination").action(moveOrCopy("mv"));
+  program.command("cp").description("copy items into a folder (or one item to a new name)").argument("<paths...>", "sources… destination").action(moveOrCopy("cp"));
+  program.command("rename").description("rename an item").argument("<path>").argument("<name>").action(async (path: string, name: string) => {
+    const c = client(g());
+    const r = await c.rename((await resolveRemote(c, path)).identity, name);
+    g().json ? json(r.file) : out(`renamed to ${r.file.name}`);
+  });
+  program.command("rm").description("move items to the recycle bin").argument("<paths...>").action(async (paths: string[]) => {
+    const c = client(g());
+    const items = await Promise.all(paths.map((p) => resolveRemote(c, p)));
+    if (items.some((i) => i.identity === "0")) throw new UsageError("rm: refusing to delete the root folder");
+    const r = await c.remove(items.map((i) => i.identity));
+    g().json ? json(r) : out(`moved ${r.deletedCount} item(s) to the recycle bin`);
+  });
+
+  const trash = program.command("trash").description("the recycle bin: list, restore, rm, clear");
+  const trashItems = async (c: Client, refs: string[]) => {
+    const { list } = await c.trashList();
+    return refs.map((ref) => {
+      const hit = UUID.test(ref) ? list.find((i) => i.identity === ref) : list.find((i) => i.name === ref);
+      if (!hit) throw new ApiError(300017, `not in the recycle bin: ${ref}`);
+      return hit.identity;
+    });
+  };
+  trash.command("list", { isDefault: true }).alias("ls").description("list the recycle bin").action(async () => {
+    const c = client(g());
+    const r = await c.trashList();
+    if (g().json) return json(r.list);
+    for (const i of r.list) out(`${i.identity}  ${(i.isDir ? "-" : formatBytes(i.size)).padStart(7)}  deleted ${time(i.deleteTime)}  purge ${time(i.purgeTime)}  ${i.name}${i.isDir ? "/" : ""}`);
+  });
+  trash.command("restore").description("restore items (by name or identity)").argument("<items...>").action(async (refs: string[]) => {
+    const c = client(g());
+    const r = await c.trashRestore(await trashItems(c, refs));
+    g().json ? json(r) : out(`restored ${r.restoredCount} item(s)`);
+  });
+  trash.command("rm").description("delete items for good").argument("<items...>").action(async (refs: string[]) => {
+    const c = client(g());
+    const r = await c.trashDelete(await trashItems(c, refs));
+    g().json ? json(r) : out(`deleted ${r.deletedCount} item(s) for good`);
+  });
+  trash.command("clear").description("empty the recycle bin").action(async () => {
+    const r = await client(g()).trashClear();
+    g().json ? json(r) : out(`deleted ${r.deletedCount} item(s) for good`);
+  });
+
+  const expiry = (v: string) => {
+    if (!["0", "1", "7", "30"].includes(v)) throw new InvalidArgumentError("must be 0 (never), 1, 7 or 30 days");
+    return Number(v);
+  };
+  const share = program.command("share").description("share links: create (default), list, update, cancel");
+  share.command("create", { isDefault: true }).description("share a file or folder").argument("<path>")
+    .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry, 7).option("--no-code", "no extraction code")
+    .action(async (path: string, opts: { expire: number; code: boolean }) => {
+      const c = client(g());
+      const item = await resolveRemote(c, path);
+      const r = await c.shareCreate(item.identity, opts.expire, opts.code);
+      if (g().json) return json(r);
+      out(`link: ${r.url || `${c.base}/s/${r.identity}`}`);
+      if (r.code) out(`code: ${r.code}`);
+      out(`expires: ${r.expiredTime ? time(r.expiredTime) : "never"}`);
+    });
+  share.command("list").alias("ls").description("my shares with their counters").action(async () => {
+    const r = await client(g()).shareList();
+    if (g().json) return json(r.list);
+    const status = ["active", "banned", "cancelled", "expired"];
+    for (const s of r.list) out(`${s.identity}  ${(s.code || "----").padEnd(4)}  ${status[s.status] ?? s.status}  views ${s.clickNum}  saves ${s.saveNum}  expires ${s.expiredTime ? time(s.expiredTime) : "never"}  ${s.fileName}`);
+  });
+  share.command("update").description("change a share's expiry or code").argument("<identity>")
+    .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry).option("-c, --code <code>", "new extraction code")
+    .action(async (identity: string, opts: { expire?: number; code?: string }) => {
+      const r = await client(g()).shareUpdate({ identity, expiredType: opts.expire, code: opts.code });
+      g().json ? json(r.share) : out(`updated ${identity}`);
+    });
+  share.command("cancel").description("cancel shares").argument("<identities...>").action(async (ids: string[]) => {
+    const r = await client(g()).shareCancel(ids);
+    g().json ? json(r) : out(`cancelled ${r.cancelledCount} share(s)`);
+  });
+
+  program.command("search").description("find files by name").argument("[keyword]")
+    .option("--ext <exts>", "extensions, comma separated").option("--dirs", "folders only").option("--files", "files only")
+    .option("--min-size <size>", "e.g. 10K, 5M", parseSize).option("--max-size <size>", "e.g. 1G", parseSize)
+    .option("--in <folder>", "only below this folder").addOption(new Option("--sort <field>").choices(["relevance", "name", "size", "create_time", "update_time"]).default("relevance"))
+    .option("--desc", "descending").option("-n, --limit <n>", "results", (v) => Number(v), 50)
+    .action(async (keyword: string | undefined, opts: { ext?: string; dirs?: boolean; files?: boolean; minSize?: number; maxSize?: number; in?: string; sort: string; desc?: boolean; limit: number }) => {
+      if (opts.dirs && opts.files) throw new UsageError("search: --dirs and --files exclude each other");
+      const c = client(g());
+      const parentId = opts.in ? (await resolveFolder(c, opts.in)).identity : undefined;
+      const r = await c.search({
+        keyword, ext: opts.ext, isDir: opts.dirs ? true : opts.files ? false : undefined, minSize: opts.minSize, maxSize: opts.maxSize,
+        parentId, sortBy: opts.sort, sortDesc: opts.desc ? true : undefined, page: 1, pageSize: Math.min(1000, Math.max(1, opts.limit)),
+      });
+      if (g().json) return json(r);
+      for (const h of r.list) {
+        const path = Array.isArray(h.path) ? "/" + (h.path as { name: string }[]).map((p) => p.name).join("/") : typeof h.path === "string" ? h.path : "";
+        out(`${h.identity}  ${(h.isDir ? "-" : formatBytes(h.size)).padStart(7)}  ${path ? `${path.replace(/\/$/, "")}/` : ""}${h.name}${h.isDir ? "/" : ""}`);
+      }
+      process.stderr.write(`${r.total} result(s)\n`);
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return Exit.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return Exit.OK;
+      return e.exitCode === 0 ? Exit.OK : Exit.USAGE;
+    }
+    if (e instanceof UsageError) return fail(Exit.USAGE, `polaris: ${e.message}`);
+    if (e instanceof NotLoggedInError) return fail(Exit.NOT_LOGGED_IN, `polaris: ${e.message}`);
+    if (e instanceof NetworkError) return fail(Exit.NETWORK, `polaris: network error: ${e.message}`);
+    if (e instanceof ApiError) return fail(Exit.API, `polaris: error ${e.code}: ${e.message}`);
+    return fail(Exit.API, `polaris: ${(e as Error).stack ?? e}`);
+  }
+}
+function fail(code: number, message: string) {
+  process.stderr.write(message + "\n");
+  return code;
+}
+
+// `node --import tsx packages/cli/src/main.ts …` runs it directly; bin/polaris.js calls main().
+if (process.argv[1] && /cli[\\/]src[\\/]main\.ts$/.test(process.argv[1])) {
+  main().then((code) => {
+    process.exitCode = code;
+  });
+}
