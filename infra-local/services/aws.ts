@@ -77,7 +77,8 @@ async function isMoto(port: number): Promise<boolean> {
 
 async function ensureVenv(log: Log): Promise<boolean> {
   const want = hashPaths([requirements]);
-  if (existsSync(motoBin) && readText(hashFile)?.trim() === want) return false;
+  // existsSync follows the venv's python symlink: a venv whose base interpreter is gone is rebuilt
+  if (existsSync(motoBin) && existsSync(join(venvDir, "bin", "python")) && readText(hashFile)?.trim() === want) return false;
   const installLog = join(stateDir(NAME), "install.log");
   const t0 = Date.now();
   log(`[aws] installing moto into ${venvDir} (pip install -r ${requirements}), log: ${installLog}`);

@@ -34,7 +34,10 @@ describe("local services", () => {
     const again = await up(["postgres", "aws", "opensearch"]);
     expect(again).toEqual(endpoints);
     expect(Date.now() - t0).toBeLessThan(30_000);
-    expect(await status()).toEqual({ postgres: "running", aws: "running", opensearch: "running" });
+    const s = await status();
+    expect(s.postgres).toBe("running");
+    expect(s.opensearch).toBe("running");
+    if (!externalAwsEndpoint()) expect(s.aws).toBe("running"); // status() reports our own moto only
   }, 120_000);
 
   it("resourceEnv names everything an app process needs", () => {
