@@ -65,11 +65,17 @@ export function externalAwsEndpoint(): string | undefined {
   }
 }
 
+/**
+ * moto answers GET /moto-api/config with its JSON config ({"batch":…,"lambda":…}). (Not
+ * /moto-api/data.json: that serializes every model and fails with 500 on some states, e.g. an
+ * object whose bucket was deleted.)
+ */
 async function isMoto(port: number): Promise<boolean> {
-  const r = await httpGet(`${localEndpoint(port)}/moto-api/data.json`, 2_000);
-  if (!r || r.status !== 200) return false;
+  const r = await httpGet(`${localEndpoint(port)}/moto-api/config`, 2_000);
+  if (!r || r.status < 200 || r.status > 299) return false;
   try {
-    return typeof JSON.parse(r.body) === "object";
+    const body = JSON.parse(r.body);
+    return typeof body === "object" && body !== null && ("batch" in body || "lambda" in body);
   } catch {
     return false;
   }
@@ -136,7 +142,7 @@ async function startMoto(log: Log): Promise<string> {
     throw serviceError(NAME, `could not run ${motoBin}`, logFile, e);
   }
   try {
-    await waitUntil(`moto to answer on ${endpoint}/moto-api/data.json`, () => isMoto(port), {
+    await waitUntil(`moto to answer on ${endpoint}/moto-api/config`, () => isMoto(port), {
       timeoutMs: 60_000,
       alive: () => pidAlive(pid),
     });
