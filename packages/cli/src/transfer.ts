@@ -148,7 +148,11 @@ async function runParts(client: Client, path: string, size: number, uploadKey: s
   for (const n of done.keys()) loaded.set(n, Math.min(partSize, size - (n - 1) * partSize));
   const total = () => [...loaded.values()].reduce((a, b) => a + b, 0);
   bar.update(total(), done.size ? "resuming" : "uploading");
-  const todo = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
+  let todo = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
+  // Test hook: stop after this many parts, as a dropped connection would (exit code 4).
+  const interruptAfter = Number(process.env.POLARIS_CLI_INTERRUPT_AFTER_PARTS || 0);
+  if (interruptAfter > 0 && todo.length > interruptAfter) todo = todo.slice(0, interruptAfter);
+  const interrupted = todo.length < count - done.size;
   const worker = async () => {
     for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
       const start = (n - 1) * partSize;
@@ -175,6 +179,7 @@ async function runParts(client: Client, path: string, size: number, uploadKey: s
     }
   };
   await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, Math.max(1, todo.length)) }, worker));
+  if (interrupted) throw new NetworkError("upload interrupted (POLARIS_CLI_INTERRUPT_AFTER_PARTS); run the same upload again to resume");
   if ([...done.values()].some((etag) => !etag)) {
     const state = await client.parts(uploadKey);
     for (const u of state.uploaded) done.set(u.partNumber, u.etag);

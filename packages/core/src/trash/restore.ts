@@ -27,13 +27,17 @@ export async function restore(deps: CoreDeps, userId: number, input: BodyOf<type
       const name = await freeName(trx, userId, parentId, root.name, root.is_dir, used);
       used.add(name);
       taken.set(parentId, used);
+      // The root takes its (possibly new) place and name in the same statement that revives it.
       await trx
         .updateTable("files")
-        .set({ status: "active", trash_batch: null, trash_root: false, trashed_at: null, purge_at: null, version: sql`version + 1`, updated_at: sql`now()` })
+        .set({
+          status: "active", trash_batch: null, trash_root: false, trashed_at: null, purge_at: null, version: sql`version + 1`, updated_at: sql`now()`,
+          parent_id: sql`case when id = ${root.id} then ${parentId}::bigint else parent_id end`,
+          name: sql`case when id = ${root.id} then ${name} else name end`,
+        })
         .where("trash_batch", "=", root.trash_batch)
         .where("status", "=", "trashed")
         .execute();
-      await trx.updateTable("files").set({ parent_id: parentId, name }).where("id", "=", root.id).execute();
     }
     await recordEvent(trx, "file.restored", { userId, fileIds: roots.map((r) => r.id), subtree: true });
     return roots;

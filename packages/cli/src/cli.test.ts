@@ -1,0 +1,197 @@
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nextMobile, startTestApp, type TestApp } from "@polaris/api-tests/support";
+
+// Drives the real `polaris` binary (bin/polaris.js → src/main.ts through tsx) against the embedded server.
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const bin = join(repoRoot, "packages/cli/bin/polaris.js");
+const MiB = 1024 * 1024;
+
+let app: TestApp;
+let config: string;
+let work: string;
+
+type Run = { code: number; stdout: string; stderr: string };
+function polaris(args: string[], env: Record<string, string> = {}, api?: string): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], {
+      cwd: work,
+      env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: api ?? app.url, POLARIS_PASSWORD: "", NO_COLOR: "1", ...env },
+      timeout: 60_000,
+      maxBuffer: 16 * MiB,
+    }, (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }));
+  });
+}
+const ok = async (args: string[], env?: Record<string, string>) => {
+  const r = await polaris(args, env);
+  if (r.code !== 0) throw new Error(`polaris ${args.join(" ")} → ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+};
+const ls = async (path = "/") => JSON.parse((await ok(["--json", "ls", path])).stdout) as { name: string; isDir: boolean; size: number; identity: string }[];
+
+const mobile = nextMobile();
+const password = "cli-secret-1";
+
+beforeAll(async () => {
+  app = await startTestApp({ MULTIPART_THRESHOLD_BYTES: String(6 * MiB), MULTIPART_PART_SIZE_BYTES: String(5 * MiB), DEFAULT_QUOTA_BYTES: String(200 * MiB) });
+  config = mkdtempSync(join(tmpdir(), "polaris-cli-config-"));
+  work = mkdtempSync(join(tmpdir(), "polaris-cli-work-"));
+  await app.signUp(mobile, password);
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe("polaris CLI: usage, login and exit codes", () => {
+  it("prints help (0) and rejects unknown commands and bad options with exit code 2", async () => {
+    const help = await polaris(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("upload");
+    expect((await polaris(["frobnicate"])).code).toBe(2);
+    expect((await polaris(["share", "create", "/x", "--expire", "5"])).code).toBe(2);
+    const missing = await polaris(["upload", join(work, "does-not-exist.txt")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no such local file/);
+  });
+
+  it("exits 3 when not logged in and 4 when the API cannot be reached", async () => {
+    const r = await polaris(["ls"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/not logged in/);
+    const down = await polaris(["login", "-m", mobile, "-p", password], {}, "http://127.0.0.1:9");
+    expect(down.code).toBe(4);
+    expect(down.stderr).toMatch(/network error/);
+  });
+
+  it("exits 1 with the business code on a wrong password", async () => {
+    const r = await polaris(["login", "-m", mobile, "-p", "wrong-password"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error 200003/);
+  });
+
+  it("logs in, stores the token with 0600 permissions and reads the profile", async () => {
+    const r = await ok(["login", "-m", mobile, "--password", password]);
+    expect(r.stdout).toContain("logged in");
+    const file = join(config, "polaris", "credentials.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(readFileSync(file, "utf8"));
+    expect(stored.servers[app.url].token).toBeTruthy();
+    const who = JSON.parse((await ok(["--json", "whoami"])).stdout);
+    expect(who.mobile).toBe(mobile);
+    expect(who.quota.totalSize).toBe(200 * MiB);
+  });
+
+  it("accepts the password from POLARIS_PASSWORD", async () => {
+    await ok(["login", "-m", mobile], { POLARIS_PASSWORD: password });
+  });
+});
+
+describe("polaris CLI: files", () => {
+  it("creates folders (-p) and reports a name clash as business error 300013", async () => {
+    await ok(["mkdir", "-p", "/docs/2025"]);
+    expect((await ls("/")).map((f) => f.name)).toEqual(["docs"]);
+    expect((await ls("/docs")).map((f) => f.name)).toEqual(["2025"]);
+    const clash = await polaris(["mkdir", "/docs"]);
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(/error 300013/);
+    await ok(["mkdir", "-p", "/docs"]); // -p: no error when it exists
+  });
+
+  it("uploads a file and a folder tree, then downloads them byte for byte", async () => {
+    const content = randomBytes(300 * 1024);
+    writeFileSync(join(work, "report.bin"), content);
+    mkdirSync(join(work, "album/inner"), { recursive: true });
+    writeFileSync(join(work, "album/a.txt"), "alpha\n");
+    writeFileSync(join(work, "album/inner/b.txt"), "beta\n");
+    const up = await ok(["upload", "report.bin", "album", "--to", "/docs"]);
+    expect(up.stdout).toMatch(/uploaded .* report\.bin/);
+    expect((await ls("/docs")).map((f) => f.name).sort()).toEqual(["2025", "album", "report.bin"]);
+    expect((await ls("/docs/album/inner")).map((f) => f.name)).toEqual(["b.txt"]);
+
+    mkdirSync(join(work, "out"));
+    await ok(["download", "/docs/report.bin", "out"]);
+    expect(readFileSync(join(work, "out/report.bin")).equals(content)).toBe(true);
+    await ok(["download", "/docs/album", "out"]);
+    expect(readFileSync(join(work, "out/album/inner/b.txt"), "utf8")).toBe("beta\n");
+  });
+
+  it("uploads known content instantly, proving possession", async () => {
+    writeFileSync(join(work, "copy-of-report.bin"), readFileSync(join(work, "report.bin")));
+    const r = await ok(["--json", "upload", "copy-of-report.bin"]);
+    const [result] = JSON.parse(r.stdout);
+    expect(result.instant).toBe(true);
+    expect((await ls("/")).map((f) => f.name)).toContain("copy-of-report.bin");
+  });
+
+  it("resumes an interrupted multipart upload with the parts that are missing", async () => {
+    const big = randomBytes(11 * MiB); // 3 parts of 5 MiB
+    writeFileSync(join(work, "big.bin"), big);
+    const first = await polaris(["upload", "big.bin"], { POLARIS_CLI_INTERRUPT_AFTER_PARTS: "1" });
+    expect(first.code).toBe(4);
+    expect(first.stderr).toMatch(/interrupted/);
+    const saved = JSON.parse(readFileSync(join(config, "polaris", "uploads.json"), "utf8"));
+    const [session] = Object.values(saved) as { uploadKey: string }[];
+    const { token } = JSON.parse(readFileSync(join(config, "polaris", "credentials.json"), "utf8")).servers[app.url];
+    const before = await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: session.uploadKey } });
+    expect(before.body.data.uploaded).toHaveLength(1);
+
+    const second = await ok(["--json", "upload", "big.bin"]);
+    expect(JSON.parse(second.stdout)[0]).toMatchObject({ resumed: true, size: 11 * MiB });
+    expect(JSON.parse(readFileSync(join(config, "polaris", "uploads.json"), "utf8"))).toEqual({});
+    await ok(["download", "/big.bin", "out/big.bin"]);
+    const digest = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    expect(digest(readFileSync(join(work, "out/big.bin")))).toBe(digest(big));
+  });
+
+  it("renames, moves, copies and deletes", async () => {
+    await ok(["mv", "/copy-of-report.bin", "/docs/2025/report-copy.bin"]); // move + rename
+    expect((await ls("/docs/2025")).map((f) => f.name)).toEqual(["report-copy.bin"]);
+    await ok(["cp", "/docs/album", "/"]);
+    expect((await ls("/album")).map((f) => f.name).sort()).toEqual(["a.txt", "inner"]);
+    await ok(["rename", "/album/a.txt", "alpha.txt"]);
+    expect((await ls("/album")).map((f) => f.name)).toContain("alpha.txt");
+    const intoSelf = await polaris(["mv", "/docs", "/docs/2025"]);
+    expect(intoSelf.code).toBe(1);
+    expect(intoSelf.stderr).toMatch(/error 300015/);
+    const missing = await polaris(["rm", "/nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/error 300001/);
+    await ok(["rm", "/album", "/big.bin"]);
+    expect((await ls("/")).map((f) => f.name).sort()).toEqual(["docs"]);
+  });
+
+  it("lists, restores and empties the recycle bin", async () => {
+    const trash = JSON.parse((await ok(["--json", "trash", "list"])).stdout) as { name: string }[];
+    expect(trash.map((t) => t.name).sort()).toEqual(["album", "big.bin"]);
+    await ok(["trash", "restore", "album"]);
+    expect((await ls("/")).map((f) => f.name).sort()).toEqual(["album", "docs"]);
+    const cleared = await ok(["trash", "clear"]);
+    expect(cleared.stdout).toMatch(/deleted 1 item/);
+    expect(JSON.parse((await ok(["--json", "trash"])).stdout)).toEqual([]);
+  });
+});
+
+describe("polaris CLI: shares and search", () => {
+  it("creates, lists, updates and cancels a share", async () => {
+    const created = JSON.parse((await ok(["--json", "share", "/docs/report.bin", "--expire", "7"])).stdout);
+    expect(created.code).toMatch(/^[A-Za-z0-9]{4}$/);
+    const list = JSON.parse((await ok(["--json", "share", "list"])).stdout) as { identity: string; status: number }[];
+    expect(list.find((s) => s.identity === created.identity)?.status).toBe(0);
+    await ok(["share", "update", created.identity, "--expire", "30"]);
+    const cancelled = await ok(["share", "cancel", created.identity]);
+    expect(cancelled.stdout).toMatch(/cancelled 1/);
+  });
+
+  it("finds files by name with filters", async () => {
+    const r = JSON.parse((await ok(["--json", "search", "report", "--files"])).stdout) as { total: number; list: { name: string }[] };
+    expect(r.list.map((h) => h.name).sort()).toEqual(["report-copy.bin", "report.bin"]);
+    const small = JSON.parse((await ok(["--json", "search", "report", "--max-size", "1K"])).stdout) as { total: number };
+    expect(small.total).toBe(0);
+    expect((await polaris(["search", "x", "--min-size", "lots"])).code).toBe(2);
+  });
+});
