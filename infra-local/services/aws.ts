@@ -43,6 +43,8 @@ const venvDir = join(polarisDir, "venv");
 const requirements = join(servicesSrcDir, "requirements.txt");
 const motoBin = join(venvDir, "bin", "moto_server");
 const hashFile = join(venvDir, ".polaris-requirements.sha256");
+/** what our moto's command line contains (checked before trusting or signalling a pid from a file) */
+const MOTO_CMD = "moto_server";
 
 function localEndpoint(port = awsPort()): string {
   return `http://127.0.0.1:${port}`;
@@ -123,7 +125,7 @@ async function startMoto(log: Log): Promise<string> {
     throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not moto (set POLARIS_AWS_PORT to use another port)`, logFile);
   }
   const old = readPid(pidFile);
-  if (pidAlive(old)) {
+  if (pidAlive(old, MOTO_CMD)) {
     // ours, but not answering on this port (POLARIS_AWS_PORT changed, or hung): restart
     log(`[aws] our moto (pid ${old}) does not answer on port ${port}: restarting it`);
     await stopPid(old!);
@@ -178,12 +180,12 @@ export async function upAws(log: Log): Promise<{ endpoint: string; region: strin
 export async function downAws(): Promise<void> {
   const pidFile = join(stateDir(NAME), "moto.pid");
   const pid = readPid(pidFile);
-  if (pid) await stopPid(pid);
+  if (pidAlive(pid, MOTO_CMD)) await stopPid(pid!);
   if (existsSync(pidFile)) unlinkSync(pidFile);
 }
 
 export async function statusAws(): Promise<"running" | "stopped" | "not-installed"> {
-  if (pidAlive(readPid(join(stateDir(NAME), "moto.pid")))) return "running";
+  if (pidAlive(readPid(join(stateDir(NAME), "moto.pid")), MOTO_CMD)) return "running";
   if (await isMoto(awsPort())) return "running";
   return existsSync(motoBin) ? "stopped" : "not-installed";
 }

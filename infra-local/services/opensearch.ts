@@ -119,7 +119,7 @@ export async function upOpenSearch(log: Log): Promise<{ url: string }> {
     throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not OpenSearch (set POLARIS_OPENSEARCH_PORT to use another port)`, p.logFile);
   }
   const old = readPid(p.pidFile);
-  if (pidAlive(old)) {
+  if (pidAlive(old, LAUNCHER)) {
     // ours but not answering on this port (port changed, or stuck starting): restart
     log(`[opensearch] our node (pid ${old}) does not answer on port ${port}: restarting it`);
     await stopPid(old!, 30_000);
@@ -183,18 +183,19 @@ export async function upOpenSearch(log: Log): Promise<{ url: string }> {
 export async function downOpenSearch(): Promise<void> {
   const p = paths();
   const pid = readPid(p.pidFile);
-  if (pid) await stopPid(pid, 30_000);
+  if (pidAlive(pid, LAUNCHER)) await stopPid(pid!, 30_000);
   if (existsSync(p.pidFile)) unlinkSync(p.pidFile);
 }
 
 export async function statusOpenSearch(): Promise<"running" | "stopped" | "not-installed"> {
   const p = paths();
-  if (pidAlive(readPid(p.pidFile))) return "running";
+  if (pidAlive(readPid(p.pidFile), LAUNCHER)) return "running";
   if (await isOpenSearch(opensearchPort())) return "running";
   return existsSync(p.jar) && existsSync(p.lib) ? "stopped" : "not-installed";
 }
 
 /** Resident memory of our OpenSearch JVM in MiB, if it runs. */
 export function opensearchRssMiB(): number | undefined {
-  return rssMiB(readPid(paths().pidFile));
+  const pid = readPid(paths().pidFile);
+  return pidAlive(pid, LAUNCHER) ? rssMiB(pid) : undefined;
 }

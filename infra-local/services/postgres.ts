@@ -117,8 +117,10 @@ async function canLogin(port: number): Promise<boolean> {
   }
 }
 
+/** The postmaster's pid if it runs (checked against its command line: `postgres -D <data>`). */
 function postmasterPid(loc: Location): number | undefined {
-  return readPid(join(loc.data, "postmaster.pid"));
+  const pid = readPid(join(loc.data, "postmaster.pid"));
+  return pidAlive(pid, `-D ${loc.data}`) ? pid : undefined;
 }
 
 /** postmaster.pid: line 1 pid, 2 data dir, 3 start time, 4 port, 5 socket dir, ... */
@@ -255,6 +257,9 @@ export async function upPostgres(log: Log): Promise<{ url: string }> {
     pid = undefined;
   }
   if (!pidAlive(pid)) {
+    // a postmaster.pid whose process is gone (or is now another program, after a reboot) would
+    // make the server refuse to start if that pid runs: remove it
+    rmSync(join(loc.data, "postmaster.pid"), { force: true });
     writeConfig(loc, port);
     const tStart = Date.now();
     const startLog = join(stateDir(NAME), "pg_ctl.log");
@@ -302,7 +307,7 @@ export async function statusPostgres(): Promise<"running" | "stopped" | "not-ins
     }
   })();
   const data = join(home, "data");
-  if (pidAlive(readPid(join(data, "postmaster.pid")))) return "running";
+  if (pidAlive(readPid(join(data, "postmaster.pid")), `-D ${data}`)) return "running";
   if (await canLogin(pgPort())) return "running";
   return pgBinDir() && existsSync(join(data, "PG_VERSION")) ? "stopped" : "not-installed";
 }

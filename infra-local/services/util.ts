@@ -63,8 +63,19 @@ export function serviceError(service: string, why: string, logFile?: string, cau
   return err;
 }
 
-export function pidAlive(pid: number | undefined): boolean {
+/**
+ * True if the process runs (not a zombie). With `cmdlineIncludes`, also checks that it is the
+ * process we think it is (a pid file that outlived a reboot may name an unrelated process).
+ */
+export function pidAlive(pid: number | undefined, cmdlineIncludes?: string): boolean {
   if (!pid || !Number.isInteger(pid) || pid <= 0) return false;
+  if (cmdlineIncludes !== undefined) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").includes(cmdlineIncludes)) return false;
+    } catch {
+      return false;
+    }
+  }
   try {
     process.kill(pid, 0);
   } catch (e) {
