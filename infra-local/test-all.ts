@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { down, up, type ServiceName } from "./services/index";
+import { repoRoot } from "./gateway";
+
+/**
+ * `npm test`: the type check, then every vitest project in turn, starting the local services each
+ * pass needs (installed on first use, cached after) and stopping them at the end. A pass whose
+ * service cannot start fails the run with the service's own error.
+ */
+interface Pass {
+  name: string;
+  projects: string[];
+  services?: ServiceName[];
+  env?: (endpoints: Awaited<ReturnType<typeof up>>) => Record<string, string>;
+  serial?: boolean;
+}
+
+const passes: Pass[] = [
+  { name: "unit (PGlite)", projects: ["unit"] },
+  { name: "unit (PostgreSQL)", projects: ["unit"], services: ["postgres"], env: (e) => ({ POLARIS_TEST_DATABASE_URL: e.postgres!.url }) },
+  { name: "stacks", projects: ["stacks"] },
+  { name: "browser", projects: ["browser"], serial: true },
+  { name: "parity", projects: ["parity"], services: ["postgres", "aws", "opensearch"], serial: true },
+];
+
+const only = process.argv.slice(2);
+const resultsDir = join(repoRoot, ".polaris", "test-results");
+rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+
+const run = (command: string, args: string[], env: Record<string, string> = {}) =>
+  new Promise<number>((resolve) => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failedPasses: string[] = [];
+const started = Date.now();
+try {
+  if (!only.length) {
+    console.log("\n=== typecheck");
+    if ((await run("npx", ["tsc", "--noEmit"])) !== 0) failedPasses.push("typecheck");
+  }
+  for (const [index, pass] of passes.entries()) {
+    if (only.length && !only.some((o) => pass.name.startsWith(o))) continue;
+    console.log(`\n=== ${pass.name}`);
+    const passStarted = Date.now();
+    let env: Record<string, string> = {};
+    if (pass.services) {
+      try {
+        env = pass.env?.(await up(pass.services, { log: (line) => console.log(`  [services] ${line}`) })) ?? {};
+      } catch (error) {
+        console.error(`${pass.name}: a local service could not be started:\n${(error as Error).message}`);
+        failedPasses.push(pass.name);
+        continue;
+      }
+    }
+    const report = join(resultsDir, `${index}.json`);
+    const args = ["vitest", "run", ...pass.projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json", `--outputFile.json=${report}`];
+    if (pass.serial) args.push("--no-file-parallelism");
+    const code = await run("npx", args, env);
+    try {
+      const json = JSON.parse(readFileSync(report, "utf8"));
+      totals.passed += json.numPassedTests;
+      totals.failed += json.numFailedTests;
+      totals.skipped += json.numPendingTests + json.numTodoTests;
+    } catch {
+      // no report: the run itself failed, counted below
+    }
+    if (code !== 0) failedPasses.push(pass.name);
+    console.log(`=== ${pass.name}: ${code === 0 ? "ok" : "FAILED"} in ${Math.round((Date.now() - passStarted) / 1000)}s`);
+  }
+} finally {
+  await down().catch((error) => console.error(`stopping local services: ${(error as Error).message}`));
+}
+
+console.log(`\nnpm test finished in ${Math.round((Date.now() - started) / 1000)}s${failedPasses.length ? `; failed: ${failedPasses.join(", ")}` : ""}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failedPasses.length ? 1 : 0);
