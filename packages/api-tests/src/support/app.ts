@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbedded, type RunningApp } from "../../../../infra-local/embedded";
+import type { Fallback } from "../../../../infra-local/gateway";
 import { freshDatabaseEnv } from "./database";
 
 export interface TestApp extends RunningApp {
@@ -16,10 +17,10 @@ let mobiles = 0;
 export const nextMobile = () => `139${String(process.pid % 10000).padStart(4, "0")}${String(++mobiles).padStart(4, "0")}`;
 
 /** Starts the embedded profile on a free loopback port with its own database and state folder. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, fallback?: Fallback): Promise<TestApp> {
   const database = await freshDatabaseEnv();
   const home = mkdtempSync(join(tmpdir(), "polaris-test-"));
-  const app = await startEmbedded({ POLARIS_HOME: home, LOG_LEVEL: "SILENT", ...database.env, ...env });
+  const app = await startEmbedded({ POLARIS_HOME: home, LOG_LEVEL: "SILENT", ...database.env, ...env }, 0, "127.0.0.1", fallback);
   const call: TestApp["call"] = async (method, path, options = {}) => {
     const url = new URL(app.url + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
