@@ -3,26 +3,14 @@
  * from `@polaris/contract` where its schemas exist (type-only imports, so zod stays out of the
  * bundle); the rest are declared here from API.md until their schemas land.
  */
-import type { DataOf, userRoutes } from "@polaris/contract";
+import type { DataOf, fileRoutes, userRoutes } from "@polaris/contract";
 
 export type TokenPair = DataOf<typeof userRoutes.login>;
 export type UserInfo = DataOf<typeof userRoutes.info>["userInfo"];
 export type Quota = DataOf<typeof userRoutes.quota>;
-
-export interface FileItem {
-  id: number;
-  identity: string;
-  name: string;
-  ext: string;
-  size: number;
-  isDir: boolean;
-  parentId: string | number;
-  mimeType: string;
-  createTime: number;
-  updateTime: number;
-}
-export interface TrashItem extends FileItem { deleteTime: number; purgeTime: number }
-export interface PathEntry { identity: string; name: string }
+export type FileItem = DataOf<typeof fileRoutes.detail>["file"];
+export type TrashItem = DataOf<typeof fileRoutes.trashList>["list"][number];
+export type PathEntry = DataOf<typeof fileRoutes.detail>["path"][number];
 export interface ListResult<T> { list: T[]; total: number; page?: number; pageSize?: number; nextCursor?: string | null }
 export interface ShareItem {
   identity: string; fileIdentity: string; fileName: string; isDir: boolean; code: string;

@@ -3,45 +3,11 @@
  * (the `errorMessages` table is checked against the contract's code table by a unit test).
  */
 import { createContext, useContext } from "react";
+import { errorMessages } from "./messages";
+
+export { errorMessages };
 
 export type Lang = "zh" | "en";
-
-export const errorMessages: Record<number, { zh: string; en: string }> = {
-  [-1]: { zh: "无法连接服务器，请检查网络后重试", en: "Cannot reach the server. Check your connection and try again." },
-  100001: { zh: "服务器内部错误，请稍后重试", en: "Something went wrong on the server. Please try again later." },
-  100002: { zh: "参数错误", en: "Invalid input" },
-  100003: { zh: "登录已过期，请重新登录", en: "Your session has expired. Please sign in again." },
-  100004: { zh: "接口不存在", en: "This feature is not available on the server." },
-  100005: { zh: "请求方法不被允许", en: "Method not allowed." },
-  100006: { zh: "请求体过大", en: "The request is too large." },
-  100007: { zh: "操作过于频繁，请稍后再试", en: "Too many attempts. Please wait a moment and try again." },
-  100008: { zh: "重复请求的内容与首次不一致", en: "This request was already sent with different content." },
-  200001: { zh: "用户不存在", en: "User not found." },
-  200002: { zh: "该手机号已注册", en: "This mobile number is already registered." },
-  200003: { zh: "手机号或密码错误", en: "Wrong mobile number or password." },
-  200004: { zh: "存储空间不足", en: "Not enough storage space (quota exceeded)." },
-  300001: { zh: "文件不存在", en: "File not found." },
-  300009: { zh: "文件夹不存在", en: "Folder not found." },
-  300012: { zh: "文件名无效：1–255 个字符，不能包含 / \\ 或控制字符，也不能是 . 或 ..", en: "Invalid name: 1–255 characters, no / \\ or control characters, not . or .." },
-  300013: { zh: "同一文件夹下已有同名文件", en: "An item with that name already exists in this folder." },
-  300014: { zh: "目标文件夹不存在", en: "The parent folder does not exist." },
-  300015: { zh: "不能把文件夹移动到它自身或其子文件夹中", en: "A folder cannot be moved into itself or one of its subfolders." },
-  300016: { zh: "该项目在回收站中", en: "This item is in the recycle bin." },
-  300017: { zh: "该项目不在回收站中", en: "This item is not in the recycle bin." },
-  300020: { zh: "存储服务暂时不可用，请稍后重试", en: "The storage service is unavailable. Please try again later." },
-  300023: { zh: "上传内容与声明的哈希或大小不一致", en: "The uploaded content does not match its declared hash or size." },
-  300024: { zh: "上传会话不存在或已过期", en: "The upload session was not found or has expired." },
-  300025: { zh: "文件超过允许的最大上传大小", en: "The file is larger than the maximum upload size." },
-  300026: { zh: "秒传校验失败（缺少或错误的持有证明）", en: "Instant upload refused: proof of possession missing or wrong." },
-  400001: { zh: "分享不存在", en: "Share not found." },
-  400002: { zh: "分享已过期", en: "This share has expired." },
-  400003: { zh: "提取码错误", en: "Wrong extraction code." },
-  400004: { zh: "分享已取消", en: "This share was cancelled." },
-  400005: { zh: "分享已被封禁", en: "This share has been banned." },
-  400006: { zh: "分享的文件已不存在", en: "The shared file no longer exists." },
-  400010: { zh: "这不是你的分享", en: "This is not your share." },
-  500001: { zh: "搜索暂时不可用，请稍后重试", en: "Search is temporarily unavailable. Please try again later." },
-};
 
 /** A user-facing message for an error: the mapped text, plus the server's detail for validation errors. */
 export function describeError(error: unknown, lang: Lang): string {
