@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
-  createAccessTokens, createMemoryRateLimiter, createS3Storage, createSqlIdempotencyStore, createSqlScheduler, openDatabase,
+  createAccessTokens, createDynamoIdempotencyStore, createDynamoRateLimiter, createMemoryRateLimiter, createS3Storage,
+  createSqlIdempotencyStore, createSqlScheduler, openDatabase, openDynamoTable,
   type AccessTokenService,
 } from "@polaris/adapters";
 import { migrateToLatest, type CoreDeps, type IdempotencyStore } from "@polaris/core";
@@ -30,6 +31,17 @@ function localSecret(home: string): string {
   }
 }
 
+/** What every AWS SDK client shares: the region, a local endpoint when one is set, static credentials when given. */
+export function awsClientConfig(config: Config, endpoint = config.AWS_ENDPOINT_URL) {
+  return {
+    region: config.AWS_REGION,
+    ...(endpoint ? { endpoint } : {}),
+    ...(config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY } }
+      : {}),
+  };
+}
+
 /** The composition root: builds every dependency from configuration. */
 export async function createDeps(env: Record<string, string | undefined>): Promise<AppDeps> {
   const config = loadConfig(env);
@@ -43,18 +55,11 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
   const clock = { now: () => new Date() };
   const accessTokens = createAccessTokens(config.JWT_SECRET ?? localSecret(home), config.ACCESS_EXPIRE_SECONDS, clock.now);
   const logger = new Logger({ serviceName: "polaris", logLevel: config.LOG_LEVEL });
-  const s3Endpoint = config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL;
   const storage = createS3Storage({
     bucket: config.S3_BUCKET,
-    client: {
-      region: config.AWS_REGION,
-      ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
-      forcePathStyle: config.S3_FORCE_PATH_STYLE,
-      ...(config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY
-        ? { credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY } }
-        : {}),
-    },
+    client: { ...awsClientConfig(config, config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL), forcePathStyle: config.S3_FORCE_PATH_STYLE },
   });
+  const kv = config.KV_TABLE ? openDynamoTable(awsClientConfig(config), config.KV_TABLE) : undefined;
   return {
     config,
     db,
@@ -62,8 +67,8 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     logger,
     accessTokens,
     tokens: accessTokens,
-    rateLimiter: createMemoryRateLimiter(),
-    idempotency: createSqlIdempotencyStore(db),
+    rateLimiter: kv ? createDynamoRateLimiter(kv) : createMemoryRateLimiter(),
+    idempotency: kv ? createDynamoIdempotencyStore(kv) : createSqlIdempotencyStore(db),
     storage,
     scheduler: createSqlScheduler(db),
     settings: {
@@ -87,6 +92,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     },
     close: async () => {
       storage.client.destroy();
+      kv?.destroy();
       await db.destroy();
     },
   };

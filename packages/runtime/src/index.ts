@@ -1,4 +1,4 @@
 export { loadConfig, type Config } from "./config";
-export { createDeps, getDeps, setDeps, type AppDeps } from "./composition";
+export { awsClientConfig, createDeps, getDeps, setDeps, type AppDeps } from "./composition";
 export { httpHandler, errorResult, type RequestContext } from "./http";
 export { sqsBatchHandler, jobHandler } from "./background";
