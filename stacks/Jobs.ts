@@ -1,0 +1,90 @@
+import { ArnFormat, Duration } from "aws-cdk-lib";
+import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { CfnScheduleGroup } from "aws-cdk-lib/aws-scheduler";
+import { QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Queue, use, type StackContext } from "sst/constructs";
+import { polarisFunction, type Access } from "./lib/functions";
+import { JOBS, names, type JobName, type Platform } from "./lib/platform";
+import { Data } from "./Data";
+import { Events } from "./Events";
+import { Network } from "./Network";
+import { Storage } from "./Storage";
+
+/** What each job touches: jobs re-check the current state before they act. */
+const JOB_ACCESS: Record<JobName, Access> = {
+  // Purges a trash batch: rows, blob references, objects nobody references any more, events.
+  trashPurge: { db: true, bucket: ["delete"], events: true },
+  // Aborts an expired upload session: the multipart upload or the staging object, the reservation.
+  uploadExpiry: { db: true, bucket: ["delete", "multipart"] },
+  // Marks an expired share as such.
+  shareExpiry: { db: true },
+};
+
+/**
+ * Delayed work: the application creates one-time `at(...)` schedules in this group (deleted after
+ * completion) that Scheduler delivers, as the role below, to the job functions.
+ *
+ * The job functions have fixed names, so their ARNs are known as plain strings: the scheduler
+ * role, the API functions that schedule jobs (JOB_*_ARN) and the jobs themselves can all name
+ * them without a dependency on the functions' resources, which would otherwise form cycles.
+ */
+export function Jobs({ stack, app }: StackContext) {
+  const { settings, network } = use(Network);
+  const { database } = use(Data);
+  const { bus } = use(Events);
+  const { bucket } = use(Storage);
+
+  const scheduleGroupName = names.scheduleGroup(app.stage);
+  const group = new CfnScheduleGroup(stack, "ScheduleGroup", { name: scheduleGroupName });
+  const groupArn = group.attrArn;
+
+  const functionArns = Object.fromEntries(
+    (Object.keys(JOBS) as JobName[]).map((job) => [job, stack.formatArn({
+      service: "lambda", resource: "function", resourceName: names.jobFunction(app.stage, job), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })]),
+  ) as Record<JobName, string>;
+
+  // Scheduler may assume this role only for schedules of this account and this group.
+  const schedulerRole = new Role(stack, "SchedulerRole", {
+    description: "EventBridge Scheduler: invoke the Polaris job functions, nothing else",
+    assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
+      conditions: {
+        StringEquals: { "aws:SourceAccount": stack.account },
+        ArnLike: { "aws:SourceArn": stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${scheduleGroupName}/*` }) },
+      },
+    }),
+    inlinePolicies: {
+      invokeJobs: new PolicyDocument({
+        statements: [new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ["lambda:InvokeFunction"],
+          resources: Object.values(functionArns),
+        })],
+      }),
+    },
+  });
+
+  const jobs: NonNullable<Platform["jobs"]> = { scheduleGroupName, schedulerRoleArn: schedulerRole.roleArn, functionArns };
+  const platform: Platform = { settings, network, database, bucket, bus, jobs };
+
+  // Invocations that fail after Lambda's own retries are kept here (and alarmed on).
+  const jobsDlq = new Queue(stack, "jobs-dlq", {
+    cdk: { queue: { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) } },
+  });
+  const functions = Object.fromEntries((Object.keys(JOBS) as JobName[]).map((job) => {
+    const fn = polarisFunction(stack, `Job-${JOBS[job].slug}`, {
+      entry: JOBS[job].handler,
+      access: JOB_ACCESS[job],
+      functionName: names.jobFunction(app.stage, job),
+      timeout: "5 minutes",
+      memorySize: "512 MB",
+      deadLetterQueue: jobsDlq.cdk.queue,
+    }, platform);
+    // Scheduler invokes asynchronously: two Lambda retries, then the DLQ.
+    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    return [job, fn];
+  })) as Record<JobName, import("sst/constructs").Function>;
+
+  stack.addOutputs({ ScheduleGroup: scheduleGroupName, SchedulerRoleArn: schedulerRole.roleArn });
+  return { jobs, schedulerRole, groupArn, functions, jobsDlq };
+}

@@ -1,0 +1,84 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import {
+  BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, HttpMethods, ObjectOwnership,
+} from "aws-cdk-lib/aws-s3";
+import { Bucket, use, type StackContext } from "sst/constructs";
+import { polarisFunction } from "./lib/functions";
+import type { Platform } from "./lib/platform";
+import { queueWithDlq } from "./lib/queues";
+import { Data } from "./Data";
+import { Events } from "./Events";
+import { Network } from "./Network";
+
+const UPLOAD_CONSUMER_TIMEOUT_SECONDS = 120;
+
+/**
+ * The object store. Browsers PUT (single or multipart, with the SHA-256 checksum signed into the
+ * URL) and GET straight from S3 with presigned URLs, so CORS admits the configured origins and
+ * exposes ETag (multipart completion) and x-amz-checksum-sha256. ObjectCreated goes to the
+ * upload-events queue, whose consumer verifies the upload and creates the file.
+ */
+export function Storage({ stack }: StackContext) {
+  const { settings, network } = use(Network);
+  const { database } = use(Data);
+  const { bus } = use(Events);
+  const removal = settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+  const accessLogs = new CdkBucket(stack, "AccessLogs", {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: [{ id: "expire-access-logs", expiration: Duration.days(90) }],
+    removalPolicy: removal,
+    autoDeleteObjects: false,
+  });
+
+  const { queue: uploadEvents, dlq: uploadEventsDlq } = queueWithDlq(stack, "upload-events", UPLOAD_CONSUMER_TIMEOUT_SECONDS);
+
+  const bucket = new Bucket(stack, "files", {
+    blockPublicACLs: true,
+    cors: [{
+      id: "browser-uploads",
+      allowedMethods: ["GET", "PUT", "HEAD"],
+      allowedOrigins: settings.corsOrigins,
+      // Presigned PUTs carry content-type, the signed x-amz-checksum-sha256 and SDK headers.
+      allowedHeaders: ["*"],
+      exposedHeaders: ["ETag", "x-amz-checksum-sha256"],
+      maxAge: "1 hour",
+    }],
+    notifications: {
+      uploaded: { type: "queue", queue: uploadEvents, events: ["object_created"] },
+    },
+    cdk: {
+      bucket: {
+        encryption: BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: false,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: "files/",
+        lifecycleRules: [
+          // Parts of uploads nobody completes cost storage until aborted.
+          { id: "abort-incomplete-multipart", abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ],
+        removalPolicy: removal,
+      },
+    },
+  });
+  const files = bucket.cdk.bucket;
+
+  const platform: Platform = { settings, network, database, bucket: files, bus };
+  const uploadCreated = polarisFunction(stack, "UploadCreated", {
+    entry: "functions/events/upload-created.ts",
+    // Reads the object to verify size and SHA-256, deletes duplicate content, emits file.created.
+    access: { db: true, bucket: ["read", "delete"], events: true },
+    timeout: `${UPLOAD_CONSUMER_TIMEOUT_SECONDS} seconds`,
+    memorySize: "1024 MB",
+  }, platform);
+  uploadEvents.addConsumer(stack, {
+    function: uploadCreated,
+    cdk: { eventSource: { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true } },
+  });
+
+  return { bucket: files, uploadEvents, uploadEventsDlq, uploadCreated };
+}

@@ -1,0 +1,58 @@
+/**
+ * `npm run synth`: synthesizes every stack offline, in this process (the SST CLI would wait for
+ * AWS), bundles every function as `sst deploy` would, and writes the CloudFormation templates
+ * to .polaris/synth/<stack>.template.json.
+ *
+ *   npm run synth                       # stage "synth"
+ *   npm run synth -- --stage prod       # with prod's settings (.env.prod is read, as SST does)
+ *   npm run synth -- --no-build         # skip bundling: placeholder code, same resources
+ *
+ * A handler module that does not exist yet is bundled as a stub that throws (and listed), so the
+ * rest is still checked; `sst deploy` refuses such an app ("Could not find file for handler").
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { repoRoot, synthesize } from "./harness";
+
+export const SYNTH_DIR = join(repoRoot, ".polaris", "synth");
+
+export interface SynthResult {
+  dir: string;
+  files: string[];
+  placeholders: string[];
+  findings: Awaited<ReturnType<typeof synthesize>>["findings"];
+}
+
+export async function synth(options: { stage?: string; build?: boolean; dir?: string } = {}): Promise<SynthResult> {
+  const dir = options.dir ?? SYNTH_DIR;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const result = await synthesize({
+    stage: options.stage ?? "synth",
+    build: options.build ?? true,
+    placeholders: true,
+    outdir: join(dir, "cdk.out"),
+  });
+  const files = result.stacks.map(({ name, template }) => {
+    const file = join(dir, `${name}.template.json`);
+    writeFileSync(file, `${JSON.stringify(template.toJSON(), null, 1)}\n`);
+    return file;
+  });
+  return { dir, files, placeholders: result.placeholders, findings: result.findings };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const args = process.argv.slice(2);
+  const stageAt = args.indexOf("--stage");
+  const started = Date.now();
+  const result = await synth({ stage: stageAt >= 0 ? args[stageAt + 1] : undefined, build: !args.includes("--no-build") });
+  for (const file of result.files) console.log(`wrote ${file}`);
+  if (result.placeholders.length) {
+    console.warn(`\n${result.placeholders.length} handler module(s) missing, bundled as stubs that throw (sst deploy would refuse):`);
+    for (const entry of result.placeholders) console.warn(`  ${entry}`);
+  }
+  for (const f of result.findings) console.error(`${f.level}: ${f.path}: ${f.message.split("\n")[0]}`);
+  console.log(`\nsynthesized in ${((Date.now() - started) / 1000).toFixed(1)} s; cdk-nag: ${result.findings.length} unsuppressed finding(s)`);
+  process.exit(result.findings.some((f) => f.level === "error") ? 1 : 0);
+}
