@@ -1,5 +1,5 @@
 export { openDatabase, type DatabaseTarget } from "./database";
-export { createAccessTokens, type AccessTokenService } from "./access-tokens";
+export { createAccessTokens, createShareTokens, type AccessTokenService } from "./access-tokens";
 export { createMemoryRateLimiter } from "./memory-rate-limiter";
 export { createSqlIdempotencyStore } from "./sql-idempotency-store";
 export { openDynamoTable } from "./dynamodb";
@@ -7,3 +7,9 @@ export { createDynamoRateLimiter } from "./dynamodb-rate-limiter";
 export { createDynamoIdempotencyStore } from "./dynamodb-idempotency-store";
 export { createS3Storage, contentDisposition } from "./s3-storage";
 export { createSqlScheduler } from "./sql-scheduler";
+export { createEventBridgeScheduler, scheduleName, atExpression } from "./eventbridge-scheduler";
+export { createEventBridgeBus, eventBridgeEnvelope, EVENT_SOURCE } from "./eventbridge-bus";
+export { createInProcessBus, type EventBridgeEvent } from "./in-process-bus";
+export { createSqlSearch } from "./sql-search";
+export { createOpenSearchIndex, INDEX_DEFINITION, type OpenSearchIndex } from "./opensearch-index";
+export { createOpenSearchEngine } from "./opensearch-search";

@@ -8,6 +8,8 @@ export * from "./route";
 export * from "./users";
 export * from "./ops";
 export * from "./files";
+export * from "./shares";
+export * from "./search";
 export * from "./jobs";
 export * from "./routes";
 export { buildOpenApiDocument } from "./openapi";

@@ -1,6 +1,8 @@
 import type { RouteDef } from "./route";
 import { fileRoutes } from "./files";
 import { opsRoutes } from "./ops";
+import { searchRoutes } from "./search";
+import { shareRoutes } from "./shares";
 import { userRoutes } from "./users";
 
 const prefixed = <T extends Record<string, RouteDef<any, any, any>>>(area: string, routes: T) =>
@@ -11,4 +13,6 @@ export const routeTable: Record<string, RouteDef> = {
   ...prefixed("ops", opsRoutes),
   ...prefixed("user", userRoutes),
   ...prefixed("file", fileRoutes),
+  ...prefixed("share", shareRoutes),
+  ...prefixed("search", searchRoutes),
 };

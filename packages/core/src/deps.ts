@@ -1,5 +1,5 @@
 import type { Db } from "./db/schema";
-import type { AccessTokens, Clock, ObjectStorage, RateLimiter, Scheduler } from "./ports";
+import type { AccessTokens, Clock, EventBus, ObjectStorage, RateLimiter, Scheduler, SearchEngine, SearchIndex, ShareTokens } from "./ports";
 
 export interface CoreSettings {
   defaultQuotaBytes: number;
@@ -16,6 +16,15 @@ export interface CoreSettings {
     proofBytes: number;
     challengeTtlSeconds: number;
   };
+  shares: {
+    /** Where the web console answers; share links are `${publicUrl}/s/<identity>`. */
+    publicUrl: string;
+    /** Wrong codes allowed per share and client address in a window, and per share from everyone in a longer one. */
+    maxWrongCodesPerAddress: number;
+    addressWindowSeconds: number;
+    maxWrongCodesPerShare: number;
+    shareWindowSeconds: number;
+  };
 }
 
 /** Everything a use case may touch, built once by the composition root. */
@@ -24,7 +33,13 @@ export interface CoreDeps {
   clock: Clock;
   rateLimiter: RateLimiter;
   tokens: AccessTokens;
+  shareTokens: ShareTokens;
   storage: ObjectStorage;
   scheduler: Scheduler;
+  /** Receives the outbox after commit. */
+  events: EventBus;
+  search: SearchEngine;
+  /** Null when the search engine reads the files table itself (the embedded profile). */
+  searchIndex: SearchIndex | null;
   settings: CoreSettings;
 }

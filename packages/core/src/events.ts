@@ -9,6 +9,18 @@ const fileChange = z.object({
   subtree: z.boolean(),
 });
 
+const shareChange = z.object({
+  userId: z.number().int(),
+  shareIdentities: z.array(z.string()).min(1),
+});
+
+const shareSaved = z.object({
+  /** The saver; the copies are theirs. */
+  userId: z.number().int(),
+  shareIdentity: z.string(),
+  fileIds: z.array(z.number().int()).min(1),
+});
+
 /** Every domain event, declared once with its payload schema. */
 export const EventSchemas = {
   "file.created": fileChange,
@@ -17,6 +29,10 @@ export const EventSchemas = {
   "file.trashed": fileChange,
   "file.restored": fileChange,
   "file.purged": fileChange,
+  "share.created": shareChange,
+  "share.updated": shareChange,
+  "share.cancelled": shareChange,
+  "share.saved": shareSaved,
 } as const;
 
 export type EventType = keyof typeof EventSchemas;

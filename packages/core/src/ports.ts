@@ -17,6 +17,16 @@ export interface AccessTokens {
   issue(userId: number): Promise<{ accessToken: string; accessExpire: number; refreshAfter: number }>;
 }
 
+/**
+ * Short-lived tokens scoped to one share, issued once a visitor passed the code. `codeVersion` ties a
+ * token to the share's code at the time: a new code revokes the tokens issued for the old one.
+ */
+export interface ShareTokens {
+  issue(shareIdentity: string, codeVersion: number): Promise<{ shareToken: string; expiresAt: number }>;
+  /** The code version the token was issued for, or null unless it is current and for this share. */
+  verify(token: string, shareIdentity: string): Promise<number | null>;
+}
+
 export type IdempotencyRecord =
   | { status: "in_progress"; requestHash: string }
   | { status: "done"; requestHash: string; response: string };
@@ -67,4 +77,69 @@ export interface Job {
 export interface Scheduler {
   schedule(job: Job): Promise<void>;
   cancel(name: string): Promise<void>;
+}
+
+/** An outbox row on its way to the bus. */
+export interface OutboxEvent {
+  id: number;
+  type: string;
+  payload: Record<string, unknown>;
+  time: Date;
+}
+
+/** Where domain events go after commit (EventBridge on AWS, in-process dispatch in the embedded profile). */
+export interface EventBus {
+  /** Returns the ids the bus did not accept: they stay unsent and are published again later. */
+  publish(events: OutboxEvent[]): Promise<{ failed: number[] }>;
+}
+
+export interface SearchQuery {
+  keyword?: string;
+  exts: string[];
+  isDir?: boolean;
+  minSize?: number;
+  maxSize?: number;
+  /** Only items below this folder, at any depth. */
+  folderId?: number;
+  sortBy: import("@polaris/contract").SearchSort;
+  sortDesc: boolean;
+  offset: number;
+  limit: number;
+}
+
+/** Finds a user's active items by name (SQL over the files table, or OpenSearch); the caller loads the rows. */
+export interface SearchEngine {
+  /** Ids of the matching items in result order, and how many match in all. */
+  search(userId: number, query: SearchQuery): Promise<{ total: number; ids: number[] }>;
+  stats(userId: number): Promise<import("@polaris/contract").SearchStats>;
+}
+
+/** One file row as a search index holds it. */
+export interface SearchDocument {
+  id: number;
+  identity: string;
+  userId: number;
+  parentId: number;
+  /** "0" for the root. */
+  parentIdentity: string;
+  /** Folder ids from the root down to the parent: what "below this folder" filters on. */
+  ancestors: number[];
+  /** The parent folder's path: "/" or "/Docs/2025". */
+  path: string;
+  name: string;
+  ext: string;
+  size: number;
+  isDir: boolean;
+  mimeType: string;
+  status: "active" | "trashed" | "purged";
+  createdAt: Date;
+  updatedAt: Date;
+  /** The row's version: an index keeps a document only while no newer version of it arrived. */
+  version: number;
+}
+
+/** A separate index kept in step with the files table (OpenSearch); none when search reads the table itself. */
+export interface SearchIndex {
+  /** Writes active and trashed documents and removes purged ones; a document older than the indexed one changes nothing. */
+  write(docs: SearchDocument[]): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
   createAccessTokens, createDynamoIdempotencyStore, createDynamoRateLimiter, createMemoryRateLimiter, createS3Storage,
-  createSqlIdempotencyStore, createSqlScheduler, openDatabase, openDynamoTable,
+  createShareTokens, createSqlIdempotencyStore, createSqlScheduler, openDatabase, openDynamoTable,
   type AccessTokenService,
 } from "@polaris/adapters";
 import { migrateToLatest, type CoreDeps, type IdempotencyStore } from "@polaris/core";
@@ -53,7 +53,8 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
   );
   await migrateToLatest(db);
   const clock = { now: () => new Date() };
-  const accessTokens = createAccessTokens(config.JWT_SECRET ?? localSecret(home), config.ACCESS_EXPIRE_SECONDS, clock.now);
+  const secret = config.JWT_SECRET ?? localSecret(home);
+  const accessTokens = createAccessTokens(secret, config.ACCESS_EXPIRE_SECONDS, clock.now);
   const logger = new Logger({ serviceName: "polaris", logLevel: config.LOG_LEVEL });
   const storage = createS3Storage({
     bucket: config.S3_BUCKET,
@@ -67,6 +68,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     logger,
     accessTokens,
     tokens: accessTokens,
+    shareTokens: createShareTokens(secret, config.SHARE_TOKEN_EXPIRE_SECONDS, clock.now),
     rateLimiter: kv ? createDynamoRateLimiter(kv) : createMemoryRateLimiter(),
     idempotency: kv ? createDynamoIdempotencyStore(kv) : createSqlIdempotencyStore(db),
     storage,
@@ -88,6 +90,13 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
         trashRetentionSeconds: config.TRASH_RETENTION_SECONDS,
         proofBytes: config.PROOF_BYTES,
         challengeTtlSeconds: config.CHALLENGE_TTL_SECONDS,
+      },
+      shares: {
+        publicUrl: config.PUBLIC_URL,
+        maxWrongCodesPerAddress: config.SHARE_CODE_MAX_FAILURES_PER_ADDRESS,
+        addressWindowSeconds: config.SHARE_CODE_ADDRESS_WINDOW_SECONDS,
+        maxWrongCodesPerShare: config.SHARE_CODE_MAX_FAILURES_PER_SHARE,
+        shareWindowSeconds: config.SHARE_CODE_SHARE_WINDOW_SECONDS,
       },
     },
     close: async () => {

@@ -41,6 +41,12 @@ const schema = z.object({
   PROOF_BYTES: int(64 * 1024),
   CHALLENGE_TTL_SECONDS: int(300),
   JOB_POLL_MS: int(1000),
+  PUBLIC_URL: z.string().url().default("http://127.0.0.1:8888").transform((u) => u.replace(/\/+$/, "")).describe("the web console's address; share links point at it"),
+  SHARE_TOKEN_EXPIRE_SECONDS: int(2 * 3600),
+  SHARE_CODE_MAX_FAILURES_PER_ADDRESS: int(5),
+  SHARE_CODE_ADDRESS_WINDOW_SECONDS: int(15 * 60),
+  SHARE_CODE_MAX_FAILURES_PER_SHARE: int(20),
+  SHARE_CODE_SHARE_WINDOW_SECONDS: int(3600),
   LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
 });
 

@@ -101,6 +101,25 @@ export interface ScheduledJobsTable {
   last_error: string | null;
 }
 
+/** 0 normal, 1 banned, 2 cancelled, 3 expired. */
+export type ShareStatus = 0 | 1 | 2 | 3;
+
+export interface SharesTable {
+  id: Generated<number>;
+  identity: string;
+  user_id: number;
+  file_id: number;
+  code: string | null;
+  code_version: Generated<number>;
+  expired_type: 0 | 1 | 7 | 30;
+  expired_at: Date | null;
+  click_num: Generated<number>;
+  save_num: Generated<number>;
+  status: ColumnType<ShareStatus, ShareStatus | undefined, ShareStatus>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   type: string;
@@ -118,9 +137,11 @@ export interface Database {
   upload_challenges: UploadChallengesTable;
   scheduled_jobs: ScheduledJobsTable;
   outbox: OutboxTable;
+  shares: SharesTable;
 }
 
 export type Db = Kysely<Database>;
 export type User = Selectable<UsersTable>;
 export type FileRow = Selectable<FilesTable>;
 export type UploadRow = Selectable<UploadsTable>;
+export type ShareRow = Selectable<SharesTable>;

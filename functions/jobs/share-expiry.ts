@@ -1,0 +1,5 @@
+import { z } from "zod";
+import { Shares } from "@polaris/core";
+import { jobHandler } from "@polaris/runtime";
+
+export const handler = jobHandler(z.object({ shareIdentity: z.uuid() }), (deps, { shareIdentity }) => Shares.expireShare(deps, shareIdentity));

@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { fileItem, pathEntry } from "./files";
+import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from "./route";
+
+/** Extraction codes use letters and digits nobody confuses when reading them aloud: no 0/O, 1/I/L. */
+export const SHARE_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+export const SHARE_CODE_LENGTH = 4;
+
+const codeRule = new RegExp(`^[${SHARE_CODE_ALPHABET}]{${SHARE_CODE_LENGTH}}$`);
+/** Codes are compared case-insensitively: people type them in lower case. */
+const upper = (s: string) => s.toUpperCase();
+const newCode = z.string().trim().transform(upper)
+  .refine((s) => s === "" || codeRule.test(s), `must be ${SHARE_CODE_LENGTH} characters from ${SHARE_CODE_ALPHABET}, or "" to remove the code`);
+/** A visitor's guess: any short string; a wrong one is a wrong code (403), not bad input. */
+const givenCode = z.string().trim().max(16, "must be at most 16 characters").transform(upper).optional();
+const shareToken = z.string().min(1).max(4096).optional().describe("from validate; replaces the code");
+const expiredType = z.literal([0, 1, 7, 30], { error: "must be 0 (never), 1, 7 or 30 (days)" });
+const expiredTime = unixSeconds.describe("when the share expires (Unix seconds); 0 = never");
+const identities = z.array(identity).min(1, "must name at least one share").max(1000, "must name at most 1000 shares");
+
+export const shareStatus = z.literal([0, 1, 2, 3]).describe("0 normal, 1 banned, 2 cancelled, 3 expired");
+
+export const shareItem = z.object({
+  identity: z.string(),
+  fileIdentity: z.string(),
+  fileName: z.string(),
+  isDir: z.boolean(),
+  code: z.string().describe('"" when the share has no code'),
+  expiredTime,
+  clickNum: z.number().int(),
+  saveNum: z.number().int(),
+  status: shareStatus,
+  createTime: unixSeconds,
+});
+export type ShareItem = z.infer<typeof shareItem>;
+
+const publicShare = z.object({
+  identity: z.string(),
+  fileName: z.string(),
+  isDir: z.boolean(),
+  size: z.number().int(),
+  sharerName: z.string(),
+  expiredTime,
+});
+
+/** How a visitor proves access on the public endpoints: the code (if the share has one) or a share token. */
+const access = { identity, code: givenCode, shareToken };
+
+const area = "Shares";
+const route = <B extends z.ZodType | undefined, Q extends z.ZodObject | undefined, D extends z.ZodType>(
+  def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "tag">,
+) => defineRoute<B, Q, D>({ ...def, tag: area });
+
+const publicErrors = ["SHARE_NOT_FOUND", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED", "SHARED_FILE_GONE", "WRONG_SHARE_CODE", "TOO_MANY_REQUESTS", "UNAUTHORIZED"] as const;
+
+export const shareRoutes = {
+  create: route({
+    method: "POST", path: "/share/v1/share/create", handler: "functions/http/share/create.ts", auth: "jwt",
+    summary: "Share one of my files or folders; the link is `url`, the optional code is drawn at random",
+    body: z.object({ fileIdentity: identity, expiredType, hasCode: z.boolean() }),
+    data: z.object({ identity: z.string(), code: z.string(), url: z.string(), expiredTime }),
+    errors: ["FILE_NOT_FOUND"],
+  }),
+  list: route({
+    method: "GET", path: "/share/v1/share/list", handler: "functions/http/share/list.ts", auth: "jwt",
+    summary: "My shares, newest first, with their counters (a share past its time shows status 3)",
+    query: z.object({ page, pageSize }),
+    data: z.object({ list: z.array(shareItem), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+  }),
+  update: route({
+    method: "POST", path: "/share/v1/share/update", handler: "functions/http/share/update.ts", auth: "jwt",
+    summary: "Change a share's expiry (counted from now) and/or code; a new code revokes share tokens and restarts the wrong-code throttle",
+    body: z.object({ identity, expiredType: expiredType.optional(), code: newCode.optional() })
+      .refine((b) => b.expiredType !== undefined || b.code !== undefined, { message: "give expiredType and/or code", path: ["expiredType"] }),
+    data: z.object({ share: shareItem }),
+    errors: ["SHARE_NOT_FOUND", "NOT_YOUR_SHARE", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED"],
+  }),
+  cancel: route({
+    method: "POST", path: "/share/v1/share/cancel", handler: "functions/http/share/cancel.ts", auth: "jwt",
+    summary: "Cancel shares (all or nothing); cancelledCount counts the ones that were not cancelled already",
+    body: z.object({ identities }),
+    data: z.object({ cancelledCount: z.number().int() }),
+    errors: ["SHARE_NOT_FOUND", "NOT_YOUR_SHARE"],
+  }),
+  validate: route({
+    method: "POST", path: "/share/v1/share/validate", handler: "functions/http/share/validate.ts", auth: "none",
+    summary: "Open a share with its code: a summary and a short-lived shareToken for detail, download and save. Wrong codes are throttled per share and per client address",
+    body: z.object({ identity, code: givenCode }),
+    data: z.object({ share: publicShare, shareToken: z.string(), shareTokenExpire: unixSeconds }),
+    errors: publicErrors,
+  }),
+  detail: route({
+    method: "GET", path: "/share/v1/share/detail", handler: "functions/http/share/detail.ts", auth: "none",
+    summary: "Browse a share level by level: parentId is the shared folder or a folder inside it (anything else is not found); path starts at the shared item",
+    query: z.object({ ...access, parentId: folderRef.optional(), page, pageSize: pageSize.default(1000) }),
+    data: z.object({
+      file: fileItem,
+      sharerName: z.string(),
+      expiredTime,
+      children: z.array(fileItem).optional().describe("the folder's items, folders first, by name"),
+      total: z.number().int().optional().describe("number of children"),
+      path: z.array(pathEntry),
+    }),
+    errors: [...publicErrors, "FILE_NOT_FOUND"],
+  }),
+  download: route({
+    method: "GET", path: "/share/v1/share/download", handler: "functions/http/share/download.ts", auth: "none",
+    summary: "A presigned GET for a file inside the share (the shared file itself when fileIdentity is omitted)",
+    query: z.object({ ...access, fileIdentity: identity.optional() }),
+    data: z.object({ url: z.string(), expiresAt: unixSeconds }),
+    errors: [...publicErrors, "FILE_NOT_FOUND"],
+  }),
+  save: route({
+    method: "POST", path: "/share/v1/share/save", handler: "functions/http/share/save.ts", auth: "jwt",
+    summary: "Link items of a share (whole subtrees) into my folder: no bytes copied, counts against my quota, all or nothing; the owner needs no code",
+    body: z.object({
+      ...access,
+      fileIdentities: z.array(identity).min(1, "must name at least one item").max(1000, "must name at most 1000 items"),
+      targetFolderId: folderRef.optional(),
+    }),
+    data: z.object({ savedCount: z.number().int() }),
+    errors: [...publicErrors, "FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF"],
+  }),
+};

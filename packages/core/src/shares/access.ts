@@ -1,0 +1,100 @@
+import { timingSafeEqual } from "node:crypto";
+import { sql } from "kysely";
+import type { CoreDeps } from "../deps";
+import type { Db } from "../db/schema";
+import { fail } from "../errors";
+import { assertUsable } from "./shared";
+
+/** What a visitor presents on the public endpoints. */
+export interface ShareAccess {
+  identity: string;
+  code?: string;
+  shareToken?: string;
+  clientAddress: string;
+}
+
+export type OpenShare = Awaited<ReturnType<typeof openShare>>;
+
+/**
+ * Loads a share a visitor may use: it exists, is neither banned, cancelled nor past its time, its
+ * file is still active, and the visitor holds its code or a current share token. The owner (a
+ * signed-in caller of save) needs neither.
+ */
+export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: number) {
+  const share = await deps.db
+    .selectFrom("shares as s")
+    .innerJoin("files as f", "f.id", "s.file_id")
+    .innerJoin("users as u", "u.id", "s.user_id")
+    .select([
+      "s.id", "s.identity", "s.user_id", "s.file_id", "s.code", "s.code_version", "s.status", "s.expired_at",
+      "f.identity as file_identity", "f.name as file_name", "f.is_dir", "f.size", "f.status as file_status",
+      "u.name as sharer_name", "u.mobile as sharer_mobile",
+    ])
+    .where("s.identity", "=", access.identity)
+    .executeTakeFirst();
+  if (!share) return fail("SHARE_NOT_FOUND");
+  assertUsable(share, deps.clock.now());
+  if (share.file_status !== "active") fail("SHARED_FILE_GONE");
+  if (viewerId !== share.user_id) await checkAccess(deps, share, access);
+  const { sharer_mobile, ...rest } = share;
+  // Accounts are named after their mobile number by default; a link must not publish it.
+  return { ...rest, sharer_name: share.sharer_name === sharer_mobile ? maskMobile(sharer_mobile) : share.sharer_name };
+}
+
+const maskMobile = (mobile: string) => `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
+
+/**
+ * The code check, throttled so the 31^4 code space cannot be searched: attempts from one client
+ * address are counted before the comparison (so parallel guesses cannot overtake the count) and
+ * forgiven once the right code arrives; wrong codes from everyone together have their own, longer
+ * window. Both keys carry the code version: a new code starts afresh.
+ */
+async function checkAccess(deps: CoreDeps, share: { identity: string; code: string | null; code_version: number }, access: ShareAccess) {
+  if (access.shareToken) {
+    const version = await deps.shareTokens.verify(access.shareToken, share.identity);
+    if (version !== share.code_version) fail("UNAUTHORIZED", "share token invalid or expired; validate the share again");
+    return;
+  }
+  if (!share.code) return;
+  if (!access.code) fail("WRONG_SHARE_CODE", "this share needs its extraction code");
+  const limits = deps.settings.shares;
+  const shareKey = `share-code:${share.identity}:${share.code_version}`;
+  const addressKey = `${shareKey}:addr:${access.clientAddress}`;
+  const [attempts, shareFailures] = await Promise.all([
+    deps.rateLimiter.increment(addressKey, limits.addressWindowSeconds),
+    deps.rateLimiter.count(shareKey),
+  ]);
+  if (attempts > limits.maxWrongCodesPerAddress || shareFailures >= limits.maxWrongCodesPerShare) {
+    fail("TOO_MANY_REQUESTS", "too many wrong codes for this share, try again later");
+  }
+  if (!sameCode(access.code!, share.code)) {
+    await deps.rateLimiter.increment(shareKey, limits.shareWindowSeconds);
+    fail("WRONG_SHARE_CODE");
+  }
+  await deps.rateLimiter.reset(addressKey);
+}
+
+const sameCode = (given: string, code: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(code);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/**
+ * Ids of the items with these identities that lie inside the share (the shared item itself or below
+ * it), walking up from each in one recursive query. Anything else (a sibling, a parent, another
+ * user's item, a guess) fails exactly like a missing item.
+ */
+export async function itemsInShare(db: Db, share: Pick<OpenShare, "user_id" | "file_id">, identities: string[], isDir?: boolean) {
+  const unique = [...new Set(identities)];
+  const rows = await sql<{ start: number }>`
+    with recursive up(start, id, parent_id) as (
+      select id, id, parent_id from files
+      where identity = any(${unique}::uuid[]) and user_id = ${share.user_id} and status = 'active'
+        ${isDir === undefined ? sql`` : sql`and is_dir = ${isDir}`}
+      union all
+      select up.start, f.id, f.parent_id from files f join up on f.id = up.parent_id where up.id <> ${share.file_id}
+    ) select distinct start from up where id = ${share.file_id}`.execute(db);
+  if (rows.rows.length !== unique.length) fail("FILE_NOT_FOUND", "no such item in this share");
+  return rows.rows.map((r) => Number(r.start));
+}

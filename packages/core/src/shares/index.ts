@@ -1,0 +1,9 @@
+export { create } from "./create";
+export { list } from "./list";
+export { update } from "./update";
+export { cancel } from "./cancel";
+export { validate } from "./validate";
+export { detail } from "./detail";
+export { download } from "./download";
+export { save } from "./save";
+export { expireShare } from "./expire";

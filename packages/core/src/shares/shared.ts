@@ -1,0 +1,69 @@
+import { randomInt } from "node:crypto";
+import { SHARE_CODE_ALPHABET, SHARE_CODE_LENGTH, type ShareItem } from "@polaris/contract";
+import type { CoreDeps } from "../deps";
+import type { Db, ShareRow } from "../db/schema";
+import { fail } from "../errors";
+import { toUnixSeconds } from "../time";
+
+/** A fresh extraction code from a CSPRNG. */
+export const generateCode = () =>
+  Array.from({ length: SHARE_CODE_LENGTH }, () => SHARE_CODE_ALPHABET[randomInt(SHARE_CODE_ALPHABET.length)]).join("");
+
+/** When a share made (or updated) now with this expiredType ends; null = never. */
+export const expiryFrom = (now: Date, expiredType: ShareRow["expired_type"]) =>
+  expiredType === 0 ? null : new Date(now.getTime() + expiredType * 86_400_000);
+
+export const isPast = (expiredAt: Date | null, now: Date) => expiredAt !== null && expiredAt.getTime() <= now.getTime();
+
+/** One expiry job per share: scheduling again moves it, a share that never expires has none. */
+export async function scheduleExpiry(deps: CoreDeps, shareIdentity: string, expiredAt: Date | null) {
+  const name = `share-expire-${shareIdentity}`;
+  if (expiredAt) await deps.scheduler.schedule({ name, type: "share.expire", payload: { shareIdentity }, runAt: expiredAt });
+  else await deps.scheduler.cancel(name);
+}
+
+/** Refuses a share that cannot be used: banned, cancelled, or past its time even before the expiry job ran. */
+export function assertUsable(share: Pick<ShareRow, "status" | "expired_at">, now: Date) {
+  if (share.status === 1) fail("SHARE_BANNED");
+  if (share.status === 2) fail("SHARE_CANCELLED");
+  if (share.status === 3 || isPast(share.expired_at, now)) fail("SHARE_EXPIRED");
+}
+
+/** The caller's shares, locked for update; a missing one fails with 404, someone else's with 403. */
+export async function ownedShares(db: Db, userId: number, identities: string[]) {
+  const unique = [...new Set(identities)];
+  const rows = await db.selectFrom("shares").selectAll().where("identity", "in", unique).forUpdate().execute();
+  if (rows.length !== unique.length) fail("SHARE_NOT_FOUND");
+  if (rows.some((r) => r.user_id !== userId)) fail("NOT_YOUR_SHARE");
+  return rows;
+}
+
+/** Shares with the columns of a ShareItem. */
+export const shareItemQuery = (db: Db) =>
+  db
+    .selectFrom("shares as s")
+    .innerJoin("files as f", "f.id", "s.file_id")
+    .select([
+      "s.id", "s.identity", "s.code", "s.expired_at", "s.click_num", "s.save_num", "s.status", "s.created_at",
+      "f.identity as file_identity", "f.name as file_name", "f.is_dir",
+    ]);
+
+type ShareItemRow = Pick<ShareRow, "identity" | "code" | "expired_at" | "click_num" | "save_num" | "status" | "created_at"> & {
+  file_identity: string;
+  file_name: string;
+  is_dir: boolean;
+};
+
+/** A share past its time shows as expired at once, whether or not the expiry job ran. */
+export const toShareItem = (row: ShareItemRow, now: Date): ShareItem => ({
+  identity: row.identity,
+  fileIdentity: row.file_identity,
+  fileName: row.file_name,
+  isDir: row.is_dir,
+  code: row.code ?? "",
+  expiredTime: row.expired_at ? toUnixSeconds(row.expired_at) : 0,
+  clickNum: row.click_num,
+  saveNum: row.save_num,
+  status: row.status === 0 && isPast(row.expired_at, now) ? 3 : row.status,
+  createTime: toUnixSeconds(row.created_at),
+});

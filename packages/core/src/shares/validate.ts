@@ -1,0 +1,24 @@
+import { sql } from "kysely";
+import type { BodyOf, shareRoutes } from "@polaris/contract";
+import type { CoreDeps } from "../deps";
+import { toUnixSeconds } from "../time";
+import { openShare } from "./access";
+
+/** Opens a share with its code: the public summary and a token for the other public endpoints; counts a click. */
+export async function validate(deps: CoreDeps, input: BodyOf<typeof shareRoutes.validate> & { clientAddress: string }) {
+  const share = await openShare(deps, input);
+  await deps.db.updateTable("shares").set({ click_num: sql`click_num + 1` }).where("id", "=", share.id).execute();
+  const { shareToken, expiresAt } = await deps.shareTokens.issue(share.identity, share.code_version);
+  return {
+    share: {
+      identity: share.identity,
+      fileName: share.file_name,
+      isDir: share.is_dir,
+      size: share.size,
+      sharerName: share.sharer_name,
+      expiredTime: share.expired_at ? toUnixSeconds(share.expired_at) : 0,
+    },
+    shareToken,
+    shareTokenExpire: expiresAt,
+  };
+}
