@@ -37,8 +37,7 @@ export function Data({ stack, app }: StackContext) {
   const auroraSg = new SecurityGroup(stack, "AuroraSg", { vpc, description: "Aurora: only the RDS Proxy", allowAllOutbound: false });
   const proxySg = new SecurityGroup(stack, "ProxySg", { vpc, description: "RDS Proxy: only Polaris functions", allowAllOutbound: false });
   const clientSg = new SecurityGroup(stack, "DbClientSg", { vpc, description: "Polaris functions that use the database", allowAllOutbound: true });
-  auroraSg.addIngressRule(proxySg, Port.tcp(5432), "from the RDS Proxy");
-  proxySg.addEgressRule(auroraSg, Port.tcp(5432), "to Aurora");
+  // Proxy → Aurora on the cluster's port is added by addProxy below; clients → proxy is ours.
   proxySg.addIngressRule(clientSg, Port.tcp(5432), "from database clients");
 
   const clusterIdentifier = `polaris-${app.stage.toLowerCase()}`;

@@ -4,20 +4,27 @@ import { CfnScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import { QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Queue, use, type StackContext } from "sst/constructs";
 import { polarisFunction, type Access } from "./lib/functions";
-import { JOBS, names, type JobName, type Platform } from "./lib/platform";
+import { jobNames, jobSlug, names, type JobName, type Platform } from "./lib/platform";
+import { jobTable } from "@polaris/contract";
 import { Data } from "./Data";
 import { Events } from "./Events";
 import { Network } from "./Network";
 import { Storage } from "./Storage";
 
-/** What each job touches: jobs re-check the current state before they act. */
-const JOB_ACCESS: Record<JobName, Access> = {
+/** What each job of the contract's job table touches: jobs re-check the current state before they act. */
+const JOB_ACCESS: Record<string, Access> = {
   // Purges a trash batch: rows, blob references, objects nobody references any more, events.
-  trashPurge: { db: true, bucket: ["delete"], events: true },
+  "trash.purge": { db: true, bucket: ["delete"], events: true },
   // Aborts an expired upload session: the multipart upload or the staging object, the reservation.
-  uploadExpiry: { db: true, bucket: ["delete", "multipart"] },
+  "upload.expire": { db: true, bucket: ["delete", "multipart"] },
   // Marks an expired share as such.
-  shareExpiry: { db: true },
+  "share.expire": { db: true },
+};
+
+const accessOfJob = (job: JobName) => {
+  const access = JOB_ACCESS[job];
+  if (!access) throw new Error(`job "${job}" of the contract's job table has no access declared in stacks/Jobs.ts`);
+  return access;
 };
 
 /**
@@ -39,7 +46,7 @@ export function Jobs({ stack, app }: StackContext) {
   const groupArn = group.attrArn;
 
   const functionArns = Object.fromEntries(
-    (Object.keys(JOBS) as JobName[]).map((job) => [job, stack.formatArn({
+    jobNames().map((job) => [job, stack.formatArn({
       service: "lambda", resource: "function", resourceName: names.jobFunction(app.stage, job), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     })]),
   ) as Record<JobName, string>;
@@ -71,10 +78,10 @@ export function Jobs({ stack, app }: StackContext) {
   const jobsDlq = new Queue(stack, "jobs-dlq", {
     cdk: { queue: { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) } },
   });
-  const functions = Object.fromEntries((Object.keys(JOBS) as JobName[]).map((job) => {
-    const fn = polarisFunction(stack, `Job-${JOBS[job].slug}`, {
-      entry: JOBS[job].handler,
-      access: JOB_ACCESS[job],
+  const functions = Object.fromEntries(jobNames().map((job) => {
+    const fn = polarisFunction(stack, `Job-${jobSlug(job)}`, {
+      entry: jobTable[job].handler,
+      access: accessOfJob(job),
       functionName: names.jobFunction(app.stage, job),
       timeout: "5 minutes",
       memorySize: "512 MB",

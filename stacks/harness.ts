@@ -76,7 +76,7 @@ function stubMissingHandlers(stubbed: string[]) {
     const file = join(out, entry.replace(/\.ts$/, ".mjs"));
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, `export const handler = async () => { throw new Error(${JSON.stringify(`${entry} did not exist when this bundle was synthesized`)}); };\n`);
-    return { type: "success" as const, out, handler: relative(out, file).replace(/\.mjs$/, ".handler") };
+    return { type: "success" as const, out, sourcemap: undefined, handler: relative(out, file).replace(/\.mjs$/, ".handler") };
   };
 }
 

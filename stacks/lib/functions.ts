@@ -6,7 +6,7 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { Function, type FunctionProps } from "sst/constructs";
 import { BUNDLING } from "./observability";
-import { JOBS, type JobName, type Platform } from "./platform";
+import { jobArnVariable, type JobName, type Platform } from "./platform";
 
 export type BucketAccess = "read" | "write" | "delete" | "multipart";
 
@@ -90,7 +90,10 @@ export function polarisFunction(scope: Construct, id: string, spec: FunctionSpec
     removalPolicy: settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
 
-  const fn = new Function(scope, id, {
+  // Only keys with a value: SST merges these over the app defaults, and an undefined would win.
+  const defined = <T extends object>(props: T) =>
+    Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as T;
+  const fn = new Function(scope, id, defined<FunctionProps>({
     handler: handlerOf(spec.entry),
     description: spec.description ?? spec.entry,
     functionName: spec.functionName,
@@ -102,7 +105,7 @@ export function polarisFunction(scope: Construct, id: string, spec: FunctionSpec
     ...(inVpc ? { vpc: platform.network.vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, securityGroups } : {}),
     ...(spec.enableLiveDev === false ? { enableLiveDev: false } : {}),
     ...(spec.deadLetterQueue ? { deadLetterQueue: spec.deadLetterQueue } : {}),
-  });
+  }));
   grant(fn, access, platform);
   accessOf.set(fn, access);
   if (access.jwt) fn.bind([need(platform.jwtSecret, "jwtSecret", id)]);
@@ -130,7 +133,7 @@ function environmentFor(access: Access, p: Platform): Record<string, string> {
     const jobs = need(p.jobs, "jobs", "");
     env.SCHEDULE_GROUP = jobs.scheduleGroupName;
     env.SCHEDULER_ROLE_ARN = jobs.schedulerRoleArn;
-    for (const [job, arn] of Object.entries(jobs.functionArns)) env[JOBS[job as JobName].env] = arn;
+    for (const [job, arn] of Object.entries(jobs.functionArns)) env[jobArnVariable(job as JobName)] = arn;
   }
   return env;
 }

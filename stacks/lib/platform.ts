@@ -3,15 +3,19 @@ import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { Config } from "sst/constructs";
+import { jobTable, type JobName } from "@polaris/contract";
 import type { StageSettings } from "../settings";
 
-/** The job functions Scheduler may invoke, by the name the application schedules them under. */
-export const JOBS = {
-  trashPurge: { handler: "functions/jobs/trash-purge.ts", env: "JOB_TRASH_PURGE_ARN", slug: "trash-purge" },
-  uploadExpiry: { handler: "functions/jobs/upload-expiry.ts", env: "JOB_UPLOAD_EXPIRY_ARN", slug: "upload-expiry" },
-  shareExpiry: { handler: "functions/jobs/share-expiry.ts", env: "JOB_SHARE_EXPIRY_ARN", slug: "share-expiry" },
-} as const;
-export type JobName = keyof typeof JOBS;
+export type { JobName };
+
+/** The job types, from the contract's job table (the scheduler adapters read the same table). */
+export const jobNames = () => Object.keys(jobTable) as JobName[];
+
+/** `functions/jobs/trash-purge.ts` → `trash-purge`. */
+export const jobSlug = (job: JobName) => jobTable[job].handler.replace(/^.*\//, "").replace(/\.[a-z]+$/, "");
+
+/** The variable that carries a job function's ARN: `trash-purge` → JOB_TRASH_PURGE_ARN. */
+export const jobArnVariable = (job: JobName) => `JOB_${jobSlug(job).replace(/-/g, "_").toUpperCase()}_ARN`;
 
 /**
  * Shared handles a function can be granted access to. Each stack adds what it owns; a function
@@ -43,7 +47,7 @@ export interface Platform {
 export const names = {
   scheduleGroup: (stage: string) => `polaris-jobs-${stage}`,
   jobFunction: (stage: string, job: JobName) => {
-    const name = `polaris-${stage}-job-${JOBS[job].slug}`;
+    const name = `polaris-${stage}-job-${jobSlug(job)}`;
     if (name.length > 64) throw new Error(`stage name "${stage}" is too long for the function name ${name}`);
     return name;
   },
