@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Stack as CdkStack } from "aws-cdk-lib";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { jobTable, routeTable, type JobName } from "@polaris/contract";
-import { Function } from "sst/constructs";
+import { Function, type FunctionProps } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { httpAccess, routeKey } from "./access";
 import { routeFunctionId } from "./Api";
@@ -25,6 +25,8 @@ let synth: Synthesized;
 const stack = (name: string) => synth.stacks.find((s) => s.name === name)!;
 const resources = (name: string): Resources => stack(name).template.toJSON().Resources;
 const allResources = () => synth.stacks.map((s) => ({ name: s.name, resources: resources(s.name) }));
+/** SST keeps a Function's props private; the handler, runtime and bundling are what we check. */
+const propsOf = (fn: Function) => (fn as unknown as { props: FunctionProps }).props;
 const logicalId = (s: CdkStack, fn: Function) => s.getLogicalId(fn.node.defaultChild as CfnFunction);
 
 /** Every Polaris function (created by polarisFunction), with where it lives in the templates. */
@@ -78,7 +80,7 @@ describe("Api", () => {
     for (const [key, route] of routes) {
       const fn = api.node.tryFindChild(routeFunctionId(key)) as Function;
       expect(fn, key).toBeInstanceOf(Function);
-      expect(fn.props.handler).toBe(handlerOf(route.handler));
+      expect(propsOf(fn).handler).toBe(handlerOf(route.handler));
       const [, routeResource] = apiRoutes.find(([, x]) => x.Properties.RouteKey === routeKey(route))!;
       expect(integrationFunction(routeResource)).toBe(logicalId(api, fn));
       expect(routeResource.Properties.AuthorizationType).toBe("NONE");
@@ -170,7 +172,7 @@ describe("Storage", () => {
     expect(notifications.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
       { Events: ["s3:ObjectCreated:*"], QueueArn: { "Fn::GetAtt": [queueId, "Arn"] } },
     ]);
-    const consumer = polarisFunctions().find((f) => f.fn.props.handler === "functions/events/upload-created.handler")!;
+    const consumer = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/events/upload-created.handler")!;
     const [[, mapping]] = ofType(r, "AWS::Lambda::EventSourceMapping") as [string, any][];
     expect(flat(mapping.Properties.EventSourceArn)).toBe(`<GetAtt:${queueId}.Arn>`);
     expect(flat(mapping.Properties.FunctionName)).toBe(`<Ref:${consumer.id}>`);
@@ -197,7 +199,7 @@ describe("queues", () => {
     const consumers = { "upload-events": "functions/events/upload-created.handler", index: "functions/events/search-indexer.handler" };
     for (const [queueName, handler] of Object.entries(consumers)) {
       const queue = queues().find((q) => q.name === `${STAGE}-polaris-${queueName}`)!;
-      const fn = polarisFunctions().find((f) => f.fn.props.handler === handler)!;
+      const fn = polarisFunctions().find((f) => propsOf(f.fn).handler === handler)!;
       expect(queue.props.VisibilityTimeout, queueName).toBeGreaterThanOrEqual(6 * fn.resource.Properties.Timeout);
     }
     const mappings = allResources().flatMap(({ resources: r }) => ofType(r, "AWS::Lambda::EventSourceMapping"));
@@ -221,13 +223,13 @@ describe("queues", () => {
     })]);
     const [[, mapping]] = ofType(resources("Search"), "AWS::Lambda::EventSourceMapping") as [string, any][];
     expect(flat(mapping.Properties.EventSourceArn)).toMatch(/Import:.*index/i);
-    const indexer = polarisFunctions().find((f) => f.fn.props.handler === "functions/events/search-indexer.handler")!;
+    const indexer = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/events/search-indexer.handler")!;
     expect(flat(mapping.Properties.FunctionName)).toBe(`<Ref:${indexer.id}>`);
   });
 
   it("runs the outbox sweeper every minute", () => {
     const r = resources("Events");
-    const sweeper = polarisFunctions().find((f) => f.fn.props.handler === "functions/jobs/outbox-sweep.handler")!;
+    const sweeper = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/jobs/outbox-sweep.handler")!;
     const schedules = ofType(r, "AWS::Events::Rule").filter(([, x]) => x.Properties.ScheduleExpression);
     expect(schedules).toHaveLength(1);
     expect(schedules[0]![1].Properties.ScheduleExpression).toBe("rate(1 minute)");
@@ -273,7 +275,7 @@ describe("Data", () => {
   it("applies migrations on deploy through a Script that runs the migrate function after the cluster", () => {
     const r = resources("Data");
     const [[, script]] = ofType(r, "Custom::SSTScript") as [string, any][];
-    const migrate = polarisFunctions().find((f) => f.fn.props.handler === "functions/jobs/migrate.handler")!;
+    const migrate = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/jobs/migrate.handler")!;
     expect(flat(script.Properties.UserCreateFunction)).toBe(`<Ref:${migrate.id}>`);
     expect(flat(script.Properties.UserUpdateFunction)).toBe(`<Ref:${migrate.id}>`);
     expect(script.Properties.Version).toMatch(/^[0-9a-f]{16}$/);
@@ -331,9 +333,9 @@ describe("Search", () => {
         for (const role of roles) {
           const f = byRole.get(`${name}/${role}`);
           expect(f, `es:* granted to ${name}/${role}, which is not a Polaris function`).toBeDefined();
-          const set = granted.get(f!.fn.props.handler!) ?? new Set();
+          const set = granted.get(propsOf(f!.fn).handler!) ?? new Set();
           es.forEach((a) => set.add(a));
-          granted.set(f!.fn.props.handler!, set);
+          granted.set(propsOf(f!.fn).handler!, set);
           expect(resourcesOf(statement)).toEqual([`arn:aws:es:${REGION}:${ACCOUNT}:domain/polaris-${STAGE}/*`]);
         }
       }
@@ -354,7 +356,7 @@ describe("Jobs", () => {
     const r = resources("Jobs");
     expect(ofType(r, "AWS::Scheduler::ScheduleGroup").map(([, g]) => g.Properties.Name)).toEqual([`polaris-jobs-${STAGE}`]);
     for (const job of jobNames) {
-      const fn = polarisFunctions().find((f) => f.fn.props.handler === handlerOf(jobTable[job].handler))!;
+      const fn = polarisFunctions().find((f) => propsOf(f.fn).handler === handlerOf(jobTable[job].handler))!;
       expect(fn.stackName).toBe("Jobs");
       expect(fn.resource.Properties.FunctionName).toBe(`polaris-${STAGE}-job-${jobSlug(job)}`);
       expect(fn.resource.Properties.DeadLetterConfig).toBeDefined();
@@ -403,7 +405,7 @@ describe("Jobs", () => {
 
 describe("functions", () => {
   it("exist for every route and every event and job handler", () => {
-    const handlers = polarisFunctions().map((f) => f.fn.props.handler).sort();
+    const handlers = polarisFunctions().map((f) => propsOf(f.fn).handler).sort();
     const expected = [
       ...routes.map(([, route]) => route.handler),
       ...Object.values(jobTable).map((j) => j.handler),
@@ -417,7 +419,7 @@ describe("functions", () => {
     const fns = polarisFunctions();
     for (const f of fns) {
       const p = f.resource.Properties;
-      expect(f.fn.props.runtime, f.id).toBe("nodejs22.x");
+      expect(propsOf(f.fn).runtime, f.id).toBe("nodejs22.x");
       expect(p.Runtime, f.id).toBe("nodejs22.x");
       expect(p.Architectures, f.id).toEqual(["arm64"]);
       expect(p.TracingConfig, f.id).toEqual({ Mode: "Active" });
@@ -426,7 +428,7 @@ describe("functions", () => {
       expect(logGroup.Type).toBe("AWS::Logs::LogGroup");
       expect(logGroup.Properties.RetentionInDays).toBe(settings.logRetentionDays);
       // Bundles: minified, tree-shaken ESM for node22, the AWS SDK v3 from the runtime.
-      const nodejs = f.fn.props.nodejs!;
+      const nodejs = propsOf(f.fn).nodejs!;
       expect(nodejs).toMatchObject({ format: "esm", minify: true });
       expect(nodejs.esbuild).toMatchObject({ target: "node22", treeShaking: true });
       expect(nodejs.esbuild!.external).toEqual(BUNDLE_EXTERNALS);
@@ -482,7 +484,7 @@ describe("functions", () => {
   it("are listed in the route table or the brief; missing modules are reported, not created", () => {
     // The stacks reference handler modules other engineers write; SST's deploy build fails for
     // one that does not exist, so list them (the synth test bundles stubs for them).
-    const missing = polarisFunctions().map((f) => f.fn.props.handler!.replace(/\.handler$/, ".ts"))
+    const missing = polarisFunctions().map((f) => propsOf(f.fn).handler!.replace(/\.handler$/, ".ts"))
       .filter((entry) => !existsSync(join(repoRoot, entry)));
     if (missing.length) console.warn(`handler modules not in the work tree yet:\n  ${missing.join("\n  ")}`);
     expect(Array.isArray(missing)).toBe(true);
