@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { nextMobile } from "@polaris/api-tests/support";
 import type { RunningApp } from "../embedded";
 import { buildConsoleIfNeeded, launchChromium, screenshotsDir, startConsoleApp } from "./console-app";
@@ -30,6 +30,16 @@ async function closeDialogs(p: Page) {
   for (let i = 0; i < 3 && (await p.locator(".backdrop").count()); i++) await p.keyboard.press("Escape");
 }
 
+/** Waits for `target`; an error toast first (e.g. a route that is not there yet) fails the step with its text. */
+async function waitOrToastError(p: Page, target: import("playwright-core").Locator, timeout = 20_000) {
+  const error = p.getByTestId("toast-error").first();
+  const winner = await Promise.race([
+    target.waitFor({ timeout }).then(() => "ok" as const),
+    error.waitFor({ timeout }).then(() => "error" as const),
+  ]);
+  if (winner === "error") throw new Error(`the console reported: ${await error.textContent()}`);
+}
+
 async function signUp(p: Page, mobile: string) {
   await p.getByTestId("auth-toggle").click();
   await p.locator('input[name="mobile"]').fill(mobile);
@@ -46,6 +56,10 @@ beforeAll(async () => {
   page = await owner.newPage();
   files = mkdtempSync(join(tmpdir(), "polaris-browser-files-"));
 }, 300_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && page) await shot(page, `failed-${ctx.task.name.replace(/[^\w]+/g, "-").slice(0, 60)}`).catch(() => undefined);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -143,6 +157,22 @@ describe("web console", () => {
     await uploadRow(page, "notes-copy.txt").and(page.locator('[data-status="done"][data-instant="1"]')).waitFor({ timeout: 30_000 });
   });
 
+  it("uploads a folder with its subfolders", async () => {
+    const dir = join(files, "相册");
+    mkdirSync(join(dir, "2025"), { recursive: true });
+    writeFileSync(join(dir, "cover.txt"), "cover\n");
+    writeFileSync(join(dir, "2025", "spring.txt"), "spring\n");
+    await page.getByTestId("folder-input").setInputFiles(dir);
+    await uploadRow(page, "spring.txt").and(page.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
+    await uploadRow(page, "cover.txt").and(page.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
+    await row(page, "相册").locator("a").click();
+    await row(page, "2025").waitFor();
+    await row(page, "cover.txt").waitFor();
+    await page.getByTestId("side-tree").locator('[data-testid="tree-folder"][data-name="2025"]').waitFor();
+    await page.getByTestId("breadcrumb").locator("a").first().click();
+    await row(page, "相册").waitFor();
+  });
+
   it("renames, moves into a folder and restores from the recycle bin", async () => {
     await row(page, "notes-2025.txt").hover();
     await row(page, "notes-2025.txt").getByTestId("row-rename").click();
@@ -152,7 +182,7 @@ describe("web console", () => {
 
     await row(page, "notes-copy.txt").locator('input[type="checkbox"]').check();
     await page.getByTestId("action-move").click();
-    await page.locator('[data-testid="tree-folder"][data-name="项目资料"]').click();
+    await page.getByTestId("folder-picker").locator('[data-testid="tree-folder"][data-name="项目资料"]').click();
     await shot(page, "07-move-dialog");
     await page.getByTestId("picker-ok").click();
     await row(page, "notes-copy.txt").waitFor({ state: "detached" });
@@ -178,7 +208,7 @@ describe("web console", () => {
     await row(page, "年度报告2025.txt").hover();
     await row(page, "年度报告2025.txt").getByTestId("row-share").click();
     await page.getByTestId("share-create").click();
-    await page.getByTestId("share-link").waitFor();
+    await waitOrToastError(page, page.getByTestId("share-link"));
     share.link = await page.getByTestId("share-link").inputValue();
     share.code = await page.getByTestId("share-code").inputValue();
     expect(share.link).toMatch(/\/s\/[0-9a-f-]{36}$/);
@@ -190,6 +220,7 @@ describe("web console", () => {
   it("opens the public page in a second context, enters the code and saves to a second user's drive", async () => {
     const visitor = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
     const p = await visitor.newPage();
+    expect(share.link, "needs the share of the previous step").toMatch(/\/s\//);
     await p.goto(share.link);
     await p.getByTestId("share-code-input").fill("ZZZZ");
     await p.getByTestId("share-code-submit").click();
@@ -221,7 +252,7 @@ describe("web console", () => {
     await page.getByTestId("search-input").fill("报告");
     await page.getByTestId("search-input").press("Enter");
     const hit = page.locator('[data-testid="search-row"][data-name="年度报告2025.txt"]');
-    await hit.waitFor({ timeout: 20_000 });
+    await waitOrToastError(page, hit);
     expect(await hit.locator("mark").first().textContent()).toBe("报告");
     await shot(page, "13-search");
   });

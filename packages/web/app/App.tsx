@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, getToken, onAuthChange, setToken, type Quota, type UserInfo } from "./api";
 import { describeError, format, formatBytes, initialLang, LangContext, messages, useI18n, type Lang } from "./i18n";
-import { Drive } from "./components/Drive";
+import { Drive, FolderTree } from "./components/Drive";
 import { Trash } from "./components/Trash";
 import { MyShares } from "./components/Shares";
 import { SharePage } from "./components/SharePage";
@@ -126,6 +126,7 @@ function QuotaBar() {
 
 function Shell({ path, search }: { path: string; search: string }) {
   const { t } = useI18n();
+  const changes = useChanges();
   const [user, setUser] = useState<UserInfo | null>(null);
   const [keyword, setKeyword] = useState(() => new URLSearchParams(search).get("q") ?? "");
   useEffect(() => {
@@ -163,6 +164,9 @@ function Shell({ path, search }: { path: string; search: string }) {
       </header>
       <nav className="sidebar">
         {link("/", t.drive, "drive")}
+        <div className="side-tree">
+          <FolderTree selected={section === "drive" ? folderId : ""} onSelect={(id) => navigate(id === "0" ? "/" : `/folder/${id}`)} rootLabel={t.root} reloadKey={changes} testId="side-tree" follow />
+        </div>
         {link("/shares", t.myShares, "shares")}
         {link("/trash", t.trash, "trash")}
         <div className="grow" />

@@ -3,7 +3,7 @@
  * from `@polaris/contract` where its schemas exist (type-only imports, so zod stays out of the
  * bundle); the rest are declared here from API.md until their schemas land.
  */
-import type { DataOf, fileRoutes, userRoutes } from "@polaris/contract";
+import type { DataOf, fileRoutes, searchRoutes, shareRoutes, userRoutes } from "@polaris/contract";
 
 export type TokenPair = DataOf<typeof userRoutes.login>;
 export type UserInfo = DataOf<typeof userRoutes.info>["userInfo"];
@@ -12,12 +12,9 @@ export type FileItem = DataOf<typeof fileRoutes.detail>["file"];
 export type TrashItem = DataOf<typeof fileRoutes.trashList>["list"][number];
 export type PathEntry = DataOf<typeof fileRoutes.detail>["path"][number];
 export interface ListResult<T> { list: T[]; total: number; page?: number; pageSize?: number; nextCursor?: string | null }
-export interface ShareItem {
-  identity: string; fileIdentity: string; fileName: string; isDir: boolean; code: string;
-  expiredTime: number; clickNum: number; saveNum: number; status: 0 | 1 | 2 | 3; createTime: number;
-}
-export interface PublicShare { identity: string; fileName: string; isDir: boolean; size: number; sharerName: string; expiredTime: number }
-export interface SearchHit extends FileItem { path?: string | PathEntry[]; highlight?: string | string[] | Record<string, unknown> }
+export type ShareItem = DataOf<typeof shareRoutes.list>["list"][number];
+export type PublicShare = DataOf<typeof shareRoutes.validate>["share"];
+export type SearchHit = DataOf<typeof searchRoutes.files>["list"][number];
 export type PartUrl = { partNumber: number; url: string };
 export type Presign =
   | { uploadKey: string; mode: "single"; uploadUrl: string; headers?: Record<string, string>; expiresAt: number }
@@ -125,12 +122,12 @@ export const api = {
   shareCancel: (identities: string[]) => post<{ cancelledCount: number }>("/share/v1/share/cancel", { identities }),
   shareValidate: (identity: string, code?: string) => post<{ share: PublicShare; shareToken: string }>("/share/v1/share/validate", { identity, code: code || undefined }, false),
   shareDetail: (q: { identity: string; shareToken?: string; code?: string; parentId?: string }) =>
-    get<{ file: FileItem; sharerName: string; expiredTime: number; children?: FileItem[] | ListResult<FileItem>; path: PathEntry[] }>("/share/v1/share/detail", q, false),
+    get<DataOf<typeof shareRoutes.detail>>("/share/v1/share/detail", q, false),
   shareDownload: (q: { identity: string; shareToken?: string; code?: string; fileIdentity: string }) =>
     get<{ url: string; expiresAt: number }>("/share/v1/share/download", q, false),
   shareSave: (b: { identity: string; shareToken?: string; code?: string; fileIdentities: string[]; targetFolderId?: string }) =>
     post<{ savedCount: number }>("/share/v1/share/save", b),
 
   search: (q: Query) => get<ListResult<SearchHit>>("/search/v1/search/files", q),
-  stats: () => get<{ totalFiles: number; totalFolders: number; totalSize: number; byExt: { ext: string; count: number; size: number }[] }>("/search/v1/search/stats"),
+  stats: () => get<DataOf<typeof searchRoutes.stats>>("/search/v1/search/stats"),
 };

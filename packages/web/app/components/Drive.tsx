@@ -237,15 +237,12 @@ export function Drive({ folderId }: { folderId: string }) {
   );
 }
 
-/** Folder tree for choosing a target (move, copy, save a share); folders load as they are expanded. */
-export function FolderPicker(props: { title: string; confirm: string; exclude?: Set<string>; onPick(target: string): void | Promise<void>; onClose(): void }) {
-  const { t } = useI18n();
+/** Lazily loaded folder tree: the sidebar's navigation and the target chooser of move, copy and save. */
+export function FolderTree(props: { selected: string; onSelect(id: string): void; exclude?: Set<string>; rootLabel: string; reloadKey?: number; testId?: string; follow?: boolean }) {
   const [children, setChildren] = useState<Record<string, FileItem[] | undefined>>({});
   const [open, setOpen] = useState<Set<string>>(new Set(["0"]));
-  const [target, setTarget] = useState("0");
-  const [busy, setBusy] = useState(false);
-  const loadChildren = async (id: string) => {
-    if (children[id]) return;
+  const loadChildren = async (id: string, force = false) => {
+    if (children[id] && !force) return;
     const folders: FileItem[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 20; i++) {
@@ -258,27 +255,44 @@ export function FolderPicker(props: { title: string; confirm: string; exclude?: 
     setChildren((c) => ({ ...c, [id]: folders }));
   };
   useEffect(() => {
-    loadChildren("0").catch(() => undefined);
-  }, []);
+    for (const id of open) loadChildren(id, true).catch(() => undefined);
+  }, [props.reloadKey]);
+  // `follow`: unfold the tree down to the selected folder (the sidebar follows navigation).
+  useEffect(() => {
+    if (!props.follow || !props.selected || props.selected === "0") return;
+    api.detail(props.selected).then(({ path }) => {
+      const ids = ["0", ...path.map((p) => p.identity)];
+      if (ids[ids.length - 1] !== props.selected) ids.push(props.selected);
+      setOpen((prev) => new Set([...prev, ...ids]));
+      for (const id of ids) loadChildren(id).catch(() => undefined);
+    }, () => undefined);
+  }, [props.selected, props.follow]);
   const node = (id: string, name: string, depth: number): React.ReactNode => {
     const isOpen = open.has(id);
+    const kids = children[id];
     return (
       <li key={id}>
-        <div className={`tree-row${target === id ? " active" : ""}`} style={{ paddingLeft: depth * 16 }}>
-          <button className="twisty" onClick={() => {
+        <div className={`tree-row${props.selected === id ? " active" : ""}`} style={{ paddingLeft: depth * 14 }}>
+          <button className="twisty" aria-label={isOpen ? "collapse" : "expand"} onClick={() => {
             const next = new Set(open);
             if (isOpen) next.delete(id);
             else (next.add(id), loadChildren(id).catch(() => undefined));
             setOpen(next);
-          }}>{isOpen ? "▾" : "▸"}</button>
-          <button className="tree-label" onClick={() => setTarget(id)} data-testid="tree-folder" data-name={name}>📁 {name}</button>
+          }}>{kids && kids.length === 0 ? "·" : isOpen ? "▾" : "▸"}</button>
+          <button className="tree-label" onClick={() => props.onSelect(id)} data-testid="tree-folder" data-name={name}>📁 {name}</button>
         </div>
-        {isOpen && children[id] && (
-          <ul>{children[id]!.filter((f) => !props.exclude?.has(f.identity)).map((f) => node(f.identity, f.name, depth + 1))}</ul>
-        )}
+        {isOpen && kids && <ul>{kids.filter((f) => !props.exclude?.has(f.identity)).map((f) => node(f.identity, f.name, depth + 1))}</ul>}
       </li>
     );
   };
+  return <ul className="tree" data-testid={props.testId}>{node("0", props.rootLabel, 0)}</ul>;
+}
+
+/** Folder chooser for move, copy and save-from-share. */
+export function FolderPicker(props: { title: string; confirm: string; exclude?: Set<string>; onPick(target: string): void | Promise<void>; onClose(): void }) {
+  const { t } = useI18n();
+  const [target, setTarget] = useState("0");
+  const [busy, setBusy] = useState(false);
   return (
     <Modal title={props.title} onClose={props.onClose} testId="folder-picker" footer={
       <>
@@ -291,7 +305,7 @@ export function FolderPicker(props: { title: string; confirm: string; exclude?: 
       </>
     }>
       <p className="muted">{t.chooseTarget}</p>
-      <ul className="tree">{node("0", t.root, 0)}</ul>
+      <FolderTree selected={target} onSelect={setTarget} exclude={props.exclude} rootLabel={t.root} />
     </Modal>
   );
 }

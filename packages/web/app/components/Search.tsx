@@ -47,7 +47,7 @@ export function SearchPage({ search }: { search: string }) {
   }, [search, page]);
   useEffect(() => setPage(1), [search]);
 
-  const pathText = (h: SearchHit) => (Array.isArray(h.path) ? "/" + h.path.map((p) => p.name).join("/") : h.path ?? "");
+  const pathText = (h: SearchHit) => h.path ?? "";
   return (
     <section data-testid="search-page">
       <div className="toolbar filters">

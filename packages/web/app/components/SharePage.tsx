@@ -45,7 +45,7 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
     if (!session) return;
     api.shareDetail({ identity, shareToken: session.shareToken, parentId: folder }).then(
       (d) => {
-        const children = Array.isArray(d.children) ? d.children : d.children?.list ?? [];
+        const children = d.children ?? [];
         setView({ file: d.file, children, path: d.path ?? [], sharerName: d.sharerName, expiredTime: d.expiredTime });
         setSelected(new Set());
       },
