@@ -150,6 +150,46 @@ describe("web console", () => {
     await shot(page, "06-drive-after-uploads");
   });
 
+  it("cancels an upload and releases its reservation", async () => {
+    const other = join(files, "cancel-me.bin");
+    writeFileSync(other, randomBytes(7 * MiB));
+    const block = (route: import("playwright-core").Route) => route.abort("connectionreset");
+    await page.route(/[?&]partNumber=2(&|$)/, block);
+    await page.getByTestId("file-input").setInputFiles(other);
+    const task = uploadRow(page, "cancel-me.bin");
+    await task.and(page.locator('[data-status="error"]')).waitFor({ timeout: 30_000 });
+    const token = await page.evaluate(() => localStorage.getItem("polaris.token"));
+    const quota = async () => (await (await fetch(`${app.url}/usercenter/v1/user/quota`, { headers: { authorization: `Bearer ${token}` } })).json()).data;
+    expect((await quota()).reservedSize).toBe(7 * MiB);
+    await task.getByTestId("upload-cancel").click();
+    await task.and(page.locator('[data-status="cancelled"]')).waitFor();
+    await expect.poll(async () => (await quota()).reservedSize).toBe(0);
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem("polaris.uploads") ?? "[]").length)).toBe(0);
+    await page.unroute(/[?&]partNumber=2(&|$)/, block);
+  });
+
+  it("sorts by size and pages through a large folder", async () => {
+    await page.getByTestId("sort-size").click();
+    await page.getByTestId("sort-size").click(); // descending: folders first, then the biggest file
+    await expect.poll(() => page.getByTestId("file-row").nth(1).getAttribute("data-name")).toBe("大文件-video.bin");
+    await page.getByTestId("sort-name").click();
+
+    const token = await page.evaluate(() => localStorage.getItem("polaris.token"));
+    const post = async (path: string, body: unknown) =>
+      (await (await fetch(app.url + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()).data;
+    const big = await post("/file/v1/folder/create", { name: "many" });
+    for (let i = 0; i < 130; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, k) => post("/file/v1/folder/create", { name: `item-${String(i + k).padStart(3, "0")}`, parentId: big.identity })));
+    }
+    await page.goto(`${app.url}/folder/${big.identity}`);
+    await expect.poll(() => page.getByTestId("list-count").textContent()).toContain("100 / 130");
+    await page.getByTestId("load-more").click();
+    await expect.poll(() => page.getByTestId("list-count").textContent()).toContain("130 / 130");
+    await row(page, "item-129").waitFor();
+    await page.getByTestId("breadcrumb").locator("a").first().click();
+    await row(page, "many").waitFor();
+  });
+
   it("uploads known content instantly (proof of possession)", async () => {
     const again = join(files, "notes-copy.txt");
     writeFileSync(again, "Polaris browser test\n".repeat(500));
