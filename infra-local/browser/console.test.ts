@@ -25,6 +25,9 @@ const shot = (p: Page, name: string) => p.screenshot({ path: join(screenshotsDir
 const row = (p: Page, name: string) => p.locator(`[data-testid="file-row"][data-name="${name}"]`);
 const uploadRow = (p: Page, name: string) => p.locator(`[data-testid="upload-row"][data-name="${name}"]`);
 
+/** The console keeps its token in localStorage. */
+const tokenOf = (p: Page) => p.evaluate(() => (globalThis as any).localStorage.getItem("polaris.token") as string);
+
 /** A step that failed may leave a dialog open; the next steps start from a clean page. */
 async function closeDialogs(p: Page) {
   for (let i = 0; i < 3 && (await p.locator(".backdrop").count()); i++) await p.keyboard.press("Escape");
@@ -158,13 +161,13 @@ describe("web console", () => {
     await page.getByTestId("file-input").setInputFiles(other);
     const task = uploadRow(page, "cancel-me.bin");
     await task.and(page.locator('[data-status="error"]')).waitFor({ timeout: 30_000 });
-    const token = await page.evaluate(() => localStorage.getItem("polaris.token"));
-    const quota = async () => (await (await fetch(`${app.url}/usercenter/v1/user/quota`, { headers: { authorization: `Bearer ${token}` } })).json()).data;
+    const token = await tokenOf(page);
+    const quota = async (): Promise<{ reservedSize: number }> => ((await (await fetch(`${app.url}/usercenter/v1/user/quota`, { headers: { authorization: `Bearer ${token}` } })).json()) as any).data;
     expect((await quota()).reservedSize).toBe(7 * MiB);
     await task.getByTestId("upload-cancel").click();
     await task.and(page.locator('[data-status="cancelled"]')).waitFor();
     await expect.poll(async () => (await quota()).reservedSize).toBe(0);
-    expect(await page.evaluate(() => JSON.parse(localStorage.getItem("polaris.uploads") ?? "[]").length)).toBe(0);
+    expect(await page.evaluate(() => JSON.parse((globalThis as any).localStorage.getItem("polaris.uploads") ?? "[]").length)).toBe(0);
     await page.unroute(/[?&]partNumber=2(&|$)/, block);
   });
 
@@ -174,9 +177,9 @@ describe("web console", () => {
     await expect.poll(() => page.getByTestId("file-row").nth(1).getAttribute("data-name")).toBe("大文件-video.bin");
     await page.getByTestId("sort-name").click();
 
-    const token = await page.evaluate(() => localStorage.getItem("polaris.token"));
-    const post = async (path: string, body: unknown) =>
-      (await (await fetch(app.url + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()).data;
+    const token = await tokenOf(page);
+    const post = async (path: string, body: unknown): Promise<any> =>
+      ((await (await fetch(app.url + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as any).data;
     const big = await post("/file/v1/folder/create", { name: "many" });
     for (let i = 0; i < 130; i += 10) {
       await Promise.all(Array.from({ length: 10 }, (_, k) => post("/file/v1/folder/create", { name: `item-${String(i + k).padStart(3, "0")}`, parentId: big.identity })));
