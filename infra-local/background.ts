@@ -6,7 +6,8 @@ import { jobTable, type JobName } from "@polaris/contract";
 import type { AppDeps } from "@polaris/runtime";
 import { repoRoot } from "./gateway";
 
-const load = async <T>(modulePath: string) => (await import(pathToFileURL(resolve(repoRoot, modulePath)).href)).handler as T;
+/** A Lambda module's `handler`, by its path from the repository root (the same modules the stacks deploy). */
+export const load = async <T>(modulePath: string) => (await import(pathToFileURL(resolve(repoRoot, modulePath)).href)).handler as T;
 
 /** Wraps one message body in the SQS event Lambda would receive. */
 export const sqsEvent = (body: string, source = "aws:sqs"): SQSEvent => ({
@@ -18,7 +19,7 @@ export const sqsEvent = (body: string, source = "aws:sqs"): SQSEvent => ({
 });
 
 /**
- * In-process stand-ins for SQS and EventBridge Scheduler (the embedded profile): queue messages go
+ * In-process stand-ins for SQS, the EventBridge bus and Scheduler (the embedded profile): queue messages go
  * to the same event handlers with the real event shape, retried a few times like a redrive policy,
  * and due jobs from the jobs table run the same job handlers.
  */
@@ -64,6 +65,15 @@ export function createBackground(deps: AppDeps) {
   const timer = setInterval(() => void track(runDueJobs()), deps.config.JOB_POLL_MS);
   timer.unref();
 
+  // The bus rule of the stacks: every Polaris event goes to the index queue's consumer.
+  deps.inProcessBus?.connect((event) => void deliver("functions/events/search-indexer.ts", JSON.stringify(event)));
+  // The outbox sweeper, at start (rows a crash left unpublished) and then on its interval.
+  const sweep = () => track(load<(input: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts").then((run) => run({})))
+    .catch((error) => deps.logger.error("outbox sweep failed", { error: error as Error }));
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), deps.config.OUTBOX_SWEEP_MS);
+  sweeper.unref();
+
   return {
     /** An S3 event notification, as S3 would put it on the upload-events queue. */
     uploadEvent: (body: string) => void deliver("functions/events/upload-created.ts", body),
@@ -74,6 +84,7 @@ export function createBackground(deps: AppDeps) {
     },
     async close() {
       clearInterval(timer);
+      clearInterval(sweeper);
       await this.idle();
     },
   };

@@ -6,3 +6,9 @@ export const jobTable = {
 } as const;
 
 export type JobName = keyof typeof jobTable;
+
+/** The variable carrying a job function's ARN on AWS, from its module: `functions/jobs/trash-purge.ts` → `JOB_TRASH_PURGE_ARN`. */
+export const jobArnVariable = (job: JobName): `JOB_${string}_ARN` => {
+  const module = jobTable[job].handler.replace(/^.*\//, "").replace(/\.ts$/, "");
+  return `JOB_${module.replace(/-/g, "_").toUpperCase()}_ARN`;
+};

@@ -17,6 +17,8 @@ export function sqsBatchHandler(handleBody: (body: string) => Promise<void>) {
         failures.push({ itemIdentifier: record.messageId });
       }
     }
+    // The handlers may have committed outbox rows.
+    await (await getDeps()).publishEvents();
     return { batchItemFailures: failures };
   };
 }
@@ -26,6 +28,7 @@ export function jobHandler<S extends z.ZodType>(input: S, run: (deps: AppDeps, p
   return async (event: unknown) => {
     const deps = await getDeps();
     const result = await run(deps, input.parse(event));
+    await deps.publishEvents();
     deps.logger.info("job done", { result: result as Record<string, unknown> });
     return result;
   };

@@ -5,9 +5,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import {
   createAccessTokens, createDynamoIdempotencyStore, createDynamoRateLimiter, createMemoryRateLimiter, createS3Storage,
   createShareTokens, createSqlIdempotencyStore, createSqlScheduler, openDatabase, openDynamoTable,
-  type AccessTokenService,
+  createEventBridgeBus, createEventBridgeScheduler, createInProcessBus, createOpenSearchEngine, createOpenSearchIndex, createSqlSearch,
+  type AccessTokenService, type OpenSearchIndex,
 } from "@polaris/adapters";
-import { migrateToLatest, type CoreDeps, type IdempotencyStore } from "@polaris/core";
+import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
+import { migrateToLatest, Outbox, type CoreDeps, type EventBus, type IdempotencyStore, type Scheduler } from "@polaris/core";
 import { loadConfig, type Config } from "./config";
 
 export interface AppDeps extends CoreDeps {
@@ -15,8 +17,17 @@ export interface AppDeps extends CoreDeps {
   accessTokens: AccessTokenService;
   idempotency: IdempotencyStore;
   logger: Logger;
+  /** The embedded profile's bus (no EVENT_BUS_NAME): the host connects the event consumers to it. */
+  inProcessBus: ReturnType<typeof createInProcessBus> | null;
+  /** The OpenSearch index when OPENSEARCH_URL is set (reindexing, tests). */
+  openSearch: OpenSearchIndex | null;
+  /** Publishes the outbox after a change committed; failures are left to the sweeper. */
+  publishEvents(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Outbox rows one kick publishes; a larger backlog is the sweeper's. */
+const KICK_BATCH = 100;
 
 /** A secret for local profiles, created once and kept with the local state; AWS passes JWT_SECRET. */
 function localSecret(home: string): string {
@@ -61,6 +72,23 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     client: { ...awsClientConfig(config, config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL), forcePathStyle: config.S3_FORCE_PATH_STYLE },
   });
   const kv = config.KV_TABLE ? openDynamoTable(awsClientConfig(config), config.KV_TABLE) : undefined;
+  let inProcessBus: AppDeps["inProcessBus"] = null;
+  let events: EventBus & { client?: { destroy(): void } };
+  if (config.EVENT_BUS_NAME) events = createEventBridgeBus({ busName: config.EVENT_BUS_NAME, client: awsClientConfig(config) });
+  else events = inProcessBus = createInProcessBus();
+  const openSearch = config.OPENSEARCH_URL
+    ? createOpenSearchIndex({ url: config.OPENSEARCH_URL, alias: config.OPENSEARCH_INDEX, region: config.AWS_REGION })
+    : null;
+  let scheduler: Scheduler & { client?: { destroy(): void } } = createSqlScheduler(db);
+  if (config.SCHEDULE_GROUP) {
+    if (!config.SCHEDULER_ROLE_ARN) throw new Error("invalid configuration: SCHEDULER_ROLE_ARN is required when SCHEDULE_GROUP is set");
+    scheduler = createEventBridgeScheduler({
+      group: config.SCHEDULE_GROUP,
+      roleArn: config.SCHEDULER_ROLE_ARN,
+      targets: Object.fromEntries((Object.keys(jobTable) as JobName[]).map((job) => [job, config[jobArnVariable(job)]])),
+      client: awsClientConfig(config),
+    });
+  }
   return {
     config,
     db,
@@ -72,7 +100,19 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     rateLimiter: kv ? createDynamoRateLimiter(kv) : createMemoryRateLimiter(),
     idempotency: kv ? createDynamoIdempotencyStore(kv) : createSqlIdempotencyStore(db),
     storage,
-    scheduler: createSqlScheduler(db),
+    scheduler,
+    events,
+    inProcessBus,
+    search: openSearch ? createOpenSearchEngine(openSearch) : createSqlSearch(db),
+    searchIndex: openSearch,
+    openSearch,
+    async publishEvents() {
+      try {
+        await Outbox.publishPending({ db, events }, KICK_BATCH);
+      } catch (error) {
+        logger.warn("outbox publish failed; the sweeper will retry", { error: error as Error });
+      }
+    },
     settings: {
       defaultQuotaBytes: config.DEFAULT_QUOTA_BYTES,
       login: {
@@ -102,6 +142,9 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     close: async () => {
       storage.client.destroy();
       kv?.destroy();
+      events.client?.destroy();
+      scheduler.client?.destroy();
+      await openSearch?.close();
       await db.destroy();
     },
   };

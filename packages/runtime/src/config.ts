@@ -1,9 +1,15 @@
 import { z } from "zod";
+import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const flag = (fallback: boolean) => z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").default(fallback);
+
+/** JOB_TRASH_PURGE_ARN, …: the function each delayed job runs on AWS, named after the job table. */
+const jobArnVariables = Object.fromEntries(
+  (Object.keys(jobTable) as JobName[]).map((job) => [jobArnVariable(job), z.string().optional()]),
+) as Record<ReturnType<typeof jobArnVariable>, z.ZodOptional<z.ZodString>>;
 
 /** Every setting of the product, read from environment variables in one place. */
 const schema = z.object({
@@ -25,8 +31,6 @@ const schema = z.object({
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
   AWS_ENDPOINT_URL: z.string().url().optional(),
   KV_TABLE: z.string().optional().describe("DynamoDB table (key pk, TTL expiresAt) for rate limits and idempotency keys; unset: memory and SQL"),
-  UPLOAD_EVENTS_QUEUE_URL: z.string().url().optional().describe("parity profile: the S3 notification queue the local dispatcher drains"),
-  INDEX_QUEUE_URL: z.string().url().optional().describe("parity profile: the search index queue the local dispatcher drains"),
   S3_BUCKET: z.string().default("polaris-files"),
   S3_ENDPOINT: z.string().url().optional().describe("S3-compatible endpoint; unset on AWS (and in the embedded profile, which starts its own)"),
   S3_FORCE_PATH_STYLE: flag(false),
@@ -41,6 +45,13 @@ const schema = z.object({
   PROOF_BYTES: int(64 * 1024),
   CHALLENGE_TTL_SECONDS: int(300),
   JOB_POLL_MS: int(1000),
+  EVENT_BUS_NAME: z.string().optional().describe("EventBridge bus the outbox is published to; unset: in-process dispatch (embedded profile)"),
+  OUTBOX_SWEEP_MS: int(60_000).describe("embedded profile: how often the sweeper republishes outbox rows no request published"),
+  OPENSEARCH_URL: z.string().url().optional().describe("OpenSearch endpoint for filename search; unset: SQL over the files table"),
+  OPENSEARCH_INDEX: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a lower-case index name").default("polaris-files").describe("the alias search reads and the indexer writes"),
+  SCHEDULE_GROUP: z.string().optional().describe("EventBridge Scheduler group for delayed jobs; unset: the jobs table"),
+  SCHEDULER_ROLE_ARN: z.string().optional().describe("the role Scheduler assumes to invoke the job functions"),
+  ...jobArnVariables,
   PUBLIC_URL: z.string().url().default("http://127.0.0.1:8888").transform((u) => u.replace(/\/+$/, "")).describe("the web console's address; share links point at it"),
   SHARE_TOKEN_EXPIRE_SECONDS: int(2 * 3600),
   SHARE_CODE_MAX_FAILURES_PER_ADDRESS: int(5),
@@ -50,7 +61,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
 });
 
-export type Config = z.infer<typeof schema>;
+// zod drops the JOB_*_ARN keys' template type; the parsed object carries them.
+export type Config = z.infer<typeof schema> & Partial<Record<ReturnType<typeof jobArnVariable>, string>>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")));

@@ -96,6 +96,8 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
       if (s.idempotency && request.response) {
         await s.deps.idempotency.complete(s.idempotency.scope, s.idempotency.key, JSON.stringify(request.response));
       }
+      // A POST that succeeded may have committed outbox rows: publish them now, not at the next sweep.
+      if (route.method === "POST") await s.deps?.publishEvents();
     },
     onError: async (request) => {
       const s = state(request);

@@ -4,7 +4,7 @@ import type { CoreDeps } from "../deps";
 import { isUniqueViolation } from "../db/errors";
 import { fail } from "../errors";
 import { recordEvent } from "../events";
-import { lockUserTree, ownedItems, resolveFolder, ROOT, topLevelOnly } from "./tree";
+import { bumpDescendantVersions, lockUserTree, ownedItems, resolveFolder, ROOT, topLevelOnly } from "./tree";
 
 /** The target and its ancestors up to the root, in one recursive query. */
 export async function ancestorsOf(db: CoreDeps["db"], folderId: number): Promise<Set<number>> {
@@ -35,6 +35,7 @@ export async function move(deps: CoreDeps, userId: number, input: BodyOf<typeof 
         .set({ parent_id: targetId, version: sql`version + 1`, updated_at: sql`now()` })
         .where("id", "in", moving.map((m) => m.id))
         .execute();
+      await bumpDescendantVersions(trx, moving.filter((m) => m.is_dir).map((m) => m.id));
       await recordEvent(trx, "file.moved", { userId, fileIds: moving.map((m) => m.id), subtree: true });
       return { movedCount: moving.length };
     });

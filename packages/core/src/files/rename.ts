@@ -5,7 +5,7 @@ import { isUniqueViolation } from "../db/errors";
 import { fail } from "../errors";
 import { recordEvent } from "../events";
 import { extensionOf, validName } from "./names";
-import { loadFileItem, ownedItems } from "./tree";
+import { bumpDescendantVersions, loadFileItem, ownedItems } from "./tree";
 
 export async function rename(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.rename>) {
   const name = validName(input.name);
@@ -18,6 +18,7 @@ export async function rename(deps: CoreDeps, userId: number, input: BodyOf<typeo
           .set({ name, ext: extensionOf(name, item.is_dir), version: sql`version + 1`, updated_at: sql`now()` })
           .where("id", "=", item.id)
           .execute();
+        if (item.is_dir) await bumpDescendantVersions(trx, [item.id]);
         await recordEvent(trx, "file.renamed", { userId, fileIds: [item.id], subtree: item.is_dir });
       }
       return { file: await loadFileItem(trx, item.id) };

@@ -106,6 +106,21 @@ export function subtreeIds(rootIds: number[], status: FileRow["status"]) {
     ) select id from tree`;
 }
 
+/**
+ * Renaming or moving a folder changes the path of everything below it, so each descendant gets a new
+ * version too: the search index keeps a document only when its version is newer than the indexed one.
+ */
+export async function bumpDescendantVersions(db: Db, folderIds: number[]) {
+  if (folderIds.length === 0) return;
+  await sql`
+    with recursive below(id) as (
+      select id from files where parent_id = any(${folderIds}::bigint[]) and status <> 'purged'
+      union all
+      select f.id from files f join below b on f.parent_id = b.id where f.status <> 'purged'
+    )
+    update files set version = version + 1 where id in (select id from below)`.execute(db);
+}
+
 /** Drops items whose ancestor is also in the set: acting on a folder already covers its descendants. */
 export async function topLevelOnly<T extends { id: number }>(db: Db, items: T[]): Promise<T[]> {
   if (items.length < 2) return items;

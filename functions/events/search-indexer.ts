@@ -1,0 +1,15 @@
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { z } from "zod";
+import { Search } from "@polaris/core";
+import { getDeps, sqsBatchHandler } from "@polaris/runtime";
+
+/** The EventBridge event an SQS target receives as the message body. */
+const eventBridgeEvent = z.object({ "detail-type": z.string(), detail: z.unknown() });
+
+/** Domain events (EventBridge → SQS) keep the search index in step with the database. */
+export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = sqsBatchHandler(async (body) => {
+  const deps = await getDeps();
+  const event = eventBridgeEvent.parse(JSON.parse(body));
+  const result = await Search.indexChange(deps, event["detail-type"], event.detail);
+  deps.logger.debug("indexed", { type: event["detail-type"], ...result });
+});

@@ -1,0 +1,88 @@
+import { sql, type Expression, type SqlBool } from "kysely";
+import type { Db, SearchEngine, SearchQuery } from "@polaris/core";
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const columns = { size: "f.size", create_time: "f.created_at", update_time: "f.updated_at" } as const;
+/** byExt lists this many extensions, as OpenSearch's terms aggregation does. */
+const TOP_EXTENSIONS = 100;
+
+/**
+ * Search answered by SQL over the files table (the embedded profile: no second engine). A keyword matches
+ * wherever it occurs in the name, case-insensitively, which covers words, prefixes, infixes and Chinese
+ * names alike. No trigram index: a user's rows are found through the (user_id, …) indexes already, and
+ * trigrams cannot serve the one- and two-character keywords Chinese searches mostly are.
+ */
+export function createSqlSearch(db: Db): SearchEngine {
+  return {
+    async search(userId, q) {
+      let base = db.selectFrom("files as f").where("f.user_id", "=", userId).where("f.status", "=", "active");
+      if (q.keyword) base = base.where(sql<SqlBool>`lower(f.name) like lower(${`%${escapeLike(q.keyword)}%`})`);
+      if (q.exts.length) base = base.where("f.ext", "in", q.exts);
+      if (q.isDir !== undefined) base = base.where("f.is_dir", "=", q.isDir);
+      if (q.minSize !== undefined) base = base.where("f.size", ">=", q.minSize);
+      if (q.maxSize !== undefined) base = base.where("f.size", "<=", q.maxSize);
+      if (q.folderId !== undefined) base = base.where(sql<SqlBool>`f.id in (${below(q.folderId)})`);
+
+      let page = base.select("f.id");
+      for (const [expression, direction] of orderOf(q)) page = page.orderBy(expression, direction);
+      const [rows, count] = await Promise.all([
+        page.offset(q.offset).limit(q.limit).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+      ]);
+      return { total: Number(count.n), ids: rows.map((r) => r.id) };
+    },
+
+    async stats(userId) {
+      const mine = db.selectFrom("files").where("user_id", "=", userId).where("status", "=", "active");
+      const [totals, byExt] = await Promise.all([
+        mine.select([
+          sql<number>`count(*) filter (where not is_dir)`.as("files"),
+          sql<number>`count(*) filter (where is_dir)`.as("folders"),
+          sql<number>`coalesce(sum(size) filter (where not is_dir), 0)`.as("size"),
+        ]).executeTakeFirstOrThrow(),
+        mine.where("is_dir", "=", false)
+          .select(["ext", sql<number>`count(*)`.as("count"), sql<number>`sum(size)`.as("size")])
+          .groupBy("ext").orderBy(sql`count(*)`, "desc").orderBy(sql`ext collate "C"`).limit(TOP_EXTENSIONS).execute(),
+      ]);
+      return {
+        totalFiles: Number(totals.files),
+        totalFolders: Number(totals.folders),
+        totalSize: Number(totals.size),
+        byExt: byExt.map((e) => ({ ext: e.ext, count: Number(e.count), size: Number(e.size) })),
+      };
+    },
+  };
+}
+
+/** Active items anywhere below the folder. */
+const below = (folderId: number) => sql`
+  with recursive below(id) as (
+    select id from files where parent_id = ${folderId} and status = 'active'
+    union all
+    select f.id from files f join below b on f.parent_id = b.id where f.status = 'active'
+  ) select id from below`;
+
+type Order = [Expression<unknown>, "asc" | "desc"];
+
+/**
+ * Relevance ranks an exact name first, then names starting with the keyword, then a keyword starting a
+ * word, then earlier and shorter matches; without a keyword, the most recently updated first. Names sort
+ * by code point (what OpenSearch's keyword sort does), and every order ends on the id.
+ */
+function orderOf(q: SearchQuery): Order[] {
+  const id = sql.ref("f.id");
+  if (q.sortBy === "relevance") {
+    if (!q.keyword) return [[sql.ref("f.updated_at"), "desc"], [id, "desc"]];
+    const at = sql<number>`strpos(lower(f.name), lower(${q.keyword}))`;
+    return [
+      [sql`lower(f.name) = lower(${q.keyword})`, "desc"],
+      [sql`${at} = 1`, "desc"],
+      [sql`substr(f.name, ${at} - 1, 1) ~ '[[:space:][:punct:]]'`, "desc"],
+      [at, "asc"],
+      [sql`length(f.name)`, "asc"],
+      [id, "asc"],
+    ];
+  }
+  const column = q.sortBy === "name" ? sql`f.name collate "C"` : sql.ref(columns[q.sortBy]);
+  return [[column, q.sortDesc ? "desc" : "asc"], [id, "asc"]];
+}

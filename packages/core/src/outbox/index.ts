@@ -1,0 +1,2 @@
+export { publishPending } from "./publish-pending";
+export { sweepOutbox } from "./sweep";
