@@ -94,7 +94,8 @@ function makeProgress(opts: Globals): Progress & { stop(): void } {
       const bar = multi.create(Math.max(total, 1), 0, { name: label.length > 32 ? label.slice(0, 31) + "…" : label, stage: "hashing", size: formatBytes(total), done: "0B", speed: "0B" });
       return {
         update(done, stage = lastStage) {
-          if (stage !== lastStage && stage !== "hashing") base = done;
+          // speed counts transfer bytes only: restart when the transfer begins (after hashing and checking)
+          if (stage !== lastStage && ["uploading", "resuming", "downloading"].includes(stage) && !["uploading", "resuming", "downloading"].includes(lastStage)) base = done;
           lastStage = stage;
           const secs = (Date.now() - started) / 1000;
           bar.setTotal(Math.max(total, 1));
