@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
+import { routeTable } from "@polaris/contract";
 import { repoRoot, type Fallback } from "./gateway";
 
 /** Where `npm run build:web` puts the console. */
@@ -19,6 +20,9 @@ const types: Record<string, string> = {
   ".woff2": "font/woff2",
   ".txt": "text/plain; charset=utf-8",
 };
+
+/** First path segments that belong to the API (`usercenter`, `file`, `share`, `search`, `healthz`, …): unknown paths under them stay JSON 404s. */
+const apiSegments = new Set(Object.values(routeTable).map((r) => r.path.split("/")[1]));
 
 const notBuilt = `<!doctype html><meta charset="utf-8"><title>Polaris</title>
 <p>The web console has not been built yet: run <code>npm run build:web</code> and reload.</p>
@@ -40,7 +44,8 @@ function send(req: IncomingMessage, res: ServerResponse, file: string, cache: st
  * A gateway `fallback` that serves the built console: files under `dist/` as they are (hashed
  * assets cached for a year), and index.html for every other GET of a page path, so the console's
  * client-side routes (`/folder/<id>`, `/s/<identity>`, …) survive a reload. Missing assets
- * (a path with an extension) are left to the gateway's JSON 404.
+ * (a path with an extension) and unknown paths under the API's prefixes are left to the gateway's
+ * JSON 404.
  */
 export function createConsoleFallback(options: { root?: string } = {}): Fallback {
   const root = resolve(options.root ?? consoleDist);
@@ -52,7 +57,7 @@ export function createConsoleFallback(options: { root?: string } = {}): Fallback
     } catch {
       return false;
     }
-    if (path.includes("\0")) return false;
+    if (path.includes("\0") || apiSegments.has(path.split("/")[1])) return false;
     const file = normalize(join(root, path));
     if (file !== root && !file.startsWith(root + sep)) return false;
     if (existsSync(file) && statSync(file).isFile()) {

@@ -75,6 +75,9 @@ describe("web console", () => {
     expect(index.status).toBe(200);
     expect(await index.text()).toContain('<div id="root">');
     expect((await fetch(`${app.url}/assets/missing.js`)).status).toBe(404);
+    const unknownApi = await fetch(`${app.url}/file/v1/no-such-endpoint`);
+    expect(unknownApi.status).toBe(404);
+    expect(((await unknownApi.json()) as { code: number }).code).toBe(100004);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 
