@@ -48,6 +48,7 @@ const zh = {
   sharedBy: "{name} 的分享", enterCode: "请输入提取码", view: "查看文件", saveToDrive: "保存到我的云盘", saved: "已保存 {n} 项",
   signInToSave: "登录后可保存到我的云盘",
   keyword: "搜索文件名", type: "类型", anyType: "全部类型", folders: "文件夹", files: "文件", minSize: "最小 (MB)", maxSize: "最大 (MB)",
+  typeNames: { doc: "文档", image: "图片", video: "视频", audio: "音频", archive: "压缩包" } as Record<string, string>,
   inFolder: "仅当前文件夹", sortBy: "排序", relevance: "相关度", results: "共 {n} 个结果", location: "位置", noResults: "没有找到匹配的文件",
   language: "English", selectAll: "全选", selected: "已选 {n} 项",
 };
@@ -80,6 +81,7 @@ const en: Messages = {
   sharedBy: "Shared by {name}", enterCode: "Enter the extraction code", view: "Open", saveToDrive: "Save to my drive", saved: "Saved {n} item(s)",
   signInToSave: "Sign in to save to your drive",
   keyword: "Search file names", type: "Type", anyType: "Any type", folders: "Folders", files: "Files", minSize: "Min (MB)", maxSize: "Max (MB)",
+  typeNames: { doc: "Documents", image: "Images", video: "Videos", audio: "Audio", archive: "Archives" },
   inFolder: "Current folder only", sortBy: "Sort", relevance: "Relevance", results: "{n} results", location: "Location", noResults: "No matching files",
   language: "中文", selectAll: "Select all", selected: "{n} selected",
 };

@@ -54,7 +54,7 @@ export function SearchPage({ search }: { search: string }) {
         <h1>{t.search}{q ? `: “${q}”` : ""}</h1>
         <select aria-label={t.type} value={params.get("type") ?? ""} onChange={(e) => set("type", e.target.value)} data-testid="filter-type">
           <option value="">{t.anyType}</option>
-          {Object.keys(TYPES).filter(Boolean).map((k) => <option key={k} value={k}>{k}</option>)}
+          {Object.keys(TYPES).filter(Boolean).map((k) => <option key={k} value={k}>{t.typeNames[k] ?? k}</option>)}
         </select>
         <select aria-label={t.folders} value={params.get("isDir") ?? ""} onChange={(e) => set("isDir", e.target.value)} data-testid="filter-isdir">
           <option value="">{t.folders} + {t.files}</option>
