@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { cpus } from "node:os";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +37,17 @@ export interface Synthesized {
  * not exist ("Could not find file for handler"); `placeholders: true` bundles a stub that throws
  * instead, so the rest can be synthesized and checked while other handlers are being written.
  */
-export async function synthesize(options: { stage?: string; build?: boolean; placeholders?: boolean; outdir?: string } = {}): Promise<Synthesized> {
+export interface SynthesizeOptions {
+  stage?: string;
+  build?: boolean;
+  /** With build: a missing handler module becomes a throwing stub instead of a failed build. */
+  placeholders?: boolean;
+  /** With build: bundle only these entries; the others get the throwing stub (a quick check of the build path). */
+  buildOnly?: (entry: string) => boolean;
+  outdir?: string;
+}
+
+export async function synthesize(options: SynthesizeOptions = {}): Promise<Synthesized> {
   const stage = options.stage ?? "test";
   // SST's finish() asks AWS for its bootstrap bucket unless it believes it runs under a test.
   process.env.NODE_ENV = "test";
@@ -53,7 +64,15 @@ export async function synthesize(options: { stage?: string; build?: boolean; pla
   polaris(app);
   const placeholders: string[] = [];
   if (options.build) {
-    if (options.placeholders) stubMissingHandlers(placeholders);
+    // SST builds cpus-1 functions at a time; each build also waits on an `npm install`.
+    process.env.SST_BUILD_CONCURRENCY ??= String(Math.max(4, cpus().length));
+    if (options.placeholders || options.buildOnly) {
+      stubHandlers((entry) => {
+        if (options.buildOnly && !options.buildOnly(entry)) return true;
+        if (options.placeholders && !existsSync(join(repoRoot, entry))) return placeholders.push(entry) > 0;
+        return false;
+      });
+    }
     await app.finish();
   }
   const stacks = STACKS.map((fn) => {
@@ -63,19 +82,18 @@ export async function synthesize(options: { stage?: string; build?: boolean; pla
   return { app, stage, stacks, placeholders, findings: nagFindings(stacks.map((s) => s.stack)) };
 }
 
-/** Lets SST's build bundle a throwing stub for a handler module that is not there yet. */
-function stubMissingHandlers(stubbed: string[]) {
+/** Lets SST's build bundle a throwing stub for the handler modules `stub` picks (missing or skipped ones). */
+function stubHandlers(stub: (entry: string) => boolean) {
   const handlers = useRuntimeHandlers();
   const build = handlers.build.bind(handlers);
   handlers.build = async (functionID: string, mode: "deploy" | "start") => {
     const props = useFunctions().fromID(functionID);
     const entry = props?.handler?.replace(/\.[^./]+$/, ".ts");
-    if (!props || !entry || existsSync(join(repoRoot, entry)) || !props.runtime?.startsWith("nodejs")) return build(functionID, mode);
-    stubbed.push(entry);
+    if (!props || !entry || !props.runtime?.startsWith("nodejs") || !stub(entry)) return build(functionID, mode);
     const out = join(useProject().paths.artifacts, functionID);
     const file = join(out, entry.replace(/\.ts$/, ".mjs"));
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, `export const handler = async () => { throw new Error(${JSON.stringify(`${entry} did not exist when this bundle was synthesized`)}); };\n`);
+    await writeFile(file, `export const handler = async () => { throw new Error(${JSON.stringify(`${entry} was not bundled when this app was synthesized`)}); };\n`);
     return { type: "success" as const, out, sourcemap: undefined, handler: relative(out, file).replace(/\.mjs$/, ".handler") };
   };
 }
@@ -95,9 +113,4 @@ export function nagFindings(stacks: CdkStack[]): Synthesized["findings"] {
     }
   }
   return findings;
-}
-
-/** Handler modules the stacks reference that are not in the work tree (yet). */
-export function missingHandlers(entries: string[]): string[] {
-  return entries.filter((entry) => !existsSync(join(repoRoot, entry)));
 }

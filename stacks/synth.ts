@@ -6,12 +6,13 @@
  *   npm run synth                       # stage "synth"
  *   npm run synth -- --stage prod       # with prod's settings (.env.prod is read, as SST does)
  *   npm run synth -- --no-build         # skip bundling: placeholder code, same resources
+ *   npm run synth -- --out <dir>        # somewhere else than .polaris/synth
  *
  * A handler module that does not exist yet is bundled as a stub that throws (and listed), so the
  * rest is still checked; `sst deploy` refuses such an app ("Could not find file for handler").
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot, synthesize } from "./harness";
 
@@ -44,9 +45,10 @@ export async function synth(options: { stage?: string; build?: boolean; dir?: st
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const args = process.argv.slice(2);
-  const stageAt = args.indexOf("--stage");
+  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const started = Date.now();
-  const result = await synth({ stage: stageAt >= 0 ? args[stageAt + 1] : undefined, build: !args.includes("--no-build") });
+  const out = value("--out");
+  const result = await synth({ stage: value("--stage"), build: !args.includes("--no-build"), dir: out && resolve(out) });
   for (const file of result.files) console.log(`wrote ${file}`);
   if (result.placeholders.length) {
     console.warn(`\n${result.placeholders.length} handler module(s) missing, bundled as stubs that throw (sst deploy would refuse):`);

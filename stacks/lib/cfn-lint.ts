@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -47,7 +47,21 @@ export function ensureCfnLint(root: string): string {
  */
 export const CFN_LINT_IGNORED = ["W3005", "W3010"];
 
+const lintArgs = (files: string[]) => ["--format", "parseable", "--ignore-checks", ...CFN_LINT_IGNORED, "--", ...files];
+
 export function cfnLint(bin: string, files: string[]): { ok: boolean; output: string } {
-  const r = spawnSync(bin, ["--format", "parseable", "--ignore-checks", ...CFN_LINT_IGNORED, "--", ...files], { encoding: "utf8", timeout: 300_000 });
-  return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim() };
+  const r = spawnSync(bin, lintArgs(files), { encoding: "utf8", timeout: 300_000 });
+  return { ok: r.status === 0, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`.trim() };
+}
+
+/** The same, without blocking the event loop (so a test can do other work meanwhile). */
+export function cfnLintAsync(bin: string, files: string[]): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, lintArgs(files), { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", (error) => resolve({ ok: false, output: `${output}${String(error)}` }));
+    child.on("close", (code) => resolve({ ok: code === 0, output: output.trim() }));
+  });
 }

@@ -1,0 +1,96 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { routeTable } from "@polaris/contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot, synthesize, type Synthesized } from "./harness";
+import { cfnLintAsync, ensureCfnLint } from "./lib/cfn-lint";
+import { handlerOf, JWT_SECRET_BANNER } from "./lib/functions";
+import { ofType, type Resources } from "./template-support";
+
+/**
+ * `npm run synth` as a user runs it (a child process, offline) and cfn-lint over what it wrote;
+ * then SST's deploy build (esbuild through SST, as `sst deploy` runs it) for a few handlers.
+ * The full build bundles every function (~30 s on two cores); `npm run synth` does that, the
+ * test keeps to a sample so the stacks project stays well under a minute.
+ */
+const OUT = join(repoRoot, ".polaris", "synth-test");
+const STACK_NAMES = ["Api", "Data", "Events", "Jobs", "Network", "Observability", "Search", "Storage"];
+let run: { status: number | null; stdout: string; stderr: string };
+/** cfn-lint runs in the background while the build below runs. */
+let lint: Promise<{ ok: boolean; output: string }>;
+const templates = () => readdirSync(OUT).filter((f) => f.endsWith(".template.json")).map((f) => join(OUT, f));
+
+beforeAll(() => {
+  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "stacks/synth.ts", "--no-build", "--out", OUT], {
+    cwd: repoRoot, encoding: "utf8", timeout: 120_000, env: { ...process.env, FORCE_COLOR: "0" },
+  });
+  run = { status: r.status, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+  const bin = ensureCfnLint(repoRoot);
+  lint = r.status === 0 ? cfnLintAsync(bin, templates()) : Promise.resolve({ ok: false, output: "synth failed" });
+}, 420_000);
+
+describe("npm run synth", () => {
+  it("writes every stack's template, offline, with no cdk-nag finding", () => {
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toMatch(/cdk-nag: 0 unsuppressed finding/);
+    expect(templates().map((f) => f.replace(/^.*\//, "")).sort()).toEqual(STACK_NAMES.map((s) => `${s}.template.json`));
+  });
+
+});
+
+describe("the deploy build (SST's esbuild step, offline)", () => {
+  const SAMPLE = ["functions/http/user/login.ts", "functions/http/file/upload-presign.ts", "functions/events/upload-created.ts"];
+  let synth: Synthesized;
+  let outdir: string;
+  const built = () => synth.stacks.flatMap(({ name, template }) =>
+    ofType(template.toJSON().Resources as Resources, "AWS::Lambda::Function")
+      .filter(([, f]) => SAMPLE.map(handlerOf).includes(f.Properties.Handler))
+      .map(([id, f]) => ({ stack: name, id, f })));
+
+  beforeAll(async () => {
+    outdir = mkdtempSync(join(tmpdir(), "polaris-cdk-"));
+    synth = await synthesize({ stage: "buildtest", build: true, placeholders: true, buildOnly: (entry) => SAMPLE.includes(entry), outdir });
+  }, 120_000);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it("bundles each sampled module as the function's handler, on nodejs22.x, from a code asset", () => {
+    const present = SAMPLE.filter((entry) => existsSync(join(repoRoot, entry)));
+    expect(built().map(({ f }) => f.Properties.Handler).sort()).toEqual(present.map(handlerOf).sort());
+    for (const { id, f } of built()) {
+      expect(f.Properties.Runtime, id).toBe("nodejs22.x");
+      expect(f.Properties.Architectures, id).toEqual(["arm64"]);
+      expect(f.Properties.Code.S3Key, id).toMatch(/\.zip$/);
+    }
+    const routes = Object.values(routeTable).map((r) => r.handler);
+    expect(SAMPLE.filter((s) => s.startsWith("functions/http/")).every((s) => routes.includes(s))).toBe(true);
+  });
+
+  it("minifies to one ESM file per handler with the AWS SDK and pg-native left out, and maps the JWT secret", () => {
+    const assets = readdirSync(outdir).filter((d) => d.startsWith("asset.") && statSync(join(outdir, d)).isDirectory());
+    const bundles = assets.flatMap((d) => walk(join(outdir, d)).filter((f) => f.endsWith(".mjs")).map((file) => ({ dir: join(outdir, d), file })));
+    const real = bundles.filter(({ file }) => file.includes("/functions/") && !readFileSync(file, "utf8").includes("was not bundled"));
+    expect(real.length).toBe(SAMPLE.filter((entry) => existsSync(join(repoRoot, entry))).length);
+    for (const { dir, file } of real) {
+      expect(existsSync(join(dir, "node_modules")), dir).toBe(false);
+      const code = readFileSync(file, "utf8");
+      // Minified: long lines (what newlines remain are inside template literals: SQL, the docs page).
+      expect(code.length / code.split("\n").length, file).toBeGreaterThan(500);
+      expect(code, file).not.toMatch(/class S3Client extends|class DynamoDBClient extends/);
+      if (/functions\/http\//.test(file)) expect(code, file).toContain(JWT_SECRET_BANNER);
+    }
+  });
+});
+
+describe("the templates", () => {
+  it("pass cfn-lint (pinned in stacks/requirements.txt, from .polaris/venv)", async () => {
+    const { ok, output } = await lint;
+    expect(output).toBe("");
+    expect(ok).toBe(true);
+  }, 300_000);
+});
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
