@@ -14,11 +14,14 @@ const newCode = z.string().trim().transform(upper)
 /** A visitor's guess: any short string; a wrong one is a wrong code (403), not bad input. */
 const givenCode = z.string().trim().max(16, "must be at most 16 characters").transform(upper).optional();
 const shareToken = z.string().min(1).max(4096).optional().describe("from validate; replaces the code");
-const expiredType = z.literal([0, 1, 7, 30], { error: "must be 0 (never), 1, 7 or 30 (days)" });
+// The OpenAPI generator renders a multi-value literal as its first value only: name every value.
+const oneOf = <const T extends readonly number[]>(values: T, error?: string) =>
+  z.literal(values, { error }).meta({ type: "integer", enum: [...values] });
+const expiredType = oneOf([0, 1, 7, 30], "must be 0 (never), 1, 7 or 30 (days)");
 const expiredTime = unixSeconds.describe("when the share expires (Unix seconds); 0 = never");
 const identities = z.array(identity).min(1, "must name at least one share").max(1000, "must name at most 1000 shares");
 
-export const shareStatus = z.literal([0, 1, 2, 3]).describe("0 normal, 1 banned, 2 cancelled, 3 expired");
+export const shareStatus = oneOf([0, 1, 2, 3]).describe("0 normal, 1 banned, 2 cancelled, 3 expired");
 
 export const shareItem = z.object({
   identity: z.string(),

@@ -27,8 +27,8 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
     .innerJoin("users as u", "u.id", "s.user_id")
     .select([
       "s.id", "s.identity", "s.user_id", "s.file_id", "s.code", "s.code_version", "s.status", "s.expired_at",
-      "f.identity as file_identity", "f.name as file_name", "f.is_dir", "f.size", "f.status as file_status",
-      "u.name as sharer_name", "u.mobile as sharer_mobile",
+      "f.identity as file_identity", "f.name", "f.ext", "f.is_dir", "f.size", "f.mime_type", "f.created_at", "f.updated_at",
+      "f.status as file_status", "u.name as sharer_name", "u.mobile as sharer_mobile",
     ])
     .where("s.identity", "=", access.identity)
     .executeTakeFirst();
@@ -36,9 +36,19 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
   assertUsable(share, deps.clock.now());
   if (share.file_status !== "active") fail("SHARED_FILE_GONE");
   if (viewerId !== share.user_id) await checkAccess(deps, share, access);
-  const { sharer_mobile, ...rest } = share;
-  // Accounts are named after their mobile number by default; a link must not publish it.
-  return { ...rest, sharer_name: share.sharer_name === sharer_mobile ? maskMobile(sharer_mobile) : share.sharer_name };
+  const { sharer_mobile, file_identity, name, ext, is_dir, size, mime_type, created_at, updated_at } = share;
+  return {
+    id: share.id,
+    identity: share.identity,
+    user_id: share.user_id,
+    file_id: share.file_id,
+    code_version: share.code_version,
+    expired_at: share.expired_at,
+    // Accounts are named after their mobile number by default; a link must not publish it.
+    sharer_name: share.sharer_name === sharer_mobile ? maskMobile(sharer_mobile) : share.sharer_name,
+    /** The shared item as a FileItem row; its parent lies outside the share and reads as the root. */
+    root: { id: share.file_id, identity: file_identity, name, ext, is_dir, size, mime_type, created_at, updated_at, parent_identity: null },
+  };
 }
 
 const maskMobile = (mobile: string) => `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;

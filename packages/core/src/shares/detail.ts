@@ -1,4 +1,4 @@
-import type { FileItem, QueryOf, shareRoutes } from "@polaris/contract";
+import type { QueryOf, shareRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
 import { breadcrumb } from "../files/detail";
 import { fileItemQuery, toFileItem } from "../files/tree";
@@ -12,21 +12,23 @@ import { itemsInShare, openShare } from "./access";
  */
 export async function detail(deps: CoreDeps, query: QueryOf<typeof shareRoutes.detail> & { clientAddress: string }) {
   const share = await openShare(deps, query);
-  const [folderId] = query.parentId && query.parentId !== "0" ? await itemsInShare(deps.db, share, [query.parentId], true) : [share.file_id];
-  const view = (row: Parameters<typeof toFileItem>[0]): FileItem => (row.id === share.file_id ? { ...toFileItem(row), parentId: "0" } : toFileItem(row));
-  const file = view(await fileItemQuery(deps.db).where("f.id", "=", folderId!).executeTakeFirstOrThrow());
-  const trail = await breadcrumb(deps.db, folderId!);
+  const atRoot = !query.parentId || query.parentId === "0" || query.parentId === share.root.identity;
+  const [folderId] = atRoot ? [share.file_id] : await itemsInShare(deps.db, share, [query.parentId!], true);
+  const file = atRoot ? share.root : await fileItemQuery(deps.db).where("f.id", "=", folderId!).executeTakeFirstOrThrow();
+  const trail = atRoot ? [] : await breadcrumb(deps.db, folderId!);
   const result = {
-    file,
+    file: toFileItem(file),
     sharerName: share.sharer_name,
     expiredTime: share.expired_at ? toUnixSeconds(share.expired_at) : 0,
-    path: trail.slice(trail.findIndex((entry) => entry.identity === share.file_identity)),
+    path: atRoot ? [{ identity: share.root.identity, name: share.root.name }] : trail.slice(trail.findIndex((e) => e.identity === share.root.identity)),
   };
-  if (!file.isDir) return result;
+  if (!file.is_dir) return result;
   const children = fileItemQuery(deps.db).where("f.parent_id", "=", folderId!).where("f.status", "=", "active");
-  const [rows, total] = await Promise.all([
-    children.orderBy("f.is_dir", "desc").orderBy("f.name").orderBy("f.id").limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute(),
-    children.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { ...result, children: rows.map(view), total: Number(total.n) };
+  const offset = (query.page - 1) * query.pageSize;
+  const rows = await children.orderBy("f.is_dir", "desc").orderBy("f.name").orderBy("f.id").limit(query.pageSize).offset(offset).execute();
+  // A page that is not full tells the total without counting.
+  const total = rows.length < query.pageSize && (rows.length > 0 || offset === 0)
+    ? offset + rows.length
+    : Number((await children.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  return { ...result, children: rows.map(toFileItem), total };
 }

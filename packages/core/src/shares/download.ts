@@ -6,7 +6,7 @@ import { itemsInShare, openShare } from "./access";
 /** A presigned GET for a file inside the share; without fileIdentity, the shared file itself. */
 export async function download(deps: CoreDeps, query: QueryOf<typeof shareRoutes.download> & { clientAddress: string }) {
   const share = await openShare(deps, query);
-  const [fileId] = await itemsInShare(deps.db, share, [query.fileIdentity ?? share.file_identity], false);
+  const [fileId] = await itemsInShare(deps.db, share, [query.fileIdentity ?? share.root.identity], false);
   const file = await deps.db
     .selectFrom("files")
     .innerJoin("blobs", "blobs.sha256", "files.blob_sha256")

@@ -12,9 +12,9 @@ export async function validate(deps: CoreDeps, input: BodyOf<typeof shareRoutes.
   return {
     share: {
       identity: share.identity,
-      fileName: share.file_name,
-      isDir: share.is_dir,
-      size: share.size,
+      fileName: share.root.name,
+      isDir: share.root.is_dir,
+      size: share.root.size,
       sharerName: share.sharer_name,
       expiredTime: share.expired_at ? toUnixSeconds(share.expired_at) : 0,
     },
