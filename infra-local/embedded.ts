@@ -1,16 +1,24 @@
-import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
 import { createBackground } from "./background";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3";
-import { createGateway, type Fallback } from "./gateway";
+import { serveGateway, type Fallback } from "./gateway";
+
+/** The background work of a running app (queues and delayed jobs), in either profile. */
+export interface Background {
+  /** Runs the delayed jobs that are due now. */
+  runDueJobs(): Promise<unknown>;
+  /** Resolves when no queued or in-flight background work remains. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface RunningApp {
   url: string;
   deps: AppDeps;
   /** The object store's endpoint (the embedded S3 server unless one was configured). */
   s3Endpoint?: string;
-  background: ReturnType<typeof createBackground>;
+  background: Background;
   close(): Promise<void>;
 }
 
@@ -41,20 +49,14 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
   const deps = await createDeps(effectiveEnv);
   setDeps(deps);
   background = createBackground(deps);
-  const server = createGateway({ fallback });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, resolveListen);
-  });
-  const { port: boundPort } = server.address() as AddressInfo;
+  const gateway = await serveGateway(port, host, fallback);
   return {
-    url: `http://${host}:${boundPort}`,
+    url: gateway.url,
     deps,
     s3Endpoint: s3?.endpoint ?? config.S3_ENDPOINT,
     background,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      await gateway.close();
       await background?.close();
       await s3?.close();
       await deps.close();

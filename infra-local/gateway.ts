@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
@@ -149,4 +150,20 @@ export function createGateway(options: { fallback?: Fallback } = {}): Server {
       else res.end();
     }
   });
+}
+
+/** Starts the gateway on `host:port` (port 0 picks a free one); `close` also drops open keep-alive connections. */
+export async function serveGateway(port: number, host: string, fallback?: Fallback) {
+  const server = createGateway({ fallback });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolveListen);
+  });
+  return {
+    url: `http://${host}:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
 }

@@ -15,6 +15,8 @@ interface Pass {
   services?: ServiceName[];
   env?: (endpoints: Awaited<ReturnType<typeof up>>) => Record<string, string>;
   serial?: boolean;
+  /** Only test files under these paths. */
+  paths?: string[];
 }
 
 const passes: Pass[] = [
@@ -23,6 +25,15 @@ const passes: Pass[] = [
   { name: "stacks", projects: ["stacks"] },
   { name: "browser", projects: ["browser"], serial: true },
   { name: "parity", projects: ["parity"], services: ["postgres", "aws", "opensearch"], serial: true },
+  // The HTTP contract tests again, on the parity profile: one file at a time (they share the queues).
+  {
+    name: "api (parity)",
+    projects: ["unit"],
+    paths: ["packages/api-tests/src/"],
+    services: ["postgres", "aws", "opensearch"],
+    env: (e) => ({ POLARIS_TEST_PROFILE: "parity", POLARIS_TEST_DATABASE_URL: e.postgres!.url }),
+    serial: true,
+  },
 ];
 
 const only = process.argv.slice(2);
@@ -59,7 +70,7 @@ try {
       }
     }
     const report = join(resultsDir, `${index}.json`);
-    const args = ["vitest", "run", ...pass.projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json", `--outputFile.json=${report}`];
+    const args = ["vitest", "run", ...(pass.paths ?? []), ...pass.projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json", `--outputFile.json=${report}`];
     if (pass.serial) args.push("--no-file-parallelism");
     const code = await run("npx", args, env);
     try {

@@ -161,6 +161,60 @@ async function drainTestEvent(sqs: SQSClient, queueUrl: string) {
   }
 }
 
+/** Creates the schedule group unless it exists (CreateSchedule into a missing group is an error). */
+export async function ensureScheduleGroup(scheduler: SchedulerClient, name: string) {
+  try {
+    await scheduler.send(new GetScheduleGroupCommand({ Name: name }));
+  } catch (e) {
+    if (!/ResourceNotFound/.test(errName(e))) throw e;
+    try {
+      await scheduler.send(new CreateScheduleGroupCommand({ Name: name }));
+    } catch (e2) {
+      if (!/Conflict/.test(errName(e2))) throw e2;
+    }
+  }
+}
+
+/** Creates the key-value table (on demand, key pk, TTL expiresAt) unless it exists, and waits until it is ACTIVE. */
+export async function ensureKvTable(ddb: DynamoDBClient, name: string) {
+  let tableStatus: string | undefined;
+  try {
+    tableStatus = (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus;
+  } catch (e) {
+    if (!/ResourceNotFound/.test(errName(e))) throw e;
+    try {
+      await ddb.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [{ AttributeName: RESOURCES.kvPartitionKey, AttributeType: "S" }],
+          KeySchema: [{ AttributeName: RESOURCES.kvPartitionKey, KeyType: "HASH" }],
+        }),
+      );
+    } catch (e2) {
+      if (!/ResourceInUse/.test(errName(e2))) throw e2;
+    }
+  }
+  const t0 = Date.now();
+  while (tableStatus !== "ACTIVE") {
+    if (Date.now() - t0 > 60_000) throw new Error(`table ${name} is not ACTIVE after 60s (${tableStatus})`);
+    if (tableStatus !== undefined) await new Promise((r) => setTimeout(r, 250));
+    tableStatus = (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus;
+  }
+  const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: name }));
+  const ttlOk =
+    ["ENABLED", "ENABLING"].includes(ttl.TimeToLiveDescription?.TimeToLiveStatus ?? "") &&
+    ttl.TimeToLiveDescription?.AttributeName === RESOURCES.kvTtlAttribute;
+  if (!ttlOk) {
+    await ddb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: RESOURCES.kvTtlAttribute, Enabled: true },
+      }),
+    );
+  }
+}
+
 /**
  * Creates (or brings up to date) every resource in RESOURCES. Safe to run any number of times,
  * from any number of processes one after another (index.ts holds a lock around it).
@@ -258,55 +312,8 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
     );
     if (targets.FailedEntryCount) throw new Error(`PutTargets failed: ${JSON.stringify(targets.FailedEntries)}`);
 
-    // Scheduler group (CreateSchedule into a missing group is an error).
-    try {
-      await scheduler.send(new GetScheduleGroupCommand({ Name: RESOURCES.scheduleGroup }));
-    } catch (e) {
-      if (!/ResourceNotFound/.test(errName(e))) throw e;
-      try {
-        await scheduler.send(new CreateScheduleGroupCommand({ Name: RESOURCES.scheduleGroup }));
-      } catch (e2) {
-        if (!/Conflict/.test(errName(e2))) throw e2;
-      }
-    }
-
-    // DynamoDB key-value table, on demand, with TTL.
-    let tableStatus: string | undefined;
-    try {
-      tableStatus = (await ddb.send(new DescribeTableCommand({ TableName: RESOURCES.kvTable }))).Table?.TableStatus;
-    } catch (e) {
-      if (!/ResourceNotFound/.test(errName(e))) throw e;
-      try {
-        await ddb.send(
-          new CreateTableCommand({
-            TableName: RESOURCES.kvTable,
-            BillingMode: "PAY_PER_REQUEST",
-            AttributeDefinitions: [{ AttributeName: RESOURCES.kvPartitionKey, AttributeType: "S" }],
-            KeySchema: [{ AttributeName: RESOURCES.kvPartitionKey, KeyType: "HASH" }],
-          }),
-        );
-      } catch (e2) {
-        if (!/ResourceInUse/.test(errName(e2))) throw e2;
-      }
-    }
-    const t0 = Date.now();
-    while (tableStatus !== "ACTIVE") {
-      if (Date.now() - t0 > 60_000) throw new Error(`table ${RESOURCES.kvTable} is not ACTIVE after 60s (${tableStatus})`);
-      if (tableStatus !== undefined) await new Promise((r) => setTimeout(r, 250));
-      tableStatus = (await ddb.send(new DescribeTableCommand({ TableName: RESOURCES.kvTable }))).Table?.TableStatus;
-    }
-    const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: RESOURCES.kvTable }));
-    const ttlOk =
-      ["ENABLED", "ENABLING"].includes(ttl.TimeToLiveDescription?.TimeToLiveStatus ?? "") &&
-      ttl.TimeToLiveDescription?.AttributeName === RESOURCES.kvTtlAttribute;
-    if (!ttlOk) {
-      await ddb.send(
-        new UpdateTimeToLiveCommand({
-          TableName: RESOURCES.kvTable,
-          TimeToLiveSpecification: { AttributeName: RESOURCES.kvTtlAttribute, Enabled: true },
-        }),
-      );
-    }
+    await ensureScheduleGroup(scheduler, RESOURCES.scheduleGroup);
+    await ensureKvTable(ddb, RESOURCES.kvTable);
 
     const result: ProvisionedAws = {
       endpoint: t.endpoint,

@@ -167,9 +167,11 @@ describe("recycle bin", () => {
     expect(await post(token, "/file/v1/trash/restore", { identities: [dir] })).toMatchObject({ status: 409, body: { code: 300017 } });
 
     await post(token, "/file/v1/file/delete", { identities: [dir] });
-    const job = await app.deps.db.selectFrom("scheduled_jobs").selectAll().where("type", "=", "trash.purge").where("payload", "@>", JSON.stringify({})).orderBy("run_at", "desc").executeTakeFirstOrThrow();
+    const { trash_batch: batch } = await app.deps.db.selectFrom("files").select("trash_batch").where("identity", "=", dir).executeTakeFirstOrThrow();
+    const job = (await app.jobs.get(`trash-purge-${batch}`))!;
+    expect(job).toMatchObject({ type: "trash.purge", payload: { batch } });
     await app.deps.db.updateTable("files").set({ purge_at: new Date(Date.now() - 1000) }).where("identity", "=", dir).execute();
-    await app.deps.db.updateTable("scheduled_jobs").set({ run_at: new Date(Date.now() - 1000) }).where("name", "=", job.name).execute();
+    await app.jobs.makeDue(job.name);
     await app.background.runDueJobs();
     expect((await get(token, "/file/v1/trash/list", {})).body.data.total).toBe(0);
     expect((await quota(app, token)).usedSize).toBe(0);

@@ -118,16 +118,16 @@ describe("single PUT uploads", () => {
     const { token } = await app.signUp();
     const pending = await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("e"), size: 77, name: "e.bin" } });
     const key = pending.body.data.uploadKey;
-    const job = await app.deps.db.selectFrom("scheduled_jobs").selectAll().where("name", "=", `upload-expire-${key}`).executeTakeFirstOrThrow();
+    const job = (await app.jobs.get(`upload-expire-${key}`))!;
     expect(job.type).toBe("upload.expire");
     // Time passes: make the session and its job due, then let the runner fire it.
     await app.deps.db.updateTable("uploads").set({ expires_at: new Date(Date.now() - 1000) }).where("upload_key", "=", key).execute();
-    await app.deps.db.updateTable("scheduled_jobs").set({ run_at: new Date(Date.now() - 1000) }).where("name", "=", job.name).execute();
+    await app.jobs.makeDue(job.name);
     await app.background.runDueJobs();
     const row = await app.deps.db.selectFrom("uploads").select("status").where("upload_key", "=", key).executeTakeFirstOrThrow();
     expect(row.status).toBe("expired");
     expect((await quota(app, token)).reservedSize).toBe(0);
-    expect(await app.deps.db.selectFrom("scheduled_jobs").selectAll().where("name", "=", job.name).executeTakeFirst()).toBeUndefined();
+    expect(await app.jobs.get(job.name)).toBeUndefined();
   });
 });
 

@@ -3,24 +3,56 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbedded, type RunningApp } from "../../../../infra-local/embedded";
 import type { Fallback } from "../../../../infra-local/gateway";
+import { startParity } from "../../../../infra-local/parity/start";
 import { freshDatabaseEnv } from "./database";
+import { scheduleJobs, tableJobs, type JobsView } from "./jobs";
+import { freshParityEnv } from "./parity";
 
 export interface TestApp extends RunningApp {
   /** JSON request helper; `token` is sent as a Bearer header. */
   call(method: "GET" | "POST", path: string, options?: { body?: unknown; query?: Record<string, unknown>; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
   /** Registers a fresh user and returns its token. */
   signUp(mobile?: string, password?: string): Promise<{ token: string; mobile: string; password: string }>;
+  /** The pending delayed jobs (the jobs table, or the Scheduler group on the parity profile). */
+  jobs: JobsView;
 }
 
 let mobiles = 0;
 /** A mobile number unique within this process. */
 export const nextMobile = () => `139${String(process.pid % 10000).padStart(4, "0")}${String(++mobiles).padStart(4, "0")}`;
 
-/** Starts the embedded profile on a free loopback port with its own database and state folder. */
-export async function startTestApp(env: Record<string, string> = {}, fallback?: Fallback): Promise<TestApp> {
-  const database = await freshDatabaseEnv();
+export type Profile = "embedded" | "parity";
+
+/**
+ * Starts a profile on a free loopback port with its own database and state folder: the embedded one,
+ * or the parity one (POLARIS_TEST_PROFILE=parity) on the local services, with its own key space there.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  fallback?: Fallback,
+  profile = (process.env.POLARIS_TEST_PROFILE ?? "embedded") as Profile,
+): Promise<TestApp> {
   const home = mkdtempSync(join(tmpdir(), "polaris-test-"));
-  const app = await startEmbedded({ POLARIS_HOME: home, LOG_LEVEL: "SILENT", ...database.env, ...env }, 0, "127.0.0.1", fallback);
+  const base = { POLARIS_HOME: home, LOG_LEVEL: "SILENT" };
+  let app: RunningApp;
+  let jobs: JobsView;
+  let drop: () => Promise<void>;
+  if (profile === "parity") {
+    const parity = await freshParityEnv();
+    const database = await freshDatabaseEnv(process.env.POLARIS_TEST_DATABASE_URL ?? parity.endpoints.postgres!.url);
+    const started = await startParity({ ...base, ...database.env, ...parity.env, ...env }, 0, { fallback, endpoints: parity.endpoints });
+    app = started;
+    jobs = scheduleJobs(started.deps.config, started.schedules.group, started.schedules.list);
+    drop = async () => {
+      await database.drop();
+      await parity.drop();
+    };
+  } else {
+    const database = await freshDatabaseEnv();
+    app = await startEmbedded({ ...base, ...database.env, ...env }, 0, "127.0.0.1", fallback);
+    jobs = tableJobs(app.deps.db);
+    drop = database.drop;
+  }
   const call: TestApp["call"] = async (method, path, options = {}) => {
     const url = new URL(app.url + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -44,14 +76,16 @@ export async function startTestApp(env: Record<string, string> = {}, fallback?: 
   return {
     ...app,
     call,
+    jobs,
     async signUp(mobile = nextMobile(), password = "correct-horse") {
       const res = await call("POST", "/usercenter/v1/user/register", { body: { mobile, password } });
       if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { token: res.body.data.accessToken as string, mobile, password };
     },
     async close() {
+      jobs.close();
       await app.close();
-      await database.drop();
+      await drop();
     },
   };
 }

@@ -1,3 +1,3 @@
-export { startTestApp, nextMobile, type TestApp } from "./app";
+export { startTestApp, nextMobile, type Profile, type TestApp } from "./app";
 export { freshDatabaseEnv } from "./database";
 export * from "./files";

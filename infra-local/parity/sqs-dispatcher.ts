@@ -1,0 +1,139 @@
+import {
+  DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from "aws-lambda";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { load } from "../background";
+
+/** One SQS event source mapping: the queue and the Lambda module that consumes it. */
+export interface QueueBinding {
+  url: string;
+  handler: string;
+}
+
+const RECEIVE_WAIT_SECONDS = 2;
+
+type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+/** A received message as Lambda's SQS event source puts it into `Records`. */
+function toRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? "",
+    attributes: message.Attributes as unknown as SQSRecordAttributes,
+    messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, {
+      dataType: value.DataType!,
+      stringValue: value.StringValue,
+      binaryValue: value.BinaryValue && base64(value.BinaryValue),
+      stringListValues: value.StringListValues ?? [],
+      binaryListValues: (value.BinaryListValues ?? []).map(base64),
+    }])),
+    md5OfBody: message.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/**
+ * The local stand-in for Lambda's SQS event source mappings: long-polls each queue, hands batches of
+ * up to 10 messages to the same handler module with the real event shape, deletes what succeeded and
+ * leaves the reported `batchItemFailures` (or the whole batch, if the handler throws) to come back
+ * after the queue's visibility timeout, and to move to its dead-letter queue after maxReceiveCount.
+ */
+export function createSqsDispatcher(options: { client: SQSClient; region: string; queues: QueueBinding[]; logger: Logger; pollersPerQueue?: number }) {
+  const { client, region, logger } = options;
+  let stopping = false;
+  let inFlight = 0;
+  /** Failed messages waiting out their visibility timeout, per queue: messageId -> when they show again. */
+  const waiting = new Map<string, Map<string, number>>(options.queues.map((q) => [q.url, new Map()]));
+
+  const attributes = async (url: string, names: ("QueueArn" | "VisibilityTimeout" | "ApproximateNumberOfMessages" | "ApproximateNumberOfMessagesNotVisible" | "ApproximateNumberOfMessagesDelayed")[]) =>
+    (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }))).Attributes ?? {};
+
+  async function deliver(queue: QueueBinding, queueArn: string, visibilitySeconds: number, messages: Message[]) {
+    const records = messages.map((m) => toRecord(m, queueArn, region));
+    const failed = new Set<string>();
+    try {
+      const result = await (await load<SqsHandler>(queue.handler))({ Records: records });
+      for (const failure of result?.batchItemFailures ?? []) failed.add(failure.itemIdentifier);
+    } catch (error) {
+      logger.error("SQS handler failed: the whole batch will be retried", { handler: queue.handler, error: error as Error });
+      for (const r of records) failed.add(r.messageId);
+    }
+    const done = records.filter((r) => !failed.has(r.messageId));
+    if (done.length) {
+      const out = await client.send(new DeleteMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+      }));
+      if (out.Failed?.length) logger.warn("could not delete handled messages", { queue: queue.url, failed: out.Failed });
+    }
+    const visibleAgain = Date.now() + visibilitySeconds * 1000;
+    for (const id of failed) waiting.get(queue.url)!.set(id, visibleAgain);
+  }
+
+  async function poll(queue: QueueBinding) {
+    const attrs = await attributes(queue.url, ["QueueArn", "VisibilityTimeout"]);
+    while (!stopping) {
+      let messages: Message[];
+      try {
+        // Short long-polls: a receive is never aborted (its messages would stay invisible until the
+        // visibility timeout with nobody handling them), so closing waits for the current one.
+        const out = await client.send(new ReceiveMessageCommand({
+          QueueUrl: queue.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: RECEIVE_WAIT_SECONDS,
+          MessageSystemAttributeNames: ["All"],
+          MessageAttributeNames: ["All"],
+        }));
+        messages = out.Messages ?? [];
+      } catch (error) {
+        logger.error("SQS receive failed; retrying in 1 s", { queue: queue.url, error: error as Error });
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (!messages.length) continue;
+      inFlight += 1;
+      try {
+        for (const m of messages) waiting.get(queue.url)!.delete(m.MessageId!);
+        await deliver(queue, attrs.QueueArn!, Number(attrs.VisibilityTimeout ?? 30), messages);
+      } finally {
+        inFlight -= 1;
+      }
+    }
+  }
+
+  const pollers = options.queues.flatMap((queue) =>
+    Array.from({ length: options.pollersPerQueue ?? 2 }, () => poll(queue).catch((error) => {
+      logger.error("SQS poller stopped", { queue: queue.url, error: error as Error });
+    })));
+
+  /** True when no message is visible, delayed or being handled (failed ones waiting to show again don't count). */
+  async function quiet() {
+    if (inFlight) return false;
+    for (const queue of options.queues) {
+      const a = await attributes(queue.url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]);
+      const now = Date.now();
+      const stillWaiting = [...waiting.get(queue.url)!.values()].filter((until) => until > now).length;
+      if (Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesDelayed) > 0) return false;
+      if (Number(a.ApproximateNumberOfMessagesNotVisible) > stillWaiting) return false;
+    }
+    return inFlight === 0;
+  }
+
+  return {
+    /** Resolves when the queues are drained and nothing is in flight. */
+    async idle() {
+      while (!(await quiet())) await new Promise((r) => setTimeout(r, 50));
+    },
+    /** Stops polling: the receives under way end within RECEIVE_WAIT_SECONDS, and what they got is handled. */
+    async close() {
+      stopping = true;
+      await Promise.all(pollers);
+    },
+  };
+}

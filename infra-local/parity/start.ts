@@ -1,0 +1,107 @@
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
+import type { Job } from "@polaris/core";
+import { awsClientConfig, createDeps, setDeps } from "@polaris/runtime";
+import { load } from "../background";
+import type { RunningApp } from "../embedded";
+import { serveGateway, type Fallback } from "../gateway";
+import { resourceEnv, up, type Endpoints, type ServiceName } from "../services/index";
+import { repeat } from "./repeat";
+import { createSchedulerRunner } from "./scheduler-runner";
+import { createSqsDispatcher } from "./sqs-dispatcher";
+
+export const PARITY_SERVICES: ServiceName[] = ["postgres", "aws", "opensearch"];
+
+const jobNames = Object.keys(jobTable) as JobName[];
+const LOCAL_ACCOUNT = "000000000000";
+
+/**
+ * What the stacks would wire on AWS, as stand-ins: no Lambda runs locally, so each job gets a
+ * function ARN the scheduler runner maps back to the job's module, and Scheduler a role it never
+ * assumes. Values in the environment win.
+ */
+const localTargets = (region: string): Record<string, string> => ({
+  SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/polaris-scheduler`,
+  ...Object.fromEntries(jobNames.map((job) => [
+    jobArnVariable(job),
+    `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:polaris-job-${jobTable[job].handler.replace(/^.*\/|\.ts$/g, "")}`,
+  ])),
+});
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined || value === "") throw new Error(`parity profile: ${name} is not set (resourceEnv provides it)`);
+  return value;
+}
+
+export interface ParityApp extends RunningApp {
+  /** The Scheduler group the runner fires, and its pending job schedules. */
+  schedules: { group: string; list(): Promise<Job[]> };
+}
+
+/**
+ * Starts the parity profile in this process: dependencies from the local services' environment
+ * (PostgreSQL, S3/SQS/EventBridge/Scheduler/DynamoDB on the AWS endpoint, OpenSearch) overridden by
+ * `env`; the local gateway on `host:port` (port 0 picks a free one); and in place of Lambda's event
+ * sources an SQS dispatcher for the event handlers, a runner that fires the delayed jobs' schedules,
+ * and the outbox sweeper's timer. The services are started (or reused) unless their endpoints are given.
+ */
+export async function startParity(
+  env: Record<string, string | undefined>,
+  port = 0,
+  options: { host?: string; fallback?: Fallback; endpoints?: Endpoints } = {},
+): Promise<ParityApp> {
+  const endpoints = options.endpoints ?? (await up(PARITY_SERVICES));
+  const resources = resourceEnv(endpoints);
+  const appEnv = { ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"), ...resources, ...env };
+  const deps = await createDeps(appEnv);
+  setDeps(deps);
+  const { config, logger } = deps;
+  const sqs = new SQSClient(awsClientConfig(config));
+  const scheduler = new SchedulerClient(awsClientConfig(config));
+  const dispatcher = createSqsDispatcher({
+    client: sqs,
+    region: config.AWS_REGION,
+    logger,
+    queues: [
+      { url: required(appEnv.UPLOAD_EVENTS_QUEUE_URL, "UPLOAD_EVENTS_QUEUE_URL"), handler: "functions/events/upload-created.ts" },
+      { url: required(appEnv.INDEX_QUEUE_URL, "INDEX_QUEUE_URL"), handler: "functions/events/search-indexer.ts" },
+    ],
+  });
+  const group = required(config.SCHEDULE_GROUP, "SCHEDULE_GROUP");
+  const runner = createSchedulerRunner({
+    client: scheduler,
+    group,
+    jobsByArn: new Map(jobNames.map((job) => [required(config[jobArnVariable(job)], jobArnVariable(job)), job])),
+    logger,
+    intervalMs: config.JOB_POLL_MS,
+  });
+  // The stacks' rate(1 minute) rule for the sweeper.
+  const sweeper = repeat(
+    config.OUTBOX_SWEEP_MS,
+    async () => (await load<(event: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts"))({}),
+    (error) => logger.error("outbox sweep failed", { error: error as Error }),
+  );
+  const background = {
+    runDueJobs: runner.runDue,
+    idle: dispatcher.idle,
+    async close() {
+      await Promise.all([dispatcher.close(), runner.close(), sweeper.close()]);
+    },
+  };
+  const gateway = await serveGateway(port, options.host ?? "127.0.0.1", options.fallback);
+  return {
+    url: gateway.url,
+    deps,
+    s3Endpoint: config.AWS_ENDPOINT_URL,
+    background,
+    schedules: { group, list: runner.list },
+    async close() {
+      await gateway.close();
+      await background.close();
+      sqs.destroy();
+      scheduler.destroy();
+      await deps.close();
+    },
+  };
+}
