@@ -23,9 +23,10 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 const sortFields = { name: "name.raw", size: "size", create_time: "createdAt", update_time: "updatedAt" } as const;
 
 /**
- * Which documents match: the infix n-grams decide (any substring of the name, as the SQL engine has it),
- * while whole-name, word and word-prefix matches only raise the score, so relevance ranks "report.pdf"
- * above "annual-report.pdf" above "myreports.txt" for "report".
+ * Which documents match: the infix n-grams decide (any substring of the name, as the SQL engine has it);
+ * the score only ranks them: the whole name, then whole words, then word prefixes, and the infix match
+ * itself weakly (shorter names first), so "report" ranks "report.pdf" and "annual-report.pdf" above
+ * "Reports" above "myreports.txt", as SQL does.
  */
 function queryOf(userId: number, q: SearchQuery): Types.Common_QueryDsl.QueryContainer {
   const filter: Types.Common_QueryDsl.QueryContainer[] = [{ term: { userId } }, { term: { status: "active" } }];
@@ -34,14 +35,17 @@ function queryOf(userId: number, q: SearchQuery): Types.Common_QueryDsl.QueryCon
   if (q.minSize !== undefined || q.maxSize !== undefined) filter.push({ range: { size: { gte: q.minSize, lte: q.maxSize } } });
   if (q.folderId !== undefined) filter.push({ term: { ancestors: q.folderId } });
   if (!q.keyword) return { bool: { filter } };
+  const infix = { query: q.keyword, operator: "and" as const };
+  filter.push({ match: { "name.infix": infix } });
   return {
     bool: {
       filter,
-      must: [{ match: { "name.infix": { query: q.keyword, operator: "and" } } }],
+      // Constant scores make the tiers strict; the weak infix score orders within a tier.
       should: [
-        { term: { "name.lower": { value: q.keyword.toLowerCase(), boost: 20 } } },
-        { match: { name: { query: q.keyword, operator: "and", boost: 6 } } },
-        { match: { "name.prefix": { query: q.keyword, operator: "and", boost: 3 } } },
+        { constant_score: { filter: { term: { "name.lower": q.keyword.toLowerCase() } }, boost: 100 } },
+        { constant_score: { filter: { match: { name: { query: q.keyword, operator: "and" } } }, boost: 30 } },
+        { constant_score: { filter: { match: { "name.prefix": { query: q.keyword, operator: "and" } } }, boost: 10 } },
+        { match: { "name.infix": { ...infix, boost: 0.01 } } },
       ],
     },
   };

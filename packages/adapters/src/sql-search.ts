@@ -2,6 +2,7 @@ import { sql, type Expression, type SqlBool } from "kysely";
 import type { Db, SearchEngine, SearchQuery } from "@polaris/core";
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const columns = { size: "f.size", create_time: "f.created_at", update_time: "f.updated_at" } as const;
 /** byExt lists this many extensions, as OpenSearch's terms aggregation does. */
 const TOP_EXTENSIONS = 100;
@@ -65,20 +66,21 @@ const below = (folderId: number) => sql`
 type Order = [Expression<unknown>, "asc" | "desc"];
 
 /**
- * Relevance ranks an exact name first, then names starting with the keyword, then a keyword starting a
- * word, then earlier and shorter matches; without a keyword, the most recently updated first. Names sort
- * by code point (what OpenSearch's keyword sort does), and every order ends on the id.
+ * Relevance ranks in tiers, as the OpenSearch engine scores: the whole name, then the keyword as a whole
+ * word, then as a word prefix, then anywhere; within a tier earlier and shorter matches first. Without a
+ * keyword, the most recently updated first. Names sort by code point (what OpenSearch's keyword sort
+ * does), and every order ends on the id.
  */
 function orderOf(q: SearchQuery): Order[] {
   const id = sql.ref("f.id");
   if (q.sortBy === "relevance") {
     if (!q.keyword) return [[sql.ref("f.updated_at"), "desc"], [id, "desc"]];
-    const at = sql<number>`strpos(lower(f.name), lower(${q.keyword}))`;
+    const word = escapeRegExp(q.keyword);
     return [
       [sql`lower(f.name) = lower(${q.keyword})`, "desc"],
-      [sql`${at} = 1`, "desc"],
-      [sql`substr(f.name, ${at} - 1, 1) ~ '[[:space:][:punct:]]'`, "desc"],
-      [at, "asc"],
+      [sql`f.name ~* ${`(^|[^[:alnum:]])${word}([^[:alnum:]]|$)`}`, "desc"],
+      [sql`f.name ~* ${`(^|[^[:alnum:]])${word}`}`, "desc"],
+      [sql`strpos(lower(f.name), lower(${q.keyword}))`, "asc"],
       [sql`length(f.name)`, "asc"],
       [id, "asc"],
     ];
