@@ -83,8 +83,9 @@ export function Data({ stack, app }: StackContext) {
   // The password reaches the functions as a CloudFormation dynamic reference, resolved at
   // deploy time: it is never in the template, only in the functions' configuration.
   const password = secret.secretValueFromJson("password").unsafeUnwrap();
+  const proxyUrl = `postgres://${DATABASE_USER}:${password}@${proxy.endpoint}:5432/${DATABASE_NAME}?sslmode=verify-full`;
   const database: NonNullable<Platform["database"]> = {
-    url: `postgres://${DATABASE_USER}:${password}@${proxy.endpoint}:5432/${DATABASE_NAME}?sslmode=verify-full`,
+    url: (app.mode === "dev" && settings.dev.databaseUrl) || proxyUrl,
     clientSecurityGroup: clientSg,
   };
 

@@ -85,10 +85,9 @@ export function Jobs({ stack, app }: StackContext) {
       functionName: names.jobFunction(app.stage, job),
       timeout: "5 minutes",
       memorySize: "512 MB",
-      deadLetterQueue: jobsDlq.cdk.queue,
+      // Scheduler invokes asynchronously: two Lambda retries, then the DLQ.
+      async: { deadLetterQueue: jobsDlq.cdk.queue, retryAttempts: 2, maxEventAge: Duration.hours(6) },
     }, platform);
-    // Scheduler invokes asynchronously: two Lambda retries, then the DLQ.
-    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
     return [job, fn];
   })) as Record<JobName, import("sst/constructs").Function>;
 

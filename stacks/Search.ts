@@ -74,7 +74,7 @@ export function Search({ stack, app }: StackContext) {
 
   const search: NonNullable<Platform["search"]> = {
     domainArn,
-    url: `https://${domain.domainEndpoint}`,
+    url: (app.mode === "dev" && settings.dev.openSearchUrl) || `https://${domain.domainEndpoint}`,
     clientSecurityGroup: clientSg,
   };
   const platform: Platform = { settings, network, database, search };

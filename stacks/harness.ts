@@ -39,6 +39,8 @@ export interface Synthesized {
  */
 export interface SynthesizeOptions {
   stage?: string;
+  /** "deploy" (sst deploy, the default) or "dev" (sst dev: live Lambda stubs). */
+  mode?: "deploy" | "dev";
   build?: boolean;
   /** With build: a missing handler module becomes a throwing stub instead of a failed build. */
   placeholders?: boolean;
@@ -53,7 +55,7 @@ export async function synthesize(options: SynthesizeOptions = {}): Promise<Synth
   process.env.NODE_ENV = "test";
   await initProject({ stage, root: repoRoot });
   const app = new App(
-    { mode: "deploy", stage, name: "polaris", region: REGION, account: ACCOUNT },
+    { mode: options.mode ?? "deploy", stage, name: "polaris", region: REGION, account: ACCOUNT },
     {
       ...(options.outdir ? { outdir: options.outdir } : {}),
       // What `sst deploy` looks up in the account (and caches in cdk.context.json); offline, CDK

@@ -24,6 +24,12 @@ export interface StageSettings {
   retain: boolean;
   /** E-mail that receives the alarms (an SNS subscription); none when unset. */
   alarmEmail?: string;
+  /**
+   * `sst dev` only: under live Lambda the handlers run on the laptop, which cannot reach the
+   * VPC-only RDS Proxy and OpenSearch domain. These point them at reachable ones instead (the
+   * parity profile's local PostgreSQL and OpenSearch: `npm run services -- up postgres opensearch`).
+   */
+  dev: { databaseUrl?: string; openSearchUrl?: string };
 }
 
 const list = (value: string | undefined) =>
@@ -61,5 +67,6 @@ export function stageSettings(stage: string, env: Record<string, string | undefi
     logRetentionDays: production ? 90 : 14,
     retain: production,
     alarmEmail: env.POLARIS_ALARM_EMAIL || undefined,
+    dev: { databaseUrl: env.POLARIS_DEV_DATABASE_URL || undefined, openSearchUrl: env.POLARIS_DEV_OPENSEARCH_URL || undefined },
   };
 }

@@ -359,7 +359,9 @@ describe("Jobs", () => {
       const fn = polarisFunctions().find((f) => propsOf(f.fn).handler === handlerOf(jobTable[job].handler))!;
       expect(fn.stackName).toBe("Jobs");
       expect(fn.resource.Properties.FunctionName).toBe(`polaris-${STAGE}-job-${jobSlug(job)}`);
-      expect(fn.resource.Properties.DeadLetterConfig).toBeDefined();
+      expect(flat(fn.resource.Properties.DeadLetterConfig.TargetArn)).toMatch(/jobsdlq/i);
+      const retries = ofType(r, "AWS::Lambda::EventInvokeConfig").filter(([, c]) => flat(c.Properties.FunctionName) === `<Ref:${fn.id}>`);
+      expect(retries.map(([, c]) => c.Properties.MaximumRetryAttempts)).toEqual([2]);
     }
   });
 

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack as CdkStack } from "aws-cdk-lib";
+import { RemovalPolicy, Stack as CdkStack, type Duration } from "aws-cdk-lib";
 import { SubnetType, type ISecurityGroup } from "aws-cdk-lib/aws-ec2";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -44,8 +44,8 @@ export interface FunctionSpec {
   environment?: Record<string, string>;
   /** Migrations run inside a CloudFormation custom resource, which cannot wait for a laptop. */
   enableLiveDev?: boolean;
-  /** Where failed asynchronous invocations go (the jobs). */
-  deadLetterQueue?: IQueue;
+  /** Asynchronous invocations (the jobs): retries, then this dead-letter queue. */
+  async?: { deadLetterQueue: IQueue; retryAttempts: number; maxEventAge: Duration };
 }
 
 /** `functions/http/user/login.ts` → `functions/http/user/login.handler` (SST's handler notation). */
@@ -104,7 +104,8 @@ export function polarisFunction(scope: Construct, id: string, spec: FunctionSpec
     ...(access.jwt ? { nodejs: { ...BUNDLING, banner: JWT_SECRET_BANNER }, prefetchSecrets: true } : {}),
     ...(inVpc ? { vpc: platform.network.vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, securityGroups } : {}),
     ...(spec.enableLiveDev === false ? { enableLiveDev: false } : {}),
-    ...(spec.deadLetterQueue ? { deadLetterQueue: spec.deadLetterQueue } : {}),
+    // Under `sst dev`, SST sets retryAttempts to 0 for live stubs; its value wins there.
+    ...(spec.async ?? {}),
   }));
   grant(fn, access, platform);
   accessOf.set(fn, access);
