@@ -177,6 +177,12 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions) {
       await bulk(docs, "external_gte");
     },
 
+    /** Removes documents whatever their version: for ids the database does not know at all. */
+    async remove(userId: number, ids: number[]) {
+      if (ids.length === 0) return;
+      await client.bulk({ body: ids.map((id) => ({ delete: { _index: alias, _id: String(id), routing: String(userId) } })) });
+    },
+
     /** Ids of every document of the user in the index (active, trashed, or stale). */
     async documentIds(userId: number) {
       await ensure();
