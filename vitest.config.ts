@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Node 20 is supported by the SDK versions pinned here; the notice about future releases is noise in test logs.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },

@@ -34,7 +34,7 @@ afterAll(async () => {
 describe("browser uploads straight to storage (Chromium)", () => {
   it("registers, presigns, PUTs with the signed checksum across origins, calls back and lists the file", async () => {
     const result = await page.evaluate(async () => {
-      const probe = (window as any).probe;
+      const probe = (globalThis as any).probe;
       const token = await probe.signUp("13700000001");
       const plan = (await probe.presign(token, 300_000, 1, "photo.jpg")).data;
       const status = await probe.putSingle(plan, 300_000, 1);
@@ -51,7 +51,7 @@ describe("browser uploads straight to storage (Chromium)", () => {
 
   it("resumes a 24 MiB multipart upload after the page reloads mid-way", async () => {
     const first = await page.evaluate(async () => {
-      const probe = (window as any).probe;
+      const probe = (globalThis as any).probe;
       const token = await probe.signUp("13700000002");
       const plan = (await probe.presign(token, 24 * 1024 * 1024, 2, "video.mp4")).data;
       const sent = await probe.putParts(plan.parts.slice(0, 1), plan.partSize, 24 * 1024 * 1024, 2);
@@ -62,7 +62,7 @@ describe("browser uploads straight to storage (Chromium)", () => {
 
     await page.reload();
     const resumed = await page.evaluate(async ({ token, uploadKey, partSize }) => {
-      const probe = (window as any).probe;
+      const probe = (globalThis as any).probe;
       const state = (await probe.resume(token, uploadKey)).data;
       const sent = await probe.putParts(state.parts, partSize, 24 * 1024 * 1024, 2);
       const parts = [...state.uploaded.map((p: any) => ({ partNumber: p.partNumber, etag: p.etag })), ...sent.map((p: any) => ({ partNumber: p.partNumber, etag: p.etag }))];

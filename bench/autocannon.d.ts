@@ -1,0 +1,19 @@
+declare module "autocannon" {
+  interface Options {
+    url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    connections?: number;
+    duration?: number;
+    amount?: number;
+  }
+  interface Result {
+    latency: { p50: number; p99: number; average: number };
+    requests: { average: number; total: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  }
+  export default function autocannon(options: Options): Promise<Result>;
+}

@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { api, load, progress, rssMb, type Figures } from "./lib";
+
+/** Starts bench/server.ts in a child process and returns its URL and pid. */
+export async function startServer(env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "server.ts")], {
+    env: { ...process.env, POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-")), ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return {
+    url: (JSON.parse(line) as { url: string }).url,
+    pid: child.pid!,
+    stop: () => new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    }),
+  };
+}
+
+/**
+ * Latency and throughput at 50 concurrent clients for the user and file endpoints, and the
+ * server's resident memory idle and under that load. `label` names the profile (embedded or pg).
+ */
+export async function benchHttp(label = "embedded", env: Record<string, string> = {}): Promise<Figures> {
+  const server = await startServer(env);
+  const figures: Figures = {};
+  try {
+    const base = server.url;
+    const mobile = `1${String(Date.now()).slice(-10)}`;
+    const { accessToken: token } = await api(base, "POST", "/usercenter/v1/user/register", { mobile, password: "bench-password" });
+    const auth = { authorization: `Bearer ${token}` };
+    const folder = await api(base, "POST", "/file/v1/folder/create", { name: "bench" }, token);
+    for (let i = 0; i < 50; i++) await api(base, "POST", "/file/v1/folder/create", { name: `d${i}`, parentId: folder.identity }, token);
+    // One real file, so instant upload finds known content and answers with a challenge.
+    const content = Buffer.from("polaris bench content");
+    const hash = createHash("sha256").update(content).digest("hex");
+    const plan = await api(base, "POST", "/file/v1/upload/presign", { hash, size: content.length, name: "known.txt" }, token);
+    await fetch(plan.uploadUrl, { method: "PUT", headers: plan.headers, body: content });
+    await api(base, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey }, token);
+    figures[`${label}_rss_idle_mb`] = rssMb(server.pid);
+
+    const targets: [string, Parameters<typeof load>[1]][] = [
+      ["login", { url: `${base}/usercenter/v1/user/login`, method: "POST", body: JSON.stringify({ mobile, password: "bench-password" }) }],
+      ["info", { url: `${base}/usercenter/v1/user/info`, headers: auth }],
+      ["list", { url: `${base}/file/v1/file/list?parentId=${folder.identity}&pageSize=50`, headers: auth }],
+      ["detail", { url: `${base}/file/v1/file/detail?identity=${folder.identity}`, headers: auth }],
+      ["presign", { url: `${base}/file/v1/upload/presign`, method: "POST", headers: auth, body: JSON.stringify({ hash: "0".repeat(64), size: 1, name: "p.bin", parentId: folder.identity }) }],
+      ["instant", { url: `${base}/file/v1/upload/instant`, method: "POST", headers: auth, body: JSON.stringify({ hash, size: content.length, name: "again.txt" }) }],
+    ];
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 200);
+    for (const [name, target] of targets) {
+      progress(`${label}: ${name} at 50 connections`);
+      Object.assign(figures, await load(`${label}_${name}`, target));
+    }
+    clearInterval(sampler);
+    figures[`${label}_rss_load_peak_mb`] = peak;
+  } finally {
+    await server.stop();
+  }
+  return figures;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.table(await benchHttp());
