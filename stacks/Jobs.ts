@@ -1,10 +1,10 @@
-import { ArnFormat, Duration } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import { Effect, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { CfnScheduleGroup } from "aws-cdk-lib/aws-scheduler";
 import { QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Queue, use, type StackContext } from "sst/constructs";
 import { polarisFunction, type Access } from "./lib/functions";
-import { jobNames, jobSlug, names, type JobName, type Platform } from "./lib/platform";
+import { jobNames, jobSlug, jobsByName, names, type JobName, type Platform } from "./lib/platform";
 import { jobTable } from "@polaris/contract";
 import { Data } from "./Data";
 import { Events } from "./Events";
@@ -13,13 +13,14 @@ import { Storage } from "./Storage";
 
 /** What each job of the contract's job table touches: jobs re-check the current state before they act. */
 const JOB_ACCESS: Record<string, Access> = {
-  // Purges a trash batch: rows, blob references, objects nobody references any more, events.
+  // Purges a trash batch: rows, blob references, objects nobody references any more.
   "trash.purge": { db: true, bucket: ["delete"], events: true },
   // Aborts an expired upload session: the multipart upload or the staging object, the reservation.
-  "upload.expire": { db: true, bucket: ["delete", "multipart"] },
+  "upload.expire": { db: true, bucket: ["delete", "multipart"], events: true },
   // Marks an expired share as such.
-  "share.expire": { db: true },
+  "share.expire": { db: true, events: true },
 };
+// Every job publishes the pending outbox rows when it is done (runtime jobHandler): hence events.
 
 const accessOfJob = (job: JobName) => {
   const access = JOB_ACCESS[job];
@@ -41,18 +42,14 @@ export function Jobs({ stack, app }: StackContext) {
   const { bus } = use(Events);
   const { bucket } = use(Storage);
 
-  const scheduleGroupName = names.scheduleGroup(app.stage);
+  const jobs = jobsByName(stack, app.stage);
+  const { scheduleGroupName, functionArns } = jobs;
   const group = new CfnScheduleGroup(stack, "ScheduleGroup", { name: scheduleGroupName });
   const groupArn = group.attrArn;
 
-  const functionArns = Object.fromEntries(
-    jobNames().map((job) => [job, stack.formatArn({
-      service: "lambda", resource: "function", resourceName: names.jobFunction(app.stage, job), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    })]),
-  ) as Record<JobName, string>;
-
   // Scheduler may assume this role only for schedules of this account and this group.
   const schedulerRole = new Role(stack, "SchedulerRole", {
+    roleName: names.schedulerRole(app.stage),
     description: "EventBridge Scheduler: invoke the Polaris job functions, nothing else",
     assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
       conditions: {
@@ -71,7 +68,6 @@ export function Jobs({ stack, app }: StackContext) {
     },
   });
 
-  const jobs: NonNullable<Platform["jobs"]> = { scheduleGroupName, schedulerRoleArn: schedulerRole.roleArn, functionArns };
   const platform: Platform = { settings, network, database, bucket, bus, jobs };
 
   // Invocations that fail after Lambda's own retries are kept here (and alarmed on).

@@ -77,10 +77,12 @@ export function Search({ stack, app }: StackContext) {
     url: (app.mode === "dev" && settings.dev.openSearchUrl) || `https://${domain.domainEndpoint}`,
     clientSecurityGroup: clientSg,
   };
-  const platform: Platform = { settings, network, database, search };
+  const { bus } = use(Events);
+  const platform: Platform = { settings, network, database, search, bus };
   const indexer = polarisFunction(stack, "SearchIndexer", {
     entry: "functions/events/search-indexer.ts",
-    access: { db: true, search: "write" },
+    // Re-reads rows, writes the index; the batch handler publishes any pending outbox rows.
+    access: { db: true, search: "write", events: true },
     timeout: `${indexerTimeoutSeconds} seconds`,
     memorySize: "512 MB",
   }, platform);

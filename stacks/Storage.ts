@@ -4,7 +4,7 @@ import {
 } from "aws-cdk-lib/aws-s3";
 import { Bucket, use, type StackContext } from "sst/constructs";
 import { polarisFunction } from "./lib/functions";
-import type { Platform } from "./lib/platform";
+import { jobsByName, type Platform } from "./lib/platform";
 import { queueWithDlq } from "./lib/queues";
 import { Data } from "./Data";
 import { Events } from "./Events";
@@ -18,7 +18,7 @@ const UPLOAD_CONSUMER_TIMEOUT_SECONDS = 120;
  * exposes ETag (multipart completion) and x-amz-checksum-sha256. ObjectCreated goes to the
  * upload-events queue, whose consumer verifies the upload and creates the file.
  */
-export function Storage({ stack }: StackContext) {
+export function Storage({ stack, app }: StackContext) {
   const { settings, network } = use(Network);
   const { database } = use(Data);
   const { bus } = use(Events);
@@ -67,11 +67,14 @@ export function Storage({ stack }: StackContext) {
   });
   const files = bucket.cdk.bucket;
 
-  const platform: Platform = { settings, network, database, bucket: files, bus };
+  // The Jobs stack comes later; the upload consumer only needs the names (see jobsByName).
+  const platform: Platform = { settings, network, database, bucket: files, bus, jobs: jobsByName(stack, app.stage) };
   const uploadCreated = polarisFunction(stack, "UploadCreated", {
     entry: "functions/events/upload-created.ts",
-    // Reads the object to verify size and SHA-256, deletes duplicate content, emits file.created.
-    access: { db: true, bucket: ["read", "delete"], events: true },
+    // Uploads.completeUpload: reads the object to verify size and SHA-256, deletes duplicate
+    // content, cancels the session's expiry schedule, writes file.created; the batch handler
+    // then publishes the outbox.
+    access: { db: true, bucket: ["read", "delete"], events: true, schedules: true },
     timeout: `${UPLOAD_CONSUMER_TIMEOUT_SECONDS} seconds`,
     memorySize: "1024 MB",
   }, platform);

@@ -3,35 +3,30 @@ import type { Access } from "./lib/functions";
 
 /**
  * What each HTTP endpoint touches, keyed by "METHOD path" as in the route table (API.md is the
- * contract for these paths). Every endpoint gets the database (the composition root opens it) and
- * the JWT secret (it signs or verifies tokens); POSTs get the KV table (Idempotency-Key). Routes
- * not listed here get exactly that, which is right for a plain read/write of the database; an
- * endpoint that moves bytes, emits events, schedules jobs or searches is listed below.
+ * contract for these paths), read off the use cases in packages/core. Every endpoint gets the
+ * database (the composition root opens it) and the JWT secret (it signs or verifies tokens).
+ * Every POST gets the KV table (Idempotency-Key) and the event bus: after a POST the HTTP stack
+ * publishes pending outbox rows (runtime/http.ts). Routes not listed here need nothing else.
  */
 const EXTRA: Record<string, Access> = {
-  // Uploads: presigned PUT/parts are signed with the function's own credentials.
-  "POST /file/v1/upload/instant": { bucket: ["read"], events: true },
-  "POST /file/v1/upload/presign": { bucket: ["write"], schedules: true },
-  "POST /file/v1/upload/parts": { bucket: ["write", "multipart"] },
-  "POST /file/v1/upload/callback": { bucket: ["read", "write", "delete", "multipart"], events: true, schedules: true },
-  "POST /file/v1/upload/abort": { bucket: ["delete", "multipart"], schedules: true },
-  "GET /file/v1/file/download": { bucket: ["read"] },
-  // Namespace changes write outbox rows that are published after commit.
-  "POST /file/v1/folder/create": { events: true },
-  "POST /file/v1/file/rename": { events: true },
-  "POST /file/v1/file/move": { events: true },
-  "POST /file/v1/file/copy": { events: true },
-  "POST /file/v1/file/delete": { events: true, schedules: true },
-  "POST /file/v1/trash/restore": { events: true, schedules: true },
-  "POST /file/v1/trash/delete": { events: true, schedules: true, bucket: ["delete"] },
-  "POST /file/v1/trash/clear": { events: true, schedules: true, bucket: ["delete"] },
+  // Uploads: presigned PUTs and parts are signed with the function's own credentials.
+  "POST /file/v1/upload/instant": { bucket: ["read"] }, // proof of possession: readRange
+  "POST /file/v1/upload/presign": { bucket: ["write"], schedules: true }, // presignPut, createMultipart; upload.expire
+  "POST /file/v1/upload/parts": { bucket: ["write", "multipart"] }, // listParts, presignPart
+  // listParts, completeMultipart, head, sha256, delete on mismatch; cancels upload.expire
+  "POST /file/v1/upload/callback": { bucket: ["read", "write", "delete", "multipart"], schedules: true },
+  "POST /file/v1/upload/abort": { bucket: ["delete", "multipart"], schedules: true }, // closeUpload; cancels upload.expire
+  "GET /file/v1/file/download": { bucket: ["read"] }, // presignGet
+  "POST /file/v1/file/delete": { schedules: true }, // moveToTrash schedules trash.purge
+  "POST /file/v1/trash/restore": { schedules: true }, // cancels trash.purge
+  "POST /file/v1/trash/delete": { bucket: ["delete"] }, // purge: objects nobody references
+  "POST /file/v1/trash/clear": { bucket: ["delete"] },
   // Shares: expiry is a scheduled job; wrong codes are rate-limited in the KV table.
   "POST /share/v1/share/create": { schedules: true },
   "POST /share/v1/share/update": { schedules: true },
   "POST /share/v1/share/cancel": { schedules: true },
   "GET /share/v1/share/detail": { kv: true },
   "GET /share/v1/share/download": { kv: true, bucket: ["read"] },
-  "POST /share/v1/share/save": { events: true },
   // Search reads the index only.
   "GET /search/v1/search/files": { search: "read" },
   "GET /search/v1/search/stats": { search: "read" },
@@ -49,8 +44,8 @@ export function httpAccess(route: RouteDef): Access {
     db: true,
     jwt: !OPS.has(key),
     kv: route.method === "POST" || extra.kv === true,
+    events: route.method === "POST",
     ...(extra.bucket ? { bucket: extra.bucket } : {}),
-    ...(extra.events ? { events: true } : {}),
     ...(extra.search ? { search: extra.search } : {}),
     ...(extra.schedules ? { schedules: true } : {}),
   };

@@ -373,6 +373,7 @@ describe("Jobs", () => {
     expect(trust.Condition.StringEquals["aws:SourceAccount"]).toBe(ACCOUNT);
     expect(flat(trust.Condition.ArnLike["aws:SourceArn"])).toBe(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/polaris-jobs-${STAGE}/*`);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.RoleName).toBe(names.schedulerRole(STAGE));
     const statements = identityStatements(r).filter((s) => s.roles.includes(roleId));
     expect(statements).toHaveLength(1);
     const [{ statement }] = statements;
@@ -393,7 +394,7 @@ describe("Jobs", () => {
     for (const f of schedulers) {
       const env = f.resource.Properties.Environment.Variables;
       expect(env.SCHEDULE_GROUP).toBe(`polaris-jobs-${STAGE}`);
-      expect(flat(env.SCHEDULER_ROLE_ARN)).toMatch(/SchedulerRole/);
+      expect(flat(env.SCHEDULER_ROLE_ARN)).toBe(`arn:aws:iam::${ACCOUNT}:role/polaris-${STAGE}-scheduler`);
       for (const job of jobNames) expect(flat(env[jobArnVariable(job)])).toBe(jobArn(job));
       const statements = identityStatements(resources(f.stackName)).filter((s) => s.roles.includes(f.role)).map((s) => s.statement);
       const passRole = statements.find((s) => actionsOf(s).includes("iam:PassRole"))!;
@@ -466,6 +467,21 @@ describe("functions", () => {
       expect(actions.includes("s3:DeleteObject"), f.id).toBe(bucket.has("delete"));
       expect(actions.includes("s3:PutObject"), f.id).toBe(bucket.has("write"));
       expect(actions.includes("s3:AbortMultipartUpload"), f.id).toBe(bucket.has("multipart"));
+    }
+  });
+
+  it("can publish the outbox wherever the runtime publishes it (POST endpoints, consumers, jobs)", () => {
+    // Without EVENT_BUS_NAME the composition root falls back to the in-process bus, which in a
+    // Lambda has no subscribers: pending rows would be marked sent and their events lost.
+    const publishers = polarisFunctions().filter((f) => {
+      const handler = propsOf(f.fn).handler!;
+      const route = routes.find(([, r]) => handlerOf(r.handler) === handler)?.[1];
+      return route ? route.method === "POST" : !handler.endsWith("/migrate.handler");
+    });
+    expect(publishers.length).toBeGreaterThan(routes.filter(([, r]) => r.method === "POST").length);
+    for (const f of publishers) {
+      expect(f.resource.Properties.Environment.Variables.EVENT_BUS_NAME, f.id).toBeDefined();
+      expect(f.access.events, f.id).toBe(true);
     }
   });
 

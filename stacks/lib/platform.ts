@@ -1,3 +1,4 @@
+import { ArnFormat, type Stack as CdkStack } from "aws-cdk-lib";
 import type { ISecurityGroup, IVpc } from "aws-cdk-lib/aws-ec2";
 import type { IEventBus } from "aws-cdk-lib/aws-events";
 import type { IBucket } from "aws-cdk-lib/aws-s3";
@@ -46,9 +47,29 @@ export interface Platform {
 /** Names that must be known before the resources exist (they break dependency cycles). */
 export const names = {
   scheduleGroup: (stage: string) => `polaris-jobs-${stage}`,
+  schedulerRole: (stage: string) => {
+    const name = `polaris-${stage}-scheduler`;
+    if (name.length > 64) throw new Error(`stage name "${stage}" is too long for the role name ${name}`);
+    return name;
+  },
   jobFunction: (stage: string, job: JobName) => {
     const name = `polaris-${stage}-job-${jobSlug(job)}`;
     if (name.length > 64) throw new Error(`stage name "${stage}" is too long for the function name ${name}`);
     return name;
   },
 };
+
+/**
+ * What a function needs to schedule jobs, from names alone: the group, the role Scheduler assumes
+ * and each job function's ARN. Any stack can hand these out, including stacks deployed before the
+ * Jobs stack that creates the resources (the upload consumer cancels expiry schedules).
+ */
+export function jobsByName(stack: CdkStack, stage: string): NonNullable<Platform["jobs"]> {
+  return {
+    scheduleGroupName: names.scheduleGroup(stage),
+    schedulerRoleArn: stack.formatArn({ service: "iam", region: "", resource: "role", resourceName: names.schedulerRole(stage) }),
+    functionArns: Object.fromEntries(jobNames().map((job) => [job, stack.formatArn({
+      service: "lambda", resource: "function", resourceName: names.jobFunction(stage, job), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })])) as Record<JobName, string>,
+  };
+}
