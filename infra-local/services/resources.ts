@@ -121,7 +121,8 @@ function queuePolicy(queueArn: string): string {
   });
 }
 
-async function queueWithDlq(sqs: SQSClient, name: string, dlqName: string) {
+/** A queue as the stacks make it: 60 s visibility, a dead-letter queue after MAX_RECEIVE_COUNT receives, S3 and EventBridge may send. */
+export async function queueWithDlq(sqs: SQSClient, name: string, dlqName: string) {
   const dlq = await ensureQueue(sqs, dlqName, {});
   const q = await ensureQueue(sqs, name, {
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: MAX_RECEIVE_COUNT }),
@@ -159,6 +160,36 @@ async function drainTestEvent(sqs: SQSClient, queueUrl: string) {
     }
     if (found) return;
   }
+}
+
+/** A bus whose rule sends the file events to a queue (SQS targets only: others make moto's PutEvents fail). */
+export async function ensureEventRoute(events: EventBridgeClient, route: { bus: string; rule: string; queueArn: string }) {
+  try {
+    await events.send(new DescribeEventBusCommand({ Name: route.bus }));
+  } catch (e) {
+    if (!/ResourceNotFound/.test(errName(e))) throw e;
+    try {
+      await events.send(new CreateEventBusCommand({ Name: route.bus }));
+    } catch (e2) {
+      if (!/ResourceAlreadyExists/.test(errName(e2))) throw e2;
+    }
+  }
+  await events.send(
+    new PutRuleCommand({
+      Name: route.rule,
+      EventBusName: route.bus,
+      EventPattern: JSON.stringify(RESOURCES.fileEventsPattern),
+      State: "ENABLED",
+    }),
+  );
+  const targets = await events.send(
+    new PutTargetsCommand({
+      Rule: route.rule,
+      EventBusName: route.bus,
+      Targets: [{ Id: "polaris-index-queue", Arn: route.queueArn }],
+    }),
+  );
+  if (targets.FailedEntryCount) throw new Error(`PutTargets failed: ${JSON.stringify(targets.FailedEntries)}`);
 }
 
 /** Creates the schedule group unless it exists (CreateSchedule into a missing group is an error). */
@@ -284,33 +315,7 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
       log(`[aws] bucket ${RESOURCES.bucket} notifies ${RESOURCES.uploadEventsQueue} on s3:ObjectCreated:*`);
     }
 
-    // EventBridge bus + rule -> polaris-index (SQS targets only: others make moto's PutEvents fail).
-    try {
-      await events.send(new DescribeEventBusCommand({ Name: RESOURCES.eventBus }));
-    } catch (e) {
-      if (!/ResourceNotFound/.test(errName(e))) throw e;
-      try {
-        await events.send(new CreateEventBusCommand({ Name: RESOURCES.eventBus }));
-      } catch (e2) {
-        if (!/ResourceAlreadyExists/.test(errName(e2))) throw e2;
-      }
-    }
-    await events.send(
-      new PutRuleCommand({
-        Name: RESOURCES.fileEventsRule,
-        EventBusName: RESOURCES.eventBus,
-        EventPattern: JSON.stringify(RESOURCES.fileEventsPattern),
-        State: "ENABLED",
-      }),
-    );
-    const targets = await events.send(
-      new PutTargetsCommand({
-        Rule: RESOURCES.fileEventsRule,
-        EventBusName: RESOURCES.eventBus,
-        Targets: [{ Id: "polaris-index-queue", Arn: index.arn }],
-      }),
-    );
-    if (targets.FailedEntryCount) throw new Error(`PutTargets failed: ${JSON.stringify(targets.FailedEntries)}`);
+    await ensureEventRoute(events, { bus: RESOURCES.eventBus, rule: RESOURCES.fileEventsRule, queueArn: index.arn });
 
     await ensureScheduleGroup(scheduler, RESOURCES.scheduleGroup);
     await ensureKvTable(ddb, RESOURCES.kvTable);

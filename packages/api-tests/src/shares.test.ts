@@ -70,8 +70,7 @@ describe("share lifecycle", () => {
     expect(created.code).toMatch(codeShape);
     expect(created.url).toBe(`https://drive.example.com/s/${created.identity}`);
     expect(created.expiredTime - Math.floor(Date.now() / 1000)).toBeGreaterThan(7 * 86400 - 60);
-    expect(await app.deps.db.selectFrom("scheduled_jobs").select("type").where("name", "=", `share-expire-${created.identity}`).executeTakeFirst())
-      .toEqual({ type: "share.expire" });
+    expect(await app.jobs.get(`share-expire-${created.identity}`)).toMatchObject({ type: "share.expire" });
 
     const listed = await app.call("GET", `${S}/list`, { token: owner.token });
     expect(listed.body.data).toMatchObject({ total: 1, list: [{ identity: created.identity, fileIdentity: ids.shared, fileName: "Shared", isDir: true, code: created.code, clickNum: 0, saveNum: 0, status: 0 }] });
@@ -115,7 +114,7 @@ describe("share lifecycle", () => {
     // A new code revokes the tokens issued for the old one; the new expiry counts from now.
     const updated = await post(owner.token, "/update", { identity: created.identity, code: "k7m2", expiredType: 0 });
     expect(updated.body.data.share).toMatchObject({ identity: created.identity, code: "K7M2", expiredTime: 0, status: 0, clickNum: 1, saveNum: 1 });
-    expect(await app.deps.db.selectFrom("scheduled_jobs").select("name").where("name", "=", `share-expire-${created.identity}`).executeTakeFirst()).toBeUndefined();
+    expect(await app.jobs.get(`share-expire-${created.identity}`)).toBeUndefined();
     expect(await get("/detail", { identity: created.identity, shareToken })).toMatchObject({ status: 401, body: { code: 100003 } });
     expect(await get("/detail", { identity: created.identity, code: "K7M2" })).toMatchObject({ status: 200 });
     const removed = await post(owner.token, "/update", { identity: created.identity, code: "" });
@@ -316,7 +315,7 @@ describe("expiry, cancel, ban and the shared file's fate", () => {
     const job = `share-expire-${created.identity}`;
 
     // A due job whose share is not yet past its time changes nothing.
-    await app.deps.db.updateTable("scheduled_jobs").set({ run_at: new Date(Date.now() - 1000) }).where("name", "=", job).execute();
+    await app.jobs.makeDue(job);
     await app.background.runDueJobs();
     expect((await shareRow(created.identity)).status).toBe(0);
 
@@ -329,13 +328,10 @@ describe("expiry, cancel, ban and the shared file's fate", () => {
     expect((await shareRow(created.identity)).status).toBe(0);
     expect((await app.call("GET", `${S}/list`, { token: owner.token })).body.data.list[0].status).toBe(3);
 
-    await app.deps.db.insertInto("scheduled_jobs")
-      .values({ name: job, type: "share.expire", payload: JSON.stringify({ shareIdentity: created.identity }), run_at: new Date(Date.now() - 1000) })
-      .onConflict((oc) => oc.column("name").doUpdateSet({ run_at: new Date(Date.now() - 1000) }))
-      .execute();
+    await app.jobs.scheduleDue({ name: job, type: "share.expire", payload: { shareIdentity: created.identity } });
     await app.background.runDueJobs();
     expect((await shareRow(created.identity)).status).toBe(3);
-    expect(await app.deps.db.selectFrom("scheduled_jobs").select("name").where("name", "=", job).executeTakeFirst()).toBeUndefined();
+    expect(await app.jobs.get(job)).toBeUndefined();
   });
 
   it("answers 403 400005 for a banned share", async () => {

@@ -42,7 +42,7 @@ export async function startTestApp(
     const database = await freshDatabaseEnv(process.env.POLARIS_TEST_DATABASE_URL ?? parity.endpoints.postgres!.url);
     const started = await startParity({ ...base, ...database.env, ...parity.env, ...env }, 0, { fallback, endpoints: parity.endpoints });
     app = started;
-    jobs = scheduleJobs(started.deps.config, started.schedules.group, started.schedules.list);
+    jobs = scheduleJobs(started.deps.config, started.deps.scheduler, started.schedules);
     drop = async () => {
       await database.drop();
       await parity.drop();
@@ -50,7 +50,7 @@ export async function startTestApp(
   } else {
     const database = await freshDatabaseEnv();
     app = await startEmbedded({ ...base, ...database.env, ...env }, 0, "127.0.0.1", fallback);
-    jobs = tableJobs(app.deps.db);
+    jobs = tableJobs(app.deps.db, app.deps.scheduler);
     drop = database.drop;
   }
   const call: TestApp["call"] = async (method, path, options = {}) => {
