@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
@@ -24,8 +27,17 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
     });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  const client = await PGlite.create(target.dataDir ? `file://${target.dataDir}` : undefined, {
-    parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
-  });
+  const location = target.dataDir ? `file://${target.dataDir}` : undefined;
+  // Small buffers suit a one-person server; PGlite's WebAssembly memory only grows, so keep it lean.
+  const options = { postgresqlconf: "shared_buffers=16MB", parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber } };
+  if (target.dataDir && !existsSync(join(target.dataDir, "PG_VERSION"))) {
+    // initdb inflates a PGlite instance's memory for good (~500 MB here): create the cluster in a
+    // short-lived child process, so this one stays lean.
+    const pglite = import.meta.resolve("@electric-sql/pglite");
+    execFileSync(process.execPath, ["--input-type=module", "-e",
+      `const { PGlite } = await import(${JSON.stringify(pglite)}); await (await PGlite.create(${JSON.stringify(location)}, { postgresqlconf: "shared_buffers=16MB" })).close();`,
+    ], { stdio: "inherit" });
+  }
+  const client = await PGlite.create(location, options);
   return new Kysely<Database>({ dialect: new PGliteDialect(client) });
 }
