@@ -1,9 +1,16 @@
 import { startEmbedded } from "./embedded";
+import { buildConsoleIfNeeded, consoleFallback } from "./web";
 
 // The embedded profile: everything in this process, state under .polaris/.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const port = Number(process.env.PORT ?? 8888);
-const app = await startEmbedded(process.env, port, process.env.HOST ?? "127.0.0.1");
-console.log(`Polaris is running (embedded profile)\n  API:  ${app.url}\n  Docs: ${app.url}/docs\n  Press Ctrl-C to stop.`);
+await buildConsoleIfNeeded();
+const app = await startEmbedded(process.env, port, process.env.HOST ?? "127.0.0.1", consoleFallback);
+console.log(`Polaris is running (embedded profile, state in ${app.deps.config.POLARIS_HOME}/)
+  Console: ${app.url}/
+  API:     ${app.url}  (try: curl ${app.url}/healthz)
+  Docs:    ${app.url}/docs
+Press Ctrl-C to stop.`);
 
 const stop = async () => {
   await app.close();

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { routeTable } from "@polaris/contract";
@@ -78,3 +78,19 @@ export function createConsoleFallback(options: { root?: string } = {}): Fallback
 
 /** The fallback to pass to `createGateway({ fallback: consoleFallback })`. */
 export const consoleFallback: Fallback = createConsoleFallback();
+
+const newest = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
+    const p = join(dir, e.name);
+    return Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }, 0);
+
+/** Builds the console with Vite unless dist/ is newer than every source file. */
+export async function buildConsoleIfNeeded() {
+  const web = resolve(repoRoot, "packages/web");
+  const index = join(consoleDist, "index.html");
+  const sources = Math.max(newest(join(web, "app")), statSync(join(web, "index.html")).mtimeMs, statSync(join(web, "vite.config.ts")).mtimeMs);
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const { build } = await import("vite");
+  await build({ configFile: join(web, "vite.config.ts"), logLevel: "warn" });
+}

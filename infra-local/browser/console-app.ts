@@ -1,29 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { freshDatabaseEnv } from "@polaris/api-tests/support";
 import { startEmbedded, type RunningApp } from "../embedded";
 import { repoRoot } from "../gateway";
-import { consoleDist, consoleFallback } from "../web";
+import { consoleFallback } from "../web";
 
 export const screenshotsDir = resolve(repoRoot, ".polaris/screenshots");
-
-const newest = (dir: string): number =>
-  readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-    const p = join(dir, e.name);
-    return Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }, 0);
-
-/** Builds the console with Vite unless dist/ is newer than every source file. */
-export async function buildConsoleIfNeeded() {
-  const web = resolve(repoRoot, "packages/web");
-  const index = join(consoleDist, "index.html");
-  const sources = Math.max(newest(join(web, "app")), statSync(join(web, "index.html")).mtimeMs, statSync(join(web, "vite.config.ts")).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  const { build } = await import("vite");
-  await build({ configFile: join(web, "vite.config.ts"), logLevel: "warn" });
-}
 
 /** The embedded profile with the console served at `/` by the gateway fallback. */
 export async function startConsoleApp(env: Record<string, string> = {}): Promise<RunningApp> {

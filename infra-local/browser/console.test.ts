@@ -6,7 +6,8 @@ import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { nextMobile } from "@polaris/api-tests/support";
 import type { RunningApp } from "../embedded";
-import { buildConsoleIfNeeded, launchChromium, screenshotsDir, startConsoleApp } from "./console-app";
+import { buildConsoleIfNeeded } from "../web";
+import { launchChromium, screenshotsDir, startConsoleApp } from "./console-app";
 
 // The web console in Debian's Chromium against the embedded profile: presigned uploads straight to
 // the S3 server (CORS), multipart with an interruption and a resume after a reload, rename, share,

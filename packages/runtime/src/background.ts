@@ -29,7 +29,7 @@ export function jobHandler<S extends z.ZodType>(input: S, run: (deps: AppDeps, p
     const deps = await getDeps();
     const result = await run(deps, input.parse(event));
     await deps.publishEvents();
-    deps.logger.info("job done", { result: result as Record<string, unknown> });
+    deps.logger.debug("job done", { result: result as Record<string, unknown> });
     return result;
   };
 }
