@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { routeTable } from "@polaris/contract";
+import { BUNDLE_PLUGINS } from "../stacks/lib/bundling";
 import { BUNDLE_EXTERNALS, BUNDLE_TARGET } from "../stacks/lib/observability";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -64,6 +65,7 @@ async function bundle(entry: string, outfile: string): Promise<Metafile> {
     legalComments: "none",
     mainFields: ["module", "main"],
     external: BUNDLE_EXTERNALS,
+    plugins: BUNDLE_PLUGINS,
     metafile: true,
     logLevel: "silent",
     banner: {

@@ -1,11 +1,13 @@
 import type { FunctionProps } from "sst/constructs";
+import { BUNDLE_PLUGINS } from "./bundling";
 import type { StageSettings } from "../settings";
 
 /**
  * esbuild options of every function bundle (and of `bench/bundles.ts`, which measures them):
  * one minified, tree-shaken ESM file per handler. The AWS SDK v3 stays out because the
  * nodejs22.x runtime ships it; `pg-native` is pg's optional native binding, which the product never
- * loads (and which SST would otherwise try to `npm install` into each bundle).
+ * loads (and which SST would otherwise try to `npm install` into each bundle). The plugins keep
+ * out code that cannot run on AWS (see bundling.ts).
  */
 export const BUNDLE_EXTERNALS = ["@aws-sdk/*", "pg-native"];
 export const BUNDLE_TARGET = "node22";
@@ -20,6 +22,8 @@ export const BUNDLING: NonNullable<FunctionProps["nodejs"]> = {
     treeShaking: true,
     legalComments: "none",
     external: BUNDLE_EXTERNALS,
+    // The same plugin API; the types differ only because SST pins its own esbuild (0.18).
+    plugins: BUNDLE_PLUGINS as unknown as NonNullable<NonNullable<FunctionProps["nodejs"]>["esbuild"]>["plugins"],
   },
 };
 
