@@ -1,59 +1,44 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { routeTable } from "@polaris/contract";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, synthesize, type Synthesized } from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "./harness";
 import { cfnLintAsync, ensureCfnLint } from "./lib/cfn-lint";
 import { handlerOf, JWT_SECRET_BANNER } from "./lib/functions";
+import { synth, type SynthResult } from "./synth";
 import { ofType, type Resources } from "./template-support";
 
 /**
- * `npm run synth` as a user runs it (a child process, offline) and cfn-lint over what it wrote;
- * then SST's deploy build (esbuild through SST, as `sst deploy` runs it) for a few handlers.
- * The full build bundles every function (~30 s on two cores); `npm run synth` does that, the
- * test keeps to a sample so the stacks project stays well under a minute.
+ * `npm run synth` (its `synth()`, in this process, offline): the templates written to disk and
+ * cfn-lint over them, with SST's deploy build (esbuild through SST, as `sst deploy` runs it) for
+ * a sample of handlers. The full build bundles every function (~30 s on two cores); the CLI does
+ * that, the test keeps to a sample so the stacks project stays well under a minute.
  */
 const OUT = join(repoRoot, ".polaris", "synth-test");
 const STACK_NAMES = ["Api", "Data", "Events", "Jobs", "Network", "Observability", "Search", "Storage"];
-let run: { status: number | null; stdout: string; stderr: string };
-/** cfn-lint runs in the background while the build below runs. */
+const SAMPLE = ["functions/http/user/login.ts", "functions/http/file/upload-presign.ts", "functions/events/upload-created.ts"];
+let result: SynthResult;
+/** cfn-lint runs in the background while the bundles are checked. */
 let lint: Promise<{ ok: boolean; output: string }>;
-const templates = () => readdirSync(OUT).filter((f) => f.endsWith(".template.json")).map((f) => join(OUT, f));
 
-beforeAll(() => {
-  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "stacks/synth.ts", "--no-build", "--out", OUT], {
-    cwd: repoRoot, encoding: "utf8", timeout: 120_000, env: { ...process.env, FORCE_COLOR: "0" },
-  });
-  run = { status: r.status, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
-  const bin = ensureCfnLint(repoRoot);
-  lint = r.status === 0 ? cfnLintAsync(bin, templates()) : Promise.resolve({ ok: false, output: "synth failed" });
+beforeAll(async () => {
+  result = await synth({ stage: "synthtest", dir: OUT, buildOnly: (entry) => SAMPLE.includes(entry) });
+  lint = cfnLintAsync(ensureCfnLint(repoRoot), result.files);
 }, 420_000);
 
 describe("npm run synth", () => {
   it("writes every stack's template, offline, with no cdk-nag finding", () => {
-    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(run.stdout).toMatch(/cdk-nag: 0 unsuppressed finding/);
-    expect(templates().map((f) => f.replace(/^.*\//, "")).sort()).toEqual(STACK_NAMES.map((s) => `${s}.template.json`));
+    expect(result.files.map((f) => f.replace(/^.*\//, "")).sort()).toEqual(STACK_NAMES.map((s) => `${s}.template.json`));
+    for (const file of result.files) expect(JSON.parse(readFileSync(file, "utf8")).Resources).toBeDefined();
+    expect(result.findings).toEqual([]);
   });
-
 });
 
 describe("the deploy build (SST's esbuild step, offline)", () => {
-  const SAMPLE = ["functions/http/user/login.ts", "functions/http/file/upload-presign.ts", "functions/events/upload-created.ts"];
-  let synth: Synthesized;
-  let outdir: string;
-  const built = () => synth.stacks.flatMap(({ name, template }) =>
+  const built = () => result.synthesized.stacks.flatMap(({ name, template }) =>
     ofType(template.toJSON().Resources as Resources, "AWS::Lambda::Function")
       .filter(([, f]) => SAMPLE.map(handlerOf).includes(f.Properties.Handler))
       .map(([id, f]) => ({ stack: name, id, f })));
-
-  beforeAll(async () => {
-    outdir = mkdtempSync(join(tmpdir(), "polaris-cdk-"));
-    synth = await synthesize({ stage: "buildtest", build: true, placeholders: true, buildOnly: (entry) => SAMPLE.includes(entry), outdir });
-  }, 120_000);
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it("bundles each sampled module as the function's handler, on nodejs22.x, from a code asset", () => {
     const present = SAMPLE.filter((entry) => existsSync(join(repoRoot, entry)));
@@ -68,6 +53,7 @@ describe("the deploy build (SST's esbuild step, offline)", () => {
   });
 
   it("minifies to one ESM file per handler with the AWS SDK and pg-native left out, and maps the JWT secret", () => {
+    const outdir = join(OUT, "cdk.out");
     const assets = readdirSync(outdir).filter((d) => d.startsWith("asset.") && statSync(join(outdir, d)).isDirectory());
     const bundles = assets.flatMap((d) => walk(join(outdir, d)).filter((f) => f.endsWith(".mjs")).map((file) => ({ dir: join(outdir, d), file })));
     const real = bundles.filter(({ file }) => file.includes("/functions/") && !readFileSync(file, "utf8").includes("was not bundled"));

@@ -14,18 +14,20 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { repoRoot, synthesize } from "./harness";
+import { repoRoot, synthesize, type Synthesized } from "./harness";
 
 export const SYNTH_DIR = join(repoRoot, ".polaris", "synth");
 
 export interface SynthResult {
   dir: string;
+  /** The synthesis itself: the templates and construct trees (for the tests). */
+  synthesized: Synthesized;
   files: string[];
   placeholders: string[];
   findings: Awaited<ReturnType<typeof synthesize>>["findings"];
 }
 
-export async function synth(options: { stage?: string; build?: boolean; dir?: string } = {}): Promise<SynthResult> {
+export async function synth(options: { stage?: string; build?: boolean; dir?: string; buildOnly?: (entry: string) => boolean } = {}): Promise<SynthResult> {
   const dir = options.dir ?? SYNTH_DIR;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -33,6 +35,7 @@ export async function synth(options: { stage?: string; build?: boolean; dir?: st
     stage: options.stage ?? "synth",
     build: options.build ?? true,
     placeholders: true,
+    buildOnly: options.buildOnly,
     outdir: join(dir, "cdk.out"),
   });
   const files = result.stacks.map(({ name, template }) => {
@@ -40,7 +43,7 @@ export async function synth(options: { stage?: string; build?: boolean; dir?: st
     writeFileSync(file, `${JSON.stringify(template.toJSON(), null, 1)}\n`);
     return file;
   });
-  return { dir, files, placeholders: result.placeholders, findings: result.findings };
+  return { dir, files, synthesized: result, placeholders: result.placeholders, findings: result.findings };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
