@@ -1,5 +1,5 @@
 import { down, status, up } from "../services/index";
-import { consoleFallback } from "../web";
+import { buildConsoleIfNeeded, consoleFallback } from "../web";
 import { PARITY_SERVICES, startParity } from "./start";
 
 // The SDK warns once per process that releases after January 2027 need Node 22: noise here.
@@ -11,9 +11,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const started = Date.now();
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 const before = await status();
-const endpoints = await up(PARITY_SERVICES, { log: (line) => console.log(`  [services] ${line}`) });
+const [endpoints] = await Promise.all([up(PARITY_SERVICES, { log: (line) => console.log(`  [services] ${line}`) }), buildConsoleIfNeeded()]);
 const ours = PARITY_SERVICES.filter((name) => before[name] !== "running");
-console.log(`services ready in ${seconds(started)}${ours.length ? ` (started: ${ours.join(", ")})` : " (all were running)"}`);
+console.log(`services and console ready in ${seconds(started)}${ours.length ? ` (started: ${ours.join(", ")})` : " (all were running)"}`);
 
 const port = Number(process.env.PORT ?? 8888);
 const app = await startParity(process.env, port, { host: process.env.HOST ?? "127.0.0.1", endpoints, fallback: consoleFallback });

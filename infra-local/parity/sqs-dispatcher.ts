@@ -54,16 +54,24 @@ export function createSqsDispatcher(options: { client: SQSClient; region: string
   const attributes = async (url: string, names: ("QueueArn" | "VisibilityTimeout" | "ApproximateNumberOfMessages" | "ApproximateNumberOfMessagesNotVisible" | "ApproximateNumberOfMessagesDelayed")[]) =>
     (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }))).Attributes ?? {};
 
-  async function deliver(queue: QueueBinding, queueArn: string, visibilitySeconds: number, messages: Message[]) {
-    const records = messages.map((m) => toRecord(m, queueArn, region));
-    const failed = new Set<string>();
+  /** Invokes the handler; returns the ids to leave for redelivery (all of them if it throws or names a message not in the batch, as Lambda does). */
+  async function invoke(queue: QueueBinding, records: SQSRecord[]): Promise<Set<string>> {
+    const all = new Set(records.map((r) => r.messageId));
     try {
-      const result = await (await load<SqsHandler>(queue.handler))({ Records: records });
-      for (const failure of result?.batchItemFailures ?? []) failed.add(failure.itemIdentifier);
+      const failures = (await (await load<SqsHandler>(queue.handler))({ Records: records }))?.batchItemFailures ?? [];
+      if (failures.every((f) => all.has(f.itemIdentifier))) return new Set(failures.map((f) => f.itemIdentifier));
+      logger.error("SQS handler reported an unknown item: the whole batch will be retried", { handler: queue.handler, failures });
     } catch (error) {
       logger.error("SQS handler failed: the whole batch will be retried", { handler: queue.handler, error: error as Error });
-      for (const r of records) failed.add(r.messageId);
     }
+    return all;
+  }
+
+  async function deliver(queue: QueueBinding, queueArn: string, visibilitySeconds: number, messages: Message[]) {
+    const records = messages.map((m) => toRecord(m, queueArn, region));
+    const failed = await invoke(queue, records);
+    const visibleAgain = Date.now() + visibilitySeconds * 1000;
+    for (const id of failed) waiting.get(queue.url)!.set(id, visibleAgain);
     const done = records.filter((r) => !failed.has(r.messageId));
     if (done.length) {
       const out = await client.send(new DeleteMessageBatchCommand({
@@ -72,8 +80,6 @@ export function createSqsDispatcher(options: { client: SQSClient; region: string
       }));
       if (out.Failed?.length) logger.warn("could not delete handled messages", { queue: queue.url, failed: out.Failed });
     }
-    const visibleAgain = Date.now() + visibilitySeconds * 1000;
-    for (const id of failed) waiting.get(queue.url)!.set(id, visibleAgain);
   }
 
   async function poll(queue: QueueBinding) {
@@ -101,6 +107,9 @@ export function createSqsDispatcher(options: { client: SQSClient; region: string
       try {
         for (const m of messages) waiting.get(queue.url)!.delete(m.MessageId!);
         await deliver(queue, attrs.QueueArn!, Number(attrs.VisibilityTimeout ?? 30), messages);
+      } catch (error) {
+        // Handled but not deleted (the delete call failed): they come back, as on AWS.
+        logger.error("could not delete handled messages", { queue: queue.url, error: error as Error });
       } finally {
         inFlight -= 1;
       }
