@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import {
-  BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, HttpMethods, ObjectOwnership,
+  BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
 import { Bucket, use, type StackContext } from "sst/constructs";
 import { polarisFunction } from "./lib/functions";

@@ -52,6 +52,16 @@ describe("the app", () => {
     }
   });
 
+  it("stays under CloudFormation's 500 resources per stack", () => {
+    // About ten resources per endpoint (function, role, policy, log group, route, integration,
+    // permission, secret prefetch): the Api stack needs splitting before ~45 endpoints.
+    for (const { name, resources: r } of allResources()) {
+      const count = Object.keys(r).length;
+      if (count > 400) console.warn(`${name}: ${count} resources, close to CloudFormation's 500`);
+      expect(count, name).toBeLessThan(500);
+    }
+  });
+
   it("passes cdk-nag's AwsSolutions checks (every accepted finding is suppressed with a reason)", () => {
     expect(synth.findings.map((f) => `${f.path}: ${f.message.split("\n")[0]}`)).toEqual([]);
     // The suppressions are in the templates' metadata, each with its reason.

@@ -79,7 +79,8 @@ export function polarisFunction(scope: Construct, id: string, spec: FunctionSpec
   if (seen.has(id)) throw new Error(`function id "${id}" is used twice`);
   seen.add(id);
 
-  const { access, settings } = { access: spec.access, settings: platform.settings };
+  const { access } = spec;
+  const { settings } = platform;
   const securityGroups: ISecurityGroup[] = [];
   if (access.db) securityGroups.push(need(platform.database, "database", id).clientSecurityGroup);
   if (access.search) securityGroups.push(need(platform.search, "search", id).clientSecurityGroup);
