@@ -128,11 +128,18 @@ export interface OutboxTable {
   sent_at: Date | null;
 }
 
+export interface FolderCountsTable {
+  user_id: number;
+  parent_id: number;
+  active_children: number;
+}
+
 export interface Database {
   users: UsersTable;
   idempotency_keys: IdempotencyTable;
   blobs: BlobsTable;
   files: FilesTable;
+  folder_counts: FolderCountsTable;
   uploads: UploadsTable;
   upload_challenges: UploadChallengesTable;
   scheduled_jobs: ScheduledJobsTable;

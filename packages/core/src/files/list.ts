@@ -50,7 +50,7 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
       .orderBy("f.id", direction)
       .limit(query.pageSize + 1)
       .execute(),
-    base.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    deps.db.selectFrom("folder_counts").select("active_children").where("user_id", "=", userId).where("parent_id", "=", parentId).executeTakeFirst(),
   ]);
   const hasMore = rows.length > query.pageSize;
   const pageRows = rows.slice(0, query.pageSize);
@@ -58,7 +58,7 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
   const lastValue = last ? last[column] : undefined;
   return {
     list: pageRows.map(toFileItem),
-    total: Number(total.n),
+    total: Number(total?.active_children ?? 0),
     page: query.cursor ? 0 : query.page,
     pageSize: query.pageSize,
     ...(hasMore && last

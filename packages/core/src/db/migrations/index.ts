@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import { migration0001Users } from "./0001_users";
 import { migration0002Files } from "./0002_files";
 import { migration0003Shares } from "./0003_shares";
+import { migration0005FolderCounts } from "./0005_folder_counts";
 
 /** Migrations live in code so that every profile (PGlite, PostgreSQL, Lambda bundles) carries them; names sort in apply order. */
 const migrations: Record<string, Migration> = {
   "0001_users": migration0001Users,
   "0002_files": migration0002Files,
   "0003_shares": migration0003Shares,
+  "0005_folder_counts": migration0005FolderCounts,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
