@@ -6,7 +6,10 @@ import type { SearchDocument, SearchIndex } from "@polaris/core";
  * Names are analysed three ways, in any script: `name` by words (punctuation splits words; Chinese runs
  * become overlapping character pairs), `name.prefix` by word prefixes (edge n-grams of those words) and
  * `name.infix` by every 1–3 character n-gram of the whole name, which makes any substring findable,
- * Chinese ones included (`报告` in `年度报告2025.pdf`). `name.raw` sorts, `name.lower` finds exact names.
+ * Chinese ones included (`报告` in `年度报告2025.pdf`): a keyword of three or more characters is looked up
+ * by its trigrams, a shorter one as the single 1- or 2-gram it is. `name.raw` sorts, `name.lower` finds
+ * exact names. Nothing is scored by term frequency (ranking is by match tier, then name length), so the
+ * name fields keep no frequencies, positions or norms; display-only fields are not indexed at all.
  */
 export const INDEX_DEFINITION: API.Indices_Create_RequestBody = {
   settings: {
@@ -15,13 +18,18 @@ export const INDEX_DEFINITION: API.Indices_Create_RequestBody = {
     "index.max_ngram_diff": 2,
     analysis: {
       char_filter: { name_separators: { type: "pattern_replace", pattern: "[._\\-()\\[\\]{}+,;!@#$%^&=~`']+", replacement: " " } },
-      tokenizer: { name_ngram: { type: "ngram", min_gram: 1, max_gram: 3, token_chars: [] } },
+      tokenizer: {
+        name_ngram: { type: "ngram", min_gram: 1, max_gram: 3, token_chars: [] },
+        name_trigram: { type: "ngram", min_gram: 3, max_gram: 3, token_chars: [] },
+      },
       filter: { name_edge: { type: "edge_ngram", min_gram: 1, max_gram: 20 } },
       normalizer: { name_lower: { type: "custom", filter: ["lowercase"] } },
       analyzer: {
         name_word: { type: "custom", char_filter: ["name_separators"], tokenizer: "standard", filter: ["cjk_width", "lowercase", "cjk_bigram"] },
         name_prefix: { type: "custom", char_filter: ["name_separators"], tokenizer: "standard", filter: ["cjk_width", "lowercase", "cjk_bigram", "name_edge"] },
         name_infix: { type: "custom", tokenizer: "name_ngram", filter: ["cjk_width", "lowercase"] },
+        name_trigram: { type: "custom", tokenizer: "name_trigram", filter: ["cjk_width", "lowercase"] },
+        name_whole: { type: "custom", tokenizer: "keyword", filter: ["cjk_width", "lowercase"] },
       },
     },
   },
@@ -29,26 +37,29 @@ export const INDEX_DEFINITION: API.Indices_Create_RequestBody = {
     dynamic: "strict",
     properties: {
       id: { type: "long" },
-      identity: { type: "keyword" },
+      identity: { type: "keyword", index: false, doc_values: false },
       userId: { type: "long" },
       parentId: { type: "long" },
-      parentIdentity: { type: "keyword" },
+      parentIdentity: { type: "keyword", index: false, doc_values: false },
       ancestors: { type: "long" },
-      path: { type: "keyword" },
+      path: { type: "keyword", index: false, doc_values: false },
       name: {
         type: "text",
         analyzer: "name_word",
+        index_options: "docs",
+        norms: false,
         fields: {
-          prefix: { type: "text", analyzer: "name_prefix", search_analyzer: "name_word" },
-          infix: { type: "text", analyzer: "name_infix" },
+          prefix: { type: "text", analyzer: "name_prefix", search_analyzer: "name_word", index_options: "docs", norms: false },
+          infix: { type: "text", analyzer: "name_infix", index_options: "docs", norms: false },
           raw: { type: "keyword" },
           lower: { type: "keyword", normalizer: "name_lower" },
         },
       },
+      nameLength: { type: "integer" },
       ext: { type: "keyword" },
       size: { type: "long" },
       isDir: { type: "boolean" },
-      mimeType: { type: "keyword", index: false },
+      mimeType: { type: "keyword", index: false, doc_values: false },
       status: { type: "keyword" },
       createdAt: { type: "date", format: "epoch_millis" },
       updatedAt: { type: "date", format: "epoch_millis" },
@@ -63,7 +74,7 @@ type VersionType = "external" | "external_gte";
 
 const source = (d: SearchDocument) => ({
   id: d.id, identity: d.identity, userId: d.userId, parentId: d.parentId, parentIdentity: d.parentIdentity, ancestors: d.ancestors,
-  path: d.path, name: d.name, ext: d.ext, size: d.size, isDir: d.isDir, mimeType: d.mimeType, status: d.status,
+  path: d.path, name: d.name, nameLength: [...d.name].length, ext: d.ext, size: d.size, isDir: d.isDir, mimeType: d.mimeType, status: d.status,
   createdAt: d.createdAt.getTime(), updatedAt: d.updatedAt.getTime(),
 });
 

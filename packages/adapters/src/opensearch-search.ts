@@ -24,9 +24,9 @@ const sortFields = { name: "name.raw", size: "size", create_time: "createdAt", u
 
 /**
  * Which documents match: the infix n-grams decide (any substring of the name, as the SQL engine has it);
- * the score only ranks them: the whole name, then whole words, then word prefixes, and the infix match
- * itself weakly (shorter names first), so "report" ranks "report.pdf" and "annual-report.pdf" above
- * "Reports" above "myreports.txt", as SQL does.
+ * the score only ranks them in tiers: the whole name, then the keyword as whole words, then as word
+ * prefixes, then anywhere ("report": "report.pdf" and "annual-report.pdf", then "Reports", then
+ * "myreports.txt"), as SQL does. Within a tier shorter names come first, then lower ids.
  */
 function queryOf(userId: number, q: SearchQuery): Types.Common_QueryDsl.QueryContainer {
   const filter: Types.Common_QueryDsl.QueryContainer[] = [{ term: { userId } }, { term: { status: "active" } }];
@@ -35,24 +35,23 @@ function queryOf(userId: number, q: SearchQuery): Types.Common_QueryDsl.QueryCon
   if (q.minSize !== undefined || q.maxSize !== undefined) filter.push({ range: { size: { gte: q.minSize, lte: q.maxSize } } });
   if (q.folderId !== undefined) filter.push({ term: { ancestors: q.folderId } });
   if (!q.keyword) return { bool: { filter } };
-  const infix = { query: q.keyword, operator: "and" as const };
-  filter.push({ match: { "name.infix": infix } });
+  // Trigrams make a short, selective conjunction; one or two characters are an indexed gram themselves.
+  const analyzer = [...q.keyword].length >= 3 ? "name_trigram" : "name_whole";
+  filter.push({ match: { "name.infix": { query: q.keyword, operator: "and", analyzer } } });
   return {
     bool: {
       filter,
-      // Constant scores make the tiers strict; the weak infix score orders within a tier.
       should: [
-        { constant_score: { filter: { term: { "name.lower": q.keyword.toLowerCase() } }, boost: 100 } },
-        { constant_score: { filter: { match: { name: { query: q.keyword, operator: "and" } } }, boost: 30 } },
-        { constant_score: { filter: { match: { "name.prefix": { query: q.keyword, operator: "and" } } }, boost: 10 } },
-        { match: { "name.infix": { ...infix, boost: 0.01 } } },
+        { constant_score: { filter: { term: { "name.lower": q.keyword.toLowerCase() } }, boost: 4 } },
+        { constant_score: { filter: { match: { name: { query: q.keyword, operator: "and" } } }, boost: 2 } },
+        { constant_score: { filter: { match: { "name.prefix": { query: q.keyword, operator: "and" } } }, boost: 1 } },
       ],
     },
   };
 }
 
 function sortOf(q: SearchQuery): Types.Common.SortCombinations[] {
-  if (q.sortBy === "relevance") return q.keyword ? ["_score", { id: "asc" }] : [{ updatedAt: "desc" }, { id: "desc" }];
+  if (q.sortBy === "relevance") return q.keyword ? ["_score", { nameLength: "asc" }, { id: "asc" }] : [{ updatedAt: "desc" }, { id: "desc" }];
   return [{ [sortFields[q.sortBy]]: q.sortDesc ? "desc" : "asc" }, { id: "asc" }];
 }
 

@@ -67,9 +67,9 @@ type Order = [Expression<unknown>, "asc" | "desc"];
 
 /**
  * Relevance ranks in tiers, as the OpenSearch engine scores: the whole name, then the keyword as a whole
- * word, then as a word prefix, then anywhere; within a tier earlier and shorter matches first. Without a
- * keyword, the most recently updated first. Names sort by code point (what OpenSearch's keyword sort
- * does), and every order ends on the id.
+ * word, then as a word prefix, then anywhere; within a tier shorter names first. Without a keyword, the
+ * most recently updated first. Names sort by code point (what OpenSearch's keyword sort does), and every
+ * order ends on the id.
  */
 function orderOf(q: SearchQuery): Order[] {
   const id = sql.ref("f.id");
@@ -80,7 +80,6 @@ function orderOf(q: SearchQuery): Order[] {
       [sql`lower(f.name) = lower(${q.keyword})`, "desc"],
       [sql`f.name ~* ${`(^|[^[:alnum:]])${word}([^[:alnum:]]|$)`}`, "desc"],
       [sql`f.name ~* ${`(^|[^[:alnum:]])${word}`}`, "desc"],
-      [sql`strpos(lower(f.name), lower(${q.keyword}))`, "asc"],
       [sql`length(f.name)`, "asc"],
       [id, "asc"],
     ];

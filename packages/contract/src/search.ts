@@ -48,20 +48,17 @@ export const searchQuery = z.object({
 export type SearchSort = z.output<typeof searchQuery>["sortBy"];
 
 const area = "Search";
-const route = <B extends z.ZodType | undefined, Q extends z.ZodObject | undefined, D extends z.ZodType>(
-  def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "auth" | "tag">,
-) => defineRoute<B, Q, D>({ ...def, auth: "jwt", tag: area });
 
 export const searchRoutes = {
-  files: route({
-    method: "GET", path: "/search/v1/search/files", handler: "functions/http/search/files.ts",
+  files: defineRoute({
+    method: "GET", auth: "jwt", tag: area, path: "/search/v1/search/files", handler: "functions/http/search/files.ts",
     summary: "Find the caller's active files and folders by name (words, prefixes, infixes, Chinese included) and filters",
     query: searchQuery,
     data: z.object({ total: z.number().int(), list: z.array(searchHit) }),
     errors: ["FOLDER_NOT_FOUND", "SEARCH_UNAVAILABLE"],
   }),
-  stats: route({
-    method: "GET", path: "/search/v1/search/stats", handler: "functions/http/search/stats.ts",
+  stats: defineRoute({
+    method: "GET", auth: "jwt", tag: area, path: "/search/v1/search/stats", handler: "functions/http/search/stats.ts",
     summary: "Counts and sizes of the caller's active files and folders, by extension",
     data: searchStats,
     errors: ["SEARCH_UNAVAILABLE"],
