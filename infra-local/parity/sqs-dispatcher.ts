@@ -127,7 +127,9 @@ export function createSqsDispatcher(options: { client: SQSClient; region: string
     for (const queue of options.queues) {
       const a = await attributes(queue.url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]);
       const now = Date.now();
-      const stillWaiting = [...waiting.get(queue.url)!.values()].filter((until) => until > now).length;
+      const failed = waiting.get(queue.url)!;
+      for (const [id, until] of failed) if (until <= now) failed.delete(id);
+      const stillWaiting = failed.size;
       if (Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesDelayed) > 0) return false;
       if (Number(a.ApproximateNumberOfMessagesNotVisible) > stillWaiting) return false;
     }

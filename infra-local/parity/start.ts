@@ -93,7 +93,7 @@ export async function startParity(
   return {
     url: gateway.url,
     deps,
-    s3Endpoint: config.AWS_ENDPOINT_URL,
+    s3Endpoint: config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL,
     background,
     schedules: { group, list: runner.list },
     async close() {

@@ -46,7 +46,7 @@ const schema = z.object({
   CHALLENGE_TTL_SECONDS: int(300),
   JOB_POLL_MS: int(1000),
   EVENT_BUS_NAME: z.string().optional().describe("EventBridge bus the outbox is published to; unset: in-process dispatch (embedded profile)"),
-  OUTBOX_SWEEP_MS: int(60_000).describe("embedded profile: how often the sweeper republishes outbox rows no request published"),
+  OUTBOX_SWEEP_MS: int(60_000).describe("local profiles (embedded, parity): how often the sweeper republishes outbox rows no request published"),
   OPENSEARCH_URL: z.string().url().optional().describe("OpenSearch endpoint for filename search; unset: SQL over the files table"),
   OPENSEARCH_INDEX: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a lower-case index name").default("polaris-files").describe("the alias search reads and the indexer writes"),
   SCHEDULE_GROUP: z.string().optional().describe("EventBridge Scheduler group for delayed jobs; unset: the jobs table"),
