@@ -107,6 +107,8 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     searchIndex: openSearch,
     openSearch,
     async publishEvents() {
+      // No bus to reach (a function without EVENT_BUS_NAME, which writes no events): taking rows would only hide them from publishers.
+      if (inProcessBus && !inProcessBus.connected()) return;
       try {
         await Outbox.publishPending({ db, events }, KICK_BATCH);
       } catch (error) {

@@ -192,6 +192,16 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
       expect(await names(token, { keyword: "报告", parentId: backup })).toEqual(["年度报告2025.pdf"]);
     });
 
+    it("finds what a share saved into the drive", async () => {
+      const { token, reports } = await library();
+      const share = await post(token, "/share/v1/share/create", { fileIdentity: reports, expiredType: 0, hasCode: false });
+      const { token: saver } = await app.signUp();
+      await post(saver, "/share/v1/share/save", { identity: share.identity, fileIdentities: [reports] });
+      await settle();
+      expect((await search(saver, { keyword: "报告" })).list).toMatchObject([{ name: "年度报告2025.pdf", path: "/Reports" }]);
+      expect((await search(token, { keyword: "报告" })).total).toBe(1);
+    });
+
     it("refuses bad queries with 400 and names the field", async () => {
       const { token } = await app.signUp();
       const cases: [Record<string, unknown>, string][] = [
