@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { down, up, type ServiceName } from "./services/index";
+import { down, SERVICE_NAMES, status, up, type ServiceName } from "./services/index";
 import { repoRoot } from "./gateway";
 
 /**
  * `npm test`: the type check, then every vitest project in turn, starting the local services each
- * pass needs (installed on first use, cached after) and stopping them at the end. A pass whose
- * service cannot start fails the run with the service's own error.
+ * pass needs (installed on first use, cached after) and stopping at the end those it started (one
+ * already running, e.g. under `npm run start:parity`, stays up). A pass whose service cannot start
+ * fails the run with the service's own error.
  */
 interface Pass {
   name: string;
@@ -50,6 +51,7 @@ const run = (command: string, args: string[], env: Record<string, string> = {}) 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedPasses: string[] = [];
 const started = Date.now();
+const runningBefore = await status();
 try {
   if (!only.length) {
     console.log("\n=== typecheck");
@@ -85,7 +87,8 @@ try {
     console.log(`=== ${pass.name}: ${code === 0 ? "ok" : "FAILED"} in ${Math.round((Date.now() - passStarted) / 1000)}s`);
   }
 } finally {
-  await down().catch((error) => console.error(`stopping local services: ${(error as Error).message}`));
+  const ours = SERVICE_NAMES.filter((name) => runningBefore[name] !== "running");
+  if (ours.length) await down(ours).catch((error) => console.error(`stopping local services: ${(error as Error).message}`));
 }
 
 console.log(`\nnpm test finished in ${Math.round((Date.now() - started) / 1000)}s${failedPasses.length ? `; failed: ${failedPasses.join(", ")}` : ""}`);
