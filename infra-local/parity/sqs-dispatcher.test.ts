@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { up } from "../services/index";
 import { awsClientConfig, MAX_RECEIVE_COUNT } from "../services/resources";
 import { received } from "./fixtures/recording-handler";
-import { createSqsDispatcher } from "./sqs-dispatcher";
+import { startSqsDispatcher } from "./sqs-dispatcher";
 
 let sqs: SQSClient;
 let region: string;
 let queue: { url: string; arn: string };
 let dlqUrl: string;
-let dispatcher: ReturnType<typeof createSqsDispatcher>;
+let dispatcher: Awaited<ReturnType<typeof startSqsDispatcher>>;
 
 beforeAll(async () => {
   const { aws } = await up(["aws"]);
@@ -30,7 +30,7 @@ beforeAll(async () => {
     Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: MAX_RECEIVE_COUNT }) },
   }))).QueueUrl!;
   queue = { url, arn: (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn! };
-  dispatcher = createSqsDispatcher({
+  dispatcher = await startSqsDispatcher({
     client: sqs,
     region,
     queues: [{ url, handler: "infra-local/parity/fixtures/recording-handler.ts" }],

@@ -12,6 +12,8 @@ export interface QueueBinding {
 }
 
 const RECEIVE_WAIT_SECONDS = 2;
+/** Concurrent receive-and-handle loops per queue (Lambda scales its pollers; two keep a slow batch from holding up the rest). */
+const POLLERS_PER_QUEUE = 2;
 
 type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
@@ -43,8 +45,9 @@ function toRecord(message: Message, queueArn: string, region: string): SQSRecord
  * up to 10 messages to the same handler module with the real event shape, deletes what succeeded and
  * leaves the reported `batchItemFailures` (or the whole batch, if the handler throws) to come back
  * after the queue's visibility timeout, and to move to its dead-letter queue after maxReceiveCount.
+ * Resolves once every queue answered (a missing queue fails here, not later in a poller).
  */
-export function createSqsDispatcher(options: { client: SQSClient; region: string; queues: QueueBinding[]; logger: Logger; pollersPerQueue?: number }) {
+export async function startSqsDispatcher(options: { client: SQSClient; region: string; queues: QueueBinding[]; logger: Logger }) {
   const { client, region, logger } = options;
   let stopping = false;
   let inFlight = 0;
@@ -82,8 +85,7 @@ export function createSqsDispatcher(options: { client: SQSClient; region: string
     }
   }
 
-  async function poll(queue: QueueBinding) {
-    const attrs = await attributes(queue.url, ["QueueArn", "VisibilityTimeout"]);
+  async function poll(queue: QueueBinding, attrs: Record<string, string>) {
     while (!stopping) {
       let messages: Message[];
       try {
@@ -116,10 +118,8 @@ export function createSqsDispatcher(options: { client: SQSClient; region: string
     }
   }
 
-  const pollers = options.queues.flatMap((queue) =>
-    Array.from({ length: options.pollersPerQueue ?? 2 }, () => poll(queue).catch((error) => {
-      logger.error("SQS poller stopped", { queue: queue.url, error: error as Error });
-    })));
+  const queueAttributes = await Promise.all(options.queues.map((q) => attributes(q.url, ["QueueArn", "VisibilityTimeout"])));
+  const pollers = options.queues.flatMap((queue, i) => Array.from({ length: POLLERS_PER_QUEUE }, () => poll(queue, queueAttributes[i])));
 
   /** True when no message is visible, delayed or being handled (failed ones waiting to show again don't count). */
   async function quiet() {
@@ -129,9 +129,8 @@ export function createSqsDispatcher(options: { client: SQSClient; region: string
       const now = Date.now();
       const failed = waiting.get(queue.url)!;
       for (const [id, until] of failed) if (until <= now) failed.delete(id);
-      const stillWaiting = failed.size;
       if (Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesDelayed) > 0) return false;
-      if (Number(a.ApproximateNumberOfMessagesNotVisible) > stillWaiting) return false;
+      if (Number(a.ApproximateNumberOfMessagesNotVisible) > failed.size) return false;
     }
     return inFlight === 0;
   }

@@ -2,14 +2,14 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
 import type { Job } from "@polaris/core";
-import { awsClientConfig, createDeps, setDeps } from "@polaris/runtime";
+import { awsClientConfig, createDeps, loadConfig, setDeps } from "@polaris/runtime";
 import { load } from "../background";
 import type { RunningApp } from "../embedded";
 import { serveGateway, type Fallback } from "../gateway";
 import { resourceEnv, up, type Endpoints, type ServiceName } from "../services/index";
 import { repeat } from "./repeat";
 import { createSchedulerRunner } from "./scheduler-runner";
-import { createSqsDispatcher } from "./sqs-dispatcher";
+import { startSqsDispatcher } from "./sqs-dispatcher";
 
 export const PARITY_SERVICES: ServiceName[] = ["postgres", "aws", "opensearch"];
 
@@ -52,56 +52,57 @@ export async function startParity(
   options: { host?: string; fallback?: Fallback; endpoints?: Endpoints } = {},
 ): Promise<ParityApp> {
   const endpoints = options.endpoints ?? (await up(PARITY_SERVICES));
-  const resources = resourceEnv(endpoints);
-  const appEnv = { ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"), ...resources, ...env };
+  const appEnv = { ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"), ...resourceEnv(endpoints), ...env };
+  // Everything the runtime needs is checked before anything starts.
+  const config = loadConfig(appEnv);
+  const queues = [
+    { url: required(appEnv.UPLOAD_EVENTS_QUEUE_URL, "UPLOAD_EVENTS_QUEUE_URL"), handler: "functions/events/upload-created.ts" },
+    { url: required(appEnv.INDEX_QUEUE_URL, "INDEX_QUEUE_URL"), handler: "functions/events/search-indexer.ts" },
+  ];
+  const group = required(config.SCHEDULE_GROUP, "SCHEDULE_GROUP");
+  const jobsByArn = new Map(jobNames.map((job) => [required(config[jobArnVariable(job)], jobArnVariable(job)), job]));
+
   const deps = await createDeps(appEnv);
   setDeps(deps);
-  const { config, logger } = deps;
+  const { logger } = deps;
   const sqs = new SQSClient(awsClientConfig(config));
   const scheduler = new SchedulerClient(awsClientConfig(config));
-  const dispatcher = createSqsDispatcher({
-    client: sqs,
-    region: config.AWS_REGION,
-    logger,
-    queues: [
-      { url: required(appEnv.UPLOAD_EVENTS_QUEUE_URL, "UPLOAD_EVENTS_QUEUE_URL"), handler: "functions/events/upload-created.ts" },
-      { url: required(appEnv.INDEX_QUEUE_URL, "INDEX_QUEUE_URL"), handler: "functions/events/search-indexer.ts" },
-    ],
-  });
-  const group = required(config.SCHEDULE_GROUP, "SCHEDULE_GROUP");
-  const runner = createSchedulerRunner({
-    client: scheduler,
-    group,
-    jobsByArn: new Map(jobNames.map((job) => [required(config[jobArnVariable(job)], jobArnVariable(job)), job])),
-    logger,
-    intervalMs: config.JOB_POLL_MS,
-  });
+  const runner = createSchedulerRunner({ client: scheduler, group, jobsByArn, logger, intervalMs: config.JOB_POLL_MS });
   // The stacks' rate(1 minute) rule for the sweeper.
   const sweeper = repeat(
     config.OUTBOX_SWEEP_MS,
     async () => (await load<(event: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts"))({}),
     (error) => logger.error("outbox sweep failed", { error: error as Error }),
   );
+  let dispatcher: Awaited<ReturnType<typeof startSqsDispatcher>> | undefined;
+  let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
   const background = {
     runDueJobs: runner.runDue,
-    idle: dispatcher.idle,
+    idle: () => dispatcher!.idle(),
     async close() {
-      await Promise.all([dispatcher.close(), runner.close(), sweeper.close()]);
+      await Promise.all([dispatcher?.close(), runner.close(), sweeper.close()]);
     },
   };
-  const gateway = await serveGateway(port, options.host ?? "127.0.0.1", options.fallback);
+  const close = async () => {
+    await gateway?.close();
+    await background.close();
+    sqs.destroy();
+    scheduler.destroy();
+    await deps.close();
+  };
+  try {
+    dispatcher = await startSqsDispatcher({ client: sqs, region: config.AWS_REGION, logger, queues });
+    gateway = await serveGateway(port, options.host ?? "127.0.0.1", options.fallback);
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return {
     url: gateway.url,
     deps,
     s3Endpoint: config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL,
     background,
     schedules: { group, list: runner.list },
-    async close() {
-      await gateway.close();
-      await background.close();
-      sqs.destroy();
-      scheduler.destroy();
-      await deps.close();
-    },
+    close,
   };
 }
