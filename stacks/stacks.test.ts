@@ -482,7 +482,8 @@ describe("functions", () => {
 
   it("can publish the outbox wherever the runtime publishes it (POST endpoints, consumers, jobs)", () => {
     // Without EVENT_BUS_NAME the composition root falls back to the in-process bus, which in a
-    // Lambda has no subscribers: pending rows would be marked sent and their events lost.
+    // Lambda has no subscribers: the kick after the work would do nothing and the events would
+    // wait for the sweeper (up to a minute) instead of reaching the index at once.
     const publishers = polarisFunctions().filter((f) => {
       const handler = propsOf(f.fn).handler!;
       const route = routes.find(([, r]) => handlerOf(r.handler) === handler)?.[1];
