@@ -1,9 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
-import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import type { Database } from "@polaris/core";
 
@@ -14,19 +12,25 @@ const toNumber = (value: string) => Number(value);
 
 export type DatabaseTarget = { kind: "postgres"; url: string; poolSize: number } | { kind: "pglite"; dataDir?: string };
 
+/** The pg pool the app runs on (also the benchmark floor's, so both pay the same driver costs). */
+export function createPgPool(url: string, poolSize: number): pg.Pool {
+  return new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID || oid === NUMERIC_OID ? toNumber : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+}
+
 /** Opens the system of record: a PostgreSQL server through pg, or PGlite (on disk, or in memory without dataDir). */
 export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Database>> {
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({
-      connectionString: target.url,
-      max: target.poolSize,
-      types: {
-        getTypeParser: ((oid: number, format?: "text" | "binary") =>
-          oid === INT8_OID || oid === NUMERIC_OID ? toNumber : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
-      },
-    });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(target.url, target.poolSize) }) });
   }
+  // Loaded only for this profile: Lambda bundles never evaluate PGlite.
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([import("@electric-sql/pglite"), import("kysely-pglite-dialect")]);
   const location = target.dataDir ? `file://${target.dataDir}` : undefined;
   // Small buffers suit a one-person server; PGlite's WebAssembly memory only grows, so keep it lean.
   const options = { postgresqlconf: "shared_buffers=16MB", parsers: { [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber } };

@@ -2,14 +2,16 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
-import {
-  createAccessTokens, createDynamoIdempotencyStore, createDynamoRateLimiter, createMemoryRateLimiter, createS3Storage,
-  createShareTokens, createSqlIdempotencyStore, createSqlScheduler, openDatabase, openDynamoTable,
-  createEventBridgeBus, createEventBridgeScheduler, createInProcessBus, createOpenSearchEngine, createOpenSearchIndex, createSqlSearch,
-  type AccessTokenService, type OpenSearchIndex,
-} from "@polaris/adapters";
+import { createAccessTokens, createShareTokens, type AccessTokenService } from "@polaris/adapters/access-tokens";
+import { openDatabase } from "@polaris/adapters/database";
+import { createInProcessBus } from "@polaris/adapters/in-process-bus";
+import { createMemoryRateLimiter } from "@polaris/adapters/memory-rate-limiter";
+import type { OpenSearchIndex } from "@polaris/adapters/opensearch-index";
+import { createSqlIdempotencyStore } from "@polaris/adapters/sql-idempotency-store";
+import { createSqlScheduler } from "@polaris/adapters/sql-scheduler";
+import { createSqlSearch } from "@polaris/adapters/sql-search";
 import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
-import { migrateToLatest, Outbox, type CoreDeps, type EventBus, type IdempotencyStore, type Scheduler } from "@polaris/core";
+import { migrateToLatest, Outbox, type CoreDeps, type EventBus, type IdempotencyStore, type ObjectStorage, type Scheduler } from "@polaris/core";
 import { loadConfig, type Config } from "./config";
 
 export interface AppDeps extends CoreDeps {
@@ -53,6 +55,33 @@ export function awsClientConfig(config: Config, endpoint = config.AWS_ENDPOINT_U
   };
 }
 
+/** The DynamoDB table behind the rate-limit and idempotency ports. */
+async function openKv(config: Config, tableName: string) {
+  const [{ openDynamoTable }, { createDynamoRateLimiter }, { createDynamoIdempotencyStore }] = await Promise.all([
+    import("@polaris/adapters/dynamodb"),
+    import("@polaris/adapters/dynamodb-rate-limiter"),
+    import("@polaris/adapters/dynamodb-idempotency-store"),
+  ]);
+  const table = openDynamoTable(awsClientConfig(config), tableName);
+  return { table, rateLimiter: createDynamoRateLimiter(table), idempotency: createDynamoIdempotencyStore(table) };
+}
+
+/**
+ * A port whose adapter module loads on its first call (every port method is async), so handlers
+ * that never touch it never load its SDK.
+ */
+function lazyPort<T extends object>(load: () => Promise<T>) {
+  let pending: Promise<T> | undefined;
+  let ready: T | undefined;
+  const port = new Proxy({} as T, {
+    // Not a thenable, and no symbol lookups: only method calls go through.
+    get: (_, method) => (method === "then" || typeof method === "symbol" ? undefined : (...args: unknown[]) =>
+      (pending ??= load().then((adapter) => (ready = adapter))).then((adapter) =>
+        (adapter as Record<PropertyKey, (...a: unknown[]) => unknown>)[method](...args))),
+  });
+  return { port, loaded: () => ready };
+}
+
 /** The composition root: builds every dependency from configuration. */
 export async function createDeps(env: Record<string, string | undefined>): Promise<AppDeps> {
   const config = loadConfig(env);
@@ -67,21 +96,27 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
   const secret = config.JWT_SECRET ?? localSecret(home);
   const accessTokens = createAccessTokens(secret, config.ACCESS_EXPIRE_SECONDS, clock.now);
   const logger = new Logger({ serviceName: "polaris", logLevel: config.LOG_LEVEL });
-  const storage = createS3Storage({
+  // Adapters with heavy SDKs are imported only when configuration asks for them, so a Lambda
+  // function pays at cold start only for the clients it uses.
+  const s3 = lazyPort(async () => (await import("@polaris/adapters/s3-storage")).createS3Storage({
     bucket: config.S3_BUCKET,
     client: { ...awsClientConfig(config, config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL), forcePathStyle: config.S3_FORCE_PATH_STYLE },
-  });
-  const kv = config.KV_TABLE ? openDynamoTable(awsClientConfig(config), config.KV_TABLE) : undefined;
+  }));
+  const storage: ObjectStorage = s3.port;
+  const kv = config.KV_TABLE ? await openKv(config, config.KV_TABLE) : undefined;
   let inProcessBus: AppDeps["inProcessBus"] = null;
   let events: EventBus & { client?: { destroy(): void } };
-  if (config.EVENT_BUS_NAME) events = createEventBridgeBus({ busName: config.EVENT_BUS_NAME, client: awsClientConfig(config) });
-  else events = inProcessBus = createInProcessBus();
-  const openSearch = config.OPENSEARCH_URL
-    ? createOpenSearchIndex({ url: config.OPENSEARCH_URL, alias: config.OPENSEARCH_INDEX, region: config.AWS_REGION })
+  if (config.EVENT_BUS_NAME) {
+    const { createEventBridgeBus } = await import("@polaris/adapters/eventbridge-bus");
+    events = createEventBridgeBus({ busName: config.EVENT_BUS_NAME, client: awsClientConfig(config) });
+  } else events = inProcessBus = createInProcessBus();
+  const openSearch: OpenSearchIndex | null = config.OPENSEARCH_URL
+    ? (await import("@polaris/adapters/opensearch-index")).createOpenSearchIndex({ url: config.OPENSEARCH_URL, alias: config.OPENSEARCH_INDEX, region: config.AWS_REGION })
     : null;
   let scheduler: Scheduler & { client?: { destroy(): void } } = createSqlScheduler(db);
   if (config.SCHEDULE_GROUP) {
     if (!config.SCHEDULER_ROLE_ARN) throw new Error("invalid configuration: SCHEDULER_ROLE_ARN is required when SCHEDULE_GROUP is set");
+    const { createEventBridgeScheduler } = await import("@polaris/adapters/eventbridge-scheduler");
     scheduler = createEventBridgeScheduler({
       group: config.SCHEDULE_GROUP,
       roleArn: config.SCHEDULER_ROLE_ARN,
@@ -89,6 +124,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
       client: awsClientConfig(config),
     });
   }
+  const search = openSearch ? (await import("@polaris/adapters/opensearch-search")).createOpenSearchEngine(openSearch) : createSqlSearch(db);
   return {
     config,
     db,
@@ -97,13 +133,13 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     accessTokens,
     tokens: accessTokens,
     shareTokens: createShareTokens(secret, config.SHARE_TOKEN_EXPIRE_SECONDS, clock.now),
-    rateLimiter: kv ? createDynamoRateLimiter(kv) : createMemoryRateLimiter(),
-    idempotency: kv ? createDynamoIdempotencyStore(kv) : createSqlIdempotencyStore(db),
+    rateLimiter: kv?.rateLimiter ?? createMemoryRateLimiter(),
+    idempotency: kv?.idempotency ?? createSqlIdempotencyStore(db),
     storage,
     scheduler,
     events,
     inProcessBus,
-    search: openSearch ? createOpenSearchEngine(openSearch) : createSqlSearch(db),
+    search,
     searchIndex: openSearch,
     openSearch,
     async publishEvents() {
@@ -142,8 +178,8 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
       },
     },
     close: async () => {
-      storage.client.destroy();
-      kv?.destroy();
+      s3.loaded()?.client.destroy();
+      kv?.table.destroy();
       events.client?.destroy();
       scheduler.client?.destroy();
       await openSearch?.close();
