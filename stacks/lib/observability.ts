@@ -4,7 +4,7 @@ import type { StageSettings } from "../settings";
 
 /**
  * esbuild options of every function bundle (and of `bench/bundles.ts`, which measures them):
- * one minified, tree-shaken ESM file per handler. The AWS SDK v3 stays out because the
+ * minified, tree-shaken ESM per handler, split at dynamic imports. The AWS SDK v3 stays out because the
  * nodejs22.x runtime ships it; `pg-native` is pg's optional native binding, which the product never
  * loads (and which SST would otherwise try to `npm install` into each bundle). The plugins keep
  * out code that cannot run on AWS (see bundling.ts).
@@ -15,6 +15,9 @@ export const BUNDLE_TARGET = "node22";
 export const BUNDLING: NonNullable<FunctionProps["nodejs"]> = {
   format: "esm",
   minify: true,
+  // Adapters behind dynamic imports (S3, DynamoDB, EventBridge, OpenSearch…) become chunks that a
+  // function loads only if its configuration uses them, keeping their SDKs out of cold starts.
+  splitting: true,
   // Source maps would only feed SST's console (a separate upload); keep the bundles lean.
   sourcemap: false,
   esbuild: {
