@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { api, load, progress, rssMb, type Figures } from "./lib";
 
-/** Starts bench/server.ts in a child process and returns its URL and pid. */
-export async function startServer(env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "server.ts")], {
+/** Starts bench/server.ts (or another server script) in a child process and returns its URL, pid and announcement line. */
+export async function startServer(env: Record<string, string> = {}, script = join(import.meta.dirname, "server.ts"), args: string[] = []) {
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     env: { ...process.env, POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-")), ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -16,8 +16,10 @@ export async function startServer(env: Record<string, string> = {}) {
     createInterface({ input: child.stdout! }).once("line", resolve);
     child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
   });
+  const announced = JSON.parse(line) as { url: string } & Record<string, unknown>;
   return {
-    url: (JSON.parse(line) as { url: string }).url,
+    url: announced.url,
+    announced,
     pid: child.pid!,
     stop: () => new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
@@ -29,8 +31,10 @@ export async function startServer(env: Record<string, string> = {}) {
 /**
  * Latency and throughput at 50 concurrent clients for the user and file endpoints, and the
  * server's resident memory idle and under that load. `label` names the profile (embedded or pg).
+ * `beside` runs right after each endpoint's load (the floor's load of the same endpoint), so the
+ * two are measured at the same machine speed.
  */
-export async function benchHttp(label = "embedded", env: Record<string, string> = {}): Promise<Figures> {
+export async function benchHttp(label = "embedded", env: Record<string, string> = {}, beside?: (endpoint: string) => Promise<Figures>): Promise<Figures> {
   const server = await startServer(env);
   const figures: Figures = {};
   try {
@@ -48,19 +52,20 @@ export async function benchHttp(label = "embedded", env: Record<string, string> 
     await api(base, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey }, token);
     figures[`${label}_rss_idle_mb`] = rssMb(server.pid);
 
+    // Login goes last: its scrypt work queued at the end of a run would slow whatever is measured next.
     const targets: [string, Parameters<typeof load>[1]][] = [
-      ["login", { url: `${base}/usercenter/v1/user/login`, method: "POST", body: JSON.stringify({ mobile, password: "bench-password" }) }],
       ["info", { url: `${base}/usercenter/v1/user/info`, headers: auth }],
       ["list", { url: `${base}/file/v1/file/list?parentId=${folder.identity}&pageSize=50`, headers: auth }],
       ["detail", { url: `${base}/file/v1/file/detail?identity=${folder.identity}`, headers: auth }],
       ["presign", { url: `${base}/file/v1/upload/presign`, method: "POST", headers: auth, body: JSON.stringify({ hash: "0".repeat(64), size: 1, name: "p.bin", parentId: folder.identity }) }],
       ["instant", { url: `${base}/file/v1/upload/instant`, method: "POST", headers: auth, body: JSON.stringify({ hash, size: content.length, name: "again.txt" }) }],
+      ["login", { url: `${base}/usercenter/v1/user/login`, method: "POST", body: JSON.stringify({ mobile, password: "bench-password" }) }],
     ];
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 200);
     for (const [name, target] of targets) {
       progress(`${label}: ${name} at 50 connections`);
-      Object.assign(figures, await load(`${label}_${name}`, target));
+      Object.assign(figures, await load(`${label}_${name}`, target), await beside?.(name));
     }
     clearInterval(sampler);
     figures[`${label}_rss_load_peak_mb`] = peak;

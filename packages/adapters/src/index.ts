@@ -1,4 +1,4 @@
-export { openDatabase, type DatabaseTarget } from "./database";
+export { createPgPool, openDatabase, type DatabaseTarget } from "./database";
 export { createAccessTokens, createShareTokens, type AccessTokenService } from "./access-tokens";
 export { createMemoryRateLimiter } from "./memory-rate-limiter";
 export { createSqlIdempotencyStore } from "./sql-idempotency-store";

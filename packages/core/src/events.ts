@@ -38,8 +38,13 @@ export const EventSchemas = {
 export type EventType = keyof typeof EventSchemas;
 export type EventPayload<T extends EventType> = z.infer<(typeof EventSchemas)[T]>;
 
+let recorded = 0;
+/** Events this process has written so far: a request during which it did not move has nothing to publish. */
+export const recordedEvents = () => recorded;
+
 /** Writes the event to the outbox in the caller's transaction, so it exists exactly when the change does. */
 export async function recordEvent<T extends EventType>(trx: Transaction<Database> | Kysely<Database>, type: T, payload: EventPayload<T>) {
   const checked = EventSchemas[type].parse(payload);
   await trx.insertInto("outbox").values({ type, payload: JSON.stringify(checked) }).execute();
+  recorded++;
 }

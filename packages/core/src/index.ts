@@ -5,7 +5,7 @@ export * as Uploads from "./uploads";
 export * as Shares from "./shares";
 export * as Search from "./search";
 export * as Outbox from "./outbox";
-export { EventSchemas, recordEvent, type EventType, type EventPayload } from "./events";
+export { EventSchemas, recordEvent, recordedEvents, type EventType, type EventPayload } from "./events";
 export { DomainError, fail } from "./errors";
 export type { CoreDeps, CoreSettings } from "./deps";
 export type * from "./ports";

@@ -6,7 +6,7 @@ import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { z } from "zod";
 import { ErrorCodes, type BodyOf, type DataOf, type ErrorName, type QueryOf, type RouteDef } from "@polaris/contract";
-import { DomainError } from "@polaris/core";
+import { DomainError, recordedEvents } from "@polaris/core";
 import { getDeps, type AppDeps } from "./composition";
 import { loadConfig } from "./config";
 
@@ -21,7 +21,7 @@ export interface RequestContext<R extends RouteDef> {
 
 type Result = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 type Event = Omit<APIGatewayProxyEventV2, "body"> & { body?: unknown };
-type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string } };
+type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string }; eventsBefore: number };
 
 const json = (statusCode: number, payload: unknown, headers: Record<string, string> = {}): Result => ({
   statusCode,
@@ -66,6 +66,7 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
       const deps = await getDeps();
       const s = state(request);
       s.deps = deps;
+      s.eventsBefore = recordedEvents();
       const event = request.event;
 
       if (route.auth === "jwt") {
@@ -96,8 +97,9 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
       if (s.idempotency && request.response) {
         await s.deps.idempotency.complete(s.idempotency.scope, s.idempotency.key, JSON.stringify(request.response));
       }
-      // A POST that succeeded may have committed outbox rows: publish them now, not at the next sweep.
-      if (route.method === "POST") await s.deps?.publishEvents();
+      // A POST that succeeded may have committed outbox rows: publish them now, not at the next sweep
+      // (only when events were written meanwhile: an empty publish still costs a transaction).
+      if (route.method === "POST" && recordedEvents() !== s.eventsBefore) await s.deps?.publishEvents();
     },
     onError: async (request) => {
       const s = state(request);
