@@ -74,8 +74,8 @@ async function searchLoad(label: string, base: string, token: string): Promise<F
     ["filtered", { keyword: "sum", ext: "pdf,docx", minSize: "1000", sortBy: "size", sortDesc: "true", pageSize: "20" }],
   ];
   for (const [name, query] of queries) {
-    progress(`${label}: search ${name} at 50 connections`);
-    Object.assign(figures, await load(`${label}_search_${name}`, { url: `${base}/search/v1/search/files?${new URLSearchParams(query)}`, headers }));
+    progress(`${label}: ${name} at 50 connections`);
+    Object.assign(figures, await load(`${label}_${name}`, { url: `${base}/search/v1/search/files?${new URLSearchParams(query)}`, headers }));
   }
   return figures;
 }
@@ -138,7 +138,7 @@ export async function benchSearch(): Promise<Figures> {
       }
       figures.lag_p50_ms = percentile(lags, 50);
       figures.lag_p99_ms = percentile(lags, 99);
-      Object.assign(figures, await searchLoad("opensearch", server.url, token));
+      Object.assign(figures, await searchLoad("opensearch_search", server.url, token));
     } finally {
       await server.stop();
     }

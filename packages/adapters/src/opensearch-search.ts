@@ -1,4 +1,5 @@
 import { errors, type API, type Types } from "@opensearch-project/opensearch";
+import { SEARCH_RESULT_WINDOW } from "@polaris/contract";
 import { fail, type SearchEngine, type SearchQuery } from "@polaris/core";
 import type { OpenSearchIndex } from "./opensearch-index";
 
@@ -38,6 +39,8 @@ function queryOf(userId: number, q: SearchQuery): Types.Common_QueryDsl.QueryCon
   // Trigrams make a short, selective conjunction; one or two characters are an indexed gram themselves.
   const analyzer = [...q.keyword].length >= 3 ? "name_trigram" : "name_whole";
   filter.push({ match: { "name.infix": { query: q.keyword, operator: "and", analyzer } } });
+  // Other orders need no score, so nothing is computed per hit beyond the filters.
+  if (q.sortBy !== "relevance") return { bool: { filter } };
   return {
     bool: {
       filter,
@@ -88,7 +91,10 @@ export function createOpenSearchEngine(index: OpenSearchIndex): SearchEngine {
       const { body } = await client.search({
         index: alias,
         routing: String(userId),
-        body: { query: queryOf(userId, q), sort: sortOf(q), from: q.offset, size: q.limit, _source: false, track_total_hits: true },
+        body: {
+          query: queryOf(userId, q), sort: sortOf(q), from: q.offset, size: q.limit, _source: false,
+          track_total_hits: SEARCH_RESULT_WINDOW,
+        },
       }, options);
       const total = body.hits.total;
       return { total: typeof total === "number" ? total : total?.value ?? 0, ids: body.hits.hits.map((hit) => Number(hit._id)) };

@@ -1,4 +1,5 @@
 import { sql, type Expression, type SqlBool } from "kysely";
+import { SEARCH_RESULT_WINDOW } from "@polaris/contract";
 import type { Db, SearchEngine, SearchQuery } from "@polaris/core";
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -28,7 +29,8 @@ export function createSqlSearch(db: Db): SearchEngine {
       for (const [expression, direction] of orderOf(q)) page = page.orderBy(expression, direction);
       const [rows, count] = await Promise.all([
         page.offset(q.offset).limit(q.limit).execute(),
-        base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+        db.selectFrom(base.select("f.id").limit(SEARCH_RESULT_WINDOW).as("hits"))
+          .select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
       ]);
       return { total: Number(count.n), ids: rows.map((r) => r.id) };
     },

@@ -54,7 +54,10 @@ export const searchRoutes = {
     method: "GET", auth: "jwt", tag: area, path: "/search/v1/search/files", handler: "functions/http/search/files.ts",
     summary: "Find the caller's active files and folders by name (words, prefixes, infixes, Chinese included) and filters",
     query: searchQuery,
-    data: z.object({ total: z.number().int(), list: z.array(searchHit) }),
+    data: z.object({
+      total: z.number().int().describe(`how many items match, counted up to ${SEARCH_RESULT_WINDOW} (as far as pages reach)`),
+      list: z.array(searchHit),
+    }),
     errors: ["FOLDER_NOT_FOUND", "SEARCH_UNAVAILABLE"],
   }),
   stats: defineRoute({
