@@ -178,10 +178,11 @@ describe("shares of other users", () => {
     const theirs = await share(owner.token, await createFolder(app, owner.token, "theirs"), { hasCode: true });
     const stranger = await app.signUp();
     const mine = await share(stranger.token, await createFolder(app, stranger.token, "mine"));
-    expect(await post(stranger.token, "/update", { identity: theirs.identity, code: "" })).toMatchObject({ status: 403, body: { code: 400010 } });
-    expect(await post(stranger.token, "/cancel", { identities: [theirs.identity] })).toMatchObject({ status: 403, body: { code: 400010 } });
+    // Someone else's share is as missing as one nobody has (see authz-matrix.test.ts).
+    expect(await post(stranger.token, "/update", { identity: theirs.identity, code: "" })).toMatchObject({ status: 404, body: { code: 400001 } });
+    expect(await post(stranger.token, "/cancel", { identities: [theirs.identity] })).toMatchObject({ status: 404, body: { code: 400001 } });
     // All or nothing: one foreign share in the list cancels none of them.
-    expect(await post(stranger.token, "/cancel", { identities: [mine.identity, theirs.identity] })).toMatchObject({ status: 403, body: { code: 400010 } });
+    expect(await post(stranger.token, "/cancel", { identities: [mine.identity, theirs.identity] })).toMatchObject({ status: 404, body: { code: 400001 } });
     expect(await post(stranger.token, "/update", { identity: crypto.randomUUID(), code: "" })).toMatchObject({ status: 404, body: { code: 400001 } });
     expect(await post(stranger.token, "/cancel", { identities: [mine.identity, crypto.randomUUID()] })).toMatchObject({ status: 404, body: { code: 400001 } });
     expect((await shareRow(mine.identity)).status).toBe(0);

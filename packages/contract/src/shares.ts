@@ -76,14 +76,14 @@ export const shareRoutes = {
     body: z.object({ identity, expiredType: expiredType.optional(), code: newCode.optional() })
       .refine((b) => b.expiredType !== undefined || b.code !== undefined, { message: "give expiredType and/or code", path: ["expiredType"] }),
     data: z.object({ share: shareItem }),
-    errors: ["SHARE_NOT_FOUND", "NOT_YOUR_SHARE", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED"],
+    errors: ["SHARE_NOT_FOUND", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED"],
   }),
   cancel: route({
     method: "POST", path: "/share/v1/share/cancel", handler: "functions/http/share/cancel.ts", auth: "jwt",
     summary: "Cancel shares (all or nothing); cancelledCount counts the ones that were not cancelled already",
     body: z.object({ identities }),
     data: z.object({ cancelledCount: z.number().int() }),
-    errors: ["SHARE_NOT_FOUND", "NOT_YOUR_SHARE"],
+    errors: ["SHARE_NOT_FOUND"],
   }),
   validate: route({
     method: "POST", path: "/share/v1/share/validate", handler: "functions/http/share/validate.ts", auth: "none",

@@ -29,12 +29,11 @@ export function assertUsable(share: Pick<ShareRow, "status" | "expired_at">, now
   if (share.status === 3 || isPast(share.expired_at, now)) fail("SHARE_EXPIRED");
 }
 
-/** The caller's shares, locked for update; a missing one fails with 404, someone else's with 403. */
+/** The caller's shares, locked for update; someone else's share is as missing as one nobody has (404). */
 export async function ownedShares(db: Db, userId: number, identities: string[]) {
   const unique = [...new Set(identities)];
-  const rows = await db.selectFrom("shares").selectAll().where("identity", "in", unique).forUpdate().execute();
+  const rows = await db.selectFrom("shares").selectAll().where("identity", "in", unique).where("user_id", "=", userId).forUpdate().execute();
   if (rows.length !== unique.length) fail("SHARE_NOT_FOUND");
-  if (rows.some((r) => r.user_id !== userId)) fail("NOT_YOUR_SHARE");
   return rows;
 }
 

@@ -1,0 +1,181 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { routeTable, type RouteDef } from "@polaris/contract";
+import { bytes, createFolder, sha256, startTestApp, uploadFile, type TestApp } from "./support";
+
+/**
+ * The authorization matrix: for every route field that names an item (file, folder, upload, share,
+ * trash item), user B sends each of user A's identities, and the answer must be exactly the answer
+ * for an identity nobody has (status and body); afterwards A's rows are unchanged, row by row.
+ * The fields come from the route table, so a new route or field fails this test until it has a case.
+ */
+
+/** Field names that carry an identity. */
+const IDENTITY_FIELD = /(^identity$|^identities$|Id$|Ids$|Identity$|Identities$|Key$)/;
+
+/** Identity fields that are not someone's private item, and why. */
+const EXEMPT: Record<string, string> = {
+  "share.validate identity": "a share link is public by design: anyone holding it may open the share",
+  "share.detail identity": "a share link is public by design",
+  "share.download identity": "a share link is public by design",
+  "share.save identity": "a share link is public by design (the items saved are checked below)",
+};
+
+function fieldsOf(schema: z.ZodType | undefined): string[] {
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+/** `route field` for every identity field of every route. */
+const identityFields = Object.entries(routeTable as Record<string, RouteDef>).flatMap(([key, route]) =>
+  [...fieldsOf(route.body), ...fieldsOf(route.query)].filter((f) => IDENTITY_FIELD.test(f)).map((f) => `${key} ${f}`));
+
+interface Fixture {
+  token: string;
+  userId: number;
+  folder: string;
+  subfolder: string;
+  file: string;
+  trashed: string;
+  share: string;
+  uploadKey: string;
+}
+
+interface Request {
+  query?: Record<string, unknown>;
+  body?: Record<string, unknown>;
+  /** Public routes go without a token. */
+  anonymous?: boolean;
+  /** Instant upload: ask for a challenge and prove possession of these bytes, then send. */
+  prove?: Buffer;
+}
+
+let app: TestApp;
+let a: Fixture;
+let b: Fixture & { content: Buffer; inShare: string };
+
+/**
+ * Per route and field: requests from B in which only that field varies; every other field is valid
+ * for B. Array fields are tried alone and beside one of B's own items (all or nothing).
+ */
+const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
+  "file.uploadInstant": { parentId: [(x) => ({ body: { hash: sha256(b.content), size: b.content.length, name: "i.bin", parentId: x }, prove: b.content })] },
+  "file.uploadPresign": { parentId: [(x) => ({ body: { hash: sha256("p"), size: 1, name: "p.bin", parentId: x } })] },
+  "file.uploadParts": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
+  "file.uploadCallback": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
+  "file.uploadAbort": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
+  "file.list": { parentId: [(x) => ({ query: { parentId: x } })] },
+  "file.detail": { identity: [(x) => ({ query: { identity: x } })] },
+  "file.download": { identity: [(x) => ({ query: { identity: x } })] },
+  "file.createFolder": { parentId: [(x) => ({ body: { name: "n", parentId: x } })] },
+  "file.rename": { identity: [(x) => ({ body: { identity: x, name: "renamed" } })] },
+  "file.move": {
+    identities: [(x) => ({ body: { identities: [x], targetId: b.folder } }), (x) => ({ body: { identities: [b.file, x], targetId: b.subfolder } })],
+    targetId: [(x) => ({ body: { identities: [b.file], targetId: x } })],
+  },
+  "file.copy": {
+    identities: [(x) => ({ body: { identities: [x], targetId: b.folder } }), (x) => ({ body: { identities: [b.file, x], targetId: b.subfolder } })],
+    targetId: [(x) => ({ body: { identities: [b.file], targetId: x } })],
+  },
+  "file.delete": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.file, x] } })] },
+  "file.trashRestore": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.trashed, x] } })] },
+  "file.trashDelete": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.trashed, x] } })] },
+  "share.create": { fileIdentity: [(x) => ({ body: { fileIdentity: x, expiredType: 7, hasCode: true } })] },
+  "share.update": { identity: [(x) => ({ body: { identity: x, expiredType: 30 } })] },
+  "share.cancel": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.share, x] } })] },
+  // B's own share (no code) is the context: everything of A's is outside it.
+  "share.detail": { parentId: [(x) => ({ query: { identity: b.share, parentId: x }, anonymous: true })] },
+  "share.download": { fileIdentity: [(x) => ({ query: { identity: b.share, fileIdentity: x }, anonymous: true })] },
+  "share.save": {
+    fileIdentities: [
+      (x) => ({ body: { identity: b.share, fileIdentities: [x], targetFolderId: b.subfolder } }),
+      (x) => ({ body: { identity: b.share, fileIdentities: [b.inShare, x], targetFolderId: b.subfolder } }),
+    ],
+    targetFolderId: [(x) => ({ body: { identity: b.share, fileIdentities: [b.inShare], targetFolderId: x } })],
+  },
+  "search.files": { parentId: [(x) => ({ query: { parentId: x } })] },
+};
+
+async function send(key: string, request: Request) {
+  const route = routeTable[key];
+  const token = request.anonymous ? undefined : b.token;
+  if (!request.prove) return app.call(route.method, route.path, { token, query: request.query, body: request.body });
+  const asked = await app.call(route.method, route.path, { token, body: request.body });
+  const { offset, length, nonce } = asked.body.data.challenge;
+  const proof = createHash("sha256").update(nonce, "utf8").update(request.prove.subarray(offset, offset + length)).digest("hex");
+  return app.call(route.method, route.path, { token, body: { ...request.body, proof } });
+}
+
+async function fixture(content: Buffer): Promise<Fixture> {
+  const { token } = await app.signUp();
+  const folder = await createFolder(app, token, "private");
+  const subfolder = await createFolder(app, token, "inner", folder);
+  const file = await uploadFile(app, token, content, { name: "secret.bin", parentId: folder });
+  const trashed = await uploadFile(app, token, bytes(64, content[0] + 1000), { name: "old.bin" });
+  expect((await app.call("POST", "/file/v1/file/delete", { token, body: { identities: [trashed] } })).status).toBe(200);
+  const share = (await app.call("POST", "/share/v1/share/create", { token, body: { fileIdentity: folder, expiredType: 0, hasCode: false } })).body.data.identity;
+  const uploadKey = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(`pending-${token}`), size: 10, name: "pending.bin" } })).body.data.uploadKey;
+  const { userId } = await app.deps.db.selectFrom("files").select("user_id as userId").where("identity", "=", folder).executeTakeFirstOrThrow();
+  return { token, userId, folder, subfolder, file, trashed, share, uploadKey };
+}
+
+/** Everything of A's: rows of files, uploads and shares, the blobs A's files reference, A's user row (quota). */
+async function rowsOf(userId: number) {
+  const db = app.deps.db;
+  const files = await db.selectFrom("files").selectAll().where("user_id", "=", userId).orderBy("id").execute();
+  const shas = files.map((f) => f.blob_sha256).filter((s): s is string => s !== null);
+  return {
+    files,
+    uploads: await db.selectFrom("uploads").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
+    shares: await db.selectFrom("shares").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
+    blobs: shas.length ? await db.selectFrom("blobs").selectAll().where("sha256", "in", shas).orderBy("sha256").execute() : [],
+    user: await db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow(),
+  };
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  a = await fixture(bytes(300, 41));
+  const content = bytes(300, 42);
+  const own = await fixture(content);
+  const inShare = await createFolder(app, own.token, "shared-inner", own.folder);
+  b = { ...own, content, inShare };
+});
+afterAll(() => app?.close());
+
+describe("authorization matrix: another user's identities behave as missing ones", () => {
+  it("has a case for every identity field of the route table", () => {
+    const uncovered = identityFields.filter((rf) => {
+      const [key, field] = rf.split(" ");
+      return !cases[key]?.[field] && !EXEMPT[rf];
+    });
+    expect(uncovered, "identity fields without a case in authz-matrix.test.ts").toEqual([]);
+    const stale = Object.entries(cases).flatMap(([key, fields]) => Object.keys(fields).map((f) => `${key} ${f}`)).filter((rf) => !identityFields.includes(rf));
+    expect(stale, "cases for fields the route table no longer has").toEqual([]);
+  });
+
+  it("answers B exactly as for a missing identity, for each of A's identities, and changes none of A's rows", async () => {
+    const before = await rowsOf(a.userId);
+    const theirs = { folder: a.folder, subfolder: a.subfolder, file: a.file, trashed: a.trashed, share: a.share, uploadKey: a.uploadKey };
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const [key, fields] of Object.entries(cases)) {
+      for (const [field, builders] of Object.entries(fields)) {
+        for (const [variant, build] of builders.entries()) {
+          const missing = await send(key, build(crypto.randomUUID()));
+          expect(missing.status, `${key} ${field} #${variant} with a missing identity: ${JSON.stringify(missing.body)}`).toBe(404);
+          for (const [kind, identity] of Object.entries(theirs)) {
+            const answer = await send(key, build(identity));
+            compared++;
+            if (JSON.stringify(answer) !== JSON.stringify(missing)) {
+              mismatches.push(`${key} ${field} #${variant} with A's ${kind}: ${answer.status} ${JSON.stringify(answer.body)} ≠ missing ${missing.status} ${JSON.stringify(missing.body)}`);
+            }
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(100);
+    expect(await rowsOf(a.userId)).toEqual(before);
+  });
+});
