@@ -126,6 +126,8 @@ function environmentFor(access: Access, p: Platform): Record<string, string> {
     env.DATABASE_URL = need(p.database, "database", "").url;
     // One request at a time per container; RDS Proxy multiplexes the connections.
     env.DATABASE_POOL_SIZE = "2";
+    // The deploy applies migrations once (functions/jobs/migrate.ts); containers don't race to.
+    env.MIGRATE_ON_START = "false";
   }
   if (access.kv) env.KV_TABLE = need(p.kv, "kv", "").tableName;
   if (access.bucket?.length) env.S3_BUCKET = need(p.bucket, "bucket", "").bucketName;

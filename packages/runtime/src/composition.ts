@@ -91,7 +91,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
       ? { kind: "postgres", url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }
       : { kind: "pglite", dataDir: config.PGLITE_DIR === "memory" ? undefined : resolve(config.PGLITE_DIR ?? join(home, "pglite")) },
   );
-  await migrateToLatest(db);
+  if (config.MIGRATE_ON_START) await migrateToLatest(db);
   const clock = { now: () => new Date() };
   const secret = config.JWT_SECRET ?? localSecret(home);
   const accessTokens = createAccessTokens(secret, config.ACCESS_EXPIRE_SECONDS, clock.now);

@@ -15,6 +15,7 @@ const jobArnVariables = Object.fromEntries(
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: int(10),
+  MIGRATE_ON_START: flag(true).describe("apply pending migrations when a process starts; off on AWS, where the deploy runs functions/jobs/migrate"),
   POLARIS_HOME: z.string().default(".polaris"),
   PGLITE_DIR: z.string().optional().describe('PGlite data directory; "memory" keeps it in memory'),
   JWT_SECRET: z.string().min(32).optional(),
