@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { Uploads } from "@polaris/core";
-import { getDeps, sqsBatchHandler } from "@polaris/runtime";
+import { emitMetrics, getDeps, sqsBatchHandler } from "@polaris/runtime";
 
 interface S3EventRecord {
   eventName?: string;
@@ -18,5 +18,8 @@ export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = sqsBatchH
     if (!record.eventName?.startsWith("ObjectCreated:")) continue;
     const result = await Uploads.completeUpload(deps, objectKeyOf(record));
     deps.logger.info("upload notification", { status: result.status });
+    if (result.status === "completed" && result.uploadedBytes !== undefined) {
+      emitMetrics(deps.config.METRICS && deps.config.LOG_LEVEL !== "SILENT", {}, [{ name: "UploadedBytes", unit: "Bytes", value: result.uploadedBytes }]);
+    }
   }
 });

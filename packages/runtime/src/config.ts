@@ -59,6 +59,7 @@ const schema = z.object({
   SHARE_CODE_ADDRESS_WINDOW_SECONDS: int(15 * 60),
   SHARE_CODE_MAX_FAILURES_PER_SHARE: int(20),
   SHARE_CODE_SHARE_WINDOW_SECONDS: int(3600),
+  METRICS: flag(true).describe("emit CloudWatch EMF metric lines (per-route requests, errors, latency; uploads)"),
   LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
 });
 

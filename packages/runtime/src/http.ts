@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ErrorCodes, type BodyOf, type DataOf, type ErrorName, type QueryOf, type RouteDef } from "@polaris/contract";
 import { DomainError, recordedEvents } from "@polaris/core";
 import { getDeps, type AppDeps } from "./composition";
+import { emitMetrics, type MetricEntry } from "./metrics";
 import { loadConfig } from "./config";
 
 export interface RequestContext<R extends RouteDef> {
@@ -17,11 +18,13 @@ export interface RequestContext<R extends RouteDef> {
   userId: number;
   clientAddress: string;
   deps: AppDeps;
+  /** Adds a metric to this request's EMF line (beside Requests, Errors and Latency). */
+  metric(name: string, unit: MetricEntry["unit"], value: number): void;
 }
 
 type Result = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 type Event = Omit<APIGatewayProxyEventV2, "body"> & { body?: unknown };
-type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string }; eventsBefore: number };
+type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string }; eventsBefore: number; metrics?: MetricEntry[] };
 
 const json = (statusCode: number, payload: unknown, headers: Record<string, string> = {}): Result => ({
   statusCode,
@@ -155,6 +158,7 @@ export function httpHandler<R extends RouteDef>(
       userId: s.userId,
       clientAddress: event.requestContext?.http?.sourceIp ?? "unknown",
       deps: s.deps,
+      metric: (name, unit, value) => (s.metrics ??= []).push({ name, unit, value }),
     });
     if (route.raw) {
       return typeof data === "string"
@@ -179,13 +183,21 @@ function requestLog(route: RouteDef): MiddlewareObj<Event, Result> {
   const write = async (request: middy.Request<Event, Result>) => {
     const s = state(request);
     const status = request.response?.statusCode ?? 500;
+    const latencyMs = Date.now() - (started.get(request) ?? Date.now());
     s.deps?.logger[status >= 500 ? "error" : "info"]("request", {
       route: `${route.method} ${route.path}`,
       status,
       userId: s.userId,
       requestId: request.event.requestContext?.requestId,
-      latencyMs: Date.now() - (started.get(request) ?? Date.now()),
+      latencyMs,
     });
+    const config = s.deps?.config;
+    emitMetrics(Boolean(config?.METRICS && config.LOG_LEVEL !== "SILENT"), { route: `${route.method} ${route.path}` }, [
+      { name: "Requests", unit: "Count", value: 1 },
+      { name: "Errors", unit: "Count", value: status >= 500 ? 1 : 0 },
+      { name: "Latency", unit: "Milliseconds", value: latencyMs },
+      ...(s.metrics ?? []),
+    ]);
   };
   return {
     before: async (request) => {

@@ -5,7 +5,10 @@ import { loadFileItem } from "../files/tree";
 import { completeUpload } from "./complete";
 import { ownedUpload } from "./shared";
 
-/** The client's confirmation: completes a multipart upload, then returns the file, doing the work itself if the notification is late. */
+/**
+ * The client's confirmation: completes a multipart upload, then returns the file, doing the work
+ * itself if the notification is late (`uploadedBytes` is set when this call did the completion).
+ */
 export async function callback(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.uploadCallback>) {
   const upload = await ownedUpload(deps.db, userId, input.uploadKey);
   if (upload.status === "pending" && upload.multipart_upload_id) {
@@ -20,7 +23,7 @@ export async function callback(deps: CoreDeps, userId: number, input: BodyOf<typ
   switch (result.status) {
     case "completed": {
       const file = await loadFileItem(deps.db, result.fileId);
-      return { identity: file.identity, file };
+      return { identity: file.identity, file, uploadedBytes: result.uploadedBytes };
     }
     case "failed":
       return fail("CONTENT_MISMATCH");

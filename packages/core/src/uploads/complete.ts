@@ -2,12 +2,12 @@ import type { CoreDeps } from "../deps";
 import type { UploadRow } from "../db/schema";
 import { recordEvent } from "../events";
 import { extensionOf } from "../files/names";
-import { freeName, resolveFolderId } from "../files/tree";
+import { freeName, lockUserTree, resolveFolderId } from "../files/tree";
 import { settleReservation } from "../quota";
 import { closeUpload } from "./shared";
 
 export type CompletionResult =
-  | { status: "completed"; fileId: number }
+  | { status: "completed"; fileId: number; /** Set when this call did the completion: the bytes it added. */ uploadedBytes?: number }
   | { status: "failed" | "aborted" | "expired" }
   | { status: "missing" }
   | { status: "unknown" };
@@ -40,6 +40,9 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom("uploads").selectAll().where("id", "=", upload.id).forUpdate().executeTakeFirstOrThrow();
     if (current.status !== "pending") return { result: settled(current), redundantObject: false };
+    // The tree lock before the blob row, in the order purges take them (no deadlock), and so the
+    // folder cannot go to the recycle bin between its check and the insert.
+    await lockUserTree(trx, upload.user_id);
     const blob = await trx
       .insertInto("blobs")
       .values({ sha256: upload.sha256, size: upload.size, object_key: objectKey, ref_count: 1 })
@@ -61,7 +64,7 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
     await settleReservation(trx, upload.user_id, current.reserved, upload.size);
     await trx.updateTable("uploads").set({ status: "completed", file_id: fileId, updated_at: deps.clock.now() }).where("id", "=", upload.id).execute();
     await recordEvent(trx, "file.created", { userId: upload.user_id, fileIds: [fileId], subtree: false });
-    return { result: { status: "completed", fileId } as CompletionResult, redundantObject: blob.object_key !== objectKey };
+    return { result: { status: "completed", fileId, uploadedBytes: upload.size } as CompletionResult, redundantObject: blob.object_key !== objectKey };
   });
   // Known content: the blob already had its object, so this copy of the bytes goes.
   if (outcome.redundantObject) await deps.storage.delete([objectKey]);
