@@ -1,10 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import { Search } from "@polaris/core";
-import { getDeps, sqsBatchHandler } from "@polaris/runtime";
+import { emitMetrics, getDeps, sqsBatchHandler } from "@polaris/runtime";
 
 /** The EventBridge event an SQS target receives as the message body. */
-const eventBridgeEvent = z.object({ "detail-type": z.string(), detail: z.unknown() });
+const eventBridgeEvent = z.object({ "detail-type": z.string(), detail: z.unknown(), time: z.string().optional() });
 
 /** Domain events (EventBridge → SQS) keep the search index in step with the database. */
 export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = sqsBatchHandler(async (body) => {
@@ -12,4 +12,9 @@ export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = sqsBatchH
   const event = eventBridgeEvent.parse(JSON.parse(body));
   const result = await Search.indexChange(deps, event["detail-type"], event.detail);
   deps.logger.debug("indexed", { type: event["detail-type"], ...result });
+  // How far the index trails the change: from the event's time to now (the dashboard's indexer lag).
+  const lagMs = event.time ? Date.now() - Date.parse(event.time) : NaN;
+  if (result.indexed > 0 && Number.isFinite(lagMs)) {
+    emitMetrics(deps.config.METRICS && deps.config.LOG_LEVEL !== "SILENT", {}, [{ name: "IndexerLag", unit: "Milliseconds", value: lagMs }]);
+  }
 });
