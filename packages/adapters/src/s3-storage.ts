@@ -90,8 +90,13 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
     },
     async readRange(key, offset, length) {
       if (length === 0) return new Uint8Array();
-      const out = await client.send(new GetObjectCommand({ Bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
-      return out.Body!.transformToByteArray();
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
+        return await out.Body!.transformToByteArray();
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
     },
     presignGet: (key, { fileName, contentType, expiresInSeconds }) =>
       getSignedUrl(client, new GetObjectCommand({

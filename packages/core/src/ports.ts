@@ -58,7 +58,8 @@ export interface ObjectStorage {
   head(key: string): Promise<StoredObject | null>;
   /** Streams the object through SHA-256 (hex) without holding it in memory. */
   sha256(key: string): Promise<string>;
-  readRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  /** Null when the object is gone (its last reference was purged meanwhile). */
+  readRange(key: string, offset: number, length: number): Promise<Uint8Array | null>;
   presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string>;
   delete(keys: string[]): Promise<void>;
 }

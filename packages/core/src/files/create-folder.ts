@@ -5,12 +5,14 @@ import { isUniqueViolation } from "../db/errors";
 import { fail } from "../errors";
 import { recordEvent } from "../events";
 import { validName } from "./names";
-import { loadFileItem, resolveFolder } from "./tree";
+import { loadFileItem, lockUserTree, resolveFolder } from "./tree";
 
 export async function createFolder(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.createFolder>) {
   const name = validName(input.name);
   try {
     return await deps.db.transaction().execute(async (trx) => {
+      // Under the tree lock the parent cannot go to the recycle bin between the check and the insert.
+      await lockUserTree(trx, userId);
       const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
       const { id } = await trx
         .insertInto("files")

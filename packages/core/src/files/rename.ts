@@ -5,12 +5,13 @@ import { isUniqueViolation } from "../db/errors";
 import { fail } from "../errors";
 import { recordEvent } from "../events";
 import { extensionOf, validName } from "./names";
-import { bumpDescendantVersions, loadFileItem, ownedItems } from "./tree";
+import { bumpDescendantVersions, loadFileItem, lockUserTree, ownedItems } from "./tree";
 
 export async function rename(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.rename>) {
   const name = validName(input.name);
   try {
     return await deps.db.transaction().execute(async (trx) => {
+      await lockUserTree(trx, userId);
       const [item] = await ownedItems(trx, userId, [input.identity]);
       if (item.name !== name) {
         await trx

@@ -43,6 +43,9 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
     // The tree lock before the blob row, in the order purges take them (no deadlock), and so the
     // folder cannot go to the recycle bin between its check and the insert.
     await lockUserTree(trx, upload.user_id);
+    // The tree lock before the blob row, in the order purges take them (no deadlock), and so the
+    // folder cannot go to the recycle bin between its check and the insert.
+    await lockUserTree(trx, upload.user_id);
     const blob = await trx
       .insertInto("blobs")
       .values({ sha256: upload.sha256, size: upload.size, object_key: objectKey, ref_count: 1 })

@@ -6,7 +6,7 @@ import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
 import { recordEvent } from "../events";
 import { extensionOf, validName } from "../files/names";
-import { freeName, loadFileItem, resolveFolder } from "../files/tree";
+import { freeName, loadFileItem, lockUserTree, resolveFolder } from "../files/tree";
 import { consumeQuota } from "../quota";
 
 type InstantInput = BodyOf<typeof fileRoutes.uploadInstant>;
@@ -38,11 +38,14 @@ export async function instant(deps: CoreDeps, userId: number, input: InstantInpu
     .executeTakeFirst();
   if (!challenge) return fail("PROOF_REQUIRED", "no live challenge for this content: ask again without a proof");
   const bytes = await deps.storage.readRange(blob.object_key, challenge.offset, challenge.length);
+  // The last reference was purged since the check above: the content is no longer known.
+  if (!bytes) return { exists: false as const };
   const expected = createHash("sha256").update(challenge.nonce, "utf8").update(bytes).digest();
   const given = Buffer.from(input.proof, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail("PROOF_REQUIRED");
 
   const fileId = await deps.db.transaction().execute(async (trx) => {
+    await lockUserTree(trx, userId);
     const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
     await consumeQuota(trx, userId, input.size);
     if (!(await addBlobReferences(trx, input.hash, 1))) return null;
