@@ -1,4 +1,5 @@
-import { buildOpenApiDocument, opsRoutes } from "@polaris/contract";
+import { opsRoutes } from "@polaris/contract";
+import { buildOpenApiDocument } from "@polaris/contract/openapi";
 import { httpHandler } from "@polaris/runtime";
 
 let document: ReturnType<typeof buildOpenApiDocument> | undefined;

@@ -1,8 +1,4 @@
-import { z } from "zod";
-import { extendZodWithOpenApi } from "@asteasolutions/zod-to-openapi";
-
-extendZodWithOpenApi(z);
-
+// The OpenAPI generator is its own entry (`@polaris/contract/openapi`): only /openapi.json loads it.
 export * from "./errors";
 export * from "./route";
 export * from "./users";
@@ -12,4 +8,3 @@ export * from "./shares";
 export * from "./search";
 export * from "./jobs";
 export * from "./routes";
-export { buildOpenApiDocument } from "./openapi";

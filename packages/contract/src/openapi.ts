@@ -1,8 +1,10 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { ErrorCodes } from "./errors";
 import type { RouteDef } from "./route";
 import { routeTable } from "./routes";
+
+extendZodWithOpenApi(z);
 
 const errorEnvelope = z.object({
   code: z.number().int().describe("business code (see the table in the description)"),
