@@ -87,7 +87,7 @@ describe("outbox", () => {
   });
 });
 
-describe("search indexer (SQL profile: consumes events, nothing to write)", () => {
+describe("search indexer handler", () => {
   const indexer = () => load<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/search-indexer.ts");
   const envelope = (type: string, detail: unknown) => JSON.stringify({ version: "0", id: crypto.randomUUID(), "detail-type": type, source: "polaris", detail });
 
