@@ -189,6 +189,10 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
 }
 
 let current: Promise<AppDeps> | undefined;
+let processConfig: Config | undefined;
+
+/** This process's configuration, for what must be known before the dependencies are built (HTTP middleware options). */
+export const getConfig = (): Config => (processConfig ??= loadConfig(process.env));
 
 /** Built once per process (one Lambda container, or the local gateway) from the environment. */
 export const getDeps = (): Promise<AppDeps> => (current ??= createDeps(process.env));

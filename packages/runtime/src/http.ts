@@ -7,9 +7,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from "zod";
 import { ErrorCodes, type BodyOf, type DataOf, type ErrorName, type QueryOf, type RouteDef } from "@polaris/contract";
 import { DomainError, recordedEvents } from "@polaris/core";
-import { getDeps, type AppDeps } from "./composition";
+import { getConfig, getDeps, type AppDeps } from "./composition";
 import { emitMetrics, type MetricEntry } from "./metrics";
-import { loadConfig } from "./config";
 
 export interface RequestContext<R extends RouteDef> {
   body: BodyOf<R>;
@@ -82,8 +81,8 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
       s.body = route.body ? parseOrFail(route.body, event.body, "body") : undefined;
 
       const key = route.method === "POST" ? event.headers?.["idempotency-key"] : undefined;
-      if (key) {
-        if (key.length > 255) throw invalid("Idempotency-Key must be at most 255 characters");
+      if (key !== undefined) {
+        if (key.length < 1 || key.length > 255) throw invalid("Idempotency-Key must be 1 to 255 characters");
         const scope = `${s.userId ?? "anonymous"}:${route.path}`;
         const requestHash = createHash("sha256").update(JSON.stringify([s.body ?? null, s.query ?? null])).digest("hex");
         const existing = await deps.idempotency.claim(scope, key, requestHash, deps.config.IDEMPOTENCY_TTL_SECONDS);
@@ -149,7 +148,7 @@ export function httpHandler<R extends RouteDef>(
   impl: (ctx: RequestContext<R>) => Promise<DataOf<R>>,
 ) {
   // Only plain settings are read at module load: the rest of the dependencies are built on first use.
-  const config = loadConfig(process.env);
+  const config = getConfig();
   const core = async (event: Event, context: Context): Promise<Result> => {
     const s = state({ context });
     const data = await impl({
