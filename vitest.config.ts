@@ -12,7 +12,8 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
       { extends: true, test: { name: "stacks", include: ["stacks/**/*.test.ts"] } },
       { extends: true, test: { name: "browser", include: ["infra-local/browser/**/*.test.ts"] } },
-      { extends: true, test: { name: "parity", include: ["infra-local/**/*.test.ts"], exclude: ["infra-local/browser/**"], testTimeout: 120_000, hookTimeout: 900_000 } },
+      { extends: true, test: { name: "parity", include: ["infra-local/**/*.test.ts"], exclude: ["infra-local/browser/**", "infra-local/stress/fuzz.test.ts"], testTimeout: 120_000, hookTimeout: 900_000 } },
+      { extends: true, test: { name: "fuzz", include: ["infra-local/stress/fuzz.test.ts"], testTimeout: 600_000, hookTimeout: 900_000 } },
     ],
   },
 });

@@ -10,6 +10,11 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** API Gateway's own payload limit; handlers apply the product's smaller one. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/**
+ * Room for the longest URL the schemas allow (a share token and its query, percent-encoded), so such
+ * a request reaches validation and gets a 400 naming the field instead of Node's bare 431.
+ */
+const MAX_HEADER_BYTES = 64 * 1024;
 
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -117,7 +122,7 @@ export type Fallback = (req: IncomingMessage, res: ServerResponse, url: URL) => 
  * Lambda would get and invokes the same handler module the route table names.
  */
 export function createGateway(options: { fallback?: Fallback } = {}): Server {
-  return createServer(async (req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const methods = routesByPath.get(url.pathname);
@@ -150,6 +155,16 @@ export function createGateway(options: { fallback?: Fallback } = {}): Server {
       else res.end();
     }
   });
+  // Requests Node refuses before any handler runs (headers too large, malformed) still get the envelope.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, reason, msg] = error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", `参数错误: request line and headers exceed ${MAX_HEADER_BYTES} bytes`]
+      : [400, "Bad Request", "参数错误: malformed HTTP request"];
+    const body = JSON.stringify({ code: ErrorCodes.INVALID_PARAMETER.code, msg });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  return server;
 }
 
 /** Starts the gateway on `host:port` (port 0 picks a free one); `close` also drops open keep-alive connections. */

@@ -25,6 +25,8 @@ const passes: Pass[] = [
   { name: "unit (PostgreSQL)", projects: ["unit"], services: ["postgres"], env: (e) => ({ POLARIS_TEST_DATABASE_URL: e.postgres!.url }) },
   { name: "stacks", projects: ["stacks"] },
   { name: "browser", projects: ["browser"], serial: true },
+  // schemathesis against the embedded profile's /openapi.json (installs itself into .polaris/venv).
+  { name: "fuzz", projects: ["fuzz"] },
   { name: "parity", projects: ["parity"], services: ["postgres", "aws", "opensearch"], serial: true },
   // The HTTP contract tests again, on the parity profile: one file at a time (they share the queues).
   {

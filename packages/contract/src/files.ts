@@ -52,7 +52,7 @@ export const fileRoutes = {
     summary: "Reserve quota and get presigned URL(s) to upload straight to storage",
     body: z.object({
       hash: sha256Hex, size: fileSize, name: fileName, parentId: folderRef.optional(),
-      mimeType: z.string().max(255).optional(),
+      mimeType: z.string().max(255).regex(/^$|^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+( *;[\x20-\x7e]*)?$/, 'must be a media type such as "text/plain", or ""').optional(),
     }),
     data: z.object({
       uploadKey: z.string(),

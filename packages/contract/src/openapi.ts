@@ -62,7 +62,8 @@ export function buildOpenApiDocument(serverUrl?: string) {
       security: route.auth === "jwt" ? [{ bearer: [] }] : [],
       request: {
         ...(route.query ? { query: route.query } : {}),
-        ...(route.body ? { body: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+        // A body whose fields are all optional may be left out (the HTTP stack reads none as {}).
+        ...(route.body ? { body: { required: !route.body.safeParse({}).success, content: { "application/json": { schema: route.body } } } } : {}),
         ...(route.method === "POST" ? { headers: [idempotencyKey] } : {}),
       },
       responses: responsesFor(route),

@@ -44,5 +44,7 @@ export const unixSeconds = z.number().int().nonnegative().describe("Unix time in
 export const identity = z.uuid().describe("public identity of an item (UUID)");
 /** Folder identity or "0" for the root; omitted means the root. */
 export const folderRef = z.union([z.literal("0"), z.uuid()]).describe('folder identity, "0" for the root');
+/** Free text the server stores or searches for: PostgreSQL text cannot hold NUL, and no name needs control characters. */
+export const plainText = (schema: z.ZodString) => schema.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters");
 export const page = z.coerce.number().int().min(1).max(1_000_000).default(1);
 export const pageSize = z.coerce.number().int().min(1).max(1000).default(50);

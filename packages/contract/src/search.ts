@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fileItem } from "./files";
-import { defineRoute, folderRef, page, pageSize } from "./route";
+import { defineRoute, folderRef, page, pageSize, plainText } from "./route";
 
 /** OpenSearch answers `from + size` up to its result window; SQL keeps the same bound so both engines agree. */
 export const SEARCH_RESULT_WINDOW = 10_000;
@@ -9,7 +9,7 @@ const queryFlag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "tr
 const bytes = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** `ext=pdf&ext=docx` arrives as "pdf,docx" (API Gateway joins repeated parameters), as does `ext=pdf,docx`. */
-const extensions = z.string().max(1000)
+const extensions = plainText(z.string().max(1000))
   .transform((s) => [...new Set(s.split(",").map((e) => e.trim().replace(/^\.+/, "").toLowerCase()).filter(Boolean))])
   .refine((list) => list.length <= 50, "must name at most 50 extensions")
   .describe("extensions without the dot: repeat the parameter or give a comma list");
@@ -29,7 +29,7 @@ export const searchStats = z.object({
 export type SearchStats = z.infer<typeof searchStats>;
 
 export const searchQuery = z.object({
-  keyword: z.string().trim().max(255, "must be at most 255 characters").optional()
+  keyword: plainText(z.string().trim().max(255, "must be at most 255 characters")).optional()
     .describe("matches whole words, prefixes and infixes of names, any script, case-insensitive"),
   ext: extensions.optional(),
   isDir: queryFlag.optional().describe("true: folders only, false: files only"),

@@ -13,7 +13,9 @@ const newCode = z.string().trim().transform(upper)
   .refine((s) => s === "" || codeRule.test(s), `must be ${SHARE_CODE_LENGTH} characters from ${SHARE_CODE_ALPHABET}, or "" to remove the code`);
 /** A visitor's guess: any short string; a wrong one is a wrong code (403), not bad input. */
 const givenCode = z.string().trim().max(16, "must be at most 16 characters").transform(upper).optional();
-const shareToken = z.string().min(1).max(4096).optional().describe("from validate; replaces the code");
+// A JWS in compact form: what validate hands out is about 250 characters of base64url.
+const shareToken = z.string().max(2048).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "must be the shareToken that validate returned")
+  .optional().describe("from validate; replaces the code");
 // The OpenAPI generator renders a multi-value literal as its first value only: name every value.
 const oneOf = <const T extends readonly number[]>(values: T, error?: string) =>
   z.literal(values, { error }).meta({ type: "integer", enum: [...values] });

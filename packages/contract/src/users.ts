@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineRoute, unixSeconds } from "./route";
+import { defineRoute, plainText, unixSeconds } from "./route";
 
 export const mobile = z.string().regex(/^1\d{10}$/, "must be 11 digits starting with 1");
 const password = z.string().min(6, "must be at least 6 characters").max(72, "must be at most 72 characters");
@@ -31,7 +31,7 @@ export const userRoutes = {
   register: defineRoute({
     method: "POST", path: "/usercenter/v1/user/register", handler: "functions/http/user/register.ts",
     auth: "none", tag: area, summary: "Register with a mobile number and password",
-    body: z.object({ mobile, password, name: z.string().trim().min(1).max(32, "must be at most 32 characters").optional() }),
+    body: z.object({ mobile, password, name: plainText(z.string().trim().min(1).max(32, "must be at most 32 characters")).optional() }),
     data: tokenPair, errors: ["MOBILE_TAKEN"],
   }),
   login: defineRoute({

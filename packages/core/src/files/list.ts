@@ -14,7 +14,8 @@ function decodeCursor(cursor: string): [boolean, string | number, number] {
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (Array.isArray(value) && value.length === 3 && typeof value[0] === "boolean" && Number.isSafeInteger(value[2])
-      && (typeof value[1] === "string" || typeof value[1] === "number")) return value as [boolean, string | number, number];
+      // No issued cursor holds a NUL (names cannot), and PostgreSQL would refuse one as a parameter.
+      && ((typeof value[1] === "string" && !value[1].includes("\u0000")) || typeof value[1] === "number")) return value as [boolean, string | number, number];
   } catch {
     // fall through
   }
