@@ -14,7 +14,7 @@ export type DatabaseTarget = { kind: "postgres"; url: string; poolSize: number }
 
 /** The pg pool the app runs on (also the benchmark floor's, so both pay the same driver costs). */
 export function createPgPool(url: string, poolSize: number): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     types: {
@@ -22,6 +22,10 @@ export function createPgPool(url: string, poolSize: number): pg.Pool {
         oid === INT8_OID || oid === NUMERIC_OID ? toNumber : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server dropped (a restart, a failover) is already discarded by the pool,
+  // which reports it as an 'error' event: unheard, that event would end the process.
+  pool.on("error", () => undefined);
+  return pool;
 }
 
 /** Opens the system of record: a PostgreSQL server through pg, or PGlite (on disk, or in memory without dataDir). */

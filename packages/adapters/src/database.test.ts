@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import pg from "pg";
+import { freshDatabaseEnv } from "../../api-tests/src/support/database";
+import { createPgPool } from "./database";
+
+// PostgreSQL only (the unit (PostgreSQL) pass sets POLARIS_TEST_DATABASE_URL).
+describe.skipIf(!process.env.POLARIS_TEST_DATABASE_URL)("pg pool", () => {
+  it("survives the server dropping its idle connections (a restart) and connects afresh", async () => {
+    const database = await freshDatabaseEnv();
+    const pool = createPgPool(database.env.DATABASE_URL, 4);
+    try {
+      await Promise.all(Array.from({ length: 4 }, () => pool.query("select pg_sleep(0.05)")));
+      expect(pool.idleCount).toBeGreaterThan(0);
+      const admin = new pg.Client({ connectionString: database.env.DATABASE_URL });
+      await admin.connect();
+      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+      await admin.end();
+      // The idle clients learn of it asynchronously; without an 'error' listener on the pool, that ends the process.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await pool.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+      await database.drop();
+    }
+  });
+});
