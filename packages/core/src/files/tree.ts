@@ -9,8 +9,10 @@ import { suffixed } from "./names";
 export const ROOT = 0;
 
 /**
- * Serialises tree changes of one user: moves, copies, trash and restore take this row lock first,
- * so two of them can never interleave into a cycle or a lost update.
+ * Serialises tree changes of one user: creates, renames, moves, copies, trash, restore, purges and
+ * upload completions take this row lock first, so two of them can never interleave into a cycle, a
+ * lost update or an item under a folder that went to the recycle bin meanwhile; taking it before any
+ * blob row keeps one lock order (no deadlocks).
  */
 export async function lockUserTree(db: Db, userId: number) {
   await db.selectFrom("users").select("id").where("id", "=", userId).forUpdate().executeTakeFirst();
