@@ -18,6 +18,16 @@ describe.skipIf(!process.env.POLARIS_TEST_DATABASE_URL)("pg pool", () => {
       // The idle clients learn of it asynchronously; without an 'error' listener on the pool, that ends the process.
       await new Promise((r) => setTimeout(r, 300));
       expect((await pool.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+
+      // A connection checked out between two statements of a transaction: the next statement fails, nothing else.
+      const held = await pool.connect();
+      await held.query("begin");
+      const [{ pid }] = (await held.query("select pg_backend_pid() as pid")).rows;
+      await pool.query("select pg_terminate_backend($1)", [pid]);
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(held.query("select 1")).rejects.toThrow();
+      held.release();
+      expect((await pool.query("select 2 as two")).rows).toEqual([{ two: 2 }]);
     } finally {
       await pool.end();
       await database.drop();

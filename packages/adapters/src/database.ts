@@ -22,9 +22,12 @@ export function createPgPool(url: string, poolSize: number): pg.Pool {
         oid === INT8_OID || oid === NUMERIC_OID ? toNumber : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle connection the server dropped (a restart, a failover) is already discarded by the pool,
-  // which reports it as an 'error' event: unheard, that event would end the process.
+  // A connection the server dropped (a restart, a failover) is reported as an 'error' event: by the
+  // pool for an idle one (already discarded), by the client for one checked out between queries
+  // (e.g. a transaction waiting on the event bus; its next query fails and the pool discards it).
+  // Unheard, either event would end the process.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 
