@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { bytes, startTestApp, uploadFile, type TestApp } from "./support";
 import { createHash } from "node:crypto";
+import { bytes, startTestApp, uploadFile, type TestApp } from "@polaris/api-tests/support";
 
+// The EMF lines of the HTTP stack and the upload consumer, on the embedded profile (stdout of this process).
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp({ LOG_LEVEL: "ERROR" });
