@@ -165,6 +165,7 @@ async function readBody(req: IncomingMessage) {
 
 /** The floor's process: fixture, recording, then the bare server. Prints `{url, targets}` once listening. */
 async function serve() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const secret = randomUUID() + randomUUID();
   // Presigning is local work: any path-style endpoint with static credentials signs as the embedded S3's does.
   const deps = await createDeps({
