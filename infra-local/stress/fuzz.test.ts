@@ -81,6 +81,7 @@ it("every operation holds to the OpenAPI document under generated requests", asy
   const uploadKey = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("fuzz-pending"), size: 10, name: "p.bin" } })).body.data.uploadKey;
 
   const { code, output } = await run(bin, [
+    "--config-file", join(here, "schemathesis.toml"),
     "run", `${app.url}/openapi.json`,
     "--header", `Authorization: Bearer ${token}`,
     "--checks", CHECKS.join(","),
