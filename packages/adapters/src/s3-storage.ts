@@ -83,9 +83,14 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
       }
     },
     async sha256(key) {
-      const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
       const hash = createHash("sha256");
-      for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+        for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
       return hash.digest("hex");
     },
     async readRange(key, offset, length) {

@@ -204,6 +204,31 @@ describe("one piece of content", () => {
       expect(await db().selectFrom("blobs").select("ref_count").where("sha256", "=", sha256(content)).executeTakeFirst()).toBeUndefined();
     }
   });
+  it("never deadlocks when copies and purges of several shared contents by different users cross", async () => {
+    const contents = Array.from({ length: 4 }, (_, i) => bytes(700 + i, 90 + i));
+    const users = await Promise.all([app.signUp(), app.signUp()]);
+    for (let round = 0; round < 4; round++) {
+      // Each user holds every content twice, in folders whose files list them in opposite orders:
+      // one folder is copied while the other is purged.
+      const folders = await Promise.all(users.map(async ({ token }, u) => Promise.all(["keep", "drop"].map(async (kind) => {
+        const folder = await createFolder(app, token, `${kind}${round}`);
+        for (const [i, content] of (u === 0 ? contents : [...contents].reverse()).entries()) {
+          await uploadFile(app, token, content, { name: `c${i}.bin`, parentId: folder });
+        }
+        return folder;
+      }))));
+      const statuses = await together<number>(users.flatMap(({ token }, u) => [
+        async () => (await post(token, "/file/v1/file/copy", { identities: [folders[u][0]], targetId: "0" })).status,
+        () => purge(token, folders[u][1]),
+      ]));
+      expect(statuses, JSON.stringify(statuses)).toEqual([200, 200, 200, 200]);
+    }
+    for (const content of contents) {
+      const refs = await db().selectFrom("files").select("id").where("blob_sha256", "=", sha256(content)).where("status", "<>", "purged").execute();
+      expect((await db().selectFrom("blobs").select("ref_count").where("sha256", "=", sha256(content)).executeTakeFirstOrThrow()).ref_count).toBe(refs.length);
+    }
+  });
+
   it("answers exists:false, not 500, when the content's object went between the check and the proof", async () => {
     const content = bytes(2_000, 80);
     const owner = await app.signUp();

@@ -19,7 +19,10 @@ export async function addBlobReferences(db: Db, sha256: string, count: number): 
  */
 export async function dropBlobReferences(db: Db, counts: Map<string, number>): Promise<string[]> {
   if (counts.size === 0) return [];
-  const shas = [...counts.keys()];
+  const shas = [...counts.keys()].sort();
+  // Blob rows are locked in sha256 order by everyone (copies add in that order too): a purge and a
+  // copy of the same contents by two users could otherwise wait on each other (a deadlock).
+  await db.selectFrom("blobs").select("sha256").where("sha256", "in", shas).orderBy("sha256").forUpdate().execute();
   const drops = shas.map((sha) => counts.get(sha)!);
   await sql`
     update blobs b set ref_count = b.ref_count - d.n

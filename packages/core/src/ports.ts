@@ -56,8 +56,8 @@ export interface ObjectStorage {
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   head(key: string): Promise<StoredObject | null>;
-  /** Streams the object through SHA-256 (hex) without holding it in memory. */
-  sha256(key: string): Promise<string>;
+  /** Streams the object through SHA-256 (hex) without holding it in memory; null when the object is gone. */
+  sha256(key: string): Promise<string | null>;
   /** Null when the object is gone (its last reference was purged meanwhile). */
   readRange(key: string, offset: number, length: number): Promise<Uint8Array | null>;
   presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string>;

@@ -49,7 +49,8 @@ export async function copySubtrees(db: Db, roots: FileRow[], toUserId: number, t
   await consumeQuota(db, toUserId, bytes);
   const perBlob = new Map<string, number>();
   for (const row of copied) if (row.blob_sha256) perBlob.set(row.blob_sha256, (perBlob.get(row.blob_sha256) ?? 0) + 1);
-  for (const [sha, count] of perBlob) {
+  // In sha256 order, as dropBlobReferences locks them (no deadlock with a purge).
+  for (const [sha, count] of [...perBlob].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // The source rows hold references, so the blob cannot vanish under us.
     if (!(await addBlobReferences(db, sha, count))) throw new Error(`blob ${sha} vanished during a copy`);
   }

@@ -27,10 +27,15 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
   if (upload.status !== "pending") return settled(upload);
 
   const stored = await deps.storage.head(objectKey);
-  if (!stored) return { status: "missing" };
+  const computed = stored && !stored.sha256Base64 ? await deps.storage.sha256(objectKey) : undefined;
+  if (!stored || computed === null) {
+    // Gone: not uploaded yet, or a concurrent completion of this upload (the notification or the
+    // callback) found the content known and removed this redundant copy.
+    const now = await deps.db.selectFrom("uploads").selectAll().where("id", "=", upload.id).executeTakeFirstOrThrow();
+    return now.status === "pending" ? { status: "missing" } : settled(now);
+  }
   const declaredBase64 = Buffer.from(upload.sha256, "hex").toString("base64");
-  const matches = stored.size === upload.size
-    && (stored.sha256Base64 ? stored.sha256Base64 === declaredBase64 : (await deps.storage.sha256(objectKey)) === upload.sha256);
+  const matches = stored.size === upload.size && (stored.sha256Base64 ? stored.sha256Base64 === declaredBase64 : computed === upload.sha256);
   if (!matches) {
     await closeUpload(deps, upload.id, "failed");
     const now = await deps.db.selectFrom("uploads").selectAll().where("id", "=", upload.id).executeTakeFirstOrThrow();
@@ -40,9 +45,6 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom("uploads").selectAll().where("id", "=", upload.id).forUpdate().executeTakeFirstOrThrow();
     if (current.status !== "pending") return { result: settled(current), redundantObject: false };
-    // The tree lock before the blob row, in the order purges take them (no deadlock), and so the
-    // folder cannot go to the recycle bin between its check and the insert.
-    await lockUserTree(trx, upload.user_id);
     // The tree lock before the blob row, in the order purges take them (no deadlock), and so the
     // folder cannot go to the recycle bin between its check and the insert.
     await lockUserTree(trx, upload.user_id);
