@@ -30,10 +30,8 @@ beforeAll(async () => {
 
 describe("local services", () => {
   it("up is idempotent and status says running", async () => {
-    const t0 = Date.now();
     const again = await up(["postgres", "aws", "opensearch"]);
     expect(again).toEqual(endpoints);
-    expect(Date.now() - t0).toBeLessThan(30_000);
     const s = await status();
     expect(s.postgres).toBe("running");
     expect(s.opensearch).toBe("running");
