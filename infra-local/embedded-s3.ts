@@ -22,6 +22,7 @@ interface S3rverInternals {
 }
 
 type KoaContext = {
+  res: import("node:http").ServerResponse;
   method: string;
   path: string;
   query: Record<string, string | undefined>;
@@ -83,8 +84,28 @@ export async function startEmbeddedS3(options: { directory: string; bucket: stri
     silent: true,
     configureBuckets: [{ name: options.bucket, configs: [corsConfig] }],
   }) as unknown as S3rverInternals;
-  server.middleware.unshift(multipartShim(server));
-  server.on("event", (event) => options.onEvent(JSON.stringify(event)));
+  // S3 delivers notifications after the write has been answered; s3rver emits them while it is
+  // still answering (it reads the object back), so a consumer that deletes a redundant copy at
+  // once would break that response. Hold each event until its object's request has finished.
+  const writes = new Map<string, Promise<void>>();
+  const trackWrites = async (ctx: KoaContext, next: () => Promise<void>) => {
+    if (ctx.method === "PUT" || ctx.method === "POST") {
+      const path = decodeURIComponent(ctx.path);
+      const finished = new Promise<void>((resolve) => {
+        ctx.res.once("finish", resolve);
+        ctx.res.once("close", resolve);
+      });
+      writes.set(path, finished);
+      void finished.then(() => writes.get(path) === finished && writes.delete(path));
+    }
+    return next();
+  };
+  server.middleware.unshift(trackWrites, multipartShim(server));
+  server.on("event", (event) => {
+    const record = (event.Records[0] ?? {}) as { s3?: { bucket?: { name?: string }; object?: { key?: string } } };
+    const path = `/${record.s3?.bucket?.name}/${decodeURIComponent(record.s3?.object?.key ?? "")}`;
+    void (writes.get(path) ?? Promise.resolve()).then(() => options.onEvent(JSON.stringify(event)));
+  });
   const address = await server.run();
   return { endpoint: `http://127.0.0.1:${address.port}`, close: () => server.close() };
 }
