@@ -21,16 +21,13 @@ export async function lockUserTree(db: Db, userId: number) {
 /** A folder reference ("0", omitted, or an identity) to its id; another user's folder is missing. */
 export async function resolveFolder(db: Db, userId: number, ref: string | undefined, missing: ErrorName = "FOLDER_NOT_FOUND") {
   if (!ref || ref === "0") return ROOT;
-  const row = await db
-    .selectFrom("files")
-    .select("id")
-    .where("identity", "=", ref)
-    .where("user_id", "=", userId)
-    .where("is_dir", "=", true)
-    .where("status", "=", "active")
-    .executeTakeFirst();
+  const row = await activeFolder(db, userId).where("identity", "=", ref).executeTakeFirst();
   return row ? row.id : fail(missing);
 }
+
+/** The user's active folders (their ids), narrowed by the caller. */
+const activeFolder = (db: Db, userId: number) =>
+  db.selectFrom("files").select("id").where("user_id", "=", userId).where("is_dir", "=", true).where("status", "=", "active");
 
 /** The user's items with these identities in one status; any missing one fails the whole request. */
 export async function ownedItems(db: Db, userId: number, identities: string[], status: FileRow["status"] = "active", missing: ErrorName = "FILE_NOT_FOUND") {
@@ -140,7 +137,6 @@ export async function topLevelOnly<T extends { id: number }>(db: Db, items: T[])
 /** The folder id itself while it is still an active folder of the user, else the root. */
 export async function resolveFolderId(db: Db, userId: number, folderId: number) {
   if (folderId === ROOT) return ROOT;
-  const row = await db.selectFrom("files").select("id").where("id", "=", folderId).where("user_id", "=", userId)
-    .where("status", "=", "active").where("is_dir", "=", true).executeTakeFirst();
+  const row = await activeFolder(db, userId).where("id", "=", folderId).executeTakeFirst();
   return row ? row.id : ROOT;
 }

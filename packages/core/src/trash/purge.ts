@@ -3,6 +3,7 @@ import type { CoreDeps } from "../deps";
 import type { Db } from "../db/schema";
 import { dropBlobReferences } from "../blobs";
 import { recordEvent } from "../events";
+import { lockUserTree } from "../files/tree";
 import { releaseUsage } from "../quota";
 
 /**
@@ -12,7 +13,7 @@ import { releaseUsage } from "../quota";
 export async function purgeBatches(deps: CoreDeps, userId: number, batches: string[]) {
   if (batches.length === 0) return 0;
   const objectKeys = await deps.db.transaction().execute(async (trx) => {
-    await trx.selectFrom("users").select("id").where("id", "=", userId).forUpdate().executeTakeFirst();
+    await lockUserTree(trx, userId);
     return purgeInTransaction(trx, userId, batches);
   });
   if (objectKeys.length) await deps.storage.delete(objectKeys);
