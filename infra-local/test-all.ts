@@ -52,6 +52,8 @@ const run = (command: string, args: string[], env: Record<string, string> = {}) 
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedPasses: string[] = [];
+/** Repeated at the end, since CI logs keep only the tail. */
+const failedTests: string[] = [];
 const started = Date.now();
 const runningBefore = await status();
 try {
@@ -82,6 +84,10 @@ try {
       totals.passed += json.numPassedTests;
       totals.failed += json.numFailedTests;
       totals.skipped += json.numPendingTests + json.numTodoTests;
+      for (const file of json.testResults)
+        for (const test of file.assertionResults)
+          if (test.status === "failed")
+            failedTests.push(`[${pass.name}] ${file.name.replace(repoRoot + "/", "")} > ${test.fullName}\n    ${String(test.failureMessages?.[0] ?? "").split("\n").slice(0, 6).join("\n    ")}`);
     } catch {
       // no report: the run itself failed, counted below
     }
@@ -93,6 +99,7 @@ try {
   if (ours.length) await down(ours).catch((error) => console.error(`stopping local services: ${(error as Error).message}`));
 }
 
+if (failedTests.length) console.log(`\nFailed tests:\n${failedTests.join("\n")}`);
 console.log(`\nnpm test finished in ${Math.round((Date.now() - started) / 1000)}s${failedPasses.length ? `; failed: ${failedPasses.join(", ")}` : ""}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedPasses.length ? 1 : 0);
