@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import S3rver from "s3rver";
@@ -14,7 +14,10 @@ const corsConfig = `<CORSConfiguration><CORSRule>
 </CORSRule></CORSConfiguration>`;
 
 interface S3rverInternals {
-  store: { getResourcePath(bucket: string, key: string | undefined, resource: string): string };
+  store: {
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    deleteObject(bucket: string, key: string): Promise<void>;
+  };
   middleware: unknown[];
   on(event: "event", listener: (event: { Records: unknown[] }) => void): void;
   run(): Promise<AddressInfo>;
@@ -101,6 +104,17 @@ export async function startEmbeddedS3(options: { directory: string; bucket: stri
     return next();
   };
   server.middleware.unshift(trackWrites, multipartShim(server));
+  // s3rver removes a key's parent directories once they are empty, racing a PUT into the same
+  // directory between its mkdir and its write (500: EEXIST or ENOENT). S3 has no directories: keep them.
+  server.store.deleteObject = async (bucket, key) => {
+    await Promise.all(
+      ["object", "object.md5", "metadata.json"].map((resource) =>
+        unlink(server.store.getResourcePath(bucket, key, resource)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+        }),
+      ),
+    );
+  };
   server.on("event", (event) => {
     const record = (event.Records[0] ?? {}) as { s3?: { bucket?: { name?: string }; object?: { key?: string } } };
     const path = `/${record.s3?.bucket?.name}/${decodeURIComponent(record.s3?.object?.key ?? "")}`;

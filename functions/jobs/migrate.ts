@@ -1,4 +1,4 @@
-import { migrateToLatest } from "@polaris/core";
+import { migrateToLatest } from "@polaris/core/migrate";
 import { getDeps } from "@polaris/runtime";
 
 /** Run by the deploy (an SST Script) after the database is up: applies pending migrations, and fails the deploy if one fails. */

@@ -44,5 +44,19 @@ export const withoutEmbeddedDatabase: Plugin = {
   },
 };
 
-export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, withoutEmbeddedDatabase];
+/** pg's libpq binding (`pg.native`, needing the pg-native addon) is never used: the pure-JS client is. */
+export const withoutNativePg: Plugin = {
+  name: "polaris-without-native-pg",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/native$/ }, (args) =>
+      /[\\/]node_modules[\\/]pg[\\/]lib$/.test(dirname(args.importer)) ? { path: "pg-native", namespace: "polaris-no-native-pg" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "polaris-no-native-pg" }, () => ({
+      contents: 'module.exports = function () { throw new Error("pg-native is not in the Lambda bundle: Polaris uses the pure-JS pg client"); };',
+      loader: "js",
+    }));
+  },
+};
+
+export const BUNDLE_PLUGINS: Plugin[] = [zodEnglishOnly, withoutEmbeddedDatabase, withoutNativePg];
 export const BUNDLE_STUBBED_PACKAGES = NOT_ON_AWS;

@@ -11,7 +11,7 @@ import { createSqlIdempotencyStore } from "@polaris/adapters/sql-idempotency-sto
 import { createSqlScheduler } from "@polaris/adapters/sql-scheduler";
 import { createSqlSearch } from "@polaris/adapters/sql-search";
 import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
-import { migrateToLatest, Outbox, type CoreDeps, type EventBus, type IdempotencyStore, type ObjectStorage, type Scheduler } from "@polaris/core";
+import { Outbox, type CoreDeps, type EventBus, type IdempotencyStore, type ObjectStorage, type Scheduler } from "@polaris/core";
 import { loadConfig, type Config } from "./config";
 
 export interface AppDeps extends CoreDeps {
@@ -91,7 +91,8 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
       ? { kind: "postgres", url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }
       : { kind: "pglite", dataDir: config.PGLITE_DIR === "memory" ? undefined : resolve(config.PGLITE_DIR ?? join(home, "pglite")) },
   );
-  if (config.MIGRATE_ON_START) await migrateToLatest(db);
+  // Deployed functions never migrate (the migrate job does), so the migrations stay out of their cold start.
+  if (config.MIGRATE_ON_START) await (await import("@polaris/core/migrate")).migrateToLatest(db);
   const clock = { now: () => new Date() };
   const secret = config.JWT_SECRET ?? localSecret(home);
   const accessTokens = createAccessTokens(secret, config.ACCESS_EXPIRE_SECONDS, clock.now);
