@@ -1,10 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Search } from "@polaris/core";
 import { emitMetrics, getDeps, sqsBatchHandler } from "@polaris/runtime";
 
 /** The EventBridge event an SQS target receives as the message body. */
-const eventBridgeEvent = z.object({ "detail-type": z.string(), detail: z.unknown(), time: z.string().optional() });
+const eventBridgeEvent = z.object({ "detail-type": z.string(), detail: z.unknown(), time: z.optional(z.string()) });
 
 /** Domain events (EventBridge → SQS) keep the search index in step with the database. */
 export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = sqsBatchHandler(async (body) => {

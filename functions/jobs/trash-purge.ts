@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Trash } from "@polaris/core";
 import { jobHandler } from "@polaris/runtime";
 

@@ -4,4 +4,4 @@ import { httpHandler } from "@polaris/runtime";
 
 let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
-export const handler = httpHandler(opsRoutes.openapi, async () => (document ??= buildOpenApiDocument()) as unknown as Record<string, unknown>);
+export const handler = httpHandler(opsRoutes.openapi, async () => (document ??= buildOpenApiDocument()));

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { routeTable, type RouteDef } from "@polaris/contract";
 import { bytes, createFolder, sha256, startTestApp, uploadFile, type TestApp } from "./support";
 
@@ -22,8 +22,8 @@ const EXEMPT: Record<string, string> = {
   "share.save identity": "a share link is public by design (the items saved are checked below)",
 };
 
-function fieldsOf(schema: z.ZodType | undefined): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+function fieldsOf(schema: z.ZodMiniType | undefined): string[] {
+  return schema instanceof z.ZodMiniObject ? Object.keys(schema.shape) : [];
 }
 
 /** `route field` for every identity field of every route. */

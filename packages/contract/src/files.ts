@@ -1,34 +1,36 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from "./route";
 
-export const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest").transform((s) => s.toLowerCase());
-export const fileSize = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe("bytes");
+export const sha256Hex = z.pipe(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest")), z.transform((s) => s.toLowerCase()));
+export const fileSize = z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER), z.describe("bytes"));
 // Name rules of API.md are business rules (code 300012); the schema only bounds the length.
-export const fileName = z.string().min(1, "must not be empty").max(1024, "must be at most 1024 characters");
-const identities = z.array(identity).min(1, "must name at least one item").max(1000, "must name at most 1000 items");
+export const fileName = z.string().check(z.minLength(1, "must not be empty"), z.maxLength(1024, "must be at most 1024 characters"));
+const identities = z.array(identity).check(z.minLength(1, "must name at least one item"), z.maxLength(1000, "must name at most 1000 items"));
 
 export const fileItem = z.object({
-  id: z.number().int(),
+  id: z.int(),
   identity: z.string(),
   name: z.string(),
   ext: z.string(),
-  size: z.number().int(),
+  size: z.int(),
   isDir: z.boolean(),
-  parentId: z.string().describe('parent folder identity, "0" for the root'),
+  parentId: z.string().check(z.describe('parent folder identity, "0" for the root')),
   mimeType: z.string(),
   createTime: unixSeconds,
   updateTime: unixSeconds,
 });
 export type FileItem = z.infer<typeof fileItem>;
 
-export const trashItem = fileItem.extend({ deleteTime: unixSeconds, purgeTime: unixSeconds });
+export const trashItem = z.extend(fileItem, { deleteTime: unixSeconds, purgeTime: unixSeconds });
 export const pathEntry = z.object({ identity: z.string(), name: z.string() });
-const presignedPart = z.object({ partNumber: z.number().int(), url: z.string() });
-const uploadedPart = z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() });
+const presignedPart = z.object({ partNumber: z.int(), url: z.string() });
+const uploadedPart = z.object({ partNumber: z.int(), etag: z.string(), size: z.int() });
 const fileResult = z.object({ identity: z.string(), file: fileItem });
+/** S3 numbers the parts of a multipart upload from 1 to 10000. */
+const partNumber = z.int().check(z.minimum(1), z.maximum(10000));
 
 const area = "Files";
-const route = <B extends z.ZodType | undefined, Q extends z.ZodObject | undefined, D extends z.ZodType>(
+const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | undefined, D extends z.ZodMiniType>(
   def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "auth" | "tag">,
 ) => defineRoute<B, Q, D>({ ...def, auth: "jwt", tag: area });
 
@@ -37,12 +39,12 @@ export const fileRoutes = {
     method: "POST", path: "/file/v1/upload/instant", handler: "functions/http/file/upload-instant.ts",
     summary: "Instant upload of known content, with a proof of possession: sha256hex(utf8(nonce) ‖ bytes[offset, offset+length))",
     body: z.object({
-      hash: sha256Hex, size: fileSize, name: fileName, parentId: folderRef.optional(),
-      proof: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest").optional(),
+      hash: sha256Hex, size: fileSize, name: fileName, parentId: z.optional(folderRef),
+      proof: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest"))),
     }),
     data: z.union([
       z.object({ exists: z.literal(false) }),
-      z.object({ exists: z.literal(true), challenge: z.object({ offset: z.number().int(), length: z.number().int(), nonce: z.string() }) }),
+      z.object({ exists: z.literal(true), challenge: z.object({ offset: z.int(), length: z.int(), nonce: z.string() }) }),
       z.object({ exists: z.literal(true), identity: z.string(), file: fileItem }),
     ]),
     errors: ["PROOF_REQUIRED", "QUOTA_EXCEEDED", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT"],
@@ -51,16 +53,19 @@ export const fileRoutes = {
     method: "POST", path: "/file/v1/upload/presign", handler: "functions/http/file/upload-presign.ts",
     summary: "Reserve quota and get presigned URL(s) to upload straight to storage",
     body: z.object({
-      hash: sha256Hex, size: fileSize, name: fileName, parentId: folderRef.optional(),
-      mimeType: z.string().max(255).regex(/^$|^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+( *;[\x20-\x7e]*)?$/, 'must be a media type such as "text/plain", or ""').optional(),
+      hash: sha256Hex, size: fileSize, name: fileName, parentId: z.optional(folderRef),
+      mimeType: z.optional(z.string().check(
+        z.maxLength(255),
+        z.regex(/^$|^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+( *;[\x20-\x7e]*)?$/, 'must be a media type such as "text/plain", or ""'),
+      )),
     }),
     data: z.object({
       uploadKey: z.string(),
       mode: z.enum(["single", "multipart"]),
-      uploadUrl: z.string().optional(),
-      headers: z.record(z.string(), z.string()).optional(),
-      partSize: z.number().int().optional(),
-      parts: z.array(presignedPart).optional(),
+      uploadUrl: z.optional(z.string()),
+      headers: z.optional(z.record(z.string(), z.string())),
+      partSize: z.optional(z.int()),
+      parts: z.optional(z.array(presignedPart)),
       expiresAt: unixSeconds,
     }),
     errors: ["QUOTA_EXCEEDED", "FILE_TOO_LARGE", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT", "STORAGE_UNAVAILABLE"],
@@ -68,7 +73,7 @@ export const fileRoutes = {
   uploadParts: route({
     method: "POST", path: "/file/v1/upload/parts", handler: "functions/http/file/upload-parts.ts",
     summary: "Resume a multipart upload: the parts already stored and fresh URLs for the others",
-    body: z.object({ uploadKey: identity, partNumbers: z.array(z.number().int().min(1).max(10000)).max(10000).optional() }),
+    body: z.object({ uploadKey: identity, partNumbers: z.optional(z.array(partNumber).check(z.maxLength(10000))) }),
     data: z.object({ uploaded: z.array(uploadedPart), parts: z.array(presignedPart) }),
     errors: ["UPLOAD_NOT_FOUND", "STORAGE_UNAVAILABLE"],
   }),
@@ -77,7 +82,7 @@ export const fileRoutes = {
     summary: "Confirm an upload (completes a multipart one); idempotent",
     body: z.object({
       uploadKey: identity,
-      parts: z.array(z.object({ partNumber: z.number().int().min(1).max(10000), etag: z.string().min(1).max(200) })).max(10000).optional(),
+      parts: z.optional(z.array(z.object({ partNumber, etag: z.string().check(z.minLength(1), z.maxLength(200)) })).check(z.maxLength(10000))),
     }),
     data: fileResult,
     errors: ["UPLOAD_NOT_FOUND", "CONTENT_MISMATCH", "STORAGE_UNAVAILABLE"],
@@ -93,12 +98,12 @@ export const fileRoutes = {
     method: "GET", path: "/file/v1/file/list", handler: "functions/http/file/list.ts",
     summary: "List a folder: folders first, then by orderBy; page/pageSize or keyset cursor",
     query: z.object({
-      parentId: folderRef.optional(), page, pageSize,
-      cursor: z.string().max(512).optional(),
-      orderBy: z.enum(["name", "size", "create_time", "update_time"]).default("name"),
-      order: z.enum(["asc", "desc"]).default("asc"),
+      parentId: z.optional(folderRef), page, pageSize,
+      cursor: z.optional(z.string().check(z.maxLength(512))),
+      orderBy: z._default(z.enum(["name", "size", "create_time", "update_time"]), "name"),
+      order: z._default(z.enum(["asc", "desc"]), "asc"),
     }),
-    data: z.object({ list: z.array(fileItem), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), nextCursor: z.string().optional() }),
+    data: z.object({ list: z.array(fileItem), total: z.int(), page: z.int(), pageSize: z.int(), nextCursor: z.optional(z.string()) }),
     errors: ["FOLDER_NOT_FOUND"],
   }),
   detail: route({
@@ -118,7 +123,7 @@ export const fileRoutes = {
   createFolder: route({
     method: "POST", path: "/file/v1/folder/create", handler: "functions/http/file/folder-create.ts",
     summary: "Create a folder",
-    body: z.object({ name: fileName, parentId: folderRef.optional() }),
+    body: z.object({ name: fileName, parentId: z.optional(folderRef) }),
     data: fileResult,
     errors: ["INVALID_FILE_NAME", "NAME_CONFLICT", "PARENT_NOT_FOUND"],
   }),
@@ -133,47 +138,47 @@ export const fileRoutes = {
     method: "POST", path: "/file/v1/file/move", handler: "functions/http/file/move.ts",
     summary: "Move items (whole subtrees) into a folder; all or nothing",
     body: z.object({ identities, targetId: folderRef }),
-    data: z.object({ movedCount: z.number().int() }),
+    data: z.object({ movedCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "NAME_CONFLICT", "MOVE_INTO_SELF"],
   }),
   copy: route({
     method: "POST", path: "/file/v1/file/copy", handler: "functions/http/file/copy.ts",
     summary: "Copy items (whole subtrees, no bytes copied) into a folder; counts against quota; a name clash gets a ' (1)' suffix",
     body: z.object({ identities, targetId: folderRef }),
-    data: z.object({ copiedCount: z.number().int() }),
+    data: z.object({ copiedCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF"],
   }),
   delete: route({
     method: "POST", path: "/file/v1/file/delete", handler: "functions/http/file/delete.ts",
     summary: "Move items (whole subtrees) to the recycle bin",
     body: z.object({ identities }),
-    data: z.object({ deletedCount: z.number().int() }),
+    data: z.object({ deletedCount: z.int() }),
     errors: ["FILE_NOT_FOUND"],
   }),
   trashList: route({
     method: "GET", path: "/file/v1/trash/list", handler: "functions/http/file/trash-list.ts",
     summary: "The recycle bin, newest first",
     query: z.object({ page, pageSize }),
-    data: z.object({ list: z.array(trashItem), total: z.number().int() }),
+    data: z.object({ list: z.array(trashItem), total: z.int() }),
   }),
   trashRestore: route({
     method: "POST", path: "/file/v1/trash/restore", handler: "functions/http/file/trash-restore.ts",
     summary: "Restore items to their folder (or the root if it is gone); a name clash gets a ' (1)' suffix",
     body: z.object({ identities }),
-    data: z.object({ restoredCount: z.number().int() }),
+    data: z.object({ restoredCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH"],
   }),
   trashDelete: route({
     method: "POST", path: "/file/v1/trash/delete", handler: "functions/http/file/trash-delete.ts",
     summary: "Delete items from the recycle bin for good; storage is released",
     body: z.object({ identities }),
-    data: z.object({ deletedCount: z.number().int() }),
+    data: z.object({ deletedCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH"],
   }),
   trashClear: route({
     method: "POST", path: "/file/v1/trash/clear", handler: "functions/http/file/trash-clear.ts",
     summary: "Empty the recycle bin",
     body: z.object({}),
-    data: z.object({ deletedCount: z.number().int() }),
+    data: z.object({ deletedCount: z.int() }),
   }),
 };

@@ -1,42 +1,64 @@
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ErrorCodes } from "./errors";
 import type { RouteDef } from "./route";
 import { routeTable } from "./routes";
 
-extendZodWithOpenApi(z);
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A schema in JSON Schema 2020-12, the dialect of OpenAPI 3.1. Responses are rendered as input too:
+ * a route's data is what its handler returns (`DataOf` is the input type) and nothing strips unknown
+ * keys from it, whereas output mode would declare every object closed.
+ */
+function jsonSchema(schema: z.ZodMiniType): JsonSchema {
+  const { $schema, ...rest } = z.toJSONSchema(schema, { io: "input" });
+  return rest;
+}
 
 const errorEnvelope = z.object({
-  code: z.number().int().describe("business code (see the table in the description)"),
-  msg: z.string().describe("what went wrong; validation errors name the field"),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  code: z.int().check(z.describe("business code (see the table in the description)")),
+  msg: z.string().check(z.describe("what went wrong; validation errors name the field")),
+  errors: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
 });
 
-const okEnvelope = (data: z.ZodType) =>
+const okEnvelope = (data: z.ZodMiniType) =>
   z.object({ code: z.literal(200), msg: z.literal("OK"), data });
 
 const codeTable = Object.values(ErrorCodes)
   .map((e) => `| ${e.code} | ${e.status} | ${e.msg} |`)
   .join("\n");
 
+const idempotencyKey = { $ref: "#/components/parameters/IdempotencyKey" };
+
+function queryParameters(query: z.ZodMiniObject) {
+  const { properties = {}, required = [] } = jsonSchema(query) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(properties).map(([name, schema]) => ({
+    schema,
+    required: required.includes(name),
+    ...(schema.description ? { description: schema.description } : {}),
+    name,
+    in: "query",
+  }));
+}
+
 function responsesFor(route: RouteDef) {
   const errorStatuses = new Set<number>([400, 500]);
   if (route.auth === "jwt") errorStatuses.add(401);
   if (route.method === "POST") errorStatuses.add(413).add(409);
   for (const name of route.errors ?? []) errorStatuses.add(ErrorCodes[name].status);
-  const responses: Record<string, { description: string; content: Record<string, { schema: z.ZodType }> }> = {
+  const responses: Record<string, { description: string; content: Record<string, { schema: JsonSchema }> }> = {
     200: {
       description: "OK",
       content: route.raw
-        ? { [route.path === "/docs" ? "text/html" : "application/json"]: { schema: route.data } }
-        : { "application/json": { schema: okEnvelope(route.data) } },
+        ? { [route.path === "/docs" ? "text/html" : "application/json"]: { schema: jsonSchema(route.data) } }
+        : { "application/json": { schema: jsonSchema(okEnvelope(route.data)) } },
     },
   };
   for (const status of [...errorStatuses].sort()) {
     const codes = Object.values(ErrorCodes).filter((e) => e.status === status).map((e) => e.code);
     responses[status] = {
       description: `error; business code one of ${codes.join(", ")}`,
-      content: { "application/json": { schema: errorEnvelope } },
+      content: { "application/json": { schema: jsonSchema(errorEnvelope) } },
     };
   }
   return responses;
@@ -44,32 +66,21 @@ function responsesFor(route: RouteDef) {
 
 /** Generates the OpenAPI 3.1 document from the route table: no route is described twice. */
 export function buildOpenApiDocument(serverUrl?: string) {
-  const registry = new OpenAPIRegistry();
-  registry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-  const idempotencyKey = registry.registerParameter(
-    "IdempotencyKey",
-    z.string().min(1).max(255).optional().openapi({
-      param: { name: "Idempotency-Key", in: "header", description: "a retry with the same key returns the first result" },
-    }),
-  );
+  const paths: Record<string, Record<string, unknown>> = {};
   for (const [operationId, route] of Object.entries(routeTable) as [string, RouteDef][]) {
-    registry.registerPath({
+    const parameters = [...(route.query ? queryParameters(route.query) : []), ...(route.method === "POST" ? [idempotencyKey] : [])];
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId,
-      method: route.method.toLowerCase() as "get" | "post",
-      path: route.path,
       tags: [route.tag],
       summary: route.summary,
       security: route.auth === "jwt" ? [{ bearer: [] }] : [],
-      request: {
-        ...(route.query ? { query: route.query } : {}),
-        // A body whose fields are all optional may be left out (the HTTP stack reads none as {}).
-        ...(route.body ? { body: { required: !route.body.safeParse({}).success, content: { "application/json": { schema: route.body } } } } : {}),
-        ...(route.method === "POST" ? { headers: [idempotencyKey] } : {}),
-      },
+      ...(parameters.length ? { parameters } : {}),
+      // A body whose fields are all optional may be left out (the HTTP stack reads none as {}).
+      ...(route.body ? { requestBody: { required: !route.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(route.body) } } } } : {}),
       responses: responsesFor(route),
-    });
+    };
   }
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  return {
     openapi: "3.1.0",
     info: {
       title: "Polaris API",
@@ -77,5 +88,19 @@ export function buildOpenApiDocument(serverUrl?: string) {
       description: `Private cloud drive. Every answer is an envelope \`{code,msg,data}\`.\n\n| code | HTTP | meaning |\n|---|---|---|\n${codeTable}`,
     },
     servers: serverUrl ? [{ url: serverUrl }] : [],
-  });
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      schemas: { IdempotencyKey: { type: "string", minLength: 1, maxLength: 255 } },
+      parameters: {
+        IdempotencyKey: {
+          schema: { $ref: "#/components/schemas/IdempotencyKey" },
+          required: false,
+          name: "Idempotency-Key",
+          in: "header",
+          description: "a retry with the same key returns the first result",
+        },
+      },
+    },
+    paths,
+  };
 }

@@ -1,5 +1,10 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import type { ErrorName } from "./errors";
+
+// zod/mini installs no locale (classic zod installs English itself): without one, every message a
+// schema does not set would be "Invalid input". Whatever validates loads this module, through @polaris/contract.
+z.config(en());
 
 export type HttpMethod = "GET" | "POST";
 export type Auth = "jwt" | "none";
@@ -10,9 +15,9 @@ export type Auth = "jwt" | "none";
  * the repository root, exporting `handler`.
  */
 export interface RouteDef<
-  Body extends z.ZodType | undefined = z.ZodType | undefined,
-  Query extends z.ZodObject | undefined = z.ZodObject | undefined,
-  Data extends z.ZodType = z.ZodType,
+  Body extends z.ZodMiniType | undefined = z.ZodMiniType | undefined,
+  Query extends z.ZodMiniObject | undefined = z.ZodMiniObject | undefined,
+  Data extends z.ZodMiniType = z.ZodMiniType,
 > {
   method: HttpMethod;
   path: string;
@@ -30,21 +35,21 @@ export interface RouteDef<
 }
 
 export const defineRoute = <
-  Body extends z.ZodType | undefined = undefined,
-  Query extends z.ZodObject | undefined = undefined,
-  Data extends z.ZodType = z.ZodType,
+  Body extends z.ZodMiniType | undefined = undefined,
+  Query extends z.ZodMiniObject | undefined = undefined,
+  Data extends z.ZodMiniType = z.ZodMiniType,
 >(route: RouteDef<Body, Query, Data>) => route;
 
-export type BodyOf<R> = R extends RouteDef<infer B, any, any> ? (B extends z.ZodType ? z.output<B> : undefined) : never;
-export type QueryOf<R> = R extends RouteDef<any, infer Q, any> ? (Q extends z.ZodObject ? z.output<Q> : undefined) : never;
+export type BodyOf<R> = R extends RouteDef<infer B, any, any> ? (B extends z.ZodMiniType ? z.output<B> : undefined) : never;
+export type QueryOf<R> = R extends RouteDef<any, infer Q, any> ? (Q extends z.ZodMiniObject ? z.output<Q> : undefined) : never;
 export type DataOf<R> = R extends RouteDef<any, any, infer D> ? z.input<D> : never;
 
 /** Shared field schemas. */
-export const unixSeconds = z.number().int().nonnegative().describe("Unix time in seconds");
-export const identity = z.uuid().describe("public identity of an item (UUID)");
+export const unixSeconds = z.int().check(z.nonnegative(), z.describe("Unix time in seconds"));
+export const identity = z.uuid().check(z.describe("public identity of an item (UUID)"));
 /** Folder identity or "0" for the root; omitted means the root. */
-export const folderRef = z.union([z.literal("0"), z.uuid()]).describe('folder identity, "0" for the root');
+export const folderRef = z.union([z.literal("0"), z.uuid()]).check(z.describe('folder identity, "0" for the root'));
 /** Free text the server stores or searches for: PostgreSQL text cannot hold NUL, and no name needs control characters. */
-export const plainText = (schema: z.ZodString) => schema.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters");
-export const page = z.coerce.number().int().min(1).max(1_000_000).default(1);
-export const pageSize = z.coerce.number().int().min(1).max(1000).default(50);
+export const plainText = (schema: z.ZodMiniString) => schema.check(z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"));
+export const page = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)), 1);
+export const pageSize = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50);

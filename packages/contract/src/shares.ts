@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { fileItem, pathEntry } from "./files";
 import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from "./route";
 
@@ -9,31 +9,31 @@ export const SHARE_CODE_LENGTH = 4;
 const codeRule = new RegExp(`^[${SHARE_CODE_ALPHABET}]{${SHARE_CODE_LENGTH}}$`);
 /** Codes are compared case-insensitively: people type them in lower case. */
 const upper = (s: string) => s.toUpperCase();
-const newCode = z.string().trim().transform(upper)
-  .refine((s) => s === "" || codeRule.test(s), `must be ${SHARE_CODE_LENGTH} characters from ${SHARE_CODE_ALPHABET}, or "" to remove the code`);
+const newCode = z.pipe(z.string().check(z.trim()), z.transform(upper))
+  .check(z.refine((s) => s === "" || codeRule.test(s), `must be ${SHARE_CODE_LENGTH} characters from ${SHARE_CODE_ALPHABET}, or "" to remove the code`));
 /** A visitor's guess: any short string; a wrong one is a wrong code (403), not bad input. */
-const givenCode = z.string().trim().max(16, "must be at most 16 characters").transform(upper).optional();
+const givenCode = z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(16, "must be at most 16 characters")), z.transform(upper)));
 // A JWS in compact form: what validate hands out is about 250 characters of base64url.
-const shareToken = z.string().max(2048).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "must be the shareToken that validate returned")
-  .optional().describe("from validate; replaces the code");
-// The OpenAPI generator renders a multi-value literal as its first value only: name every value.
+const shareToken = z.optional(z.string().check(z.maxLength(2048), z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "must be the shareToken that validate returned")))
+  .check(z.describe("from validate; replaces the code"));
+// JSON Schema would call a literal of numbers `type: number`: these are integers.
 const oneOf = <const T extends readonly number[]>(values: T, error?: string) =>
-  z.literal(values, { error }).meta({ type: "integer", enum: [...values] });
+  z.literal(values, { error }).check(z.meta({ type: "integer", enum: [...values] }));
 const expiredType = oneOf([0, 1, 7, 30], "must be 0 (never), 1, 7 or 30 (days)");
-const expiredTime = unixSeconds.describe("when the share expires (Unix seconds); 0 = never");
-const identities = z.array(identity).min(1, "must name at least one share").max(1000, "must name at most 1000 shares");
+const expiredTime = unixSeconds.check(z.describe("when the share expires (Unix seconds); 0 = never"));
+const identities = z.array(identity).check(z.minLength(1, "must name at least one share"), z.maxLength(1000, "must name at most 1000 shares"));
 
-export const shareStatus = oneOf([0, 1, 2, 3]).describe("0 normal, 1 banned, 2 cancelled, 3 expired");
+export const shareStatus = oneOf([0, 1, 2, 3]).check(z.describe("0 normal, 1 banned, 2 cancelled, 3 expired"));
 
 export const shareItem = z.object({
   identity: z.string(),
   fileIdentity: z.string(),
   fileName: z.string(),
   isDir: z.boolean(),
-  code: z.string().describe('"" when the share has no code'),
+  code: z.string().check(z.describe('"" when the share has no code')),
   expiredTime,
-  clickNum: z.number().int(),
-  saveNum: z.number().int(),
+  clickNum: z.int(),
+  saveNum: z.int(),
   status: shareStatus,
   createTime: unixSeconds,
 });
@@ -43,7 +43,7 @@ const publicShare = z.object({
   identity: z.string(),
   fileName: z.string(),
   isDir: z.boolean(),
-  size: z.number().int(),
+  size: z.int(),
   sharerName: z.string(),
   expiredTime,
 });
@@ -52,7 +52,7 @@ const publicShare = z.object({
 const access = { identity, code: givenCode, shareToken };
 
 const area = "Shares";
-const route = <B extends z.ZodType | undefined, Q extends z.ZodObject | undefined, D extends z.ZodType>(
+const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | undefined, D extends z.ZodMiniType>(
   def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "tag">,
 ) => defineRoute<B, Q, D>({ ...def, tag: area });
 
@@ -70,13 +70,13 @@ export const shareRoutes = {
     method: "GET", path: "/share/v1/share/list", handler: "functions/http/share/list.ts", auth: "jwt",
     summary: "My shares, newest first, with their counters (a share past its time shows status 3)",
     query: z.object({ page, pageSize }),
-    data: z.object({ list: z.array(shareItem), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+    data: z.object({ list: z.array(shareItem), total: z.int(), page: z.int(), pageSize: z.int() }),
   }),
   update: route({
     method: "POST", path: "/share/v1/share/update", handler: "functions/http/share/update.ts", auth: "jwt",
     summary: "Change a share's expiry (counted from now) and/or code; a new code revokes share tokens and restarts the wrong-code throttle",
-    body: z.object({ identity, expiredType: expiredType.optional(), code: newCode.optional() })
-      .refine((b) => b.expiredType !== undefined || b.code !== undefined, { message: "give expiredType and/or code", path: ["expiredType"] }),
+    body: z.object({ identity, expiredType: z.optional(expiredType), code: z.optional(newCode) })
+      .check(z.refine((b) => b.expiredType !== undefined || b.code !== undefined, { message: "give expiredType and/or code", path: ["expiredType"] })),
     data: z.object({ share: shareItem }),
     errors: ["SHARE_NOT_FOUND", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED"],
   }),
@@ -84,7 +84,7 @@ export const shareRoutes = {
     method: "POST", path: "/share/v1/share/cancel", handler: "functions/http/share/cancel.ts", auth: "jwt",
     summary: "Cancel shares (all or nothing); cancelledCount counts the ones that were not cancelled already",
     body: z.object({ identities }),
-    data: z.object({ cancelledCount: z.number().int() }),
+    data: z.object({ cancelledCount: z.int() }),
     errors: ["SHARE_NOT_FOUND"],
   }),
   validate: route({
@@ -97,13 +97,13 @@ export const shareRoutes = {
   detail: route({
     method: "GET", path: "/share/v1/share/detail", handler: "functions/http/share/detail.ts", auth: "none",
     summary: "Browse a share level by level: parentId is the shared folder or a folder inside it (anything else is not found); path starts at the shared item",
-    query: z.object({ ...access, parentId: folderRef.optional(), page, pageSize: pageSize.default(1000) }),
+    query: z.object({ ...access, parentId: z.optional(folderRef), page, pageSize: z._default(pageSize, 1000) }),
     data: z.object({
       file: fileItem,
       sharerName: z.string(),
       expiredTime,
-      children: z.array(fileItem).optional().describe("the folder's items, folders first, by name"),
-      total: z.number().int().optional().describe("number of children"),
+      children: z.optional(z.array(fileItem)).check(z.describe("the folder's items, folders first, by name")),
+      total: z.optional(z.int()).check(z.describe("number of children")),
       path: z.array(pathEntry),
     }),
     errors: [...publicErrors, "FILE_NOT_FOUND"],
@@ -111,7 +111,7 @@ export const shareRoutes = {
   download: route({
     method: "GET", path: "/share/v1/share/download", handler: "functions/http/share/download.ts", auth: "none",
     summary: "A presigned GET for a file inside the share (the shared file itself when fileIdentity is omitted)",
-    query: z.object({ ...access, fileIdentity: identity.optional() }),
+    query: z.object({ ...access, fileIdentity: z.optional(identity) }),
     data: z.object({ url: z.string(), expiresAt: unixSeconds }),
     errors: [...publicErrors, "FILE_NOT_FOUND"],
   }),
@@ -120,10 +120,10 @@ export const shareRoutes = {
     summary: "Link items of a share (whole subtrees) into my folder: no bytes copied, counts against my quota, all or nothing; the owner needs no code",
     body: z.object({
       ...access,
-      fileIdentities: z.array(identity).min(1, "must name at least one item").max(1000, "must name at most 1000 items"),
-      targetFolderId: folderRef.optional(),
+      fileIdentities: z.array(identity).check(z.minLength(1, "must name at least one item"), z.maxLength(1000, "must name at most 1000 items")),
+      targetFolderId: z.optional(folderRef),
     }),
-    data: z.object({ savedCount: z.number().int() }),
+    data: z.object({ savedCount: z.int() }),
     errors: [...publicErrors, "FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF"],
   }),
 };

@@ -1,17 +1,17 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineRoute, plainText, unixSeconds } from "./route";
 
-export const mobile = z.string().regex(/^1\d{10}$/, "must be 11 digits starting with 1");
-const password = z.string().min(6, "must be at least 6 characters").max(72, "must be at most 72 characters");
+export const mobile = z.string().check(z.regex(/^1\d{10}$/, "must be 11 digits starting with 1"));
+const password = z.string().check(z.minLength(6, "must be at least 6 characters"), z.maxLength(72, "must be at most 72 characters"));
 
 export const tokenPair = z.object({
   accessToken: z.string(),
-  accessExpire: unixSeconds.describe("when the access token expires (Unix seconds)"),
-  refreshAfter: unixSeconds.describe("when the client should log in again to refresh (Unix seconds)"),
+  accessExpire: unixSeconds.check(z.describe("when the access token expires (Unix seconds)")),
+  refreshAfter: unixSeconds.check(z.describe("when the client should log in again to refresh (Unix seconds)")),
 });
 
 export const userInfo = z.object({
-  id: z.number().int(),
+  id: z.int(),
   mobile: z.string(),
   name: z.string(),
   avatar: z.string(),
@@ -20,9 +20,9 @@ export const userInfo = z.object({
 });
 
 export const quota = z.object({
-  totalSize: z.number().int(),
-  usedSize: z.number().int(),
-  reservedSize: z.number().int(),
+  totalSize: z.int(),
+  usedSize: z.int(),
+  reservedSize: z.int(),
 });
 
 const area = "Users";
@@ -31,13 +31,13 @@ export const userRoutes = {
   register: defineRoute({
     method: "POST", path: "/usercenter/v1/user/register", handler: "functions/http/user/register.ts",
     auth: "none", tag: area, summary: "Register with a mobile number and password",
-    body: z.object({ mobile, password, name: plainText(z.string().trim().min(1).max(32, "must be at most 32 characters")).optional() }),
+    body: z.object({ mobile, password, name: z.optional(plainText(z.string().check(z.trim(), z.minLength(1), z.maxLength(32, "must be at most 32 characters")))) }),
     data: tokenPair, errors: ["MOBILE_TAKEN"],
   }),
   login: defineRoute({
     method: "POST", path: "/usercenter/v1/user/login", handler: "functions/http/user/login.ts",
     auth: "none", tag: area, summary: "Log in; failed attempts are throttled per mobile and per client address",
-    body: z.object({ mobile, password: z.string().min(1).max(72) }),
+    body: z.object({ mobile, password: z.string().check(z.minLength(1), z.maxLength(72)) }),
     data: tokenPair, errors: ["WRONG_CREDENTIALS", "TOO_MANY_REQUESTS"],
   }),
   info: defineRoute({

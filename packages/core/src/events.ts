@@ -1,24 +1,24 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./db/schema";
 
 const fileChange = z.object({
-  userId: z.number().int(),
+  userId: z.int(),
   /** The items the user acted on; `subtree` says whether their descendants changed too. */
-  fileIds: z.array(z.number().int()).min(1),
+  fileIds: z.array(z.int()).check(z.minLength(1)),
   subtree: z.boolean(),
 });
 
 const shareChange = z.object({
-  userId: z.number().int(),
-  shareIdentities: z.array(z.string()).min(1),
+  userId: z.int(),
+  shareIdentities: z.array(z.string()).check(z.minLength(1)),
 });
 
 const shareSaved = z.object({
   /** The saver; the copies are theirs. */
-  userId: z.number().int(),
+  userId: z.int(),
   shareIdentity: z.string(),
-  fileIds: z.array(z.number().int()).min(1),
+  fileIds: z.array(z.int()).check(z.minLength(1)),
 });
 
 /** Every domain event, declared once with its payload schema. */

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { getDeps, type AppDeps } from "./composition";
 
 /**
@@ -24,7 +24,7 @@ export function sqsBatchHandler(handleBody: (body: string) => Promise<void>) {
 }
 
 /** A delayed job's entry point: the scheduler's input is validated, then the use case re-checks state itself. */
-export function jobHandler<S extends z.ZodType>(input: S, run: (deps: AppDeps, payload: z.output<S>) => Promise<unknown>) {
+export function jobHandler<S extends z.ZodMiniType>(input: S, run: (deps: AppDeps, payload: z.output<S>) => Promise<unknown>) {
   return async (event: unknown) => {
     const deps = await getDeps();
     const result = await run(deps, input.parse(event));

@@ -4,7 +4,7 @@ import httpCors from "@middy/http-cors";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { z } from "zod";
+import type * as z from "zod/mini";
 import { ErrorCodes, type BodyOf, type DataOf, type ErrorName, type QueryOf, type RouteDef } from "@polaris/contract";
 import { DomainError, recordedEvents } from "@polaris/core";
 import { getConfig, getDeps, type AppDeps } from "./composition";
@@ -50,7 +50,7 @@ class HttpFailure extends Error {
 /** Per-invocation state lives on the Lambda context, which middy hands to the handler too. */
 const state = (request: { context: Context }) => ((request.context as Context & { polaris?: State }).polaris ??= {} as State);
 
-function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+function parseOrFail<S extends z.ZodMiniType>(schema: S, value: unknown, where: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const errors = parsed.error.issues.map((issue) => ({
