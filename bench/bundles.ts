@@ -86,13 +86,16 @@ async function bundle(entry: string, outfile: string): Promise<Metafile> {
   return result.metafile;
 }
 
-function heaviest(metafile: Metafile, outfile: string, top = 4) {
-  const output = Object.entries(metafile.outputs).find(([file]) => resolve(root, file) === outfile)?.[1];
+type Output = Metafile["outputs"][string];
+
+function heaviest(outputs: Output[], top = 4) {
   const byPackage = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)?.pop()?.replace(/^node_modules\//, "");
-    const pkg = match ?? (input.startsWith("packages/") ? `@polaris/${input.split("/")[1]}` : input.split("/")[0]!);
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+  for (const output of outputs) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)?.pop()?.replace(/^node_modules\//, "");
+      const pkg = match ?? (input.startsWith("packages/") ? `@polaris/${input.split("/")[1]}` : input.split("/")[0]!);
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+    }
   }
   return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top).map(([pkg, bytes]) => ({ pkg, kb: Math.round(bytes / 102.4) / 10 }));
 }
@@ -100,6 +103,9 @@ function heaviest(metafile: Metafile, outfile: string, top = 4) {
 /** Imports the bundle in a fresh node and returns how long the import took (ms, wall and CPU), medians of RUNS. */
 function initTime(file: string): { wall: number; cpu: number } {
   const script = [
+    // nodejs22.x has a global `navigator` (Node 21+); Node 20 here has not, and pg's Cloudflare
+    // probe then builds a `Response`, loading undici (~13 ms) that no deployed function loads.
+    'globalThis.navigator ??= { userAgent: "Node.js/22" };',
     "const started = performance.now();",
     "const cpu = process.cpuUsage();",
     `await import(${JSON.stringify(pathToFileURL(file).href)});`,
@@ -143,7 +149,7 @@ function initTime(file: string): { wall: number; cpu: number } {
 }
 
 /** The entry chunk plus every chunk it imports statically: what a cold start loads (lazy chunks excluded). */
-function coldStartBytes(metafile: Metafile, outfile: string): number {
+function coldStartOutputs(metafile: Metafile, outfile: string): Output[] {
   const outputs = new Map(Object.entries(metafile.outputs).map(([file, out]) => [resolve(root, file), out]));
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -152,7 +158,7 @@ function coldStartBytes(metafile: Metafile, outfile: string): number {
     for (const imp of outputs.get(file)?.imports ?? []) if (imp.kind === "import-statement" && !imp.external) visit(resolve(root, imp.path));
   };
   visit(outfile);
-  return [...seen].reduce((sum, file) => sum + (outputs.get(file)?.bytes ?? 0), 0);
+  return [...seen].map((file) => outputs.get(file)!);
 }
 
 export async function measureBundles(entries = bundleEntries()): Promise<BundleFigure[]> {
@@ -164,14 +170,15 @@ export async function measureBundles(entries = bundleEntries()): Promise<BundleF
     const outfile = join(outDir, `${name}.mjs`);
     const metafile = await bundle(entry, outfile);
     const init = initTime(outfile);
+    const coldStart = coldStartOutputs(metafile, outfile);
     figures.push({
       name,
       entry,
       kind: entry.split("/")[1] as BundleFigure["kind"],
-      kb: Math.round(coldStartBytes(metafile, outfile) / 102.4) / 10,
+      kb: Math.round(coldStart.reduce((sum, output) => sum + output.bytes, 0) / 102.4) / 10,
       initMs: Math.round(init.wall * 10) / 10,
       initCpuMs: Math.round(init.cpu * 10) / 10,
-      heaviest: heaviest(metafile, outfile),
+      heaviest: heaviest(coldStart),
     });
   }
   return figures;

@@ -70,7 +70,7 @@ describe("the deploy build (SST's esbuild step, offline)", () => {
       expect(code.length / code.split("\n").length, file).toBeGreaterThan(500);
       expect(code, file).not.toMatch(/class S3Client extends|class DynamoDBClient extends/);
       if (/functions\/http\//.test(file)) expect(code, file).toContain(JWT_SECRET_BANNER);
-      // The bundling plugins (stacks/lib/bundling.ts): no PGlite, zod's messages in English only.
+      // The bundling plugins (stacks/lib/bundling.ts): no PGlite; zod's messages in English only (contract/route.ts).
       expect(code, file).not.toMatch(/pglite\.wasm|pglite\.data/);
       expect(code, file).toContain("is not in the Lambda bundle");
       expect(code, file).not.toContain("Entrée invalide");
