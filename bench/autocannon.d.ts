@@ -7,6 +7,8 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** A run before the measured one, whose results are reported apart. */
+    warmup?: { connections?: number; duration?: number };
   }
   interface Result {
     latency: { p50: number; p99: number; average: number };

@@ -19,6 +19,8 @@ export async function load(name: string, target: LoadTarget, options: { connecti
     body: target.body,
     connections: options.connections ?? 50,
     duration: options.seconds ?? 5,
+    // Lazy handler imports, JIT and pool connections settle first, for the stack and the floor alike.
+    warmup: { connections: options.connections ?? 50, duration: 1 },
   });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${name}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
