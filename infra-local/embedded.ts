@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
 import { createBackground } from "./background";
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3";
-import { serveGateway, type Fallback } from "./gateway";
+import { LOCAL_SERVER_DEFAULTS, serveGateway, type Fallback } from "./gateway";
 
 /** The background work of a running app (queues and delayed jobs), in either profile. */
 export interface Background {
@@ -31,7 +31,7 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
   const config = loadConfig(env);
   let background: ReturnType<typeof createBackground> | undefined;
   let s3: EmbeddedS3 | undefined;
-  const effectiveEnv = { ...env };
+  const effectiveEnv = { ...LOCAL_SERVER_DEFAULTS, ...env };
   if (!config.S3_ENDPOINT && !config.AWS_ENDPOINT_URL) {
     s3 = await startEmbeddedS3({
       directory: join(resolve(config.POLARIS_HOME), "s3"),

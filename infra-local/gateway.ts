@@ -16,6 +16,12 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
  */
 const MAX_HEADER_BYTES = 64 * 1024;
 
+/**
+ * Settings of a long-running local server that a Lambda function must not have: one process
+ * answers every route, so each route's metrics are gathered for a second into one EMF line.
+ */
+export const LOCAL_SERVER_DEFAULTS: Record<string, string> = { METRICS_FLUSH_MS: "1000" };
+
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const handlers = new Map<string, Promise<LambdaHandler>>();

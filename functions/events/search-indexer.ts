@@ -15,6 +15,6 @@ export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = sqsBatchH
   // How far the index trails the change: from the event's time to now (the dashboard's indexer lag).
   const lagMs = event.time ? Date.now() - Date.parse(event.time) : NaN;
   if (result.indexed > 0 && Number.isFinite(lagMs)) {
-    emitMetrics(deps.config.METRICS && deps.config.LOG_LEVEL !== "SILENT", {}, [{ name: "IndexerLag", unit: "Milliseconds", value: lagMs }]);
+    emitMetrics(deps.config, {}, [{ name: "IndexerLag", unit: "Milliseconds", value: lagMs }]);
   }
 });

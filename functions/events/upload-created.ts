@@ -19,7 +19,7 @@ export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = sqsBatchH
     const result = await Uploads.completeUpload(deps, objectKeyOf(record));
     deps.logger.info("upload notification", { status: result.status });
     if (result.status === "completed" && result.uploadedBytes !== undefined) {
-      emitMetrics(deps.config.METRICS && deps.config.LOG_LEVEL !== "SILENT", {}, [{ name: "UploadedBytes", unit: "Bytes", value: result.uploadedBytes }]);
+      emitMetrics(deps.config, {}, [{ name: "UploadedBytes", unit: "Bytes", value: result.uploadedBytes }]);
     }
   }
 });

@@ -5,7 +5,7 @@ import type { Job } from "@polaris/core";
 import { awsClientConfig, createDeps, loadConfig, setDeps } from "@polaris/runtime";
 import { load } from "../background";
 import type { RunningApp } from "../embedded";
-import { serveGateway, type Fallback } from "../gateway";
+import { LOCAL_SERVER_DEFAULTS, serveGateway, type Fallback } from "../gateway";
 import { resourceEnv, up, type Endpoints, type ServiceName } from "../services/index";
 import { repeat } from "./repeat";
 import { createSchedulerRunner } from "./scheduler-runner";
@@ -52,7 +52,7 @@ export async function startParity(
   options: { host?: string; fallback?: Fallback; endpoints?: Endpoints } = {},
 ): Promise<ParityApp> {
   const endpoints = options.endpoints ?? (await up(PARITY_SERVICES));
-  const appEnv = { ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"), ...resourceEnv(endpoints), ...env };
+  const appEnv = { ...LOCAL_SERVER_DEFAULTS, ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"), ...resourceEnv(endpoints), ...env };
   // Everything the runtime needs is checked before anything starts.
   const config = loadConfig(appEnv);
   const queues = [

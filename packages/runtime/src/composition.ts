@@ -13,6 +13,7 @@ import { createSqlSearch } from "@polaris/adapters/sql-search";
 import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
 import { Outbox, type CoreDeps, type EventBus, type IdempotencyStore, type ObjectStorage, type Scheduler } from "@polaris/core";
 import { loadConfig, type Config } from "./config";
+import { flushMetrics } from "./metrics";
 
 export interface AppDeps extends CoreDeps {
   config: Config;
@@ -179,6 +180,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
       },
     },
     close: async () => {
+      flushMetrics();
       s3.loaded()?.client.destroy();
       kv?.table.destroy();
       events.client?.destroy();

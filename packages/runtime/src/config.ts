@@ -62,6 +62,9 @@ const schema = z.object({
   SHARE_CODE_MAX_FAILURES_PER_SHARE: int(20),
   SHARE_CODE_SHARE_WINDOW_SECONDS: int(3600),
   METRICS: flag(true).check(z.describe("emit CloudWatch EMF metric lines (per-route requests, errors, latency; uploads)")),
+  METRICS_FLUSH_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 0).check(
+    z.describe("gather a route's metrics this long into one EMF line; 0 writes each request's at once, as a Lambda function must (it may be frozen right after answering)"),
+  ),
   LOG_LEVEL: z._default(z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]), "INFO"),
 });
 

@@ -190,8 +190,7 @@ function requestLog(route: RouteDef): MiddlewareObj<Event, Result> {
       requestId: request.event.requestContext?.requestId,
       latencyMs,
     });
-    const config = s.deps?.config;
-    emitMetrics(Boolean(config?.METRICS && config.LOG_LEVEL !== "SILENT"), { route: `${route.method} ${route.path}` }, [
+    emitMetrics(s.deps?.config, { route: `${route.method} ${route.path}` }, [
       { name: "Requests", unit: "Count", value: 1 },
       { name: "Errors", unit: "Count", value: status >= 500 ? 1 : 0 },
       { name: "Latency", unit: "Milliseconds", value: latencyMs },

@@ -5,12 +5,13 @@ import { bytes, startTestApp, uploadFile, type TestApp } from "@polaris/api-test
 // The EMF lines of the HTTP stack and the upload consumer, on the embedded profile (stdout of this process).
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ LOG_LEVEL: "ERROR" });
+  // One line per request, as a Lambda function writes them.
+  app = await startTestApp({ LOG_LEVEL: "ERROR", METRICS_FLUSH_MS: "0" });
 });
 afterAll(() => app?.close());
 
-/** EMF lines written to stdout while `action` runs. */
-async function emf(action: () => Promise<unknown>) {
+/** EMF lines written to stdout while `action` runs (and, with `after`, while that runs next). */
+async function emf(action: () => Promise<unknown>, after?: () => Promise<unknown>) {
   const lines: Record<string, any>[] = [];
   const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
     for (const line of String(chunk).split("\n")) if (line.includes('"_aws"')) lines.push(JSON.parse(line));
@@ -19,6 +20,7 @@ async function emf(action: () => Promise<unknown>) {
   try {
     await action();
     await app.background.idle();
+    await after?.();
   } finally {
     spy.mockRestore();
   }
@@ -51,4 +53,26 @@ it("counts instant-upload hits, the instant ratio and uploaded bytes", async () 
   expect(hits).toHaveLength(2);
   expect(hits[1]).toMatchObject({ InstantUploadHits: 1, InstantUploadRatio: 1 });
   expect(hits[0]).not.toHaveProperty("InstantUploadHits");
+});
+
+it("gathers a route's metrics into one line per window on a long-running server, and writes them on close", async () => {
+  const server = await startTestApp({ LOG_LEVEL: "ERROR", METRICS_FLUSH_MS: "60000" });
+  let closed = false;
+  try {
+    const lines = await emf(
+      async () => {
+        for (let i = 0; i < 3; i++) expect((await server.call("GET", "/healthz")).status).toBe(200);
+      },
+      async () => {
+        await server.close();
+        closed = true;
+      },
+    );
+    const healthz = lines.filter((l) => l.route === "GET /healthz");
+    expect(healthz).toHaveLength(1);
+    expect(healthz[0]).toMatchObject({ Requests: [1, 1, 1], Errors: [0, 0, 0] });
+    expect(healthz[0].Latency).toHaveLength(3);
+  } finally {
+    if (!closed) await server.close();
+  }
 });
