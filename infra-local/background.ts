@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { createSqlScheduler } from "@polaris/adapters";
+import { createSqlScheduler } from "@polaris/adapters/sql-scheduler";
 import { jobTable, type JobName } from "@polaris/contract";
 import type { AppDeps } from "@polaris/runtime";
 import { repoRoot } from "./gateway";

@@ -1,5 +1,5 @@
 import type { EventBus } from "@polaris/core";
-import { eventBridgeEnvelope } from "./eventbridge-bus";
+import { eventBridgeEnvelope } from "./event-envelope";
 
 export type EventBridgeEvent = ReturnType<typeof eventBridgeEnvelope>;
 
