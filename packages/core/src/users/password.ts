@@ -1,15 +1,34 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { availableParallelism } from "node:os";
 
 // scrypt with the parameters stored beside the hash, so they can be raised later without a reset.
 const params = { N: 1 << 15, r: 8, p: 1 } as const;
 const keyLength = 32;
 
-const derive = (password: string, salt: Buffer, opts: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, keyLength, { ...opts, maxmem: 256 * 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  );
+/**
+ * Each derivation holds 128·N·r bytes (32 MB) while it runs. More at once than there are cores adds no
+ * throughput, only that memory per derivation (and takes libuv's pool from file I/O): the rest wait here.
+ */
+const maxDerivations = availableParallelism();
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
+  if (running >= maxDerivations) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await new Promise<Buffer>((resolve, reject) =>
+      scrypt(password.normalize("NFKC"), salt, keyLength, { ...opts, maxmem: 256 * 1024 * 1024 }, (err, key) =>
+        err ? reject(err) : resolve(key),
+      ),
+    );
+  } finally {
+    // The slot passes straight to the next waiter, so `running` counts it still.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
