@@ -8,7 +8,7 @@ declare module "autocannon" {
     duration?: number;
     amount?: number;
     /** A run before the measured one, whose results are reported apart. */
-    warmup?: { connections?: number; duration?: number };
+    warmup?: { connections?: number; duration?: number; amount?: number };
   }
   interface Result {
     latency: { p50: number; p99: number; average: number };

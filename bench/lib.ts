@@ -20,7 +20,9 @@ export async function load(name: string, target: LoadTarget, options: { connecti
     connections: options.connections ?? 50,
     duration: options.seconds ?? 5,
     // Lazy handler imports, JIT and pool connections settle first, for the stack and the floor alike.
-    warmup: { connections: options.connections ?? 50, duration: 1 },
+    // A count, not a duration: requests a timed warm-up leaves in flight (a login's scrypt queue)
+    // would be answered inside the measured run.
+    warmup: { connections: options.connections ?? 50, amount: 4 * (options.connections ?? 50) },
   });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${name}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
