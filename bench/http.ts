@@ -1,16 +1,33 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { api, load, progress, rssMb, type Figures } from "./lib";
 
-/** Starts bench/server.ts (or another server script) in a child process and returns its URL, pid and announcement line. */
-export async function startServer(env: Record<string, string> = {}, script = join(import.meta.dirname, "server.ts"), args: string[] = []) {
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+const repoRoot = join(import.meta.dirname, "..");
+
+/**
+ * `npm start`'s command line with bench/server.ts as its entry: the bench server runs as the product
+ * does (the same launcher and Node flags).
+ */
+function productServerArgs(): string[] {
+  const start = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).scripts.start.split(" ") as string[];
+  if (start[0] !== "node") throw new Error(`npm start no longer runs node directly (${start.join(" ")}): update the bench server's command`);
+  return [...start.slice(1, -1), join(import.meta.dirname, "server.ts")];
+}
+
+/**
+ * Starts bench/server.ts as `npm start` runs the product (or another server script under tsx) in a
+ * child process and returns its URL, pid and announcement line.
+ */
+export async function startServer(env: Record<string, string> = {}, script?: string, args: string[] = []) {
+  const child = spawn(process.execPath, script ? ["--import", "tsx", script, ...args] : productServerArgs(), {
     env: { ...process.env, POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-")), ...env },
     stdio: ["ignore", "pipe", "inherit"],
+    // Where npm runs `npm start`; the command's paths are relative to it.
+    cwd: repoRoot,
   });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", resolve);

@@ -1,13 +1,11 @@
-import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createSqlScheduler } from "@polaris/adapters/sql-scheduler";
 import { jobTable, type JobName } from "@polaris/contract";
 import type { AppDeps } from "@polaris/runtime";
-import { repoRoot } from "./gateway";
+import { loadModuleHandler } from "./gateway";
 
-/** A Lambda module's `handler`, by its path from the repository root (the same modules the stacks deploy). */
-export const load = async <T>(modulePath: string) => (await import(pathToFileURL(resolve(repoRoot, modulePath)).href)).handler as T;
+/** A Lambda module's `handler` by its path (the tests load the event consumers through it too). */
+export const load = loadModuleHandler;
 
 /** Wraps one message body in the SQS event Lambda would receive. */
 export const sqsEvent = (body: string, source = "aws:sqs"): SQSEvent => ({

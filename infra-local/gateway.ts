@@ -8,6 +8,16 @@ import { ErrorCodes, routeTable, type ErrorName, type RouteDef } from "@polaris/
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** The Lambda modules of a built server (infra-local/launch.mjs), by path from the repository root. */
+const builtModules = new Map<string, () => Promise<unknown>>();
+export const registerBuiltModules = (modules: Record<string, () => Promise<unknown>>) => {
+  for (const [path, load] of Object.entries(modules)) builtModules.set(path, load);
+};
+
+/** A Lambda module's `handler`, by its path from the repository root (the same modules the stacks deploy). */
+export const loadModuleHandler = async <T>(modulePath: string) =>
+  ((await (builtModules.get(modulePath)?.() ?? import(pathToFileURL(resolve(repoRoot, modulePath)).href))) as { handler: T }).handler;
+
 /** API Gateway's own payload limit; handlers apply the product's smaller one. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /**
@@ -28,7 +38,7 @@ const handlers = new Map<string, Promise<LambdaHandler>>();
 const loadHandler = (route: RouteDef) => {
   let loaded = handlers.get(route.handler);
   if (!loaded) {
-    loaded = import(pathToFileURL(resolve(repoRoot, route.handler)).href).then((m) => m.handler as LambdaHandler);
+    loaded = loadModuleHandler<LambdaHandler>(route.handler);
     handlers.set(route.handler, loaded);
   }
   return loaded;
