@@ -93,8 +93,8 @@ export async function buildConsoleIfNeeded() {
   const sources = Math.max(newest(join(web, "app")), statSync(join(web, "index.html")).mtimeMs, statSync(join(web, "vite.config.ts")).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   // In a process of its own: after a build, Vite and Rollup leave this one ~250 MB larger for good.
-  const vite = import.meta.resolve("vite");
+  // `-e` code resolves "vite" from its working directory (vitest's transform has no import.meta.resolve).
   execFileSync(process.execPath, ["--input-type=module", "-e",
-    `const { build } = await import(${JSON.stringify(vite)}); await build({ configFile: ${JSON.stringify(join(web, "vite.config.ts"))}, logLevel: "warn" });`,
-  ], { stdio: "inherit" });
+    `const { build } = await import("vite"); await build({ configFile: ${JSON.stringify(join(web, "vite.config.ts"))}, logLevel: "warn" });`,
+  ], { stdio: "inherit", cwd: repoRoot });
 }
