@@ -19,6 +19,7 @@ import { build, type Metafile } from "esbuild";
 import { routeTable } from "@polaris/contract";
 import { BUNDLE_PLUGINS } from "../stacks/lib/bundling";
 import { BUNDLE_EXTERNALS, BUNDLE_TARGET } from "../stacks/lib/observability";
+import { median } from "./lib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Inside the repository, so the bundles resolve the external @aws-sdk/* from node_modules, as Lambda does from its runtime. */
@@ -144,7 +145,6 @@ function initTime(file: string): { wall: number; cpu: number } {
     times.push(measured[0]);
     cpus.push(measured[1]);
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   return { wall: median(times), cpu: median(cpus) };
 }
 

@@ -278,6 +278,7 @@ export async function startFloor(env: Record<string, string>) {
   const { targets, statements } = server.announced as unknown as { targets: Record<string, LoadTarget>; statements: Record<string, number> };
   return {
     endpoints: Object.keys(targets),
+    has: (endpoint: string) => endpoint in targets,
     async measure(endpoint: string): Promise<Figures> {
       if (!targets[endpoint]) return {};
       progress(`floor: ${endpoint} at 50 connections (${statements[endpoint]} SQL statements)`);

@@ -1,4 +1,4 @@
-import type { Figures } from "./lib";
+import { median, type Figures } from "./lib";
 
 /** A goal from the issues, for every figure whose name matches. */
 export interface Goal {
@@ -32,7 +32,7 @@ export const goalFor = (name: string) => GOALS.find((g) => g.match.test(name));
 export const meets = (goal: Goal, value: number) =>
   goal.op === "<" ? value < goal.value : goal.op === "<=" ? value <= goal.value : value >= goal.value;
 
-/** Figures computed from others: the worst HTTP bundle, and the stack ÷ floor ratios. */
+/** Figures computed from others: the worst HTTP bundle. */
 export function derived(figures: Figures): Figures {
   const out: Figures = {};
   const worst = (re: RegExp) => Math.max(...Object.entries(figures).filter(([k]) => re.test(k)).map(([, v]) => v));
@@ -40,12 +40,26 @@ export function derived(figures: Figures): Figures {
     out.bundle_http_max_kb = worst(/^bundle_http_.*_kb$/);
     out.init_http_max_ms = worst(/^init_http_.*_ms$/);
   }
-  for (const key of Object.keys(figures)) {
-    const m = /^floor_(\w+)_(p99_ms|rps)$/.exec(key);
-    const stack = m && figures[`pg_${m[1]}_${m[2]}`];
-    if (m && stack != null && figures[key] > 0) {
-      out[`pg_${m[1]}_${m[2] === "rps" ? "rps" : "p99"}_vs_floor`] = Math.round((stack / figures[key]) * 100) / 100;
-    }
+  return out;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Stack ÷ floor for one endpoint from paired rounds (each round's stack and floor loads ran back to
+ * back): `<label>_<endpoint>_p99_vs_floor` and `_rps_vs_floor`, the median of the rounds' ratios,
+ * and the worst round's beside each (`…_worst`).
+ */
+export function floorRatios(label: string, endpoint: string, rounds: Figures[]): Figures {
+  const out: Figures = {};
+  for (const [figure, worse] of [["p99_ms", Math.max], ["rps", Math.min]] as const) {
+    const ratios = rounds
+      .filter((r) => r[`floor_${endpoint}_${figure}`] > 0 && r[`${label}_${endpoint}_${figure}`] != null)
+      .map((r) => r[`${label}_${endpoint}_${figure}`] / r[`floor_${endpoint}_${figure}`]);
+    if (!ratios.length) continue;
+    const name = `${label}_${endpoint}_${figure === "rps" ? "rps" : "p99"}_vs_floor`;
+    out[name] = round2(median(ratios));
+    if (ratios.length > 1) out[`${name}_worst`] = round2(worse(...ratios));
   }
   return out;
 }

@@ -4,9 +4,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { api, load, progress, rssMb, type Figures } from "./lib";
+import { floorRatios } from "./goals";
+import { api, load, medians, progress, rssMb, type Figures } from "./lib";
 
 const repoRoot = join(import.meta.dirname, "..");
+const FLOOR_ROUNDS = 3;
 
 /**
  * `npm start`'s command line with bench/server.ts as its entry: the bench server runs as the product
@@ -48,10 +50,14 @@ export async function startServer(env: Record<string, string> = {}, script?: str
 /**
  * Latency and throughput at 50 concurrent clients for the user and file endpoints, and the
  * server's resident memory idle and under that load. `label` names the profile (embedded or pg).
- * `beside` runs right after each endpoint's load (the floor's load of the same endpoint), so the
- * two are measured at the same machine speed.
+ *
+ * With `beside` (the floor's load of the same endpoint), each endpoint runs in FLOOR_ROUNDS rounds,
+ * stack then floor, so each pair is measured at one machine speed: a 5-second load's p99 on this
+ * shared machine moves by a third from one run to the next, for the stack and the floor alike. The
+ * figures are the rounds' medians, and each ratio the median of the rounds' own ratios (its worst
+ * round beside it).
  */
-export async function benchHttp(label = "embedded", env: Record<string, string> = {}, beside?: (endpoint: string) => Promise<Figures>): Promise<Figures> {
+export async function benchHttp(label = "embedded", env: Record<string, string> = {}, beside?: { has(endpoint: string): boolean; measure(endpoint: string): Promise<Figures> }): Promise<Figures> {
   const server = await startServer(env);
   const figures: Figures = {};
   try {
@@ -81,8 +87,13 @@ export async function benchHttp(label = "embedded", env: Record<string, string> 
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 200);
     for (const [name, target] of targets) {
-      progress(`${label}: ${name} at 50 connections`);
-      Object.assign(figures, await load(`${label}_${name}`, target), await beside?.(name));
+      const rounds: Figures[] = [];
+      const count = beside?.has(name) ? FLOOR_ROUNDS : 1;
+      for (let round = 1; round <= count; round++) {
+        progress(`${label}: ${name} at 50 connections${count > 1 ? ` (round ${round} of ${count})` : ""}`);
+        rounds.push({ ...(await load(`${label}_${name}`, target)), ...(await beside?.measure(name)) });
+      }
+      Object.assign(figures, medians(rounds), floorRatios(label, name, rounds));
     }
     clearInterval(sampler);
     figures[`${label}_rss_load_peak_mb`] = peak;

@@ -33,6 +33,16 @@ export async function load(name: string, target: LoadTarget, options: { connecti
   };
 }
 
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Each figure's median over runs of the same measurement. */
+export const medians = (runs: Figures[]): Figures =>
+  Object.fromEntries(Object.keys(runs[0] ?? {}).map((key) => [key, median(runs.map((r) => r[key]))]));
+
 export const progress = (line: string) => process.stderr.write(`  · ${line}\n`);
 
 /** Resident memory of a process in MB, from /proc. */

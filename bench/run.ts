@@ -39,7 +39,8 @@ class NotAvailable extends Error {}
 
 /**
  * The stack on PostgreSQL and its floor on the same server, each on a fresh database, endpoint by
- * endpoint: the floor's load of an endpoint runs right after the stack's, at the same machine speed.
+ * endpoint: the floor's load of an endpoint runs right after the stack's, at the same machine speed,
+ * in paired rounds (bench/http.ts).
  */
 async function httpOnPostgres([http, floorModule]: Module[]): Promise<Figures> {
   const { postgres } = await up(["postgres"]);
@@ -47,7 +48,7 @@ async function httpOnPostgres([http, floorModule]: Module[]): Promise<Figures> {
   try {
     const floor: Awaited<ReturnType<typeof startFloor>> = await fn(floorModule, "startFloor")(floorDb.env);
     try {
-      return await fn(http, "benchHttp")("pg", stackDb.env, floor.measure);
+      return await fn(http, "benchHttp")("pg", stackDb.env, floor);
     } finally {
       await floor.stop();
     }
