@@ -183,9 +183,21 @@ export function createGateway(options: { fallback?: Fallback } = {}): Server {
   return server;
 }
 
-/** Starts the gateway on `host:port` (port 0 picks a free one); `close` also drops open keep-alive connections. */
-export async function serveGateway(port: number, host: string, fallback?: Fallback) {
+/** How long `close` lets the requests in flight finish before it drops their connections. */
+const DRAIN_MS = 10_000;
+
+/**
+ * Starts the gateway on `host:port` (port 0 picks a free one). `close` drains: it stops accepting,
+ * lets the requests in flight finish (at most `drainMs`, then drops what is left) and resolves once
+ * every connection is closed, so the caller can then close what the handlers use.
+ */
+export async function serveGateway(port: number, host: string, fallback?: Fallback, drainMs = DRAIN_MS) {
   const server = createGateway({ fallback });
+  const inFlight = new Set<ServerResponse>();
+  server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+  });
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolveListen);
@@ -193,8 +205,13 @@ export async function serveGateway(port: number, host: string, fallback?: Fallba
   return {
     url: `http://${host}:${(server.address() as AddressInfo).port}`,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      // server.close also drops the idle keep-alive connections; a busy one would otherwise stay
+      // open for keepAliveTimeout after its answer, so that answer tells the client to disconnect.
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
+      const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+      await closed;
+      clearTimeout(deadline);
     },
   };
 }

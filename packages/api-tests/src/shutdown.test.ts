@@ -1,0 +1,37 @@
+import { request } from "node:http";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { serveGateway } from "../../../infra-local/gateway";
+import { nextMobile, startTestApp } from "./support";
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("closing the server", () => {
+  it("answers the requests in flight before it closes their dependencies", async () => {
+    const app = await startTestApp();
+    const errors = vi.spyOn(console, "error");
+    // Sign-ups wait for a password derivation (one per core at a time), then write to the database.
+    const signUps = Array.from({ length: 8 }, () =>
+      app.call("POST", "/usercenter/v1/user/register", { body: { mobile: nextMobile(), password: "correct-horse" } }));
+    // Once one is answered the others have long been received: they are in flight.
+    await Promise.race(signUps);
+    await app.close();
+    const answers = await Promise.allSettled(signUps);
+    expect(answers.map((a) => (a.status === "fulfilled" ? a.value.status : String(a.reason)))).toEqual(Array(8).fill(200));
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  it("drops a request still unanswered after the drain time", async () => {
+    let received!: () => void;
+    const reached = new Promise<void>((resolve) => (received = resolve));
+    const gateway = await serveGateway(0, "127.0.0.1", () => {
+      received();
+      return new Promise<boolean>(() => undefined);
+    }, 100);
+    const answer = new Promise<unknown>((resolve) => request(`${gateway.url}/never`, resolve).on("error", resolve).end());
+    await reached;
+    const started = Date.now();
+    await gateway.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await answer).toMatchObject({ code: "ECONNRESET" });
+  });
+});
