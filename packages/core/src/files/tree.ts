@@ -63,8 +63,7 @@ export async function freeName(db: Db, userId: number, parentId: number, name: s
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Columns of a FileItem, with the parent's identity. */
-export const fileItemQuery = (db: Db) =>
+const buildFileItemQuery = (db: Db) =>
   db
     .selectFrom("files as f")
     .leftJoin("files as p", "p.id", "f.parent_id")
@@ -73,6 +72,18 @@ export const fileItemQuery = (db: Db) =>
       "f.status", "f.trashed_at", "f.purge_at", "f.user_id", "f.parent_id", "f.blob_sha256",
       "p.identity as parent_identity",
     ]);
+const fileItemQueries = new WeakMap<Db, ReturnType<typeof buildFileItemQuery>>();
+
+/**
+ * Columns of a FileItem, with the parent's identity. Built once per connection (kysely's builders are
+ * immutable, so callers extend a shared one): parsing the sixteen columns was a good part of a list
+ * request's query building.
+ */
+export function fileItemQuery(db: Db) {
+  let query = fileItemQueries.get(db);
+  if (!query) fileItemQueries.set(db, (query = buildFileItemQuery(db)));
+  return query;
+}
 
 type ItemRow = Pick<FileRow, "id" | "identity" | "name" | "ext" | "size" | "is_dir" | "mime_type" | "created_at" | "updated_at"> & {
   parent_identity: string | null;
