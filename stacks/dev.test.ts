@@ -5,8 +5,8 @@ import { flat, ofType, type Resources } from "./template-support";
 /** `sst dev`: live Lambda stubs whose handlers run on the laptop, outside the VPC. */
 let synth: Synthesized;
 const resources = (name: string): Resources => synth.stacks.find((s) => s.name === name)!.template.toJSON().Resources;
-const LOCAL_DB = "postgres://polaris:polaris@127.0.0.1:55432/polaris";
-const LOCAL_SEARCH = "http://127.0.0.1:59200";
+const LOCAL_DB = "postgres://polaris:polaris@127.0.0.1:15432/polaris";
+const LOCAL_SEARCH = "http://127.0.0.1:19200";
 
 beforeAll(async () => {
   process.env.POLARIS_DEV_DATABASE_URL = LOCAL_DB;

@@ -32,7 +32,8 @@ export const AWS_REGION_DEFAULT = "us-east-1";
 export const MOTO_PART_MIN_SIZE = 1024 * 1024;
 
 export function awsPort(): number {
-  return Number(process.env.POLARIS_AWS_PORT || 55000);
+  // Below Linux's ephemeral ports, which client sockets can hold (README.md beside this file).
+  return Number(process.env.POLARIS_AWS_PORT || 14566);
 }
 
 export function awsRegion(): string {

@@ -26,7 +26,8 @@ const projectDir = join(servicesSrcDir, "opensearch");
 const LAUNCHER = "dev.polaris.opensearch.Launcher";
 
 export function opensearchPort(): number {
-  return Number(process.env.POLARIS_OPENSEARCH_PORT || 59200);
+  // Below Linux's ephemeral ports, which client sockets can hold (README.md beside this file).
+  return Number(process.env.POLARIS_OPENSEARCH_PORT || 19200);
 }
 
 /** The transport (node-to-node) port; only bound on loopback, never used by clients. */

@@ -1,5 +1,5 @@
 // PostgreSQL from Debian's `postgresql` package, as a private cluster of the project's own:
-// data under .polaris/services/postgres/data, listening on 127.0.0.1:55432 only.
+// data under .polaris/services/postgres/data, listening on 127.0.0.1:15432 only.
 import { createHash } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +9,8 @@ import { pidAlive, portOpen, readPid, repoRoot, run, secondsSince, serviceError,
 const NAME = "postgres";
 
 export function pgPort(): number {
-  return Number(process.env.POLARIS_PG_PORT || 55432);
+  // Below Linux's ephemeral ports, which client sockets can hold (README.md beside this file).
+  return Number(process.env.POLARIS_PG_PORT || 15432);
 }
 
 export function pgUrl(port = pgPort()): string {
