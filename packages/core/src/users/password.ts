@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { availableParallelism } from "node:os";
+import pLimit from "p-limit";
 
 // scrypt with the parameters stored beside the hash, so they can be raised later without a reset.
 const params = { N: 1 << 15, r: 8, p: 1 } as const;
@@ -9,26 +10,16 @@ const keyLength = 32;
  * Each derivation holds 128·N·r bytes (32 MB) while it runs. More at once than there are cores adds no
  * throughput, only that memory per derivation (and takes libuv's pool from file I/O): the rest wait here.
  */
-const maxDerivations = availableParallelism();
-let running = 0;
-const waiting: (() => void)[] = [];
+const limitDerivations = pLimit(availableParallelism());
 
-async function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Buffer> {
-  if (running >= maxDerivations) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await new Promise<Buffer>((resolve, reject) =>
+const derive = (password: string, salt: Buffer, opts: ScryptOptions) =>
+  limitDerivations(() =>
+    new Promise<Buffer>((resolve, reject) =>
       scrypt(password.normalize("NFKC"), salt, keyLength, { ...opts, maxmem: 256 * 1024 * 1024 }, (err, key) =>
         err ? reject(err) : resolve(key),
       ),
-    );
-  } finally {
-    // The slot passes straight to the next waiter, so `running` counts it still.
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
-}
+    ),
+  );
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
