@@ -4,9 +4,6 @@ import { jobTable, type JobName } from "@polaris/contract";
 import type { AppDeps } from "@polaris/runtime";
 import { loadModuleHandler } from "./gateway";
 
-/** A Lambda module's `handler` by its path (the tests load the event consumers through it too). */
-export const load = loadModuleHandler;
-
 /** Wraps one message body in the SQS event Lambda would receive. */
 export const sqsEvent = (body: string, source = "aws:sqs"): SQSEvent => ({
   Records: [{
@@ -31,7 +28,7 @@ export function createBackground(deps: AppDeps) {
 
   const deliver = (handlerModule: string, body: string, attempt = 1): Promise<void> =>
     track((async () => {
-      const handler = await load<(e: SQSEvent) => Promise<SQSBatchResponse>>(handlerModule);
+      const handler = await loadModuleHandler<(e: SQSEvent) => Promise<SQSBatchResponse>>(handlerModule);
       const result = await handler(sqsEvent(body)).catch(() => ({ batchItemFailures: [{ itemIdentifier: "all" }] }));
       if (result.batchItemFailures.length && attempt < 5) {
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
@@ -49,7 +46,7 @@ export function createBackground(deps: AppDeps) {
       for (const job of await jobs.due(50)) {
         try {
           const entry = jobTable[job.type as JobName];
-          await (await load<(input: unknown) => Promise<unknown>>(entry.handler))(job.payload);
+          await (await loadModuleHandler<(input: unknown) => Promise<unknown>>(entry.handler))(job.payload);
           await jobs.done(job.name);
         } catch (error) {
           deps.logger.error("job failed", { job: job.name, error: error as Error });
@@ -66,7 +63,7 @@ export function createBackground(deps: AppDeps) {
   // The bus rule of the stacks: every Polaris event goes to the index queue's consumer.
   deps.inProcessBus?.connect((event) => void deliver("functions/events/search-indexer.ts", JSON.stringify(event)));
   // The outbox sweeper, at start (rows a crash left unpublished) and then on its interval.
-  const sweep = () => track(load<(input: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts").then((run) => run({})))
+  const sweep = () => track(loadModuleHandler<(input: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts").then((run) => run({})))
     .catch((error) => deps.logger.error("outbox sweep failed", { error: error as Error }));
   void sweep();
   const sweeper = setInterval(() => void sweep(), deps.config.OUTBOX_SWEEP_MS);

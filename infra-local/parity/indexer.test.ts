@@ -3,7 +3,8 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { eventBridgeEnvelope } from "@polaris/adapters";
 import { Files, Outbox, Search } from "@polaris/core";
 import { bytes, createFolder, uploadFile, type TestApp } from "../../packages/api-tests/src/support";
-import { load, sqsEvent } from "../background";
+import { sqsEvent } from "../background";
+import { loadModuleHandler } from "../gateway";
 import { reindex } from "../reindex";
 import { startOpenSearchApp } from "./opensearch-app";
 
@@ -25,7 +26,7 @@ const post = async (token: string, path: string, body: unknown) => {
   return res.body.data;
 };
 const userIdOf = async (token: string) => (await app.call("GET", "/usercenter/v1/user/info", { token })).body.data.userInfo.id as number;
-const indexer = () => load<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/search-indexer.ts");
+const indexer = () => loadModuleHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/search-indexer.ts");
 const batch = (bodies: string[]): SQSEvent => ({ Records: bodies.map((body) => sqsEvent(body).Records[0]) });
 
 /** What the index holds for the user: version, name, path and status per document id. */

@@ -4,7 +4,7 @@ import {
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { jobTable, type JobName } from "@polaris/contract";
 import type { Job } from "@polaris/core";
-import { load } from "../background";
+import { loadModuleHandler } from "../gateway";
 import { repeat } from "./repeat";
 
 /** A one-time schedule of a job: the job (type by target ARN, payload from the input) and what Scheduler does around it. */
@@ -97,7 +97,7 @@ export function createSchedulerRunner(options: {
     const retry = retries.get(key) ?? { attempts: 0, notBefore: 0 };
     if (retry.notBefore > Date.now()) return false;
     try {
-      await (await load<(input: unknown) => Promise<unknown>>(jobTable[job.type].handler))(job.payload);
+      await (await loadModuleHandler<(input: unknown) => Promise<unknown>>(jobTable[job.type].handler))(job.payload);
     } catch (error) {
       retry.attempts += 1;
       if (retry.attempts <= job.maxRetries) {

@@ -3,7 +3,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { load } from "../background";
+import { loadModuleHandler } from "../gateway";
 
 /** One SQS event source mapping: the queue and the Lambda module that consumes it. */
 export interface QueueBinding {
@@ -61,7 +61,7 @@ export async function startSqsDispatcher(options: { client: SQSClient; region: s
   async function invoke(queue: QueueBinding, records: SQSRecord[]): Promise<Set<string>> {
     const all = new Set(records.map((r) => r.messageId));
     try {
-      const failures = (await (await load<SqsHandler>(queue.handler))({ Records: records }))?.batchItemFailures ?? [];
+      const failures = (await (await loadModuleHandler<SqsHandler>(queue.handler))({ Records: records }))?.batchItemFailures ?? [];
       if (failures.every((f) => all.has(f.itemIdentifier))) return new Set(failures.map((f) => f.itemIdentifier));
       logger.error("SQS handler reported an unknown item: the whole batch will be retried", { handler: queue.handler, failures });
     } catch (error) {

@@ -3,9 +3,8 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
 import type { Job } from "@polaris/core";
 import { awsClientConfig, createDeps, loadConfig, setDeps } from "@polaris/runtime";
-import { load } from "../background";
 import type { RunningApp } from "../embedded";
-import { LOCAL_SERVER_DEFAULTS, serveGateway, type Fallback } from "../gateway";
+import { loadModuleHandler, LOCAL_SERVER_DEFAULTS, serveGateway, type Fallback } from "../gateway";
 import { resourceEnv, up, type Endpoints, type ServiceName } from "../services/index";
 import { repeat } from "./repeat";
 import { createSchedulerRunner } from "./scheduler-runner";
@@ -71,7 +70,7 @@ export async function startParity(
   // The stacks' rate(1 minute) rule for the sweeper.
   const sweeper = repeat(
     config.OUTBOX_SWEEP_MS,
-    async () => (await load<(event: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts"))({}),
+    async () => (await loadModuleHandler<(event: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts"))({}),
     (error) => logger.error("outbox sweep failed", { error: error as Error }),
   );
   let dispatcher: Awaited<ReturnType<typeof startSqsDispatcher>> | undefined;

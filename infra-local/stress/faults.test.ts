@@ -3,8 +3,8 @@ import { join } from "node:path";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytes, createFolder, quota, sha256, startTestApp, upload, uploadFile, type TestApp } from "../../packages/api-tests/src/support";
-import { load, sqsEvent } from "../background";
-import { repoRoot } from "../gateway";
+import { sqsEvent } from "../background";
+import { loadModuleHandler, repoRoot } from "../gateway";
 import { reindex } from "../reindex";
 import { down, up } from "../services/index";
 
@@ -97,7 +97,7 @@ describe("S3 notifications", () => {
       expect(put.status).toBe(200);
       return app.deps.db.selectFrom("uploads").selectAll().where("upload_key", "=", presign.body.data.uploadKey).executeTakeFirstOrThrow();
     }));
-    const handler = await load<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/upload-created.ts");
+    const handler = await loadModuleHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/upload-created.ts");
     // What two consumers get when S3 delivers an event twice: the second upload's first.
     const notify = (objectKey: string) => handler(sqsEvent(JSON.stringify({
       Records: [{ eventName: "ObjectCreated:Put", s3: { object: { key: new URLSearchParams({ k: objectKey }).toString().slice(2) } } }],

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { Files, Outbox, recordEvent, type EventBus, type OutboxEvent } from "@polaris/core";
-import { load, sqsEvent } from "../../../infra-local/background";
+import { sqsEvent } from "../../../infra-local/background";
+import { loadModuleHandler } from "../../../infra-local/gateway";
 import { createFolder, startTestApp, type TestApp } from "./support";
 
 let app: TestApp;
@@ -88,7 +89,7 @@ describe("outbox", () => {
 });
 
 describe("search indexer handler", () => {
-  const indexer = () => load<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/search-indexer.ts");
+  const indexer = () => loadModuleHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/search-indexer.ts");
   const envelope = (type: string, detail: unknown) => JSON.stringify({ version: "0", id: crypto.randomUUID(), "detail-type": type, source: "polaris", detail });
 
   it("reports poisoned messages as batch item failures and consumes the rest", async () => {
