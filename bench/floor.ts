@@ -214,7 +214,6 @@ async function serve() {
   const pool = createPgPool(deps.config.DATABASE_URL!, deps.config.DATABASE_POOL_SIZE);
   const key = Buffer.from(secret, "utf8");
   const byPath = new Map(Object.entries(endpoints).map(([name, e]) => [e.path, name]));
-  let closing = false;
   const server = createServer(async (req, res) => {
     try {
       const name = byPath.get((req.url ?? "").split("?")[0]);
@@ -238,7 +237,7 @@ async function serve() {
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
       res.end(JSON.stringify({ code: 200, msg: "OK", data: { rows, extra } }));
     } catch (error) {
-      if (!closing) console.error("floor:", error);
+      console.error("floor:", error);
       res.writeHead(500).end();
     }
   });
@@ -253,9 +252,11 @@ async function serve() {
   } satisfies LoadTarget]));
   process.stdout.write(`${JSON.stringify({ url, targets, statements: Object.fromEntries(Object.entries(recorded).map(([n, r]) => [n, r.waves.flat().flatMap((u) => u.statements).length])) })}\n`);
   process.on("SIGTERM", async () => {
-    closing = true;
-    server.closeAllConnections();
-    server.close();
+    // Requests in flight are answered before the pool closes under them.
+    await new Promise((resolve) => {
+      server.close(resolve);
+      server.closeIdleConnections();
+    });
     await pool.end();
     await deps.close();
     process.exit(0);
