@@ -29,9 +29,8 @@ describe("closing the server", () => {
     }, 100);
     const answer = new Promise<unknown>((resolve) => request(`${gateway.url}/never`, resolve).on("error", resolve).end());
     await reached;
-    const started = Date.now();
+    // Without the drop, close would wait for ever (the test would time out).
     await gateway.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(await answer).toMatchObject({ code: "ECONNRESET" });
   });
 });
