@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -137,8 +137,10 @@ export type Fallback = (req: IncomingMessage, res: ServerResponse, url: URL) => 
  * The local stand-in for API Gateway (HTTP API, payload v2): it turns each request into the event
  * Lambda would get and invokes the same handler module the route table names.
  */
-export function createGateway(options: { fallback?: Fallback } = {}): Server {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (req, res) => {
+function createGateway(options: { fallback?: Fallback } = {}) {
+  /** Each request's handling until its handler has returned (a client that hung up does not end it). */
+  const inFlight = new Map<ServerResponse, Promise<unknown>>();
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       const methods = routesByPath.get(url.pathname);
@@ -170,6 +172,12 @@ export function createGateway(options: { fallback?: Fallback } = {}): Server {
       if (!res.headersSent) sendError(res, "SERVER_ERROR");
       else res.end();
     }
+  };
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    const handling = handle(req, res);
+    inFlight.set(res, handling);
+    const settled = () => void inFlight.delete(res);
+    handling.then(settled, settled);
   });
   // Requests Node refuses before any handler runs (headers too large, malformed) still get the envelope.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
@@ -180,7 +188,7 @@ export function createGateway(options: { fallback?: Fallback } = {}): Server {
     const body = JSON.stringify({ code: ErrorCodes.INVALID_PARAMETER.code, msg });
     socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
-  return server;
+  return { server, inFlight };
 }
 
 /** How long `close` lets the requests in flight finish before it drops their connections. */
@@ -188,16 +196,12 @@ const DRAIN_MS = 10_000;
 
 /**
  * Starts the gateway on `host:port` (port 0 picks a free one). `close` drains: it stops accepting,
- * lets the requests in flight finish (at most `drainMs`, then drops what is left) and resolves once
- * every connection is closed, so the caller can then close what the handlers use.
+ * lets the requests in flight finish — their handlers return, even for a client that hung up — (at most
+ * `drainMs`, then drops what is left) and resolves once every connection is closed, so the caller can
+ * then close what the handlers use.
  */
 export async function serveGateway(port: number, host: string, fallback?: Fallback, drainMs = DRAIN_MS) {
-  const server = createGateway({ fallback });
-  const inFlight = new Set<ServerResponse>();
-  server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
-    inFlight.add(res);
-    res.once("close", () => inFlight.delete(res));
-  });
+  const { server, inFlight } = createGateway({ fallback });
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolveListen);
@@ -208,10 +212,15 @@ export async function serveGateway(port: number, host: string, fallback?: Fallba
       // server.close also drops the idle keep-alive connections; a busy one would otherwise stay
       // open for keepAliveTimeout after its answer, so that answer tells the client to disconnect.
       const closed = new Promise<void>((done) => server.close(() => done()));
-      for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
-      const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
-      await closed;
+      for (const res of inFlight.keys()) if (!res.headersSent) res.setHeader("connection", "close");
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([closed, ...inFlight.values()]),
+        new Promise<void>((done) => (deadline = setTimeout(done, drainMs))),
+      ]);
       clearTimeout(deadline);
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -77,7 +77,7 @@ export function createConsoleFallback(options: { root?: string } = {}): Fallback
   };
 }
 
-/** The fallback to pass to `createGateway({ fallback: consoleFallback })`. */
+/** The fallback to pass to `serveGateway(port, host, consoleFallback)`. */
 export const consoleFallback: Fallback = createConsoleFallback();
 
 const newest = (dir: string): number =>
