@@ -77,7 +77,9 @@ export async function startParity(
   let gateway: Awaited<ReturnType<typeof serveGateway>> | undefined;
   const background = {
     runDueJobs: runner.runDue,
-    idle: () => dispatcher!.idle(),
+    async idle() {
+      await Promise.all([dispatcher!.idle(), sweeper.idle()]);
+    },
     async close() {
       await Promise.all([dispatcher?.close(), runner.close(), sweeper.close()]);
     },
