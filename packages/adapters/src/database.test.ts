@@ -1,7 +1,28 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { freshDatabaseEnv } from "../../api-tests/src/support/database";
-import { createPgPool } from "./database";
+import { createPgPool, openDatabase } from "./database";
+
+describe("PGlite on disk", () => {
+  it("creates the cluster on first open (npm start's first run) and keeps what was written", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "polaris-pglite-")), "pglite");
+    try {
+      const first = await openDatabase({ kind: "pglite", dataDir });
+      await sql`create table kept (note text)`.execute(first);
+      await sql`insert into kept values ('still here')`.execute(first);
+      await first.destroy();
+      const again = await openDatabase({ kind: "pglite", dataDir });
+      expect((await sql<{ note: string }>`select note from kept`.execute(again)).rows).toEqual([{ note: "still here" }]);
+      await again.destroy();
+    } finally {
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
+  }, 120_000);
+});
 
 // PostgreSQL only (the unit (PostgreSQL) pass sets POLARIS_TEST_DATABASE_URL).
 describe.skipIf(!process.env.POLARIS_TEST_DATABASE_URL)("pg pool", () => {

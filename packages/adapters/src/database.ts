@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "@polaris/core";
@@ -44,7 +46,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
   if (target.dataDir && !existsSync(join(target.dataDir, "PG_VERSION"))) {
     // initdb inflates a PGlite instance's memory for good (~500 MB here): create the cluster in a
     // short-lived child process, so this one stays lean.
-    const pglite = import.meta.resolve("@electric-sql/pglite");
+    // Resolved by require: import.meta.resolve is missing under some loaders (vitest's transform).
+    const pglite = pathToFileURL(createRequire(import.meta.url).resolve("@electric-sql/pglite")).href;
     execFileSync(process.execPath, ["--input-type=module", "-e",
       `const { PGlite } = await import(${JSON.stringify(pglite)}); await (await PGlite.create(${JSON.stringify(location)}, { postgresqlconf: "shared_buffers=16MB" })).close();`,
     ], { stdio: "inherit" });
