@@ -26,7 +26,7 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -214,7 +214,7 @@ async function serve() {
   const pool = createPgPool(deps.config.DATABASE_URL!, deps.config.DATABASE_POOL_SIZE);
   const key = Buffer.from(secret, "utf8");
   const byPath = new Map(Object.entries(endpoints).map(([name, e]) => [e.path, name]));
-  const server = createServer(async (req, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const name = byPath.get((req.url ?? "").split("?")[0]);
       if (!name) {
@@ -240,6 +240,15 @@ async function serve() {
       console.error("floor:", error);
       res.writeHead(500).end();
     }
+  };
+  // Each request until its handler returns: a client that hung up (the load generator at its end)
+  // does not end its handler, which must not find the pool closed.
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const handling = answer(req, res);
+    inFlight.add(handling);
+    const settled = () => void inFlight.delete(handling);
+    handling.then(settled, settled);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -253,10 +262,9 @@ async function serve() {
   process.stdout.write(`${JSON.stringify({ url, targets, statements: Object.fromEntries(Object.entries(recorded).map(([n, r]) => [n, r.waves.flat().flatMap((u) => u.statements).length])) })}\n`);
   process.on("SIGTERM", async () => {
     // Requests in flight are answered before the pool closes under them.
-    await new Promise((resolve) => {
-      server.close(resolve);
-      server.closeIdleConnections();
-    });
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeIdleConnections();
+    await Promise.all([closed, ...inFlight]);
     await pool.end();
     await deps.close();
     process.exit(0);
