@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytes, createFolder, listNames, quota, sha256, startTestApp, upload, uploadFile, type TestApp } from "./support";
 
@@ -11,6 +12,18 @@ afterAll(() => app?.close());
 
 const blobRow = (hash: string) => app.deps.db.selectFrom("blobs").selectAll().where("sha256", "=", hash).executeTakeFirst();
 const objectExists = async (key: string) => Boolean(await app.deps.storage.head(key));
+const uploadRow = (uploadKey: string) => app.deps.db.selectFrom("uploads").selectAll().where("upload_key", "=", uploadKey).executeTakeFirstOrThrow();
+const multipartId = async (uploadKey: string) => (await uploadRow(uploadKey)).multipart_upload_id!;
+const objectKeyOf = async (uploadKey: string) => (await uploadRow(uploadKey)).object_key;
+/** SHA-256 of a file's downloaded bytes. */
+const download = async (token: string, identity: string) => {
+  const dl = await app.call("GET", "/file/v1/file/download", { token, query: { identity } });
+  return sha256(Buffer.from(await (await fetch(dl.body.data.url)).arrayBuffer()));
+};
+/** Polls until `done` holds or a few seconds pass: for a store that may or may not ever show a change. */
+async function settled(done: () => Promise<boolean>, rounds = 60) {
+  for (let i = 0; i < rounds && !(await done()); i++) await new Promise((r) => setTimeout(r, 50));
+}
 
 describe("single PUT uploads", () => {
   it("uploads straight to storage, creates the file and turns the reservation into usage", async () => {
@@ -156,6 +169,59 @@ describe("multipart uploads", () => {
     const again = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey } });
     expect(again.body.data.identity).toBe(done.body.data.identity);
     expect(await quota(app, token)).toMatchObject({ usedSize: content.length, reservedSize: 0 });
+  });
+
+  it("counts a stored part only at its right size: a short part gets a fresh URL and its re-upload completes the file", async () => {
+    const { token } = await app.signUp();
+    const content = bytes(12 * MiB + 17, 12); // parts of 5 MiB, 5 MiB, 2 MiB + 17
+    const plan = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "short.bin" } })).body.data;
+    const slice = (n: number) => content.subarray((n - 1) * plan.partSize, n * plan.partSize);
+    const urlOf = (parts: { partNumber: number; url: string }[], n: number) => parts.find((p) => p.partNumber === n)!.url;
+    // Part 1 stored with a fifth of its bytes; part 3, the last, whole (the remainder is its right size).
+    expect((await fetch(urlOf(plan.parts, 1), { method: "PUT", body: slice(1).subarray(0, MiB) })).ok).toBe(true);
+    expect((await fetch(urlOf(plan.parts, 3), { method: "PUT", body: slice(3) })).ok).toBe(true);
+    const stored = await app.deps.storage.listParts(await objectKeyOf(plan.uploadKey), await multipartId(plan.uploadKey));
+    expect(stored!.map((p) => [p.partNumber, p.size])).toEqual([[1, MiB], [3, 2 * MiB + 17]]);
+
+    const resume = (await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: plan.uploadKey } })).body.data;
+    expect(resume.uploaded.map((p: { partNumber: number; size: number }) => [p.partNumber, p.size])).toEqual([[3, 2 * MiB + 17]]);
+    expect(resume.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2]);
+    for (const n of [1, 2]) expect((await fetch(urlOf(resume.parts, n), { method: "PUT", body: slice(n) })).ok).toBe(true);
+    const done = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey } });
+    expect(done.status).toBe(200);
+    expect(await download(token, done.body.data.identity)).toEqual(sha256(content));
+    expect(await quota(app, token)).toMatchObject({ usedSize: content.length, reservedSize: 0 });
+  });
+
+  it("does not count a part whose PUT was cut off mid-body: it gets a fresh URL", async () => {
+    const { token } = await app.signUp();
+    const content = bytes(11 * MiB, 13);
+    const plan = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "cut.bin" } })).body.data;
+    // Announce the whole part, send a fifth of it, then drop the connection, as a closed laptop does.
+    await new Promise<void>((resolve) => {
+      const req = request(plan.parts[0].url, { method: "PUT", headers: { "content-length": String(plan.partSize) } });
+      req.on("error", () => resolve());
+      req.on("close", () => resolve());
+      req.write(content.subarray(0, MiB), () => req.destroy());
+    });
+    // A store that keeps what arrived (s3rver) lists the cut part once it has written it; a strict one stores nothing.
+    const uploadId = await multipartId(plan.uploadKey);
+    const objectKey = await objectKeyOf(plan.uploadKey);
+    await settled(async () => ((await app.deps.storage.listParts(objectKey, uploadId)) ?? []).some((p) => p.partNumber === 1 && p.size === MiB));
+
+    const resume = (await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: plan.uploadKey } })).body.data;
+    expect(resume.uploaded).toEqual([]);
+    expect(resume.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2, 3]);
+    for (const part of resume.parts) {
+      const put = await fetch(part.url, { method: "PUT", body: content.subarray((part.partNumber - 1) * plan.partSize, part.partNumber * plan.partSize) });
+      expect(put.ok).toBe(true);
+    }
+    const again = (await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: plan.uploadKey } })).body.data;
+    expect(again.uploaded.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2, 3]);
+    expect(again.parts).toEqual([]);
+    const done = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey } });
+    expect(done.status).toBe(200);
+    expect(await download(token, done.body.data.identity)).toEqual(sha256(content));
   });
 
   it("refuses a multipart object whose bytes differ from the declaration", async () => {

@@ -72,7 +72,7 @@ export const fileRoutes = {
   }),
   uploadParts: route({
     method: "POST", path: "/file/v1/upload/parts", handler: "functions/http/file/upload-parts.ts",
-    summary: "Resume a multipart upload: the parts already stored and fresh URLs for the others",
+    summary: "Resume a multipart upload: the parts stored whole (right size) and fresh URLs for every other part",
     body: z.object({ uploadKey: identity, partNumbers: z.optional(z.array(partNumber).check(z.maxLength(10000))) }),
     data: z.object({ uploaded: z.array(uploadedPart), parts: z.array(presignedPart) }),
     errors: ["UPLOAD_NOT_FOUND", "STORAGE_UNAVAILABLE"],

@@ -1,10 +1,29 @@
 import type { CoreDeps } from "../deps";
-import type { Db } from "../db/schema";
+import type { Db, UploadRow } from "../db/schema";
 import { fail } from "../errors";
 
 export const uploadObjectKey = (userId: number, uploadKey: string) => `uploads/${userId}/${uploadKey}`;
 
 export const partCount = (size: number, partSize: number) => Math.max(1, Math.ceil(size / partSize));
+
+/** The size part `partNumber` must have: the part size, the remainder for the last part. */
+export const expectedPartSize = (size: number, partSize: number, partNumber: number) => Math.min(partSize, size - (partNumber - 1) * partSize);
+
+/**
+ * The stored parts a multipart upload can be completed from, by part number; null when the store
+ * no longer has the multipart upload. A part counts only when it is one of the plan's and has
+ * exactly its expected size: an interrupted PUT can leave a truncated part behind, which must be
+ * uploaded again (a part PUT replaces the stored one), never completed into the object.
+ */
+export async function storedGoodParts(deps: CoreDeps, upload: Pick<UploadRow, "object_key" | "multipart_upload_id" | "size" | "part_size">) {
+  if (!upload.multipart_upload_id || !upload.part_size) return null;
+  const stored = await deps.storage.listParts(upload.object_key, upload.multipart_upload_id);
+  if (!stored) return null;
+  const total = partCount(upload.size, upload.part_size);
+  return stored
+    .filter((p) => p.partNumber >= 1 && p.partNumber <= total && p.size === expectedPartSize(upload.size, upload.part_size!, p.partNumber))
+    .sort((a, b) => a.partNumber - b.partNumber);
+}
 
 /** The caller's upload session; another user's key behaves as a missing one. */
 export async function ownedUpload(db: Db, userId: number, uploadKey: string) {
