@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -194,4 +194,77 @@ describe("polaris CLI: shares and search", () => {
     expect(small.total).toBe(0);
     expect((await polaris(["search", "x", "--min-size", "lots"])).code).toBe(2);
   });
+});
+
+describe("polaris CLI: an upload stopped mid-way continues when run again", () => {
+  const configFile = (name: string) => join(config, "polaris", name);
+  const token = () => JSON.parse(readFileSync(configFile("credentials.json"), "utf8")).servers[app.url].token as string;
+  const sessionFor = (path: string) =>
+    (Object.values(JSON.parse(readFileSync(configFile("uploads.json"), "utf8"))) as { uploadKey: string; path: string }[]).find((s) => s.path === path);
+  const partsOf = async (uploadKey: string) =>
+    (await app.call("POST", "/file/v1/upload/parts", { token: token(), body: { uploadKey } })).body.data as { uploaded: { partNumber: number }[]; parts: unknown[] };
+  const digest = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+  /** Starts an upload at 1 MiB/s and stops the process with `signal` once storage holds a whole part. */
+  async function uploadThenStop(name: string, signal: NodeJS.Signals) {
+    const content = randomBytes(11 * MiB); // parts of 5, 5 and 1 MiB: the 1 MiB one lands first
+    const path = join(work, name);
+    writeFileSync(path, content);
+    const child = spawn(process.execPath, [bin, "upload", name, "--limit-rate", "1M"], {
+      cwd: work,
+      env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: app.url, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on("exit", (code, sig) => done({ code, signal: sig })));
+    let uploadKey = "";
+    await expect.poll(async () => {
+      if (child.exitCode !== null) throw new Error(`polaris exited (${child.exitCode}) before storage held a part:\n${stderr}`);
+      uploadKey = sessionFor(path)?.uploadKey ?? "";
+      return uploadKey ? (await partsOf(uploadKey)).uploaded.length : 0;
+    }, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    child.kill(signal);
+    const end = await exited;
+    const stored = await partsOf(uploadKey);
+    expect(stored.uploaded.length, "stopped before the whole file was stored").toBeLessThan(3);
+    return { content, end, stderr, uploadKey, storedBefore: stored.uploaded.length };
+  }
+
+  async function expectDownloaded(name: string, content: Buffer) {
+    await ok(["download", `/${name}`, join("out", name)]);
+    expect(digest(readFileSync(join(work, "out", name)))).toBe(digest(content));
+  }
+
+  it("after SIGKILL: the rerun sends only the parts storage does not hold whole", async () => {
+    const before = await app.call("GET", "/usercenter/v1/user/quota", { token: token() });
+    const { content, end, uploadKey, storedBefore } = await uploadThenStop("killed.bin", "SIGKILL");
+    expect(end.signal).toBe("SIGKILL");
+    expect(sessionFor(join(work, "killed.bin"))?.uploadKey).toBe(uploadKey);
+
+    const rerun = JSON.parse((await ok(["--json", "upload", "killed.bin"])).stdout)[0];
+    expect(rerun).toMatchObject({ resumed: true, size: 11 * MiB, instant: false });
+    // Parts stored at the kill are not sent again (a part the kill cut short is, and counts as sent).
+    expect(rerun.reusedParts).toBeGreaterThanOrEqual(storedBefore);
+    expect(rerun.reusedParts + rerun.sentParts).toBe(3);
+    expect(rerun.sentParts).toBeGreaterThan(0);
+    expect(sessionFor(join(work, "killed.bin"))).toBeUndefined();
+    await expectDownloaded("killed.bin", content);
+    // One reservation, turned into usage: nothing left reserved.
+    const after = (await app.call("GET", "/usercenter/v1/user/quota", { token: token() })).body.data;
+    expect(after).toMatchObject({ usedSize: before.body.data.usedSize + 11 * MiB, reservedSize: 0 });
+  }, 120_000);
+
+  it("after Ctrl-C (SIGINT): exits 130 saying how to continue, and the rerun resumes", async () => {
+    const { content, end, stderr, storedBefore } = await uploadThenStop("interrupted.bin", "SIGINT");
+    expect(end.code).toBe(130);
+    expect(stderr).toMatch(/interrupted: run the same command again/);
+
+    const rerun = await ok(["upload", "interrupted.bin"]);
+    const m = /resumed +\S+ +interrupted\.bin +\((\d) of 3 parts were already stored\)/.exec(rerun.stdout);
+    expect(m, rerun.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(storedBefore);
+    expect(Number(m![1])).toBeLessThan(3);
+    await expectDownloaded("interrupted.bin", content);
+  }, 120_000);
 });

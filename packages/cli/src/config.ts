@@ -42,10 +42,26 @@ export function saveCredentials(api: string, creds: Credentials | undefined) {
   writePrivate(credentialsFile(), all);
 }
 
-/** Multipart sessions to resume: keyed by server, local file identity and target folder. */
-export interface SavedUpload { uploadKey: string; hash: string; partSize?: number; mode: "single" | "multipart"; savedAt: number }
+/**
+ * Upload sessions to resume, keyed by server, local file (path, size, mtime, SHA-256) and target
+ * folder; a session past its expiry is dropped as it is read (the server has released it).
+ */
+export interface SavedUpload {
+  uploadKey: string;
+  hash: string;
+  partSize?: number;
+  mode: "single" | "multipart";
+  path: string;
+  parentId: string;
+  /** Unix seconds. */
+  expiresAt: number;
+  savedAt: number;
+}
 const uploadsFile = () => join(configDir(), "uploads.json");
-export const loadUploads = () => readJson<Record<string, SavedUpload>>(uploadsFile(), {});
+export function loadUploads(): Record<string, SavedUpload> {
+  const now = Date.now() / 1000;
+  return Object.fromEntries(Object.entries(readJson<Record<string, SavedUpload>>(uploadsFile(), {})).filter(([, s]) => !(s.expiresAt < now)));
+}
 export function saveUpload(key: string, value: SavedUpload | undefined) {
   const all = loadUploads();
   if (value) all[key] = value;

@@ -1,5 +1,5 @@
 /** Exit codes a script can rely on. */
-export const Exit = { OK: 0, API: 1, USAGE: 2, NOT_LOGGED_IN: 3, NETWORK: 4 } as const;
+export const Exit = { OK: 0, API: 1, USAGE: 2, NOT_LOGGED_IN: 3, NETWORK: 4, INTERRUPTED: 130 } as const;
 
 /** The API answered with a business error. */
 export class ApiError extends Error {
@@ -13,3 +13,9 @@ export class UsageError extends Error {}
 export class NotLoggedInError extends Error {}
 /** The API could not be reached. */
 export class NetworkError extends Error {}
+/** Ctrl-C stopped a transfer; an upload continues where it stopped when the same command runs again. */
+export class Interrupted extends Error {
+  constructor() {
+    super("interrupted");
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * `polaris`: the drive from a terminal, over the public HTTP API only.
  * Exit codes: 0 ok · 1 API/business error (printed as `error <code>: <message>`) · 2 usage error ·
- * 3 not logged in · 4 network error.
+ * 3 not logged in · 4 network error · 130 interrupted (Ctrl-C; an upload resumes when run again).
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -10,8 +10,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import cliProgress from "cli-progress";
 import { Client, type FileItem } from "./client";
 import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./config";
-import { ApiError, Exit, NetworkError, NotLoggedInError, UsageError } from "./errors";
-import { downloadTo, ensureFolder, isReadable, uploadFile, walkLocal, type Progress } from "./transfer";
+import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError } from "./errors";
+import { downloadTo, ensureFolder, isReadable, RateLimiter, uploadFile, walkLocal, type Progress } from "./transfer";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROOT: FileItem = { id: 0, identity: "0", name: "/", ext: "", size: 0, isDir: true, parentId: "0", mimeType: "", createTime: 0, updateTime: 0 };
@@ -197,20 +197,28 @@ export function buildProgram(): Command {
       }
     });
 
-  program.command("upload").description("upload files and folders (resumable; instant when the content is known)")
+  program.command("upload").description("upload files and folders (resumable after Ctrl-C or a crash: run it again; instant when the content is known)")
     .argument("<local...>", "local files or folders").option("-t, --to <remote>", "remote target folder", "/")
-    .action(async (locals: string[], opts: { to: string }) => {
+    .option("--limit-rate <size>", "at most this many bytes per second, e.g. 500K, 2M", parseSize)
+    .action(async (locals: string[], opts: { to: string; limitRate?: number }) => {
       for (const l of locals) if (!existsSync(l)) throw new UsageError(`upload: no such local file or folder: ${l}`);
       for (const l of locals) if (!(await isReadable(l)) && !statSync(l).isDirectory()) throw new UsageError(`upload: cannot read ${l}`);
+      if (opts.limitRate !== undefined && opts.limitRate < 1) throw new UsageError("upload: --limit-rate must be at least 1 byte per second");
       const c = client(g());
       const target = await resolveFolder(c, opts.to);
       const progress = makeProgress(g());
-      const results: { local: string; identity: string; name: string; size: number; instant: boolean; resumed: boolean }[] = [];
+      const limiter = opts.limitRate ? new RateLimiter(opts.limitRate) : undefined;
+      // The first Ctrl-C stops the transfer cleanly (what is stored stays for the next run); a second one exits at once.
+      const interrupt = new AbortController();
+      const onSigint = () => (interrupt.signal.aborted ? process.exit(Exit.INTERRUPTED) : interrupt.abort());
+      process.on("SIGINT", onSigint);
+      const results: { local: string; identity: string; name: string; size: number; instant: boolean; resumed: boolean; reusedParts: number; sentParts: number }[] = [];
       try {
         const one = async (local: string, parentId: string, remoteName: string) => {
-          const r = await uploadFile(c, local, parentId, progress);
-          results.push({ local, identity: r.file.identity, name: remoteName, size: r.file.size, instant: r.instant, resumed: r.resumed });
-          if (!g().json && (g().quiet || !process.stderr.isTTY)) out(`${r.instant ? "instant " : r.resumed ? "resumed " : "uploaded"} ${r.file.identity}  ${remoteName}`);
+          const r = await uploadFile(c, local, parentId, progress, { signal: interrupt.signal, limiter });
+          results.push({ local, identity: r.file.identity, name: remoteName, size: r.file.size, instant: r.instant, resumed: r.resumed, reusedParts: r.reusedParts, sentParts: r.sentParts });
+          const kept = r.resumed && r.reusedParts ? `  (${r.reusedParts} of ${r.reusedParts + r.sentParts} parts were already stored)` : "";
+          if (!g().json && (g().quiet || !process.stderr.isTTY)) out(`${r.instant ? "instant " : r.resumed ? "resumed " : "uploaded"} ${r.file.identity}  ${remoteName}${kept}`);
         };
         for (const local of locals) {
           if (statSync(local).isDirectory()) {
@@ -229,6 +237,7 @@ export function buildProgram(): Command {
           } else await one(local, target.identity, basename(local));
         }
       } finally {
+        process.off("SIGINT", onSigint);
         progress.stop();
       }
       if (g().json) json(results);
@@ -410,6 +419,7 @@ export async function main(argv = process.argv): Promise<number> {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return Exit.OK;
       return e.exitCode === 0 ? Exit.OK : Exit.USAGE;
     }
+    if (e instanceof Interrupted) return fail(Exit.INTERRUPTED, "polaris: interrupted: run the same command again to continue where it stopped");
     if (e instanceof UsageError) return fail(Exit.USAGE, `polaris: ${e.message}`);
     if (e instanceof NotLoggedInError) return fail(Exit.NOT_LOGGED_IN, `polaris: ${e.message}`);
     if (e instanceof NetworkError) return fail(Exit.NETWORK, `polaris: network error: ${e.message}`);

@@ -6,9 +6,9 @@ import { request as httpsRequest } from "node:https";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
-import { ApiError, NetworkError } from "./errors";
+import { ApiError, Interrupted, NetworkError } from "./errors";
 import type { Client, FileItem } from "./client";
-import { loadUploads, normalizeApi, saveUpload } from "./config";
+import { loadUploads, normalizeApi, saveUpload, type SavedUpload } from "./config";
 
 export interface Progress {
   /** A bar for one file; `total` in bytes. */
@@ -16,12 +16,42 @@ export interface Progress {
 }
 
 const PART_CONCURRENCY = 4;
-const PART_RETRIES = 3;
+/** Attempts per part; between them the wait doubles from 1 s to 8 s (~23 s in all: a dropped network, a restarting server). */
+const PART_ATTEMPTS = 6;
+const backoff = (attempt: number) => Math.min(8000, 500 * 2 ** attempt);
 
-export async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
+/** Caps the bytes per second of every transfer that shares it (curl's --limit-rate). */
+export class RateLimiter {
+  private next = 0;
+  constructor(private readonly bytesPerSecond: number) {}
+  /** Resolves when `n` more bytes fit the rate. */
+  async take(n: number) {
+    const now = performance.now();
+    const start = Math.max(now, this.next);
+    this.next = start + (n / this.bytesPerSecond) * 1000;
+    if (start > now) await new Promise((r) => setTimeout(r, start - now));
+  }
+}
+
+export interface TransferOptions {
+  /** Ctrl-C: stops at once; what is stored stays for the next run. */
+  signal?: AbortSignal;
+  limiter?: RateLimiter;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new Interrupted());
+    const onAbort = () => (clearTimeout(timer), reject(new Interrupted()));
+    const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+export async function sha256File(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<string> {
   const hash = createHash("sha256");
   let done = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if (signal?.aborted) throw new Interrupted();
     hash.update(chunk as Buffer);
     done += (chunk as Buffer).length;
     onBytes?.(done);
@@ -38,8 +68,10 @@ async function proofFor(path: string, challenge: { offset: number; length: numbe
 }
 
 /** PUT a byte range of a file to a presigned URL, streaming, counting bytes; resolves with the ETag. */
-function putRange(url: string, path: string, start: number, length: number, headers: Record<string, string>, onBytes: (n: number) => void): Promise<string> {
-  return new Promise((resolvePut, reject) => {
+function putRange(url: string, path: string, start: number, length: number, headers: Record<string, string>, onBytes: (n: number) => void, options: TransferOptions = {}): Promise<string> {
+  const { signal, limiter } = options;
+  return new Promise<string>((resolvePut, reject) => {
+    if (signal?.aborted) return reject(new Interrupted());
     const target = new URL(url);
     const send = target.protocol === "https:" ? httpsRequest : httpRequest;
     const req = send(target, { method: "PUT", headers: { ...headers, "content-length": String(length) } }, (res) => {
@@ -50,17 +82,25 @@ function putRange(url: string, path: string, start: number, length: number, head
         else reject(Object.assign(new ApiError(300020, `storage answered HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`), { httpStatus: res.statusCode }));
       });
     });
-    req.on("error", (e) => reject(new NetworkError(`upload to storage failed: ${e.message}`)));
+    const failed = (e: Error) => reject(signal?.aborted ? new Interrupted() : new NetworkError(`upload to storage failed: ${e.message}`));
+    req.on("error", failed);
+    const onAbort = () => req.destroy(new Interrupted());
+    signal?.addEventListener("abort", onAbort, { once: true });
+    req.on("close", () => signal?.removeEventListener("abort", onAbort));
     if (length === 0) return req.end();
     let sent = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
-        sent += chunk.length;
-        onBytes(sent);
-        cb(null, chunk);
+        const pass = () => {
+          sent += chunk.length;
+          onBytes(sent);
+          cb(null, chunk);
+        };
+        if (limiter) limiter.take(chunk.length).then(pass);
+        else pass();
       },
     });
-    pipeline(createReadStream(path, { start, end: start + length - 1 }), counter, req).catch((e) => reject(new NetworkError(`upload to storage failed: ${(e as Error).message}`)));
+    pipeline(createReadStream(path, { start, end: start + length - 1, highWaterMark: 64 * 1024 }), counter, req).catch(failed);
   });
 }
 
@@ -70,32 +110,40 @@ const mimeTypes: Record<string, string> = {
   ".html": "text/html", ".doc": "application/msword", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 };
 
-export interface UploadResult { file: FileItem; instant: boolean; resumed: boolean }
+export interface UploadResult {
+  file: FileItem;
+  instant: boolean;
+  /** Continued a session an earlier run left. */
+  resumed: boolean;
+  /** Multipart: parts found whole in storage (not sent again), and parts sent by this run. */
+  reusedParts: number;
+  sentParts: number;
+}
+
+type Bar = ReturnType<Progress["start"]>;
 
 /**
  * One file: hash, instant upload with proof when the content is known, else presign and PUT
- * (single or multipart, parts in parallel). A multipart session is remembered in the config folder,
- * so running the same upload again after an interruption continues with the missing parts.
+ * (single or multipart, parts in parallel). Every session is remembered in the config folder under
+ * the server, the file (path, size, mtime, SHA-256) and the target folder until it completes, so
+ * running the same upload after Ctrl-C or a kill continues it: only the parts storage does not
+ * hold whole are sent again, and no second quota reservation is made.
  */
-export async function uploadFile(client: Client, path: string, parentId: string, progress: Progress, options: { name?: string } = {}): Promise<UploadResult> {
+export async function uploadFile(client: Client, path: string, parentId: string, progress: Progress, options: { name?: string } & TransferOptions = {}): Promise<UploadResult> {
   const stat = statSync(path);
   const name = options.name ?? basename(path);
   const bar = progress.start(name, stat.size);
   try {
-    const key = sessionKey(client.base, path, stat, parentId);
-    const saved = loadUploads()[key];
-    const hash = saved?.hash ?? (await sha256File(path, (n) => bar.update(n, "hashing")));
+    const hash = await sha256File(path, (n) => bar.update(n, "hashing"), options.signal);
+    const key = sessionKey(client.base, path, stat, parentId, hash);
+    await dropChangedSessions(client, key, path, parentId);
     bar.update(0, "checking");
 
+    const saved = loadUploads()[key];
     if (saved) {
-      try {
-        const file = await resumeMultipart(client, path, stat.size, saved.uploadKey, saved.partSize ?? 0, bar);
-        saveUpload(key, undefined);
-        return { file, instant: false, resumed: true };
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.code !== 300024) throw e;
-        saveUpload(key, undefined); // session expired: start over
-      }
+      const resumed = await resumeSession(client, path, stat.size, saved, bar, options);
+      saveUpload(key, undefined);
+      if (resumed) return resumed;
     }
 
     const base = { hash, size: stat.size, name, parentId };
@@ -106,49 +154,102 @@ export async function uploadFile(client: Client, path: string, parentId: string,
         const second = await client.instant({ ...base, proof });
         if (second.exists && second.file) {
           bar.update(stat.size, "instant");
-          return { file: second.file, instant: true, resumed: false };
+          return { file: second.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
         }
       } catch (e) {
         if (!(e instanceof ApiError) || e.code !== 300026) throw e;
       }
     } else if (first.exists && first.file) {
       bar.update(stat.size, "instant");
-      return { file: first.file, instant: true, resumed: false };
+      return { file: first.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
     }
 
+    if (options.signal?.aborted) throw new Interrupted();
     const plan = await client.presign({ ...base, mimeType: mimeTypes[extname(name).toLowerCase()] ?? "application/octet-stream" });
+    saveUpload(key, { uploadKey: plan.uploadKey, hash, partSize: plan.partSize, mode: plan.mode, path: resolve(path), parentId, expiresAt: plan.expiresAt, savedAt: Date.now() });
+    let result: UploadResult;
     if (plan.mode === "single") {
       bar.update(0, "uploading");
-      await putRange(plan.uploadUrl!, path, 0, stat.size, plan.headers ?? {}, (n) => bar.update(n, "uploading"));
+      await putRange(plan.uploadUrl!, path, 0, stat.size, plan.headers ?? {}, (n) => bar.update(n, "uploading"), options);
       const done = await client.callback(plan.uploadKey);
       bar.update(stat.size, "done");
-      return { file: done.file, instant: false, resumed: false };
+      result = { file: done.file, instant: false, resumed: false, reusedParts: 0, sentParts: 0 };
+    } else {
+      const parts = await sendParts(client, path, stat.size, plan.uploadKey, plan.partSize!, { uploaded: [], parts: plan.parts! }, bar, options);
+      result = { ...parts, instant: false, resumed: false };
     }
-    saveUpload(key, { uploadKey: plan.uploadKey, hash, partSize: plan.partSize, mode: "multipart", savedAt: Date.now() });
-    const file = await runParts(client, path, stat.size, plan.uploadKey, plan.partSize!, new Map(), new Map(plan.parts!.map((p) => [p.partNumber, p.url])), bar);
     saveUpload(key, undefined);
-    return { file, instant: false, resumed: false };
+    return result;
   } finally {
     bar.stop();
   }
 }
 
-const sessionKey = (api: string, path: string, stat: Stats, parentId: string) => `${normalizeApi(api)}|${resolve(path)}|${stat.size}|${Math.floor(stat.mtimeMs)}|${parentId}`;
+const sessionKey = (api: string, path: string, stat: Stats, parentId: string, hash: string) =>
+  `${normalizeApi(api)}|${resolve(path)}|${stat.size}|${Math.floor(stat.mtimeMs)}|${hash}|${parentId}`;
 
-async function resumeMultipart(client: Client, path: string, size: number, uploadKey: string, partSize: number, bar: ReturnType<Progress["start"]>) {
-  const state = await client.parts(uploadKey);
-  const sizeOf = (n: number) => Math.min(partSize, size - (n - 1) * partSize);
-  const done = new Map(state.uploaded.filter((u) => u.size === sizeOf(u.partNumber)).map((u) => [u.partNumber, u.etag]));
-  return runParts(client, path, size, uploadKey, partSize, done, new Map(state.parts.map((p) => [p.partNumber, p.url])), bar);
+/**
+ * Sessions an earlier run left for this path and folder whose file has changed since can never
+ * be resumed: abandon them at once, so their quota reservations do not wait a day to expire.
+ */
+async function dropChangedSessions(client: Client, key: string, path: string, parentId: string) {
+  const server = `${normalizeApi(client.base)}|`;
+  for (const [other, session] of Object.entries(loadUploads())) {
+    if (other === key || !other.startsWith(server) || session.path !== resolve(path) || session.parentId !== parentId) continue;
+    await client.abort(session.uploadKey).catch(() => undefined);
+    saveUpload(other, undefined);
+  }
 }
 
-async function runParts(client: Client, path: string, size: number, uploadKey: string, partSize: number, done: Map<number, string>, urls: Map<number, string>, bar: ReturnType<Progress["start"]>) {
+/**
+ * Continues a saved session; null when the server no longer has it pending (expired, aborted,
+ * or failed), and then a fresh upload starts. A session whose bytes had all landed is only confirmed.
+ */
+async function resumeSession(client: Client, path: string, size: number, saved: SavedUpload, bar: Bar, options: TransferOptions): Promise<UploadResult | null> {
+  const confirm = async () => {
+    try {
+      return (await client.callback(saved.uploadKey)).file;
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === 300024 || e.code === 300023)) return null;
+      throw e;
+    }
+  };
+  if (saved.mode === "single") {
+    // A single PUT has no parts to keep: confirm it if its bytes had landed, else release it and start afresh.
+    const file = await confirm();
+    if (file) return { file, instant: false, resumed: true, reusedParts: 0, sentParts: 0 };
+    await client.abort(saved.uploadKey).catch(() => undefined);
+    return null;
+  }
+  let state;
+  try {
+    state = await client.parts(saved.uploadKey);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 300024) throw e;
+    const file = await confirm(); // a kill between completing and recording it
+    return file ? { file, instant: false, resumed: true, reusedParts: 0, sentParts: 0 } : null;
+  }
+  const parts = await sendParts(client, path, size, saved.uploadKey, saved.partSize!, state, bar, options);
+  return { ...parts, instant: false, resumed: true };
+}
+
+/** Sends the parts `state` has URLs for (4 at a time, each retried with backoff), then completes the upload. */
+async function sendParts(
+  client: Client, path: string, size: number, uploadKey: string, partSize: number,
+  state: { uploaded: { partNumber: number; etag: string }[]; parts: { partNumber: number; url: string }[] }, bar: Bar, options: TransferOptions,
+) {
   const count = Math.max(1, Math.ceil(size / partSize));
+  const sizeOf = (n: number) => Math.min(partSize, size - (n - 1) * partSize);
+  const done = new Map(state.uploaded.map((u) => [u.partNumber, u.etag]));
+  const urls = new Map(state.parts.map((p) => [p.partNumber, p.url]));
+  const unplanned = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n) && !urls.has(n));
+  if (unplanned.length) throw new ApiError(100001, `the server offered no upload URL for part(s) ${unplanned.join(", ")}`);
+  const reusedParts = done.size;
   const loaded = new Map<number, number>();
-  for (const n of done.keys()) loaded.set(n, Math.min(partSize, size - (n - 1) * partSize));
+  for (const n of done.keys()) loaded.set(n, sizeOf(n));
   const total = () => [...loaded.values()].reduce((a, b) => a + b, 0);
-  bar.update(total(), done.size ? "resuming" : "uploading");
-  let todo = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
+  bar.update(total(), reusedParts ? "resuming" : "uploading");
+  let todo = [...urls.keys()].sort((a, b) => a - b);
   // Test hook: stop after this many parts, as a dropped connection would (exit code 4).
   const interruptAfter = Number(process.env.POLARIS_CLI_INTERRUPT_AFTER_PARTS || 0);
   if (interruptAfter > 0 && todo.length > interruptAfter) todo = todo.slice(0, interruptAfter);
@@ -156,24 +257,21 @@ async function runParts(client: Client, path: string, size: number, uploadKey: s
   const worker = async () => {
     for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
       const start = (n - 1) * partSize;
-      const length = Math.min(partSize, size - start);
-      for (let attempt = 0; ; attempt++) {
-        if (!urls.has(n)) {
-          const fresh = await client.parts(uploadKey);
-          for (const p of fresh.parts) urls.set(p.partNumber, p.url);
-        }
+      for (let attempt = 1; ; attempt++) {
         try {
-          const etag = await putRange(urls.get(n)!, path, start, length, {}, (b) => {
+          const etag = await putRange(urls.get(n)!, path, start, sizeOf(n), {}, (b) => {
             loaded.set(n, b);
             bar.update(total(), "uploading");
-          });
+          }, options);
           done.set(n, etag);
           break;
         } catch (e) {
           loaded.set(n, 0);
-          if (attempt + 1 >= PART_RETRIES) throw e;
-          if ((e as { httpStatus?: number }).httpStatus === 403) urls.delete(n);
-          await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+          if (e instanceof Interrupted || attempt >= PART_ATTEMPTS) throw e;
+          await sleep(backoff(attempt), options.signal);
+          // An expired URL (403), or a server that restarted on another storage address: fresh URLs.
+          const fresh = await client.parts(uploadKey).catch(() => null);
+          for (const p of fresh?.parts ?? []) urls.set(p.partNumber, p.url);
         }
       }
     }
@@ -181,12 +279,12 @@ async function runParts(client: Client, path: string, size: number, uploadKey: s
   await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, Math.max(1, todo.length)) }, worker));
   if (interrupted) throw new NetworkError("upload interrupted (POLARIS_CLI_INTERRUPT_AFTER_PARTS); run the same upload again to resume");
   if ([...done.values()].some((etag) => !etag)) {
-    const state = await client.parts(uploadKey);
-    for (const u of state.uploaded) done.set(u.partNumber, u.etag);
+    const stored = await client.parts(uploadKey);
+    for (const u of stored.uploaded) done.set(u.partNumber, u.etag);
   }
   bar.update(size, "completing");
   const result = await client.callback(uploadKey, [...done].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag })));
-  return result.file;
+  return { file: result.file, reusedParts, sentParts: count - reusedParts };
 }
 
 /** Creates a folder, or finds the existing one with that name. */
