@@ -22,12 +22,16 @@ interface Pass {
 
 const passes: Pass[] = [
   { name: "unit (PGlite)", projects: ["unit"] },
+  // The S3 conformance suite against the embedded object store (no services).
+  { name: "s3", projects: ["s3"] },
   { name: "unit (PostgreSQL)", projects: ["unit"], services: ["postgres"], env: (e) => ({ POLARIS_TEST_DATABASE_URL: e.postgres!.url }) },
   { name: "stacks", projects: ["stacks"] },
   { name: "browser", projects: ["browser"], serial: true },
   // schemathesis against the embedded profile's /openapi.json (installs itself into .polaris/venv).
   { name: "fuzz", projects: ["fuzz"] },
   { name: "parity", projects: ["parity"], services: ["postgres", "aws", "opensearch"], serial: true },
+  // The same S3 conformance suite against moto: prints where moto differs (unsigned requests, checksums, …) instead of failing.
+  { name: "s3 (moto)", projects: ["s3"], services: ["aws"], env: (e) => ({ POLARIS_TEST_S3_MOTO_ENDPOINT: e.aws!.endpoint }) },
   // The HTTP contract tests again, on the parity profile: one file at a time (they share the queues).
   {
     name: "api (parity)",
