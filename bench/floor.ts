@@ -35,7 +35,6 @@ import { fileRoutes } from "@polaris/contract";
 import { createPgPool } from "@polaris/adapters";
 import { Files, Uploads, Users } from "@polaris/core";
 import { createDeps, type AppDeps } from "@polaris/runtime";
-import { EMBEDDED_S3_CREDENTIALS } from "../infra-local/embedded-s3";
 import { startServer } from "./http";
 import { load, progress, type Figures, type LoadTarget } from "./lib";
 
@@ -170,7 +169,7 @@ async function serve() {
   // Presigning is local work: any path-style endpoint with static credentials signs as the embedded S3's does.
   const deps = await createDeps({
     ...process.env, JWT_SECRET: secret, LOG_LEVEL: "ERROR", S3_ENDPOINT: "http://127.0.0.1:9", S3_FORCE_PATH_STYLE: "true",
-    AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: "FLOOR", AWS_SECRET_ACCESS_KEY: secret,
   });
   const userId = await fixtureUser(deps);
   const folder = await Files.createFolder(deps, userId, { name: "bench" });

@@ -1,8 +1,13 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { Uploads } from "@polaris/core";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
 import { createBackground } from "./background";
-import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3";
 import { LOCAL_SERVER_DEFAULTS, serveGateway, type Fallback } from "./gateway";
+import { importS3rverData } from "./object-store/import-s3rver";
+import { createObjectStore, type CorsRule } from "./object-store/server";
+import type { Credentials } from "./object-store/sigv4";
 
 /** The background work of a running app (queues and delayed jobs), in either profile. */
 export interface Background {
@@ -16,49 +21,103 @@ export interface Background {
 export interface RunningApp {
   url: string;
   deps: AppDeps;
-  /** The object store's endpoint (the embedded S3 server unless one was configured). */
+  /** The object store's endpoint (the embedded store under `/s3` unless one was configured). */
   s3Endpoint?: string;
   background: Background;
   close(): Promise<void>;
 }
 
+/** The path the embedded object store is served under, on the API's own port. */
+export const OBJECT_STORE_PREFIX = "/s3";
+
+/** The embedded store's key pair: made once per POLARIS_HOME, readable by its owner only. */
+export function localStoreCredentials(home: string): Credentials {
+  const file = join(home, "s3-credentials.json");
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Credentials;
+  } catch {
+    mkdirSync(home, { recursive: true });
+    const credentials = { accessKeyId: `PL${randomBytes(9).toString("hex").toUpperCase()}`, secretAccessKey: randomBytes(30).toString("base64url") };
+    writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
+    return credentials;
+  }
+}
+
+/** The bucket CORS rule the stacks give S3, for the configured origins. */
+export const corsRules = (origins: string): CorsRule[] => [{
+  allowedOrigins: origins.split(",").map((o) => o.trim()).filter(Boolean),
+  allowedMethods: ["GET", "PUT", "HEAD"],
+  allowedHeaders: ["*"],
+  exposeHeaders: ["ETag", "x-amz-checksum-sha256"],
+  maxAgeSeconds: 3600,
+}];
+
+/** A server bound to every address is reached by this process on loopback. */
+const loopback = (url: string) => url.replace(/^http:\/\/(0\.0\.0\.0|\[::\]|::)(?=:)/, "http://127.0.0.1");
+
 /**
  * Starts the embedded profile in this process: dependencies from `env` (PGlite unless DATABASE_URL
- * is set), an S3-compatible server on disk unless S3_ENDPOINT is set, in-process queues and jobs,
- * and the local gateway on `host:port` (port 0 picks a free one).
+ * is set), the object store on the same port under `/s3` unless S3_ENDPOINT is set, in-process
+ * queues and jobs, and the local gateway on `host:port` (port 0 picks a free one).
  */
 export async function startEmbedded(env: Record<string, string | undefined>, port = 0, host = "127.0.0.1", fallback?: Fallback): Promise<RunningApp> {
   const config = loadConfig(env);
+  const home = resolve(config.POLARIS_HOME);
   let background: ReturnType<typeof createBackground> | undefined;
-  let s3: EmbeddedS3 | undefined;
-  const effectiveEnv = { ...LOCAL_SERVER_DEFAULTS, ...env };
-  if (!config.S3_ENDPOINT && !config.AWS_ENDPOINT_URL) {
-    s3 = await startEmbeddedS3({
-      directory: join(resolve(config.POLARIS_HOME), "s3"),
+  const effectiveEnv: Record<string, string | undefined> = { ...LOCAL_SERVER_DEFAULTS, ...env };
+  const embeddedStore = !config.S3_ENDPOINT && !config.AWS_ENDPOINT_URL;
+  const credentials = embeddedStore ? localStoreCredentials(home) : undefined;
+  const store = credentials
+    ? await createObjectStore({
+      directory: join(home, "objects"),
       bucket: config.S3_BUCKET,
-      port: config.S3_PORT,
-      onEvent: (body) => background?.uploadEvent(body),
-    });
+      credentials,
+      region: config.AWS_REGION,
+      pathPrefix: OBJECT_STORE_PREFIX,
+      cors: corsRules(config.CORS_ORIGINS),
+      // The stacks' notification filter: only presigned uploads complete anything.
+      onEvent: (body, key) => key.startsWith(Uploads.UPLOAD_KEY_PREFIX) && background?.uploadEvent(body),
+    })
+    : undefined;
+  if (store) await importS3rverData(join(home, "s3"), store.disk);
+  let ready!: () => void;
+  const started = new Promise<void>((done) => (ready = done));
+  const withStore: Fallback = (req, res, url) =>
+    store && (url.pathname === OBJECT_STORE_PREFIX || url.pathname.startsWith(`${OBJECT_STORE_PREFIX}/`))
+      ? store.handle(req, res).then(() => true)
+      : (fallback?.(req, res, url) ?? false);
+  const gateway = await serveGateway(port, host, withStore, { ready: started });
+  const url = loopback(gateway.url);
+  if (store) {
     Object.assign(effectiveEnv, {
-      S3_ENDPOINT: s3.endpoint,
+      S3_ENDPOINT: `${url}${OBJECT_STORE_PREFIX}`,
+      S3_PUBLIC_ENDPOINT: config.S3_PUBLIC_ENDPOINT ?? `${env.PUBLIC_URL ? config.PUBLIC_URL : url}${OBJECT_STORE_PREFIX}`,
       S3_FORCE_PATH_STYLE: "true",
-      AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+      S3_TRUST_CHECKSUMS: "true",
+      AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey,
     });
   }
-  const deps = await createDeps(effectiveEnv);
+  // Share links follow the port actually bound unless PUBLIC_URL says otherwise.
+  effectiveEnv.PUBLIC_URL = env.PUBLIC_URL || url;
+  let deps: AppDeps;
+  try {
+    deps = await createDeps(effectiveEnv);
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
   setDeps(deps);
   background = createBackground(deps);
-  const gateway = await serveGateway(port, host, fallback);
+  ready();
   return {
-    url: gateway.url,
+    url,
     deps,
-    s3Endpoint: s3?.endpoint ?? config.S3_ENDPOINT,
+    s3Endpoint: store ? `${url}${OBJECT_STORE_PREFIX}` : config.S3_ENDPOINT,
     background,
     async close() {
       await gateway.close();
       await background?.close();
-      await s3?.close();
       await deps.close();
     },
   };

@@ -137,11 +137,12 @@ export type Fallback = (req: IncomingMessage, res: ServerResponse, url: URL) => 
  * The local stand-in for API Gateway (HTTP API, payload v2): it turns each request into the event
  * Lambda would get and invokes the same handler module the route table names.
  */
-function createGateway(options: { fallback?: Fallback } = {}) {
+function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> } = {}) {
   /** Each request's handling until its handler has returned (a client that hung up does not end it). */
   const inFlight = new Map<ServerResponse, Promise<unknown>>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
+      await options.ready;
       const url = new URL(req.url ?? "/", "http://localhost");
       const methods = routesByPath.get(url.pathname);
       if (!methods) {
@@ -198,10 +199,12 @@ const DRAIN_MS = 10_000;
  * Starts the gateway on `host:port` (port 0 picks a free one). `close` drains: it stops accepting,
  * lets the requests in flight finish — their handlers return, even for a client that hung up — (at most
  * `drainMs`, then drops what is left) and resolves once every connection is closed, so the caller can
- * then close what the handlers use.
+ * then close what the handlers use. Requests that arrive before `ready` resolves wait for it (the
+ * embedded profile listens first: its object store's URL needs the port).
  */
-export async function serveGateway(port: number, host: string, fallback?: Fallback, drainMs = DRAIN_MS) {
-  const { server, inFlight } = createGateway({ fallback });
+export async function serveGateway(port: number, host: string, fallback?: Fallback, options: { drainMs?: number; ready?: Promise<unknown> } = {}) {
+  const drainMs = options.drainMs ?? DRAIN_MS;
+  const { server, inFlight } = createGateway({ fallback, ready: options.ready });
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolveListen);

@@ -1,11 +1,12 @@
+import { loadConfig } from "@polaris/runtime";
 import { startEmbedded } from "./embedded";
 import { buildConsoleIfNeeded, consoleFallback } from "./web";
 
 // The embedded profile: everything in this process, state under .polaris/.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const port = Number(process.env.PORT ?? 8888);
+const { PORT, HOST } = loadConfig(process.env);
 await buildConsoleIfNeeded();
-const app = await startEmbedded(process.env, port, process.env.HOST ?? "127.0.0.1", consoleFallback);
+const app = await startEmbedded(process.env, PORT, HOST, consoleFallback);
 console.log(`Polaris is running (embedded profile, state in ${app.deps.config.POLARIS_HOME}/)
   Console: ${app.url}/
   API:     ${app.url}  (try: curl ${app.url}/healthz)

@@ -3,6 +3,7 @@ import {
   BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
 import { Bucket, use, type StackContext } from "sst/constructs";
+import { Uploads } from "@polaris/core";
 import { polarisFunction } from "./lib/functions";
 import { jobsByName, type Platform } from "./lib/platform";
 import { queueWithDlq } from "./lib/queues";
@@ -48,7 +49,8 @@ export function Storage({ stack, app }: StackContext) {
       maxAge: "1 hour",
     }],
     notifications: {
-      uploaded: { type: "queue", queue: uploadEvents, events: ["object_created"] },
+      // Only presigned uploads complete anything; completion's own copies under blobs/ do not.
+      uploaded: { type: "queue", queue: uploadEvents, events: ["object_created"], filters: [{ prefix: Uploads.UPLOAD_KEY_PREFIX }] },
     },
     cdk: {
       bucket: {
@@ -71,10 +73,10 @@ export function Storage({ stack, app }: StackContext) {
   const platform: Platform = { settings, network, database, bucket: files, bus, jobs: jobsByName(stack, app.stage) };
   const uploadCreated = polarisFunction(stack, "UploadCreated", {
     entry: "functions/events/upload-created.ts",
-    // Uploads.completeUpload: reads the object to verify size and SHA-256, deletes duplicate
-    // content, cancels the session's expiry schedule, writes file.created; the batch handler
-    // then publishes the outbox.
-    access: { db: true, bucket: ["read", "delete"], events: true, schedules: true },
+    // Uploads.completeUpload: copies new content to its blob key (S3 computes the copy's SHA-256),
+    // verifies size and SHA-256, deletes the upload's object, cancels the session's expiry
+    // schedule, writes file.created; the batch handler then publishes the outbox.
+    access: { db: true, bucket: ["read", "write", "delete"], events: true, schedules: true },
     timeout: `${UPLOAD_CONSUMER_TIMEOUT_SECONDS} seconds`,
     memorySize: "1024 MB",
   }, platform);

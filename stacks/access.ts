@@ -13,7 +13,7 @@ const EXTRA: Record<string, Access> = {
   "POST /file/v1/upload/instant": { bucket: ["read"] }, // proof of possession: readRange
   "POST /file/v1/upload/presign": { bucket: ["write"], schedules: true }, // presignPut, createMultipart; upload.expire
   "POST /file/v1/upload/parts": { bucket: ["write", "multipart"] }, // listParts, presignPart
-  // listParts, completeMultipart, head, sha256, delete on mismatch; cancels upload.expire
+  // listParts, completeMultipart, copy to the blob key, head, sha256, delete; cancels upload.expire
   "POST /file/v1/upload/callback": { bucket: ["read", "write", "delete", "multipart"], schedules: true },
   "POST /file/v1/upload/abort": { bucket: ["delete", "multipart"], schedules: true }, // closeUpload; cancels upload.expire
   "GET /file/v1/file/download": { bucket: ["read"] }, // presignGet

@@ -173,14 +173,17 @@ describe("Storage", () => {
     }));
   });
 
-  it("sends ObjectCreated to the upload-events queue, consumed by upload-created with partial batch failures", () => {
+  it("sends ObjectCreated under uploads/ to the upload-events queue, consumed by upload-created with partial batch failures", () => {
     const r = resources("Storage");
     const { id } = bucket();
     const [[, notifications]] = ofType(r, "Custom::S3BucketNotifications") as [string, any][];
     expect(flat(notifications.Properties.BucketName)).toBe(`<Ref:${id}>`);
     const queueId = Object.entries(r).find(([, x]) => x.Type === "AWS::SQS::Queue" && x.Properties.QueueName === `${STAGE}-polaris-upload-events`)![0];
     expect(notifications.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
-      { Events: ["s3:ObjectCreated:*"], QueueArn: { "Fn::GetAtt": [queueId, "Arn"] } },
+      {
+        Events: ["s3:ObjectCreated:*"], QueueArn: { "Fn::GetAtt": [queueId, "Arn"] },
+        Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } },
+      },
     ]);
     const consumer = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/events/upload-created.handler")!;
     const [[, mapping]] = ofType(r, "AWS::Lambda::EventSourceMapping") as [string, any][];

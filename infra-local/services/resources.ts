@@ -1,6 +1,7 @@
 // The AWS resources the app expects, their names, idempotent provisioning against an
 // S3/SQS/EventBridge/Scheduler/DynamoDB endpoint (moto's server here, LocalStack works unchanged),
 // and the environment an app process needs to use them.
+import { Uploads } from "@polaris/core";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
@@ -301,18 +302,23 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
     const hasNotification =
       (current.QueueConfigurations ?? []).length === 1 &&
       current.QueueConfigurations![0].QueueArn === upload.arn &&
-      (current.QueueConfigurations![0].Events ?? []).includes("s3:ObjectCreated:*");
+      (current.QueueConfigurations![0].Events ?? []).includes("s3:ObjectCreated:*") &&
+      current.QueueConfigurations![0].Filter?.Key?.FilterRules?.[0]?.Value === Uploads.UPLOAD_KEY_PREFIX;
     if (!hasNotification) {
       await s3.send(
         new PutBucketNotificationConfigurationCommand({
           Bucket: RESOURCES.bucket,
           NotificationConfiguration: {
-            QueueConfigurations: [{ Id: "polaris-upload-events", QueueArn: upload.arn, Events: ["s3:ObjectCreated:*"] }],
+            // As the stacks filter: the blobs/ copies completion makes are no upload.
+            QueueConfigurations: [{
+              Id: "polaris-upload-events", QueueArn: upload.arn, Events: ["s3:ObjectCreated:*"],
+              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: Uploads.UPLOAD_KEY_PREFIX }] } },
+            }],
           },
         }),
       );
       await drainTestEvent(sqs, upload.url);
-      log(`[aws] bucket ${RESOURCES.bucket} notifies ${RESOURCES.uploadEventsQueue} on s3:ObjectCreated:*`);
+      log(`[aws] bucket ${RESOURCES.bucket} notifies ${RESOURCES.uploadEventsQueue} on s3:ObjectCreated:* under ${Uploads.UPLOAD_KEY_PREFIX}`);
     }
 
     await ensureEventRoute(events, { bus: RESOURCES.eventBus, rule: RESOURCES.fileEventsRule, queueArn: index.arn });

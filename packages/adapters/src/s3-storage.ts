@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectsCommand,
   GetObjectCommand, HeadObjectCommand, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
@@ -19,15 +19,24 @@ const isMissing = (err: unknown) => {
   return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.name === "NoSuchUpload" || e?.$metadata?.httpStatusCode === 404;
 };
 
-/** The object store over the AWS SDK: AWS S3 or any S3-compatible endpoint (path-style when asked). */
-export function createS3Storage(options: { bucket: string; client: S3ClientConfig }): ObjectStorage & { client: S3Client } {
-  const client = new S3Client(options.client);
+/**
+ * The object store over the AWS SDK: AWS S3 or any S3-compatible endpoint (path-style when asked).
+ * `publicEndpoint` is where browsers reach the store when this process reaches it elsewhere;
+ * `trustChecksums` says the store verifies declared checksums (S3 does, moto does not), so a
+ * checksum it reports proves the bytes.
+ */
+export function createS3Storage(options: { bucket: string; client: S3ClientConfig; publicEndpoint?: string; trustChecksums: boolean }): ObjectStorage & { client: S3Client } {
+  // Checksums only where the API requires one: by default the SDK would sign the CRC32 of the empty
+  // body into every presigned part URL, and S3 refuses the real part (BadDigest).
+  const config: S3ClientConfig = { requestChecksumCalculation: "WHEN_REQUIRED", ...options.client };
+  const client = new S3Client(config);
+  const signer = options.publicEndpoint ? new S3Client({ ...config, endpoint: options.publicEndpoint }) : client;
   const Bucket = options.bucket;
   return {
     client,
     async presignPut(key, { size, sha256Base64, contentType, expiresInSeconds }) {
       const command = new PutObjectCommand({ Bucket, Key: key, ContentLength: size, ContentType: contentType, ChecksumSHA256: sha256Base64 });
-      const url = await getSignedUrl(client, command, {
+      const url = await getSignedUrl(signer, command, {
         expiresIn: expiresInSeconds,
         // Signed headers: S3 refuses a body whose SHA-256 differs from the declared one.
         signableHeaders: new Set(["content-type", "x-amz-checksum-sha256"]),
@@ -41,7 +50,7 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
       return out.UploadId;
     },
     presignPart: (key, uploadId, partNumber, expiresInSeconds) =>
-      getSignedUrl(client, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds }),
+      getSignedUrl(signer, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds }),
     async listParts(key, uploadId) {
       const parts: { partNumber: number; etag: string; size: number }[] = [];
       let marker: string | undefined;
@@ -75,10 +84,23 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
       try {
         const out = await client.send(new HeadObjectCommand({ Bucket, Key: key, ChecksumMode: "ENABLED" }));
         // A multipart object's checksum is a checksum of checksums ("…-N"), not the whole-object SHA-256.
-        const sha = out.ChecksumSHA256 && !out.ChecksumSHA256.includes("-") && out.ChecksumType !== "COMPOSITE" ? out.ChecksumSHA256 : undefined;
+        const whole = out.ChecksumSHA256 && !out.ChecksumSHA256.includes("-") && out.ChecksumType !== "COMPOSITE";
+        const sha = options.trustChecksums && whole ? out.ChecksumSHA256 : undefined;
         return { size: Number(out.ContentLength ?? 0), sha256Base64: sha };
       } catch (err) {
         if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+    async copy(source, target) {
+      try {
+        // Asked for SHA-256, S3 computes the whole copy's checksum itself (a copy is one part).
+        await client.send(new CopyObjectCommand({
+          Bucket, Key: target, CopySource: `${Bucket}/${source.split("/").map(encodeURIComponent).join("/")}`, ChecksumAlgorithm: "SHA256",
+        }));
+        return true;
+      } catch (err) {
+        if (isMissing(err)) return false;
         throw err;
       }
     },
@@ -104,7 +126,7 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
       }
     },
     presignGet: (key, { fileName, contentType, expiresInSeconds }) =>
-      getSignedUrl(client, new GetObjectCommand({
+      getSignedUrl(signer, new GetObjectCommand({
         Bucket, Key: key, ResponseContentDisposition: contentDisposition(fileName), ResponseContentType: contentType,
       }), { expiresIn: expiresInSeconds }),
     async delete(keys) {

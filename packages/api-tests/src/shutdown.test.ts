@@ -48,7 +48,7 @@ describe("closing the server", () => {
     const gateway = await serveGateway(0, "127.0.0.1", () => {
       received();
       return new Promise<boolean>(() => undefined);
-    }, 100);
+    }, { drainMs: 100 });
     const answer = new Promise<unknown>((resolve) => request(`${gateway.url}/never`, resolve).on("error", resolve).end());
     await reached;
     // Without the drop, close would wait for ever (the test would time out).

@@ -42,7 +42,7 @@ export interface IdempotencyStore {
 
 export interface StoredObject {
   size: number;
-  /** Base64 SHA-256 of the whole object, when the store verified and kept one. */
+  /** Base64 SHA-256 of the whole object, when the store computed or verified it (never a checksum it merely stored). */
   sha256Base64?: string;
 }
 
@@ -56,6 +56,8 @@ export interface ObjectStorage {
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   head(key: string): Promise<StoredObject | null>;
+  /** Server-side copy (no bytes through this process); false when the source is gone. */
+  copy(sourceKey: string, targetKey: string): Promise<boolean>;
   /** Streams the object through SHA-256 (hex) without holding it in memory; null when the object is gone. */
   sha256(key: string): Promise<string | null>;
   /** Null when the object is gone (its last reference was purged meanwhile). */

@@ -103,6 +103,8 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
   const s3 = lazyPort(async () => (await import("@polaris/adapters/s3-storage")).createS3Storage({
     bucket: config.S3_BUCKET,
     client: { ...awsClientConfig(config, config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL), forcePathStyle: config.S3_FORCE_PATH_STYLE },
+    publicEndpoint: config.S3_PUBLIC_ENDPOINT,
+    trustChecksums: config.S3_TRUST_CHECKSUMS,
   }));
   const storage: ObjectStorage = s3.port;
   const kv = config.KV_TABLE ? await openKv(config, config.KV_TABLE) : undefined;

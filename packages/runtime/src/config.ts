@@ -4,7 +4,8 @@ import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const int = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
-const flag = (fallback: boolean) => z._default(z.pipe(z.enum(["true", "false", "1", "0"]), z.transform((v) => v === "true" || v === "1")), fallback);
+const boolean = () => z.pipe(z.enum(["true", "false", "1", "0"]), z.transform((v) => v === "true" || v === "1"));
+const flag = (fallback: boolean) => z._default(boolean(), fallback);
 
 /** JOB_TRASH_PURGE_ARN, …: the function each delayed job runs on AWS, named after the job table. */
 const jobArnVariables = Object.fromEntries(
@@ -35,7 +36,10 @@ const schema = z.object({
   S3_BUCKET: z._default(z.string(), "polaris-files"),
   S3_ENDPOINT: z.optional(z.url()).check(z.describe("S3-compatible endpoint; unset on AWS (and in the embedded profile, which starts its own)")),
   S3_FORCE_PATH_STYLE: flag(false),
-  S3_PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 0).check(z.describe("embedded S3 server port (0: any free port)")),
+  S3_PUBLIC_ENDPOINT: z.optional(z.url()).check(z.describe("where browsers reach the object store, when not at S3_ENDPOINT (the embedded profile: PUBLIC_URL/s3)")),
+  S3_TRUST_CHECKSUMS: z.optional(boolean()).check(
+    z.describe("the store verifies x-amz-checksum-sha256 and computes SHA-256 on copy, as S3 does; default: on for AWS, off for a custom endpoint (moto verifies nothing: uploads are then hashed by streaming)"),
+  ),
   MAX_UPLOAD_BYTES: int(5 * GiB),
   MULTIPART_THRESHOLD_BYTES: int(64 * MiB),
   MULTIPART_PART_SIZE_BYTES: int(16 * MiB),
@@ -54,8 +58,10 @@ const schema = z.object({
   SCHEDULE_GROUP: z.optional(z.string()).check(z.describe("EventBridge Scheduler group for delayed jobs; unset: the jobs table")),
   SCHEDULER_ROLE_ARN: z.optional(z.string()).check(z.describe("the role Scheduler assumes to invoke the job functions")),
   ...jobArnVariables,
-  PUBLIC_URL: z.pipe(z._default(z.url(), "http://127.0.0.1:8888"), z.transform((u) => u.replace(/\/+$/, "")))
-    .check(z.describe("the web console's address; share links point at it")),
+  PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 8888).check(z.describe("where a local server listens (0: any free port)")),
+  HOST: z._default(z.string(), "127.0.0.1"),
+  PUBLIC_URL: z.optional(z.pipe(z.url(), z.transform((u) => u.replace(/\/+$/, ""))))
+    .check(z.describe("the web console's address; share links and the embedded store's presigned URLs point at it (default: http://127.0.0.1:PORT)")),
   SHARE_TOKEN_EXPIRE_SECONDS: int(2 * 3600),
   SHARE_CODE_MAX_FAILURES_PER_ADDRESS: int(5),
   SHARE_CODE_ADDRESS_WINDOW_SECONDS: int(15 * 60),
@@ -69,7 +75,7 @@ const schema = z.object({
 });
 
 // zod drops the JOB_*_ARN keys' template type; the parsed object carries them.
-export type Config = z.infer<typeof schema> & Partial<Record<ReturnType<typeof jobArnVariable>, string>>;
+export type Config = Omit<z.infer<typeof schema>, "PUBLIC_URL" | "S3_TRUST_CHECKSUMS"> & { PUBLIC_URL: string; S3_TRUST_CHECKSUMS: boolean } & Partial<Record<ReturnType<typeof jobArnVariable>, string>>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")));
@@ -77,5 +83,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid configuration: ${problems}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  return {
+    ...config,
+    PUBLIC_URL: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
+    // Only Amazon S3 is known to verify checksums without being told; a custom endpoint must say so.
+    S3_TRUST_CHECKSUMS: config.S3_TRUST_CHECKSUMS ?? (!config.S3_ENDPOINT && !config.AWS_ENDPOINT_URL),
+  } as Config;
 }

@@ -22,19 +22,26 @@ export interface UploadOptions {
   mimeType?: string;
 }
 
-/** The whole browser-style single or multipart upload: presign, PUT to storage, callback. */
+/** S3's error code from an XML error body. */
+const s3ErrorCode = (xml: string) => /<Code>([^<]+)<\/Code>/.exec(xml)?.[1];
+
+/**
+ * The whole browser-style single or multipart upload: presign, PUT to storage, callback. A PUT the
+ * store refuses (a checking store refuses bytes that do not match the signed checksum or length)
+ * ends it there: `refused` holds the store's answer and there is no callback.
+ */
 export async function upload(app: TestApp, token: string, content: Buffer, options: UploadOptions = {}) {
   const presign = await app.call("POST", "/file/v1/upload/presign", {
     token,
     body: { hash: sha256(content), size: content.length, name: options.name ?? `file-${sha256(content).slice(0, 8)}.bin`, parentId: options.parentId, mimeType: options.mimeType },
   });
-  if (presign.status !== 200) return { presign, callback: undefined };
+  if (presign.status !== 200) return { presign, refused: undefined, callback: undefined };
   const plan = presign.body.data;
   const sent = options.sendBytes ?? content;
   let parts: { partNumber: number; etag: string }[] | undefined;
   if (plan.mode === "single") {
     const put = await fetch(plan.uploadUrl, { method: "PUT", headers: plan.headers, body: sent });
-    if (!put.ok) throw new Error(`PUT failed: ${put.status} ${await put.text()}`);
+    if (!put.ok) return { presign, refused: { status: put.status, code: s3ErrorCode(await put.text()) }, callback: undefined };
   } else {
     parts = [];
     for (const part of plan.parts) {
@@ -45,7 +52,7 @@ export async function upload(app: TestApp, token: string, content: Buffer, optio
     }
   }
   const callback = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey, parts } });
-  return { presign, callback };
+  return { presign, refused: undefined, callback };
 }
 
 /** Uploads and returns the created file's identity, failing loudly otherwise. */

@@ -5,6 +5,7 @@ import { extensionOf } from "../files/names";
 import { freeName, lockUserTree, resolveFolderId } from "../files/tree";
 import { settleReservation } from "../quota";
 import { closeUpload } from "./shared";
+import { addBlobReferences } from "../blobs";
 
 export type CompletionResult =
   | { status: "completed"; fileId: number; /** Set when this call did the completion: the bytes it added. */ uploadedBytes?: number }
@@ -15,45 +16,80 @@ export type CompletionResult =
 const settled = (upload: UploadRow): CompletionResult =>
   upload.status === "completed" ? { status: "completed", fileId: upload.file_id! } : { status: upload.status as "failed" };
 
+/** Where a blob's bytes live: a key no presigned URL ever names, unique per upload so a late delete of a purged blob's object cannot hit a newer one. */
+export const blobObjectKey = (sha256: string, uploadKey: string) => `blobs/${sha256}/${uploadKey}`;
+
+/** Whether the object holds the upload's bytes: its size, and its SHA-256 from the store's verified checksum or by streaming it. */
+async function checkContent(deps: CoreDeps, key: string, upload: UploadRow): Promise<"ok" | "mismatch" | "missing"> {
+  const stored = await deps.storage.head(key);
+  if (!stored) return "missing";
+  if (stored.size !== upload.size) return "mismatch";
+  if (stored.sha256Base64) return stored.sha256Base64 === Buffer.from(upload.sha256, "hex").toString("base64") ? "ok" : "mismatch";
+  const computed = await deps.storage.sha256(key);
+  if (computed === null) return "missing";
+  return computed === upload.sha256 ? "ok" : "mismatch";
+}
+
+/** Deletes those of `keys` that are not the object of the content's blob (an upload's own key, a losing copy). */
+async function discardUnreferenced(deps: CoreDeps, sha256: string, keys: string[]) {
+  const blob = await deps.db.selectFrom("blobs").select("object_key").where("sha256", "=", sha256).executeTakeFirst();
+  const garbage = [...new Set(keys)].filter((key) => key !== blob?.object_key);
+  if (garbage.length) await deps.storage.delete(garbage);
+}
+
 /**
  * Finishes an upload whose object has landed: checks size and SHA-256 against the declaration,
  * links the content into the blob store (deduplicated), creates the file and turns the reservation
  * into usage. Driven by the storage notification and by the client's callback; whichever comes
  * second, and any duplicate, finds the work done and changes nothing.
+ *
+ * Stored content is immutable: new content is first copied by the store to a key of its own that
+ * no URL names, and it is that copy which is verified and becomes the blob, so bytes PUT later
+ * through the upload's URL (still valid until it expires) can change nothing anyone reads; they
+ * are deleted when their notification arrives.
  */
 export async function completeUpload(deps: CoreDeps, objectKey: string): Promise<CompletionResult> {
   const upload = await deps.db.selectFrom("uploads").selectAll().where("object_key", "=", objectKey).executeTakeFirst();
   if (!upload) return { status: "unknown" };
-  if (upload.status !== "pending") return settled(upload);
-
-  const stored = await deps.storage.head(objectKey);
-  const computed = stored && !stored.sha256Base64 ? await deps.storage.sha256(objectKey) : undefined;
-  if (!stored || computed === null) {
-    // Gone: not uploaded yet, or a concurrent completion of this upload (the notification or the
-    // callback) found the content known and removed this redundant copy.
-    const now = await deps.db.selectFrom("uploads").selectAll().where("id", "=", upload.id).executeTakeFirstOrThrow();
+  if (upload.status !== "pending") {
+    await discardUnreferenced(deps, upload.sha256, [objectKey]);
+    return settled(upload);
+  }
+  const reread = () => deps.db.selectFrom("uploads").selectAll().where("id", "=", upload.id).executeTakeFirstOrThrow();
+  // Gone: not uploaded yet, or a concurrent completion of this upload has consumed it.
+  const whenMissing = async (): Promise<CompletionResult> => {
+    const now = await reread();
     return now.status === "pending" ? { status: "missing" } : settled(now);
-  }
-  const declaredBase64 = Buffer.from(upload.sha256, "hex").toString("base64");
-  const matches = stored.size === upload.size && (stored.sha256Base64 ? stored.sha256Base64 === declaredBase64 : computed === upload.sha256);
-  if (!matches) {
+  };
+
+  const known = await deps.db.selectFrom("blobs").select("object_key").where("sha256", "=", upload.sha256).where("ref_count", ">", 0).executeTakeFirst();
+  // Known content only needs the proof that the uploader had the bytes; new content is copied first.
+  const contentKey = known ? objectKey : blobObjectKey(upload.sha256, upload.upload_key);
+  if (!known && !(await deps.storage.copy(objectKey, contentKey))) return whenMissing();
+  const content = await checkContent(deps, contentKey, upload);
+  if (content === "missing") return whenMissing();
+  if (content === "mismatch") {
     await closeUpload(deps, upload.id, "failed");
-    const now = await deps.db.selectFrom("uploads").selectAll().where("id", "=", upload.id).executeTakeFirstOrThrow();
-    return settled(now);
+    await discardUnreferenced(deps, upload.sha256, [objectKey, contentKey]);
+    return settled(await reread());
   }
 
-  const outcome = await deps.db.transaction().execute(async (trx) => {
+  const result = await deps.db.transaction().execute(async (trx): Promise<CompletionResult | "blob-gone"> => {
     const current = await trx.selectFrom("uploads").selectAll().where("id", "=", upload.id).forUpdate().executeTakeFirstOrThrow();
-    if (current.status !== "pending") return { result: settled(current), redundantObject: false };
+    if (current.status !== "pending") return settled(current);
     // The tree lock before the blob row, in the order purges take them (no deadlock), and so the
     // folder cannot go to the recycle bin between its check and the insert.
     await lockUserTree(trx, upload.user_id);
-    const blob = await trx
-      .insertInto("blobs")
-      .values({ sha256: upload.sha256, size: upload.size, object_key: objectKey, ref_count: 1 })
-      .onConflict((oc) => oc.column("sha256").doUpdateSet((eb) => ({ ref_count: eb("blobs.ref_count", "+", 1) })))
-      .returning("object_key")
-      .executeTakeFirstOrThrow();
+    if (known) {
+      // Its last reference was purged since the check: complete again as new content.
+      if (!(await addBlobReferences(trx, upload.sha256, 1))) return "blob-gone";
+    } else {
+      await trx
+        .insertInto("blobs")
+        .values({ sha256: upload.sha256, size: upload.size, object_key: contentKey, ref_count: 1 })
+        .onConflict((oc) => oc.column("sha256").doUpdateSet((eb) => ({ ref_count: eb("blobs.ref_count", "+", 1) })))
+        .execute();
+    }
     // The folder may have been trashed meanwhile: the file then lands in the root, never lost.
     const parentId = await resolveFolderId(trx, upload.user_id, upload.parent_id);
     const name = await freeName(trx, upload.user_id, parentId, upload.name, false);
@@ -69,10 +105,11 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
     await settleReservation(trx, upload.user_id, current.reserved, upload.size);
     await trx.updateTable("uploads").set({ status: "completed", file_id: fileId, updated_at: deps.clock.now() }).where("id", "=", upload.id).execute();
     await recordEvent(trx, "file.created", { userId: upload.user_id, fileIds: [fileId], subtree: false });
-    return { result: { status: "completed", fileId, uploadedBytes: upload.size } as CompletionResult, redundantObject: blob.object_key !== objectKey };
+    return { status: "completed", fileId, uploadedBytes: upload.size };
   });
-  // Known content: the blob already had its object, so this copy of the bytes goes.
-  if (outcome.redundantObject) await deps.storage.delete([objectKey]);
+  if (result === "blob-gone") return completeUpload(deps, objectKey);
+  // The upload's own object, and a copy that lost to a concurrent one of the same content, go.
+  await discardUnreferenced(deps, upload.sha256, [objectKey, contentKey]);
   await deps.scheduler.cancel(`upload-expire-${upload.upload_key}`);
-  return outcome.result;
+  return result;
 }

@@ -2,7 +2,9 @@ import type { CoreDeps } from "../deps";
 import type { Db, UploadRow } from "../db/schema";
 import { fail } from "../errors";
 
-export const uploadObjectKey = (userId: number, uploadKey: string) => `uploads/${userId}/${uploadKey}`;
+/** Where presigned uploads land; only their notifications complete uploads (the stacks filter on it). */
+export const UPLOAD_KEY_PREFIX = "uploads/";
+export const uploadObjectKey = (userId: number, uploadKey: string) => `${UPLOAD_KEY_PREFIX}${userId}/${uploadKey}`;
 
 export const partCount = (size: number, partSize: number) => Math.max(1, Math.ceil(size / partSize));
 

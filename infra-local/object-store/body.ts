@@ -1,0 +1,193 @@
+import { createHash, type Hash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { unlink } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as zlib from "node:zlib";
+import { S3Error } from "./errors";
+
+/** Checksum algorithms this store computes; S3's others (CRC32C, CRC64NVME) are refused as not implemented. */
+export const CHECKSUM_ALGORITHMS = ["sha256", "sha1", "crc32"] as const;
+export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+const UNSUPPORTED_ALGORITHMS = ["crc32c", "crc64nvme"];
+
+/** The checksums a request declares, from its headers, its presigned query, or its aws-chunked trailer. */
+export function declaredChecksums(lookup: (name: string) => string | undefined): Partial<Record<ChecksumAlgorithm, string>> {
+  const declared: Partial<Record<ChecksumAlgorithm, string>> = {};
+  for (const algorithm of UNSUPPORTED_ALGORITHMS) {
+    if (lookup(`x-amz-checksum-${algorithm}`)) throw new S3Error(501, "NotImplemented", `x-amz-checksum-${algorithm} is not implemented by this store`);
+  }
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = lookup(`x-amz-checksum-${algorithm}`);
+    if (value !== undefined) declared[algorithm] = value;
+  }
+  if (Object.keys(declared).length > 1) throw new S3Error(400, "InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+  return declared;
+}
+
+interface Running {
+  update(chunk: Buffer): void;
+  digest(): string;
+}
+
+const hashOf = (algorithm: "sha256" | "sha1" | "md5"): Running => {
+  const hash: Hash = createHash(algorithm);
+  return { update: (c) => void hash.update(c), digest: () => hash.digest("base64") };
+};
+
+const crc32 = (): Running => {
+  // zlib.crc32 exists from Node 20.15; the engines field asks for 20.11, so check once.
+  const fn = (zlib as unknown as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+  if (!fn) throw new S3Error(501, "NotImplemented", "CRC32 checksums need Node.js 20.15 or later");
+  let value = 0;
+  return {
+    update: (c) => void (value = fn(c, value)),
+    digest: () => {
+      const out = Buffer.alloc(4);
+      out.writeUInt32BE(value >>> 0);
+      return out.toString("base64");
+    },
+  };
+};
+
+/**
+ * Decodes an `aws-chunked` body (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): hex-sized chunks, then a
+ * trailer with the checksum header, which `onTrailer` receives.
+ */
+class AwsChunkedDecoder extends Transform {
+  private buffer: Buffer = Buffer.alloc(0);
+  private remaining = 0;
+  private state: "size" | "data" | "data-end" | "trailer" | "done" = "size";
+  constructor(private readonly onTrailer: (name: string, value: string) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback) {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    try {
+      this.drain();
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+  override _flush(done: TransformCallback) {
+    done(this.state === "done" ? undefined : new S3Error(400, "IncompleteBody", "The aws-chunked body ended early"));
+  }
+  private line(): string | null {
+    const end = this.buffer.indexOf("\r\n");
+    if (end < 0) {
+      if (this.buffer.length > 8192) throw new S3Error(400, "InvalidRequest", "malformed aws-chunked encoding");
+      return null;
+    }
+    const text = this.buffer.subarray(0, end).toString("latin1");
+    this.buffer = this.buffer.subarray(end + 2);
+    return text;
+  }
+  private drain() {
+    for (;;) {
+      if (this.state === "size") {
+        const line = this.line();
+        if (line === null) return;
+        if (line.includes(";")) throw new S3Error(501, "NotImplemented", "signed aws-chunked payloads are not implemented: use STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+        if (!/^[0-9a-fA-F]{1,16}$/.test(line)) throw new S3Error(400, "InvalidRequest", "malformed aws-chunked chunk size");
+        this.remaining = parseInt(line, 16);
+        this.state = this.remaining === 0 ? "trailer" : "data";
+      } else if (this.state === "data") {
+        if (!this.buffer.length) return;
+        const take = Math.min(this.remaining, this.buffer.length);
+        this.push(this.buffer.subarray(0, take));
+        this.buffer = this.buffer.subarray(take);
+        this.remaining -= take;
+        if (this.remaining === 0) this.state = "data-end";
+      } else if (this.state === "data-end") {
+        const line = this.line();
+        if (line === null) return;
+        if (line !== "") throw new S3Error(400, "InvalidRequest", "malformed aws-chunked chunk end");
+        this.state = "size";
+      } else if (this.state === "trailer") {
+        const line = this.line();
+        if (line === null) return;
+        if (line === "") {
+          this.state = "done";
+        } else {
+          const colon = line.indexOf(":");
+          if (colon < 0) throw new S3Error(400, "InvalidRequest", "malformed aws-chunked trailer");
+          this.onTrailer(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+        }
+      } else {
+        if (this.buffer.length) throw new S3Error(400, "InvalidRequest", "data after the aws-chunked trailer");
+        return;
+      }
+    }
+  }
+}
+
+export interface ReceiveOptions {
+  /** Bytes of object data expected (the decoded length for aws-chunked bodies). */
+  length: number;
+  chunked: boolean;
+  declared: Partial<Record<ChecksumAlgorithm, string>>;
+  /** Checksum algorithms to compute though nothing was declared (e.g. the upload's algorithm). */
+  compute: ChecksumAlgorithm[];
+  /** A hex SHA-256 the signature covered (x-amz-content-sha256), checked against the body. */
+  contentSha256?: string;
+  contentMd5?: string;
+}
+
+export interface Received {
+  size: number;
+  /** Base64 SHA-256 of the data: always computed, kept with the object. */
+  sha256: string;
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+/**
+ * Streams a request body into `file`, hashing as it goes (one pass), and checks its length and
+ * every declared digest. On any failure the file is removed and the S3 error thrown: nothing of a
+ * refused or interrupted body remains.
+ */
+export async function receiveBody(body: Readable, file: string, options: ReceiveOptions): Promise<Received> {
+  const declared = { ...options.declared };
+  const algorithms = new Set<ChecksumAlgorithm>(["sha256", ...options.compute, ...(Object.keys(declared) as ChecksumAlgorithm[])]);
+  const running = new Map<ChecksumAlgorithm | "md5", Running>();
+  for (const algorithm of algorithms) running.set(algorithm, algorithm === "crc32" ? crc32() : hashOf(algorithm));
+  if (options.contentMd5 !== undefined) running.set("md5", hashOf("md5"));
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _, done) {
+      size += chunk.length;
+      if (size > options.length) return done(new S3Error(400, "IncompleteBody", "the body is longer than its declared length"));
+      for (const r of running.values()) r.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const decoder = options.chunked
+    ? new AwsChunkedDecoder((name, value) => {
+      const algorithm = name.replace(/^x-amz-checksum-/, "") as ChecksumAlgorithm;
+      if (!name.startsWith("x-amz-checksum-") || !CHECKSUM_ALGORITHMS.includes(algorithm)) throw new S3Error(400, "InvalidRequest", `unsupported trailer ${name}`);
+      declared[algorithm] = value;
+    })
+    : null;
+  try {
+    const sink = createWriteStream(file, { flags: "wx" });
+    await (decoder ? pipeline(body, decoder, meter, sink) : pipeline(body, meter, sink));
+    if (size !== options.length) throw new S3Error(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    const digests = Object.fromEntries([...running].map(([name, r]) => [name, r.digest()])) as Record<string, string>;
+    if (options.contentSha256 && Buffer.from(digests.sha256, "base64").toString("hex") !== options.contentSha256.toLowerCase()) {
+      throw new S3Error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    }
+    if (options.contentMd5 !== undefined && digests.md5 !== options.contentMd5) throw new S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+    for (const [algorithm, value] of Object.entries(declared)) {
+      if (digests[algorithm] !== value) throw new S3Error(400, "BadDigest", `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+    }
+    const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
+    for (const algorithm of algorithms) checksums[algorithm] = digests[algorithm];
+    return { size, sha256: digests.sha256, checksums };
+  } catch (error) {
+    await unlink(file).catch(() => undefined);
+    if (error instanceof S3Error) throw error;
+    // The client went away or the stream broke mid-body: S3 stores nothing and the client sees no answer.
+    throw new S3Error(400, "IncompleteBody", "the request body was cut off");
+  }
+}
