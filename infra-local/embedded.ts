@@ -1,13 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Uploads } from "@polaris/core";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
 import { createBackground } from "./background";
 import { LOCAL_SERVER_DEFAULTS, serveGateway, type Fallback } from "./gateway";
 import { importS3rverData } from "./object-store/import-s3rver";
-import { createObjectStore, type CorsRule } from "./object-store/server";
-import type { Credentials } from "./object-store/sigv4";
+import { corsRules, createObjectStore } from "./object-store/server";
+import { localStoreCredentials } from "./object-store/credentials";
 
 /** The background work of a running app (queues and delayed jobs), in either profile. */
 export interface Background {
@@ -29,28 +27,6 @@ export interface RunningApp {
 
 /** The path the embedded object store is served under, on the API's own port. */
 export const OBJECT_STORE_PREFIX = "/s3";
-
-/** The embedded store's key pair: made once per POLARIS_HOME, readable by its owner only. */
-export function localStoreCredentials(home: string): Credentials {
-  const file = join(home, "s3-credentials.json");
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as Credentials;
-  } catch {
-    mkdirSync(home, { recursive: true });
-    const credentials = { accessKeyId: `PL${randomBytes(9).toString("hex").toUpperCase()}`, secretAccessKey: randomBytes(30).toString("base64url") };
-    writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
-    return credentials;
-  }
-}
-
-/** The bucket CORS rule the stacks give S3, for the configured origins. */
-export const corsRules = (origins: string): CorsRule[] => [{
-  allowedOrigins: origins.split(",").map((o) => o.trim()).filter(Boolean),
-  allowedMethods: ["GET", "PUT", "HEAD"],
-  allowedHeaders: ["*"],
-  exposeHeaders: ["ETag", "x-amz-checksum-sha256"],
-  maxAgeSeconds: 3600,
-}];
 
 /** A server bound to every address is reached by this process on loopback. */
 const loopback = (url: string) => url.replace(/^http:\/\/(0\.0\.0\.0|\[::\]|::)(?=:)/, "http://127.0.0.1");

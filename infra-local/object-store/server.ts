@@ -17,6 +17,15 @@ export interface CorsRule {
   maxAgeSeconds: number;
 }
 
+/** The bucket CORS rule the stacks give S3, for the configured origins (comma-separated, or `*`). */
+export const corsRules = (origins: string): CorsRule[] => [{
+  allowedOrigins: origins.split(",").map((o) => o.trim()).filter(Boolean),
+  allowedMethods: ["GET", "PUT", "HEAD"],
+  allowedHeaders: ["*"],
+  exposeHeaders: ["ETag", "x-amz-checksum-sha256"],
+  maxAgeSeconds: 3600,
+}];
+
 export interface ObjectStoreOptions {
   /** Folder that holds the bucket (`<directory>/<bucket>/…`). */
   directory: string;
