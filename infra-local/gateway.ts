@@ -26,6 +26,9 @@ const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
  */
 const MAX_HEADER_BYTES = 64 * 1024;
 
+/** How long a connection may send nothing in the middle of a request. */
+const IDLE_MS = 120_000;
+
 /**
  * Settings of a long-running local server that a Lambda function must not have: one process
  * answers every route, so each route's metrics are gathered for a second into one EMF line.
@@ -174,12 +177,15 @@ function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> 
       else res.end();
     }
   };
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+  // A big PUT to the object store on a slow link may take longer than Node's 5-minute request
+  // limit; S3 bounds idleness instead, so does this server (a stalled body is dropped after IDLE_MS).
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 0 }, (req, res) => {
     const handling = handle(req, res);
     inFlight.set(res, handling);
     const settled = () => void inFlight.delete(res);
     handling.then(settled, settled);
   });
+  server.timeout = IDLE_MS;
   // Requests Node refuses before any handler runs (headers too large, malformed) still get the envelope.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
