@@ -7,7 +7,8 @@ import { MyShares } from "./components/Shares";
 import { SharePage } from "./components/SharePage";
 import { SearchPage } from "./components/Search";
 import { UploadPanel } from "./components/Uploads";
-import { navigate, Progress, Toasts, useChanges, useLocation } from "./ui";
+import { navigate, Toasts, useChanges, useLocation } from "./ui";
+import { uploads } from "./upload";
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -107,19 +108,32 @@ function AuthPage() {
   );
 }
 
+/** Used and reserved (held by uploads in progress) space, as text and as two segments of one bar. */
 function QuotaBar() {
   const { t } = useI18n();
   const changes = useChanges();
+  const [reservations, setReservations] = useState(0);
   const [quota, setQuota] = useState<Quota | null>(null);
   useEffect(() => {
+    const off = uploads.onQuotaChange(() => setReservations((n) => n + 1));
+    return () => void off();
+  }, []);
+  useEffect(() => {
     api.quota().then(setQuota, () => undefined);
-  }, [changes]);
+  }, [changes, reservations]);
   if (!quota) return null;
-  const used = quota.usedSize + quota.reservedSize;
+  const total = Math.max(1, quota.totalSize);
+  const share = (n: number) => `${Math.min(100, (n / total) * 100)}%`;
   return (
-    <div className="quota" data-testid="quota">
-      <Progress value={used / Math.max(1, quota.totalSize)} label="quota" />
-      <small>{format(t.quota, { used: formatBytes(quota.usedSize), total: formatBytes(quota.totalSize) })}</small>
+    <div className="quota" data-testid="quota" data-used={quota.usedSize} data-reserved={quota.reservedSize} title={t.quotaReservedHint}>
+      <div className="progress quota-bar" role="progressbar" aria-label="quota" aria-valuemin={0} aria-valuemax={100}
+        aria-valuenow={Math.round(Math.min(1, (quota.usedSize + quota.reservedSize) / total) * 100)}>
+        <div className="used" style={{ width: share(quota.usedSize) }} />
+        <div className="reserved" style={{ width: share(quota.reservedSize) }} />
+      </div>
+      <small data-testid="quota-text">
+        {format(t.quota, { used: formatBytes(quota.usedSize), reserved: formatBytes(quota.reservedSize), total: formatBytes(quota.totalSize) })}
+      </small>
     </div>
   );
 }

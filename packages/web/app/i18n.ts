@@ -9,16 +9,21 @@ export { errorMessages };
 
 export type Lang = "zh" | "en";
 
-/** A user-facing message for an error: the mapped text, plus the server's detail for validation errors. */
+/**
+ * A message a person can act on, for any error: the mapped text of a business code (plus the
+ * server's detail for validation errors), a file that can no longer be read, or a general one;
+ * never the text of a programming error (that goes to the developer console where it happened).
+ */
 export function describeError(error: unknown, lang: Lang): string {
-  const e = error as { code?: number; message?: string };
+  const e = error as { code?: number; message?: string; name?: string };
   if (typeof e?.code === "number") {
     const mapped = errorMessages[e.code]?.[lang];
     const detail = e.message && e.code === 100002 ? e.message.replace(/^参数错误:?\s*/, "") : "";
     if (mapped) return `${mapped}${detail ? ` (${detail})` : ""} [${e.code}]`;
-    return `${e.message || "error"} [${e.code}]`;
+    if (e.code > 0) return `${messages[lang].unexpectedError} [${e.code}]`;
   }
-  return e?.message ?? String(error);
+  if (e?.name === "NotReadableError" || e?.name === "NotFoundError") return messages[lang].fileUnreadable;
+  return messages[lang].unexpectedError;
 }
 
 const zh = {
@@ -35,12 +40,16 @@ const zh = {
   confirmDelete: "确定把选中的 {n} 项移到回收站？", deleted: "已移到回收站", done: "完成",
   restore: "还原", deleteForever: "彻底删除", emptyTrash: "清空回收站", confirmEmpty: "确定清空回收站？此操作不可恢复。",
   deletedAt: "删除时间", purgeAt: "自动清除", trashEmpty: "回收站是空的",
-  quota: "已用 {used} / {total}",
+  quota: "已用 {used} · 预留 {reserved} · 共 {total}", quotaReservedHint: "预留：进行中的上传预先占用的空间，完成后计入已用，取消后释放",
   dropHere: "松开鼠标即可上传", uploads: "上传列表", hashing: "计算校验值", checking: "检查秒传", proving: "秒传校验",
   uploading: "上传中", completing: "完成中", paused: "已暂停", queued: "等待中", failed: "失败", cancelled: "已取消",
   instantDone: "秒传成功", uploaded: "上传完成", pause: "暂停", resume: "继续", retry: "重试", remove: "移除",
   resumable: "可续传的上传（重新选择同一文件即可继续）", chooseFile: "选择文件继续", clearFinished: "清除已完成",
   remaining: "剩余 {t}", part: "分片",
+  waitingNetwork: "等待网络恢复…", retrying: "连接中断，正在重试…",
+  partsKept: "已上传的部分已保留，点“重试”从中断处继续。", sessionReleased: "预留的空间已释放，点“重试”将重新上传。",
+  notSameFile: "这不是同一个文件：请选择 “{name}”（{size}，修改时间相同的那个）。",
+  unexpectedError: "出了点问题，请重试。", fileUnreadable: "无法读取该文件（可能已被移动或修改），请重新选择。",
   shareTitle: "分享 “{name}”", withCode: "使用提取码", expiry: "有效期", never: "永久", days: "{n} 天",
   createLink: "创建链接", link: "链接", code: "提取码", copyLink: "复制链接和提取码", copied: "已复制",
   views: "浏览", saves: "保存", status: "状态", expires: "过期时间", update: "修改", cancelShare: "取消分享",
@@ -68,12 +77,16 @@ const en: Messages = {
   confirmDelete: "Move the {n} selected item(s) to the recycle bin?", deleted: "Moved to the recycle bin", done: "Done",
   restore: "Restore", deleteForever: "Delete forever", emptyTrash: "Empty recycle bin", confirmEmpty: "Empty the recycle bin? This cannot be undone.",
   deletedAt: "Deleted", purgeAt: "Purged on", trashEmpty: "The recycle bin is empty",
-  quota: "{used} of {total} used",
+  quota: "{used} used · {reserved} reserved · {total} total", quotaReservedHint: "Reserved: space held for uploads in progress; it counts as used once they finish and is freed when they are cancelled",
   dropHere: "Drop to upload", uploads: "Uploads", hashing: "Hashing", checking: "Checking", proving: "Proving",
   uploading: "Uploading", completing: "Completing", paused: "Paused", queued: "Queued", failed: "Failed", cancelled: "Cancelled",
   instantDone: "Instant upload", uploaded: "Uploaded", pause: "Pause", resume: "Resume", retry: "Retry", remove: "Remove",
   resumable: "Resumable uploads (choose the same file again to continue)", chooseFile: "Choose file to resume", clearFinished: "Clear finished",
   remaining: "{t} left", part: "Part",
+  waitingNetwork: "Waiting for the network…", retrying: "Connection lost, trying again…",
+  partsKept: "What was uploaded is kept: press Retry to continue where it stopped.", sessionReleased: "The reserved space was released: Retry uploads the file again.",
+  notSameFile: "This is not the same file: choose “{name}” ({size}, with the same modification time).",
+  unexpectedError: "Something went wrong. Please try again.", fileUnreadable: "The file can no longer be read (moved or changed?). Please choose it again.",
   shareTitle: "Share “{name}”", withCode: "Extraction code", expiry: "Expires", never: "Never", days: "{n} days",
   createLink: "Create link", link: "Link", code: "Code", copyLink: "Copy link and code", copied: "Copied",
   views: "Views", saves: "Saves", status: "Status", expires: "Expires", update: "Update", cancelShare: "Cancel share",

@@ -2,10 +2,12 @@
  * The upload manager: a small store (for useSyncExternalStore) that runs each file through
  * hash (Web Worker) → instant upload with proof → presign → single PUT or multipart parts → callback.
  * Sessions are kept in localStorage (uploadKey + the file's name, size and lastModified) so that an
- * upload interrupted by a pause, an error or a page reload continues where it stopped
- * (`upload/parts` lists what S3 already has) once the same file is chosen again.
+ * upload stopped by a pause, a dropped network, a server restart or a page reload continues where
+ * it stopped once the same file is chosen again: `upload/parts` lists the parts storage holds whole
+ * and hands out fresh URLs for every other one. A failure that resuming cannot fix, and Cancel,
+ * end the session at once (`upload/abort`), releasing its quota reservation.
  */
-import { api, ApiError, type FileItem, type PartUrl } from "./api";
+import { api, ApiError, NETWORK_ERROR, type FileItem, type PartUrl } from "./api";
 import type { HashRequest, HashResponse } from "./hash.worker";
 
 export type UploadStatus = "queued" | "hashing" | "checking" | "uploading" | "completing" | "done" | "paused" | "error" | "cancelled";
@@ -30,7 +32,11 @@ export interface UploadTask {
   parts: PartState[];
   speed: number;
   eta: number;
+  /** While uploading: waiting for the browser to be online again, or for the next attempt after a failure. */
+  waiting?: "offline" | "retry";
   error?: unknown;
+  /** Its session was ended on the server (reservation released): the next run starts a new one. */
+  released?: boolean;
   file?: FileItem;
   resumed?: boolean;
 }
@@ -45,8 +51,6 @@ export interface SavedSession {
   hash: string;
   mode: "single" | "multipart";
   partSize?: number;
-  uploadUrl?: string;
-  headers?: Record<string, string>;
   expiresAt: number;
   savedAt: number;
 }
@@ -54,7 +58,18 @@ export interface SavedSession {
 const STORAGE_KEY = "polaris.uploads";
 const PART_CONCURRENCY = 3;
 const TASK_CONCURRENCY = 2;
-const PART_RETRIES = 2;
+/** Attempts per step after a transient failure; the wait between them doubles from 0.5 s (7.5 s in all). Offline time does not count. */
+const ATTEMPTS = 5;
+const backoff = (attempt: number) => 500 * 2 ** (attempt - 1);
+
+/**
+ * Failures worth another attempt on the same session: the network, or a server or storage that is
+ * down or restarting. Anything else (content mismatch, session gone, quota…) needs a new session.
+ */
+export const isTransient = (error: unknown) => {
+  const code = (error as { code?: unknown })?.code;
+  return code === NETWORK_ERROR || code === 100001 || code === 100007 || code === 300020;
+};
 
 const sameFile = (s: { name: string; size: number; lastModified: number }, f: { name: string; size: number; lastModified: number }) =>
   s.name === f.name && s.size === f.size && s.lastModified === f.lastModified;
@@ -100,6 +115,33 @@ function runHash(req: Omit<HashRequest, "id">, progress?: (loaded: number) => vo
 
 class Paused extends Error {}
 
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new Paused("aborted"));
+    const onAbort = () => (clearTimeout(timer), reject(new Paused("aborted")));
+    const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+
+const online = (signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new Paused("aborted"));
+    if (navigator.onLine) return resolve();
+    const done = () => (window.removeEventListener("online", done), signal.removeEventListener("abort", stop), resolve());
+    const stop = () => (window.removeEventListener("online", done), reject(new Paused("aborted")));
+    window.addEventListener("online", done);
+    signal.addEventListener("abort", stop, { once: true });
+  });
+
+/** `promise`, or Paused as soon as the task is paused or cancelled (the promise itself goes on). */
+const unlessAborted = <T>(promise: Promise<T>, signal: AbortSignal) =>
+  new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new Paused("aborted"));
+    const stop = () => reject(new Paused("aborted"));
+    signal.addEventListener("abort", stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
+
 /** PUT with upload progress (fetch has none); resolves with the ETag header when CORS exposes it. */
 function put(url: string, body: Blob, headers: Record<string, string>, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<string | null> {
   return new Promise((resolve, reject) => {
@@ -113,9 +155,9 @@ function put(url: string, body: Blob, headers: Record<string, string>, signal: A
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(body.size);
         resolve(xhr.getResponseHeader("ETag"));
-      } else reject(Object.assign(new Error(`storage answered HTTP ${xhr.status}`), { status: xhr.status, code: 300020 }));
+      } else reject(new ApiError(300020, `storage answered HTTP ${xhr.status}`, xhr.status));
     };
-    xhr.onerror = () => reject(Object.assign(new Error("network error while uploading"), { code: 300020 }));
+    xhr.onerror = () => reject(new ApiError(NETWORK_ERROR, "network error while uploading", 0));
     xhr.onabort = () => reject(new Paused("aborted"));
     if (signal.aborted) return reject(new Paused("aborted"));
     signal.addEventListener("abort", () => xhr.abort(), { once: true });
@@ -129,12 +171,24 @@ export class UploadManager {
   private tasks: UploadTask[] = [];
   private files = new Map<string, File>();
   private controllers = new Map<string, AbortController>();
+  /** Each task's run in flight: pause, resume and cancel wait for it to stop before going on. */
+  private runs = new Map<string, Promise<void>>();
+  /** A hash outlives a pause: the resumed run waits for the same one. */
+  private hashes = new Map<string, Promise<string>>();
   private samples = new Map<string, { t: number; bytes: number }[]>();
   private listeners = new Set<Listener>();
   private completedListeners = new Set<(task: UploadTask) => void>();
+  private quotaListeners = new Set<Listener>();
   private snapshot: { tasks: UploadTask[]; saved: SavedSession[] } = { tasks: [], saved: loadSessions() };
   private folderCache = new Map<string, Promise<string>>();
   private emitTimer: number | null = null;
+
+  constructor() {
+    // Back online: uploads that stopped on the network go on by themselves.
+    window.addEventListener("online", () => {
+      for (const t of this.tasks) if (t.status === "error" && isTransient(t.error)) void this.resume(t.id);
+    });
+  }
 
   subscribe = (l: Listener) => {
     this.listeners.add(l);
@@ -144,6 +198,14 @@ export class UploadManager {
   onCompleted(l: (task: UploadTask) => void) {
     this.completedListeners.add(l);
     return () => this.completedListeners.delete(l);
+  }
+  /** The reserved quota changed: a session opened or ended. */
+  onQuotaChange(l: Listener) {
+    this.quotaListeners.add(l);
+    return () => this.quotaListeners.delete(l);
+  }
+  private quotaChanged() {
+    for (const l of this.quotaListeners) l();
   }
 
   private emit(now = false) {
@@ -168,14 +230,9 @@ export class UploadManager {
   add(entries: { file: File; relPath?: string }[], parentId: string) {
     for (const { file, relPath } of entries) {
       const relDir = relPath && relPath.includes("/") ? relPath.slice(0, relPath.lastIndexOf("/")) : "";
-      const id = crypto.randomUUID();
-      this.files.set(id, file);
-      const saved = relDir ? undefined : loadSessions().find((s) => sameFile(s, file) && s.parentId === parentId);
-      this.tasks.push({
-        id, name: file.name, size: file.size, lastModified: file.lastModified, parentId, relDir,
-        status: "queued", hashLoaded: 0, loaded: 0, parts: [], speed: 0, eta: Infinity,
-        hash: saved?.hash, uploadKey: saved?.uploadKey, mode: saved?.mode, resumed: !!saved,
-      });
+      const active = new Set(this.tasks.filter((t) => !["done", "cancelled"].includes(t.status)).map((t) => t.uploadKey));
+      const saved = relDir ? undefined : loadSessions().find((s) => sameFile(s, file) && s.parentId === parentId && !active.has(s.uploadKey));
+      this.queue(file, { parentId, relDir, hash: saved?.hash, uploadKey: saved?.uploadKey, mode: saved?.mode, resumed: !!saved });
     }
     this.emit(true);
     this.pump();
@@ -184,48 +241,51 @@ export class UploadManager {
   /** Continue a session saved before a reload with the file the user picked again. */
   resumeSaved(session: SavedSession, file: File): boolean {
     if (!sameFile(session, file)) return false;
-    const id = crypto.randomUUID();
-    this.files.set(id, file);
-    this.tasks.push({
-      id, name: file.name, size: file.size, lastModified: file.lastModified, parentId: session.parentId, relDir: "",
-      status: "queued", hashLoaded: file.size, hash: session.hash, uploadKey: session.uploadKey, mode: session.mode,
-      loaded: 0, parts: [], speed: 0, eta: Infinity, resumed: true,
-    });
+    this.queue(file, { parentId: session.parentId, relDir: "", hash: session.hash, uploadKey: session.uploadKey, mode: session.mode, resumed: true });
     this.emit(true);
     this.pump();
     return true;
   }
 
+  private queue(file: File, fields: Pick<UploadTask, "parentId" | "relDir" | "hash" | "uploadKey" | "mode" | "resumed">) {
+    const id = crypto.randomUUID();
+    this.files.set(id, file);
+    this.tasks.push({
+      id, name: file.name, size: file.size, lastModified: file.lastModified, ...fields,
+      status: "queued", hashLoaded: fields.hash ? file.size : 0, loaded: 0, parts: [], speed: 0, eta: Infinity,
+    });
+  }
+
+  /** Gives up a saved session: its reservation is released now (it stays listed while the server cannot be reached). */
   async discardSaved(session: SavedSession) {
-    this.forget(session.uploadKey);
-    this.emit(true);
-    await api.abort(session.uploadKey).catch(() => undefined);
+    if (await this.end(session.uploadKey)) this.emit(true);
   }
 
   pause(id: string) {
     const task = this.tasks.find((t) => t.id === id);
     if (!task || ["done", "cancelled", "error", "paused"].includes(task.status)) return;
     this.controllers.get(id)?.abort();
-    this.update(task, { status: "paused", speed: 0 }, true);
+    this.update(task, { status: "paused", speed: 0, waiting: undefined }, true);
     this.pump();
   }
 
-  resume(id: string) {
+  async resume(id: string) {
     const task = this.tasks.find((t) => t.id === id);
     if (!task || !["paused", "error"].includes(task.status)) return;
+    await this.runs.get(id);
+    if (!["paused", "error"].includes(task.status)) return;
     this.update(task, { status: "queued", error: undefined }, true);
     this.pump();
   }
 
   async cancel(id: string) {
     const task = this.tasks.find((t) => t.id === id);
-    if (!task || task.status === "done") return;
+    if (!task || ["done", "cancelled"].includes(task.status)) return;
     this.controllers.get(id)?.abort();
-    this.update(task, { status: "cancelled", speed: 0 }, true);
-    if (task.uploadKey) {
-      this.forget(task.uploadKey);
-      await api.abort(task.uploadKey).catch(() => undefined);
-    }
+    this.update(task, { status: "cancelled", speed: 0, waiting: undefined }, true);
+    await this.runs.get(id);
+    // The run may have finished the upload in the meantime: then there is nothing to release.
+    if (task.status === "cancelled") await this.release(task);
     this.pump();
   }
 
@@ -241,34 +301,86 @@ export class UploadManager {
     storeSessions(loadSessions().filter((s) => s.uploadKey !== uploadKey));
   }
 
+  /**
+   * Ends a session on the server (`upload/abort`: reservation and stored parts released) and
+   * forgets it; false when the server could not be reached, and then it stays saved for later.
+   */
+  private async end(uploadKey: string) {
+    try {
+      await api.abort(uploadKey);
+    } catch (e) {
+      if (isTransient(e)) return false;
+    }
+    this.forget(uploadKey);
+    this.quotaChanged();
+    return true;
+  }
+
+  /** The task lets go of its session; its next run starts a new one. */
+  private async release(task: UploadTask) {
+    const key = task.uploadKey;
+    if (!key) return;
+    Object.assign(task, { uploadKey: undefined, mode: undefined, released: true });
+    await this.end(key);
+    this.emit(true);
+  }
+
   private pump() {
     const running = this.tasks.filter((t) => ["hashing", "checking", "uploading", "completing"].includes(t.status)).length;
-    const next = this.tasks.filter((t) => t.status === "queued").slice(0, Math.max(0, TASK_CONCURRENCY - running));
+    const next = this.tasks.filter((t) => t.status === "queued" && !this.runs.has(t.id)).slice(0, Math.max(0, TASK_CONCURRENCY - running));
     for (const task of next) {
       const controller = new AbortController();
       this.controllers.set(task.id, controller);
-      this.update(task, { status: "hashing" }, true);
-      this.run(task, controller.signal)
+      this.update(task, { status: task.hash ? "checking" : "hashing" }, true);
+      const run = this.run(task, controller.signal)
         .then(() => {
-          this.update(task, { status: "done", speed: 0, eta: 0 }, true);
+          this.update(task, { status: "done", speed: 0, eta: 0, waiting: undefined }, true);
           for (const l of this.completedListeners) l(task);
         })
-        .catch((error) => {
-          if (error instanceof Paused || signal(controller)) return;
-          this.update(task, { status: "error", error, speed: 0 }, true);
+        .catch(async (error) => {
+          if (error instanceof Paused || controller.signal.aborted) return;
+          // Resuming cannot fix this one: free the reservation now rather than in a day.
+          if (!isTransient(error)) await this.release(task);
+          this.update(task, { status: "error", error, speed: 0, waiting: undefined }, true);
+          console.error(`upload of ${task.name} failed`, error);
         })
         .finally(() => {
           this.controllers.delete(task.id);
+          this.runs.delete(task.id);
           this.pump();
         });
-    }
-    function signal(c: AbortController) {
-      return c.signal.aborted;
+      this.runs.set(task.id, run);
     }
   }
 
   private check(signal: AbortSignal) {
     if (signal.aborted) throw new Paused("paused");
+  }
+
+  /**
+   * Runs `step` until it succeeds. A transient failure is tried again after a backoff, at most
+   * ATTEMPTS times; while the browser is offline it waits for the network, without counting.
+   */
+  private async retrying<T>(task: UploadTask, signal: AbortSignal, step: (attempt: number) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.check(signal);
+      try {
+        const result = await step(attempt);
+        if (task.waiting) this.update(task, { waiting: undefined });
+        return result;
+      } catch (e) {
+        if (e instanceof Paused || !isTransient(e)) throw e;
+        if (!navigator.onLine) {
+          this.update(task, { waiting: "offline", speed: 0 }, true);
+          await online(signal);
+          attempt = 0;
+        } else {
+          if (attempt >= ATTEMPTS) throw e;
+          this.update(task, { waiting: "retry" }, true);
+          await sleep(backoff(attempt), signal);
+        }
+      }
+    }
   }
 
   /** Folder uploads: create (or find) each folder of the relative path once. */
@@ -301,9 +413,18 @@ export class UploadManager {
     return found;
   }
 
+  private hashOf(task: UploadTask, file: File) {
+    let hash = this.hashes.get(task.id);
+    if (!hash) {
+      hash = runHash({ type: "hash", file }, (loaded) => this.update(task, { hashLoaded: loaded })).then((r) => r.hex);
+      hash.catch(() => this.hashes.delete(task.id));
+      this.hashes.set(task.id, hash);
+    }
+    return hash;
+  }
+
   private async run(task: UploadTask, signal: AbortSignal) {
-    const file = this.files.get(task.id);
-    if (!file) throw new Error("file is no longer available; choose it again");
+    const file = this.files.get(task.id)!;
     if (task.relDir) {
       task.parentId = await this.ensureFolder(task.parentId, task.relDir);
       task.relDir = "";
@@ -311,34 +432,19 @@ export class UploadManager {
     this.check(signal);
 
     if (!task.hash) {
-      const { hex } = await runHash({ type: "hash", file }, (loaded) => this.update(task, { hashLoaded: loaded }));
+      const hex = await unlessAborted(this.hashOf(task, file), signal);
       this.update(task, { hash: hex, hashLoaded: file.size });
     }
     this.check(signal);
 
-    // A saved session: continue it rather than starting over.
-    if (task.uploadKey) {
-      const saved = loadSessions().find((s) => s.uploadKey === task.uploadKey);
-      try {
-        if (saved?.mode === "multipart") return await this.multipart(task, file, signal, saved.partSize!, null);
-        if (saved?.mode === "single" && saved.uploadUrl && saved.expiresAt > Date.now() / 1000 + 30)
-          return await this.single(task, file, signal, saved.uploadUrl, saved.headers ?? {});
-      } catch (e) {
-        if ((e as ApiError).code !== 300024) throw e;
-      }
-      // expired or gone: start a fresh session
-      this.forget(task.uploadKey);
-      await api.abort(task.uploadKey).catch(() => undefined);
-      task.uploadKey = undefined;
-    }
+    if (task.uploadKey && (await this.continueSession(task, file, signal))) return;
 
     this.update(task, { status: "checking" }, true);
     const hash = task.hash!;
     const base = { hash, size: file.size, name: file.name, parentId: task.parentId };
     const first = await api.instant(base);
     if (first.exists && first.challenge) {
-      const { hex: proof } = await runHash({ type: "proof", file, ...first.challenge });
-      this.check(signal);
+      const { hex: proof } = await unlessAborted(runHash({ type: "proof", file, ...first.challenge }), signal);
       try {
         const second = await api.instant({ ...base, proof });
         if (second.exists && second.identity) {
@@ -355,15 +461,43 @@ export class UploadManager {
     this.check(signal);
 
     const plan = await api.presign({ ...base, mimeType: file.type || "application/octet-stream" });
-    const session: SavedSession = {
+    this.save({
       uploadKey: plan.uploadKey, name: file.name, size: file.size, lastModified: file.lastModified, parentId: task.parentId,
-      hash, mode: plan.mode, expiresAt: plan.expiresAt, savedAt: Date.now(),
-      ...(plan.mode === "single" ? { uploadUrl: plan.uploadUrl, headers: plan.headers } : { partSize: plan.partSize }),
-    };
-    this.save(session);
-    this.update(task, { uploadKey: plan.uploadKey, mode: plan.mode }, true);
+      hash, mode: plan.mode, expiresAt: plan.expiresAt, savedAt: Date.now(), ...(plan.mode === "multipart" ? { partSize: plan.partSize } : {}),
+    });
+    this.update(task, { uploadKey: plan.uploadKey, mode: plan.mode, released: false }, true);
+    this.quotaChanged();
     if (plan.mode === "single") return this.single(task, file, signal, plan.uploadUrl, plan.headers ?? {});
     return this.multipart(task, file, signal, plan.partSize, plan.parts);
+  }
+
+  /**
+   * Continues the task's session; false when the server no longer has it pending (expired,
+   * aborted, failed), and then it is released and a new one starts.
+   */
+  private async continueSession(task: UploadTask, file: File, signal: AbortSignal) {
+    const saved = loadSessions().find((s) => s.uploadKey === task.uploadKey);
+    if (saved?.mode === "multipart") {
+      try {
+        await this.multipart(task, file, signal, saved.partSize!, null);
+        return true;
+      } catch (e) {
+        if ((e as ApiError).code !== 300024) throw e;
+      }
+    }
+    // A single PUT keeps no parts; either way, confirm the upload if its bytes had all landed
+    // (the page may have gone between the last byte and the callback).
+    this.update(task, { status: "checking" }, true);
+    try {
+      const result = await api.callback(task.uploadKey!);
+      this.forget(task.uploadKey!);
+      this.update(task, { file: result.file, loaded: file.size });
+      return true;
+    } catch (e) {
+      if (isTransient(e)) throw e;
+    }
+    await this.release(task);
+    return false;
   }
 
   private progress(task: UploadTask) {
@@ -379,11 +513,13 @@ export class UploadManager {
 
   private async single(task: UploadTask, file: File, signal: AbortSignal, url: string, headers: Record<string, string>) {
     this.update(task, { status: "uploading", parts: [{ partNumber: 1, size: file.size, loaded: 0, done: false }] }, true);
-    await put(url, file, headers, signal, (loaded) => {
-      task.loaded = loaded;
-      task.parts[0].loaded = loaded;
-      this.progress(task);
-    });
+    await this.retrying(task, signal, () =>
+      put(url, file, headers, signal, (loaded) => {
+        task.loaded = loaded;
+        task.parts[0].loaded = loaded;
+        this.progress(task);
+      }),
+    );
     task.parts[0].done = true;
     await this.complete(task, signal);
   }
@@ -392,13 +528,15 @@ export class UploadManager {
     const count = Math.max(1, Math.ceil(file.size / partSize));
     const sizeOf = (n: number) => Math.min(partSize, file.size - (n - 1) * partSize);
     const etags = new Map<number, string>();
-    let urls = new Map<number, string>();
-    if (fresh) fresh.forEach((p) => urls.set(p.partNumber, p.url));
-    else {
+    const urls = new Map<number, string>();
+    /** What storage holds whole, and fresh URLs for every other part. */
+    const refresh = async () => {
       const state = await api.parts(task.uploadKey!);
-      for (const u of state.uploaded) if (u.size === sizeOf(u.partNumber)) etags.set(u.partNumber, u.etag);
-      state.parts.forEach((p) => urls.set(p.partNumber, p.url));
-    }
+      for (const u of state.uploaded) etags.set(u.partNumber, u.etag);
+      for (const p of state.parts) urls.set(p.partNumber, p.url);
+    };
+    if (fresh) fresh.forEach((p) => urls.set(p.partNumber, p.url));
+    else await this.retrying(task, signal, refresh);
     const parts: PartState[] = Array.from({ length: count }, (_, i) => {
       const n = i + 1;
       return { partNumber: n, size: sizeOf(n), loaded: etags.has(n) ? sizeOf(n) : 0, done: etags.has(n) };
@@ -407,53 +545,48 @@ export class UploadManager {
     this.update(task, { status: "uploading", parts, loaded: already }, true);
     this.samples.delete(task.id);
 
-    const refreshUrls = async () => {
-      const state = await api.parts(task.uploadKey!);
-      urls = new Map(state.parts.map((p) => [p.partNumber, p.url]));
-    };
     const todo = parts.filter((p) => !p.done).map((p) => p.partNumber);
     const workerLoop = async () => {
       for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
         const part = parts[n - 1];
-        for (let attempt = 0; ; attempt++) {
-          this.check(signal);
-          if (!urls.has(n)) await refreshUrls();
-          const url = urls.get(n);
-          if (!url) throw new Error(`no upload URL for part ${n}`);
-          try {
+        await this.retrying(task, signal, async (attempt) => {
+          // After a failure: fresh URLs (an expired one, or a restarted server's storage address),
+          // and the stored state (the failed PUT may have landed after all).
+          if (attempt > 1) await refresh();
+          if (!etags.has(n)) {
+            const url = urls.get(n);
+            if (!url) throw new ApiError(100001, `no upload URL for part ${n}`, 0);
             const body = file.slice((n - 1) * partSize, (n - 1) * partSize + part.size);
-            const etag = await put(url, body, {}, signal, (loaded) => {
-              task.loaded += loaded - part.loaded;
-              part.loaded = loaded;
-              this.progress(task);
-            });
-            if (etag) etags.set(n, etag);
-            part.done = true;
-            break;
-          } catch (e) {
-            if (e instanceof Paused || attempt >= PART_RETRIES) throw e;
-            task.loaded -= part.loaded;
-            part.loaded = 0;
-            if ((e as { status?: number }).status === 403) urls.delete(n); // presigned URL expired
-            await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+            try {
+              const etag = await put(url, body, {}, signal, (loaded) => {
+                task.loaded += loaded - part.loaded;
+                part.loaded = loaded;
+                this.progress(task);
+              });
+              if (etag) etags.set(n, etag);
+            } catch (e) {
+              task.loaded -= part.loaded;
+              part.loaded = 0;
+              throw e;
+            }
           }
-        }
+          task.loaded += part.size - part.loaded;
+          part.loaded = part.size;
+          part.done = true;
+        });
       }
     };
     await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, todo.length || 1) }, workerLoop));
     this.check(signal);
-    if (etags.size < count) {
-      // The storage did not expose ETag to the page (CORS): ask the API what it has.
-      const state = await api.parts(task.uploadKey!);
-      for (const u of state.uploaded) etags.set(u.partNumber, u.etag);
-    }
+    // The storage did not expose ETag to the page (CORS): ask the API what it has.
+    if (etags.size < count) await this.retrying(task, signal, refresh);
     await this.complete(task, signal, [...etags].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag })));
   }
 
   private async complete(task: UploadTask, signal: AbortSignal, parts?: { partNumber: number; etag: string }[]) {
     this.check(signal);
     this.update(task, { status: "completing", loaded: task.size }, true);
-    const result = await api.callback(task.uploadKey!, parts);
+    const result = await this.retrying(task, signal, () => api.callback(task.uploadKey!, parts));
     this.forget(task.uploadKey!);
     this.update(task, { file: result.file });
   }

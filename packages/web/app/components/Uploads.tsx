@@ -1,7 +1,7 @@
 import { useRef, useState, useSyncExternalStore } from "react";
 import { describeError, format, formatBytes, formatDuration, useI18n } from "../i18n";
 import { Progress, toast } from "../ui";
-import { uploads, type SavedSession, type UploadTask } from "../upload";
+import { isTransient, uploads, type SavedSession, type UploadTask } from "../upload";
 
 /** Upload queue: hashing progress, per-part progress, speed, time left; pause/resume/cancel; resumable sessions. */
 export function UploadPanel() {
@@ -29,12 +29,12 @@ export function UploadPanel() {
                 <div key={s.uploadKey} className="saved-row" data-testid="saved-upload" data-name={s.name}>
                   <span className="fname">{s.name}</span> <span className="muted">{formatBytes(s.size)}</span>
                   <button className="link" onClick={() => (setResuming(s), picker.current?.click())} data-testid="saved-resume">{t.chooseFile}</button>
-                  <button className="link danger" onClick={() => uploads.discardSaved(s)}>{t.cancel}</button>
+                  <button className="link danger" onClick={() => uploads.discardSaved(s)} data-testid="saved-discard">{t.cancel}</button>
                 </div>
               ))}
               <input ref={picker} type="file" hidden data-testid="resume-input" onChange={(e) => {
                 const f = e.target.files?.[0];
-                if (f && resuming && !uploads.resumeSaved(resuming, f)) toast(`${resuming.name}: ${formatBytes(resuming.size)} ≠ ${f.name}: ${formatBytes(f.size)}`, "error");
+                if (f && resuming && !uploads.resumeSaved(resuming, f)) toast(format(t.notSameFile, { name: resuming.name, size: formatBytes(resuming.size) }), "error");
                 e.target.value = "";
                 setResuming(null);
               }} />
@@ -55,12 +55,14 @@ function UploadRow({ task }: { task: UploadTask }) {
   };
   const hashing = task.status === "hashing";
   const value = hashing ? task.hashLoaded / Math.max(1, task.size) : task.status === "done" ? 1 : task.loaded / Math.max(1, task.size);
+
+  const waiting = task.waiting && ["uploading", "completing"].includes(task.status) ? (task.waiting === "offline" ? t.waitingNetwork : t.retrying) : "";
   return (
-    <div className={`upload-row ${task.status}`} data-testid="upload-row" data-name={task.name} data-status={task.status} data-instant={task.instant ? "1" : "0"}>
+    <div className={`upload-row ${task.status}`} data-testid="upload-row" data-name={task.name} data-status={task.status} data-instant={task.instant ? "1" : "0"} data-waiting={task.waiting ?? ""}>
       <div className="upload-line">
         <span className="fname" title={task.name}>{task.name}</span>
         <span className="muted">{formatBytes(task.size)}</span>
-        <span className={`status ${task.status}`} data-testid="upload-status">{label[task.status]}{task.resumed && task.status !== "done" ? " ↻" : ""}</span>
+        <span className={`status ${task.status}`} data-testid="upload-status">{waiting || label[task.status]}{task.resumed && task.status !== "done" ? " ↻" : ""}</span>
       </div>
       <Progress value={value} label={hashing ? t.hashing : t.uploading} testId={hashing ? "hash-progress" : "upload-progress"} />
       {task.mode === "multipart" && task.parts.length > 1 && task.status !== "done" && (
@@ -73,13 +75,17 @@ function UploadRow({ task }: { task: UploadTask }) {
         </div>
       )}
       <div className="upload-meta">
-        {task.status === "uploading" && (
+        {task.status === "uploading" && !task.waiting && (
           <span className="muted" data-testid="upload-speed">
             {formatBytes(task.speed)}/s · {format(t.remaining, { t: formatDuration(task.eta) })}
           </span>
         )}
         {hashing && <span className="muted">{Math.round(value * 100)}%</span>}
-        {task.status === "error" && <span className="error-text" data-testid="upload-error">{describeError(task.error, lang)}</span>}
+        {task.status === "error" && (
+          <span className="error-text" data-testid="upload-error">
+            {describeError(task.error, lang)} {isTransient(task.error) && task.uploadKey ? t.partsKept : task.released ? t.sessionReleased : ""}
+          </span>
+        )}
         <span className="grow" />
         {["hashing", "checking", "uploading", "queued"].includes(task.status) && (
           <button className="link" onClick={() => uploads.pause(task.id)} data-testid="upload-pause">{t.pause}</button>
