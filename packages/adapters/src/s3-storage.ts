@@ -68,10 +68,17 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
     },
     async completeMultipart(key, uploadId, parts) {
       const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-      await client.send(new CompleteMultipartUploadCommand({
-        Bucket, Key: key, UploadId: uploadId,
-        MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-      }));
+      try {
+        await client.send(new CompleteMultipartUploadCommand({
+          Bucket, Key: key, UploadId: uploadId,
+          MultipartUpload: { Parts: sorted.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        }));
+        return "completed";
+      } catch (err) {
+        if (isMissing(err)) return "missing";
+        if (["InvalidPart", "InvalidPartOrder", "EntityTooSmall"].includes((err as { name?: string }).name ?? "")) return "rejected";
+        throw err;
+      }
     },
     async abortMultipart(key, uploadId) {
       try {

@@ -232,6 +232,24 @@ describe("multipart uploads", () => {
     expect(await download(token, done.body.data.identity)).toEqual(sha256(content));
   });
 
+  it("answers a callback before every part is stored with 409 300027 naming the parts, and the upload still completes after them", async () => {
+    const { token } = await app.signUp();
+    const content = bytes(11 * MiB, 14);
+    const plan = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "early.bin" } })).body.data;
+    const slice = (n: number) => content.subarray((n - 1) * plan.partSize, n * plan.partSize);
+    const put = (n: number) => fetch(plan.parts[n - 1].url, { method: "PUT", body: slice(n) });
+    expect((await put(2)).ok).toBe(true);
+    // Parts a client names but never sent (or with made-up ETags) are no reason for a 500 or a failed upload.
+    const early = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey, parts: [{ partNumber: 1, etag: '"nope"' }, { partNumber: 2, etag: '"nope"' }] } });
+    expect(early).toMatchObject({ status: 409, body: { code: 300027 } });
+    expect(early.body.msg).toMatch(/1, 3/);
+    expect((await uploadRow(plan.uploadKey)).status).toBe("pending");
+    for (const n of [1, 3]) expect((await put(n)).ok).toBe(true);
+    const done = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey } });
+    expect(done.status).toBe(200);
+    expect(await download(token, done.body.data.identity)).toEqual(sha256(content));
+  });
+
   it("refuses a multipart object whose bytes differ from the declaration", async () => {
     const { token } = await app.signUp();
     const content = bytes(7 * MiB, 7);

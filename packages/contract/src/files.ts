@@ -79,13 +79,13 @@ export const fileRoutes = {
   }),
   uploadCallback: route({
     method: "POST", path: "/file/v1/upload/callback", handler: "functions/http/file/upload-callback.ts",
-    summary: "Confirm an upload (completes a multipart one); idempotent",
+    summary: "Confirm an upload (completes a multipart one from the parts storage holds whole; `parts` is accepted for compatibility and not needed); idempotent",
     body: z.object({
       uploadKey: identity,
       parts: z.optional(z.array(z.object({ partNumber, etag: z.string().check(z.minLength(1), z.maxLength(200)) })).check(z.maxLength(10000))),
     }),
     data: fileResult,
-    errors: ["UPLOAD_NOT_FOUND", "CONTENT_MISMATCH", "STORAGE_UNAVAILABLE"],
+    errors: ["UPLOAD_NOT_FOUND", "UPLOAD_INCOMPLETE", "CONTENT_MISMATCH", "STORAGE_UNAVAILABLE"],
   }),
   uploadAbort: route({
     method: "POST", path: "/file/v1/upload/abort", handler: "functions/http/file/upload-abort.ts",

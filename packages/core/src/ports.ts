@@ -53,7 +53,8 @@ export interface ObjectStorage {
   presignPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
   /** Parts stored so far; null when the multipart upload no longer exists. */
   listParts(key: string, uploadId: string): Promise<{ partNumber: number; etag: string; size: number }[] | null>;
-  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  /** "missing": the multipart upload no longer exists (completed or aborted meanwhile); "rejected": the store refused the parts. */
+  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<"completed" | "missing" | "rejected">;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   head(key: string): Promise<StoredObject | null>;
   /** Server-side copy (no bytes through this process); false when the source is gone. */

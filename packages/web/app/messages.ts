@@ -29,6 +29,7 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   300024: { zh: "上传会话不存在或已过期", en: "The upload session was not found or has expired." },
   300025: { zh: "文件超过允许的最大上传大小", en: "The file is larger than the maximum upload size." },
   300026: { zh: "秒传校验失败（缺少或错误的持有证明）", en: "Instant upload refused: proof of possession missing or wrong." },
+  300027: { zh: "上传尚未完成：部分分片还未保存，请继续上传", en: "The upload is not complete yet: some parts are not stored. Resume the upload." },
   400001: { zh: "分享不存在", en: "Share not found." },
   400002: { zh: "分享已过期", en: "This share has expired." },
   400003: { zh: "提取码错误", en: "Wrong extraction code." },

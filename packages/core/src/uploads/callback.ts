@@ -3,20 +3,26 @@ import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
 import { loadFileItem } from "../files/tree";
 import { completeUpload } from "./complete";
-import { ownedUpload } from "./shared";
+import { ownedUpload, partCount, storedGoodParts } from "./shared";
 
 /**
  * The client's confirmation: completes a multipart upload, then returns the file, doing the work
  * itself if the notification is late (`uploadedBytes` is set when this call did the completion).
  */
-export async function callback(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.uploadCallback>) {
+export async function callback(deps: CoreDeps, userId: number, input: Pick<BodyOf<typeof fileRoutes.uploadCallback>, "uploadKey">) {
   const upload = await ownedUpload(deps.db, userId, input.uploadKey);
   if (upload.status === "pending" && upload.multipart_upload_id) {
-    const parts = input.parts ?? (await deps.storage.listParts(upload.object_key, upload.multipart_upload_id));
+    // Storage's whole parts, not the client's list: a part cut short or sent twice counts as storage holds it.
+    const parts = await storedGoodParts(deps, upload);
     // A missing multipart upload means a concurrent callback completed it already.
     if (parts && !(await deps.storage.head(upload.object_key))) {
-      if (parts.length === 0) fail("UPLOAD_NOT_FOUND", "no part has been uploaded yet");
-      await deps.storage.completeMultipart(upload.object_key, upload.multipart_upload_id, parts);
+      const have = new Set(parts.map((p) => p.partNumber));
+      const missing = Array.from({ length: partCount(upload.size, upload.part_size!) }, (_, i) => i + 1).filter((n) => !have.has(n));
+      // Completing without them would make an object of the wrong size and fail the upload for good.
+      if (missing.length) fail("UPLOAD_INCOMPLETE", `upload incomplete: part${missing.length > 1 ? "s" : ""} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""} not in storage yet (PUT them, then call back)`);
+      if ((await deps.storage.completeMultipart(upload.object_key, upload.multipart_upload_id, parts)) === "rejected") {
+        fail("UPLOAD_INCOMPLETE", "upload incomplete: storage refused the parts; ask upload/parts for fresh URLs and send them again");
+      }
     }
   }
   const result = await completeUpload(deps, upload.object_key);
