@@ -134,7 +134,7 @@ describe("aws (moto)", () => {
 
   // Our moto runs with S3_UPLOAD_PART_MIN_SIZE=1 MiB; an external endpoint (LocalStack) is not ours to configure.
   it.skipIf(externalAwsEndpoint() !== undefined)("accepts 1 MiB multipart parts (S3_UPLOAD_PART_MIN_SIZE)", async () => {
-    const key = `multipart/${randomUUID()}.bin`;
+    const key = `uploads/multipart-${randomUUID()}.bin`;
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: RESOURCES.bucket, Key: key }));
     const parts = [];
     for (const [i, size] of [1024 * 1024, 1024 * 1024, 1000].entries()) {
