@@ -49,7 +49,7 @@ export async function startTestApp(
     };
   } else {
     const database = await freshDatabaseEnv();
-    app = await startEmbedded({ ...base, ...database.env, ...env }, 0, "127.0.0.1", fallback);
+    app = await startEmbedded({ ...base, ...database.env, ...env }, Number(env.PORT ?? 0), "127.0.0.1", fallback);
     jobs = tableJobs(app.deps.db, app.deps.scheduler);
     drop = database.drop;
   }
