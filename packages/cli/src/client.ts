@@ -85,7 +85,7 @@ export class Client {
     this.post<{ uploadKey: string; mode: "single" | "multipart"; uploadUrl?: string; headers?: Record<string, string>; partSize?: number; parts?: { partNumber: number; url: string }[]; expiresAt: number }>("/file/v1/upload/presign", body);
   parts = (uploadKey: string) =>
     this.post<{ uploaded: { partNumber: number; etag: string; size: number }[]; parts: { partNumber: number; url: string }[] }>("/file/v1/upload/parts", { uploadKey });
-  callback = (uploadKey: string, parts?: { partNumber: number; etag: string }[]) => this.post<{ identity: string; file: FileItem }>("/file/v1/upload/callback", { uploadKey, parts });
+  callback = (uploadKey: string) => this.post<{ identity: string; file: FileItem }>("/file/v1/upload/callback", { uploadKey });
   abort = (uploadKey: string) => this.post<Record<string, never>>("/file/v1/upload/abort", { uploadKey });
 
   shareCreate = (fileIdentity: string, expiredType: number, hasCode: boolean) =>

@@ -67,10 +67,10 @@ async function proofFor(path: string, challenge: { offset: number; length: numbe
   return hash.digest("hex");
 }
 
-/** PUT a byte range of a file to a presigned URL, streaming, counting bytes; resolves with the ETag. */
-function putRange(url: string, path: string, start: number, length: number, headers: Record<string, string>, onBytes: (n: number) => void, options: TransferOptions = {}): Promise<string> {
+/** PUT a byte range of a file to a presigned URL, streaming, counting bytes. */
+function putRange(url: string, path: string, start: number, length: number, headers: Record<string, string>, onBytes: (n: number) => void, options: TransferOptions = {}): Promise<void> {
   const { signal, limiter } = options;
-  return new Promise<string>((resolvePut, reject) => {
+  return new Promise<void>((resolvePut, reject) => {
     if (signal?.aborted) return reject(new Interrupted());
     const target = new URL(url);
     const send = target.protocol === "https:" ? httpsRequest : httpRequest;
@@ -78,7 +78,7 @@ function putRange(url: string, path: string, start: number, length: number, head
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
-        if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) resolvePut(String(res.headers.etag ?? ""));
+        if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) resolvePut();
         else reject(Object.assign(new ApiError(300020, `storage answered HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`), { httpStatus: res.statusCode }));
       });
     });
@@ -236,17 +236,17 @@ async function resumeSession(client: Client, path: string, size: number, saved: 
 /** Sends the parts `state` has URLs for (4 at a time, each retried with backoff), then completes the upload. */
 async function sendParts(
   client: Client, path: string, size: number, uploadKey: string, partSize: number,
-  state: { uploaded: { partNumber: number; etag: string }[]; parts: { partNumber: number; url: string }[] }, bar: Bar, options: TransferOptions,
+  state: { uploaded: { partNumber: number }[]; parts: { partNumber: number; url: string }[] }, bar: Bar, options: TransferOptions,
 ) {
   const count = Math.max(1, Math.ceil(size / partSize));
   const sizeOf = (n: number) => Math.min(partSize, size - (n - 1) * partSize);
-  const done = new Map(state.uploaded.map((u) => [u.partNumber, u.etag]));
+  const done = new Set(state.uploaded.map((u) => u.partNumber));
   const urls = new Map(state.parts.map((p) => [p.partNumber, p.url]));
   const unplanned = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n) && !urls.has(n));
   if (unplanned.length) throw new ApiError(100001, `the server offered no upload URL for part(s) ${unplanned.join(", ")}`);
   const reusedParts = done.size;
   const loaded = new Map<number, number>();
-  for (const n of done.keys()) loaded.set(n, sizeOf(n));
+  for (const n of done) loaded.set(n, sizeOf(n));
   const total = () => [...loaded.values()].reduce((a, b) => a + b, 0);
   bar.update(total(), reusedParts ? "resuming" : "uploading");
   let todo = [...urls.keys()].sort((a, b) => a - b);
@@ -259,11 +259,11 @@ async function sendParts(
       const start = (n - 1) * partSize;
       for (let attempt = 1; ; attempt++) {
         try {
-          const etag = await putRange(urls.get(n)!, path, start, sizeOf(n), {}, (b) => {
+          await putRange(urls.get(n)!, path, start, sizeOf(n), {}, (b) => {
             loaded.set(n, b);
             bar.update(total(), "uploading");
           }, options);
-          done.set(n, etag);
+          done.add(n);
           break;
         } catch (e) {
           loaded.set(n, 0);
@@ -278,12 +278,9 @@ async function sendParts(
   };
   await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, Math.max(1, todo.length)) }, worker));
   if (interrupted) throw new NetworkError("upload interrupted (POLARIS_CLI_INTERRUPT_AFTER_PARTS); run the same upload again to resume");
-  if ([...done.values()].some((etag) => !etag)) {
-    const stored = await client.parts(uploadKey);
-    for (const u of stored.uploaded) done.set(u.partNumber, u.etag);
-  }
   bar.update(size, "completing");
-  const result = await client.callback(uploadKey, [...done].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag })));
+  // The callback completes from the parts storage holds whole: no ETags to send.
+  const result = await client.callback(uploadKey);
   return { file: result.file, reusedParts, sentParts: count - reusedParts };
 }
 

@@ -88,6 +88,8 @@ const post = <T>(path: string, body: unknown = {}, auth?: boolean) => request<T>
 const root = (id?: string | null) => id || "0";
 
 export const api = {
+  /** Whether the server answers at all (false while it is down or restarting). */
+  reachable: () => fetch(`${apiBase}/healthz`, { cache: "no-store" }).then((r) => r.ok, () => false),
   register: (mobile: string, password: string, name?: string) => post<TokenPair>("/usercenter/v1/user/register", { mobile, password, name: name || undefined }, false),
   login: (mobile: string, password: string) => post<TokenPair>("/usercenter/v1/user/login", { mobile, password }, false),
   info: () => get<{ userInfo: UserInfo }>("/usercenter/v1/user/info"),
@@ -112,7 +114,7 @@ export const api = {
   presign: (b: { hash: string; size: number; name: string; mimeType?: string; parentId?: string }) =>
     post<Presign>("/file/v1/upload/presign", { ...b, parentId: root(b.parentId) }),
   parts: (uploadKey: string) => post<{ uploaded: { partNumber: number; etag: string; size: number }[]; parts: PartUrl[] }>("/file/v1/upload/parts", { uploadKey }),
-  callback: (uploadKey: string, parts?: { partNumber: number; etag: string }[]) => post<{ identity: string; file: FileItem }>("/file/v1/upload/callback", { uploadKey, parts }),
+  callback: (uploadKey: string) => post<{ identity: string; file: FileItem }>("/file/v1/upload/callback", { uploadKey }),
   abort: (uploadKey: string) => post<Record<string, never>>("/file/v1/upload/abort", { uploadKey }),
 
   shareCreate: (fileIdentity: string, expiredType: number, hasCode: boolean) =>

@@ -32,8 +32,8 @@ export interface UploadTask {
   parts: PartState[];
   speed: number;
   eta: number;
-  /** While uploading: waiting for the browser to be online again, or for the next attempt after a failure. */
-  waiting?: "offline" | "retry";
+  /** While uploading: waiting for the browser to be online again, for the server to answer again, or for the next attempt after a failure. */
+  waiting?: "offline" | "server" | "retry";
   error?: unknown;
   /** Its session was ended on the server (reservation released): the next run starts a new one. */
   released?: boolean;
@@ -58,17 +58,18 @@ export interface SavedSession {
 const STORAGE_KEY = "polaris.uploads";
 const PART_CONCURRENCY = 3;
 const TASK_CONCURRENCY = 2;
-/** Attempts per step after a transient failure; the wait between them doubles from 0.5 s (7.5 s in all). Offline time does not count. */
+/** Attempts per step after a transient failure; the wait between them doubles from 0.5 s (7.5 s in all). Time offline or with the server down does not count. */
 const ATTEMPTS = 5;
 const backoff = (attempt: number) => 500 * 2 ** (attempt - 1);
 
 /**
- * Failures worth another attempt on the same session: the network, or a server or storage that is
- * down or restarting. Anything else (content mismatch, session gone, quota…) needs a new session.
+ * Failures worth another attempt on the same session: the network, a server or storage that is
+ * down or restarting, or a part storage lacks after all (300027: resuming sends it again).
+ * Anything else (content mismatch, session gone, quota…) needs a new session.
  */
 export const isTransient = (error: unknown) => {
   const code = (error as { code?: unknown })?.code;
-  return code === NETWORK_ERROR || code === 100001 || code === 100007 || code === 300020;
+  return code === NETWORK_ERROR || code === 100001 || code === 100007 || code === 300020 || code === 300027;
 };
 
 const sameFile = (s: { name: string; size: number; lastModified: number }, f: { name: string; size: number; lastModified: number }) =>
@@ -142,8 +143,8 @@ const unlessAborted = <T>(promise: Promise<T>, signal: AbortSignal) =>
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
   });
 
-/** PUT with upload progress (fetch has none); resolves with the ETag header when CORS exposes it. */
-function put(url: string, body: Blob, headers: Record<string, string>, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<string | null> {
+/** PUT with upload progress (fetch has none). */
+function put(url: string, body: Blob, headers: Record<string, string>, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", url);
@@ -154,7 +155,7 @@ function put(url: string, body: Blob, headers: Record<string, string>, signal: A
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(body.size);
-        resolve(xhr.getResponseHeader("ETag"));
+        resolve();
       } else reject(new ApiError(300020, `storage answered HTTP ${xhr.status}`, xhr.status));
     };
     xhr.onerror = () => reject(new ApiError(NETWORK_ERROR, "network error while uploading", 0));
@@ -306,12 +307,16 @@ export class UploadManager {
    * forgets it; false when the server could not be reached, and then it stays saved for later.
    */
   private async end(uploadKey: string) {
+    const saved = loadSessions().find((s) => s.uploadKey === uploadKey);
+    this.forget(uploadKey);
     try {
       await api.abort(uploadKey);
     } catch (e) {
-      if (isTransient(e)) return false;
+      if (isTransient(e)) {
+        if (saved) this.save(saved);
+        return false;
+      }
     }
-    this.forget(uploadKey);
     this.quotaChanged();
     return true;
   }
@@ -359,10 +364,11 @@ export class UploadManager {
 
   /**
    * Runs `step` until it succeeds. A transient failure is tried again after a backoff, at most
-   * ATTEMPTS times; while the browser is offline it waits for the network, without counting.
+   * ATTEMPTS times. While the browser is offline it waits for the network, and while the server
+   * does not answer at all (restarting) it waits for the server, without counting either.
    */
   private async retrying<T>(task: UploadTask, signal: AbortSignal, step: (attempt: number) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, waits = 0; ; attempt++) {
       this.check(signal);
       try {
         const result = await step(attempt);
@@ -373,6 +379,10 @@ export class UploadManager {
         if (!navigator.onLine) {
           this.update(task, { waiting: "offline", speed: 0 }, true);
           await online(signal);
+          attempt = 0;
+        } else if ((e as ApiError).code === NETWORK_ERROR && !(await api.reachable())) {
+          this.update(task, { waiting: "server", speed: 0 }, true);
+          await sleep(Math.min(8000, backoff(++waits)), signal);
           attempt = 0;
         } else {
           if (attempt >= ATTEMPTS) throw e;
@@ -527,19 +537,19 @@ export class UploadManager {
   private async multipart(task: UploadTask, file: File, signal: AbortSignal, partSize: number, fresh: PartUrl[] | null) {
     const count = Math.max(1, Math.ceil(file.size / partSize));
     const sizeOf = (n: number) => Math.min(partSize, file.size - (n - 1) * partSize);
-    const etags = new Map<number, string>();
+    const stored = new Set<number>();
     const urls = new Map<number, string>();
     /** What storage holds whole, and fresh URLs for every other part. */
     const refresh = async () => {
       const state = await api.parts(task.uploadKey!);
-      for (const u of state.uploaded) etags.set(u.partNumber, u.etag);
+      for (const u of state.uploaded) stored.add(u.partNumber);
       for (const p of state.parts) urls.set(p.partNumber, p.url);
     };
     if (fresh) fresh.forEach((p) => urls.set(p.partNumber, p.url));
     else await this.retrying(task, signal, refresh);
     const parts: PartState[] = Array.from({ length: count }, (_, i) => {
       const n = i + 1;
-      return { partNumber: n, size: sizeOf(n), loaded: etags.has(n) ? sizeOf(n) : 0, done: etags.has(n) };
+      return { partNumber: n, size: sizeOf(n), loaded: stored.has(n) ? sizeOf(n) : 0, done: stored.has(n) };
     });
     const already = parts.reduce((s, p) => s + p.loaded, 0);
     this.update(task, { status: "uploading", parts, loaded: already }, true);
@@ -553,17 +563,16 @@ export class UploadManager {
           // After a failure: fresh URLs (an expired one, or a restarted server's storage address),
           // and the stored state (the failed PUT may have landed after all).
           if (attempt > 1) await refresh();
-          if (!etags.has(n)) {
+          if (!stored.has(n)) {
             const url = urls.get(n);
             if (!url) throw new ApiError(100001, `no upload URL for part ${n}`, 0);
             const body = file.slice((n - 1) * partSize, (n - 1) * partSize + part.size);
             try {
-              const etag = await put(url, body, {}, signal, (loaded) => {
+              await put(url, body, {}, signal, (loaded) => {
                 task.loaded += loaded - part.loaded;
                 part.loaded = loaded;
                 this.progress(task);
               });
-              if (etag) etags.set(n, etag);
             } catch (e) {
               task.loaded -= part.loaded;
               part.loaded = 0;
@@ -577,16 +586,14 @@ export class UploadManager {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, todo.length || 1) }, workerLoop));
-    this.check(signal);
-    // The storage did not expose ETag to the page (CORS): ask the API what it has.
-    if (etags.size < count) await this.retrying(task, signal, refresh);
-    await this.complete(task, signal, [...etags].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag })));
+    // The callback completes from the parts storage holds whole (no ETags needed from the page).
+    await this.complete(task, signal);
   }
 
-  private async complete(task: UploadTask, signal: AbortSignal, parts?: { partNumber: number; etag: string }[]) {
+  private async complete(task: UploadTask, signal: AbortSignal) {
     this.check(signal);
     this.update(task, { status: "completing", loaded: task.size }, true);
-    const result = await this.retrying(task, signal, () => api.callback(task.uploadKey!, parts));
+    const result = await this.retrying(task, signal, () => api.callback(task.uploadKey!));
     this.forget(task.uploadKey!);
     this.update(task, { file: result.file });
   }

@@ -56,7 +56,8 @@ function UploadRow({ task }: { task: UploadTask }) {
   const hashing = task.status === "hashing";
   const value = hashing ? task.hashLoaded / Math.max(1, task.size) : task.status === "done" ? 1 : task.loaded / Math.max(1, task.size);
 
-  const waiting = task.waiting && ["uploading", "completing"].includes(task.status) ? (task.waiting === "offline" ? t.waitingNetwork : t.retrying) : "";
+  const waitingText = { offline: t.waitingNetwork, server: t.waitingServer, retry: t.retrying };
+  const waiting = task.waiting && ["uploading", "completing"].includes(task.status) ? waitingText[task.waiting] : "";
   return (
     <div className={`upload-row ${task.status}`} data-testid="upload-row" data-name={task.name} data-status={task.status} data-instant={task.instant ? "1" : "0"} data-waiting={task.waiting ?? ""}>
       <div className="upload-line">
