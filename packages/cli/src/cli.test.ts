@@ -203,6 +203,7 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
     (Object.values(JSON.parse(readFileSync(configFile("uploads.json"), "utf8"))) as { uploadKey: string; path: string }[]).find((s) => s.path === path);
   const partsOf = async (uploadKey: string) =>
     (await app.call("POST", "/file/v1/upload/parts", { token: token(), body: { uploadKey } })).body.data as { uploaded: { partNumber: number }[]; parts: unknown[] };
+  const partsOfStatus = (uploadKey: string) => app.call("POST", "/file/v1/upload/parts", { token: token(), body: { uploadKey } });
   const digest = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
   /** Starts an upload at 1 MiB/s and stops the process with `signal` once storage holds a whole part. */
@@ -253,6 +254,25 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
     // One reservation, turned into usage: nothing left reserved.
     const after = (await app.call("GET", "/usercenter/v1/user/quota", { token: token() })).body.data;
     expect(after).toMatchObject({ usedSize: before.body.data.usedSize + 11 * MiB, reservedSize: 0 });
+  }, 120_000);
+
+  it("a file changed since the interrupted run starts afresh, and the old session's reservation is released", async () => {
+    const path = join(work, "edited.bin");
+    writeFileSync(path, randomBytes(11 * MiB));
+    expect((await polaris(["upload", "edited.bin"], { POLARIS_CLI_INTERRUPT_AFTER_PARTS: "1" })).code).toBe(4);
+    const old = sessionFor(path)!.uploadKey;
+    const before = (await app.call("GET", "/usercenter/v1/user/quota", { token: token() })).body.data;
+    expect(before.reservedSize).toBe(11 * MiB);
+
+    const edited = randomBytes(12 * MiB);
+    writeFileSync(path, edited);
+    const rerun = JSON.parse((await ok(["--json", "upload", "edited.bin"])).stdout)[0];
+    expect(rerun).toMatchObject({ resumed: false, instant: false, size: 12 * MiB });
+    expect(sessionFor(path)).toBeUndefined();
+    expect((await partsOfStatus(old)).status).toBe(404);
+    const after = (await app.call("GET", "/usercenter/v1/user/quota", { token: token() })).body.data;
+    expect(after).toMatchObject({ reservedSize: 0, usedSize: before.usedSize + 12 * MiB });
+    await expectDownloaded("edited.bin", edited);
   }, 120_000);
 
   it("after Ctrl-C (SIGINT): exits 130 saying how to continue, and the rerun resumes", async () => {

@@ -6,7 +6,7 @@ import { request as httpsRequest } from "node:https";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
-import { ApiError, Interrupted, NetworkError } from "./errors";
+import { ApiError, Interrupted, NetworkError, NotLoggedInError } from "./errors";
 import type { Client, FileItem } from "./client";
 import { loadUploads, normalizeApi, saveUpload, type SavedUpload } from "./config";
 
@@ -139,50 +139,68 @@ export async function uploadFile(client: Client, path: string, parentId: string,
     await dropChangedSessions(client, key, path, parentId);
     bar.update(0, "checking");
 
-    const saved = loadUploads()[key];
-    if (saved) {
-      const resumed = await resumeSession(client, path, stat.size, saved, bar, options);
-      saveUpload(key, undefined);
-      if (resumed) return resumed;
-    }
-
-    const base = { hash, size: stat.size, name, parentId };
-    const first = await client.instant(base);
-    if (first.exists && first.challenge) {
-      const proof = await proofFor(path, first.challenge);
-      try {
-        const second = await client.instant({ ...base, proof });
-        if (second.exists && second.file) {
-          bar.update(stat.size, "instant");
-          return { file: second.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
-        }
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.code !== 300026) throw e;
+    try {
+      const saved = loadUploads()[key];
+      if (saved) {
+        const resumed = await resumeSession(client, path, stat.size, saved, bar, options);
+        saveUpload(key, undefined);
+        if (resumed) return resumed;
       }
-    } else if (first.exists && first.file) {
-      bar.update(stat.size, "instant");
-      return { file: first.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
-    }
 
-    if (options.signal?.aborted) throw new Interrupted();
-    const plan = await client.presign({ ...base, mimeType: mimeTypes[extname(name).toLowerCase()] ?? "application/octet-stream" });
-    saveUpload(key, { uploadKey: plan.uploadKey, hash, partSize: plan.partSize, mode: plan.mode, path: resolve(path), parentId, expiresAt: plan.expiresAt, savedAt: Date.now() });
-    let result: UploadResult;
-    if (plan.mode === "single") {
-      bar.update(0, "uploading");
-      await putRange(plan.uploadUrl!, path, 0, stat.size, plan.headers ?? {}, (n) => bar.update(n, "uploading"), options);
-      const done = await client.callback(plan.uploadKey);
-      bar.update(stat.size, "done");
-      result = { file: done.file, instant: false, resumed: false, reusedParts: 0, sentParts: 0 };
-    } else {
-      const parts = await sendParts(client, path, stat.size, plan.uploadKey, plan.partSize!, { uploaded: [], parts: plan.parts! }, bar, options);
-      result = { ...parts, instant: false, resumed: false };
+      const base = { hash, size: stat.size, name, parentId };
+      const first = await client.instant(base);
+      if (first.exists && first.challenge) {
+        const proof = await proofFor(path, first.challenge);
+        try {
+          const second = await client.instant({ ...base, proof });
+          if (second.exists && second.file) {
+            bar.update(stat.size, "instant");
+            return { file: second.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
+          }
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.code !== 300026) throw e;
+        }
+      } else if (first.exists && first.file) {
+        bar.update(stat.size, "instant");
+        return { file: first.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
+      }
+
+      if (options.signal?.aborted) throw new Interrupted();
+      const plan = await client.presign({ ...base, mimeType: mimeTypes[extname(name).toLowerCase()] ?? "application/octet-stream" });
+      saveUpload(key, { uploadKey: plan.uploadKey, hash, partSize: plan.partSize, mode: plan.mode, path: resolve(path), parentId, expiresAt: plan.expiresAt, savedAt: Date.now() });
+      let result: UploadResult;
+      if (plan.mode === "single") {
+        bar.update(0, "uploading");
+        await putRange(plan.uploadUrl!, path, 0, stat.size, plan.headers ?? {}, (n) => bar.update(n, "uploading"), options);
+        const done = await client.callback(plan.uploadKey);
+        bar.update(stat.size, "done");
+        result = { file: done.file, instant: false, resumed: false, reusedParts: 0, sentParts: 0 };
+      } else {
+        const parts = await sendParts(client, path, stat.size, plan.uploadKey, plan.partSize!, { uploaded: [], parts: plan.parts! }, bar, options);
+        result = { ...parts, instant: false, resumed: false };
+      }
+      saveUpload(key, undefined);
+      return result;
+    } catch (e) {
+      // A failure that running it again cannot fix: release the reservation now, not in a day.
+      if (!resumable(e)) await abandon(client, key);
+      throw e;
     }
-    saveUpload(key, undefined);
-    return result;
   } finally {
     bar.stop();
   }
+}
+
+/** Failures a rerun continues from: the network, Ctrl-C, a sign-in, a server or storage that is down, a part storage lacks. */
+const resumable = (e: unknown) =>
+  e instanceof NetworkError || e instanceof Interrupted || e instanceof NotLoggedInError || (e instanceof ApiError && [100001, 100007, 300020, 300027].includes(e.code));
+
+/** Ends the saved session of `key` on the server (reservation released) and forgets it. */
+async function abandon(client: Client, key: string) {
+  const session = loadUploads()[key];
+  if (!session) return;
+  await client.abort(session.uploadKey).catch(() => undefined);
+  saveUpload(key, undefined);
 }
 
 const sessionKey = (api: string, path: string, stat: Stats, parentId: string, hash: string) =>
@@ -195,9 +213,7 @@ const sessionKey = (api: string, path: string, stat: Stats, parentId: string, ha
 async function dropChangedSessions(client: Client, key: string, path: string, parentId: string) {
   const server = `${normalizeApi(client.base)}|`;
   for (const [other, session] of Object.entries(loadUploads())) {
-    if (other === key || !other.startsWith(server) || session.path !== resolve(path) || session.parentId !== parentId) continue;
-    await client.abort(session.uploadKey).catch(() => undefined);
-    saveUpload(other, undefined);
+    if (other !== key && other.startsWith(server) && session.path === resolve(path) && session.parentId === parentId) await abandon(client, other);
   }
 }
 

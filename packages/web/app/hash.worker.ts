@@ -11,7 +11,7 @@ export type HashRequest =
 export type HashResponse =
   | { id: number; type: "progress"; loaded: number; total: number }
   | { id: number; type: "done"; hex: string; base64: string }
-  | { id: number; type: "error"; message: string };
+  | { id: number; type: "error"; message: string; /** the DOMException's name, e.g. NotReadableError for a file moved or changed meanwhile */ name: string };
 
 const SLICE = 4 * 1024 * 1024;
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -39,6 +39,6 @@ scope.onmessage = async (event: MessageEvent<HashRequest>) => {
     if (msg.type === "hash") await digest(msg.id, msg.file, 0, msg.file.size);
     else await digest(msg.id, msg.file, msg.offset, Math.min(msg.offset + msg.length, msg.file.size), new TextEncoder().encode(msg.nonce));
   } catch (e) {
-    scope.postMessage({ id: msg.id, type: "error", message: (e as Error).message } satisfies HashResponse);
+    scope.postMessage({ id: msg.id, type: "error", message: (e as Error).message, name: (e as Error).name } satisfies HashResponse);
   }
 };

@@ -19,7 +19,7 @@ export function describeError(error: unknown, lang: Lang): string {
   if (typeof e?.code === "number") {
     const mapped = errorMessages[e.code]?.[lang];
     const detail = e.message && e.code === 100002 ? e.message.replace(/^参数错误:?\s*/, "") : "";
-    if (mapped) return `${mapped}${detail ? ` (${detail})` : ""} [${e.code}]`;
+    if (mapped) return `${mapped}${detail ? ` (${detail})` : ""}${e.code > 0 ? ` [${e.code}]` : ""}`;
     if (e.code > 0) return `${messages[lang].unexpectedError} [${e.code}]`;
   }
   if (e?.name === "NotReadableError" || e?.name === "NotFoundError") return messages[lang].fileUnreadable;

@@ -100,7 +100,7 @@ function worker(): Worker {
       else {
         pending.delete(msg.id);
         if (msg.type === "done") p.resolve(msg);
-        else p.reject(new Error(msg.message));
+        else p.reject(Object.assign(new Error(msg.message), { name: msg.name }));
       }
     };
   }
