@@ -257,9 +257,11 @@ export class UploadManager {
     });
   }
 
-  /** Gives up a saved session: its reservation is released now (it stays listed while the server cannot be reached). */
+  /** Gives up a saved session: its reservation is released now; false (still listed) when the server cannot be reached. */
   async discardSaved(session: SavedSession) {
-    if (await this.end(session.uploadKey)) this.emit(true);
+    const ended = await this.end(session.uploadKey);
+    this.emit(true);
+    return ended;
   }
 
   pause(id: string) {
@@ -291,7 +293,9 @@ export class UploadManager {
   }
 
   clearFinished() {
-    this.tasks = this.tasks.filter((t) => !["done", "cancelled"].includes(t.status));
+    const finished = this.tasks.filter((t) => ["done", "cancelled"].includes(t.status));
+    for (const t of finished) for (const held of [this.files, this.hashes, this.samples]) held.delete(t.id);
+    this.tasks = this.tasks.filter((t) => !finished.includes(t));
     this.emit(true);
   }
 

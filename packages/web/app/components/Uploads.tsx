@@ -1,11 +1,12 @@
 import { useRef, useState, useSyncExternalStore } from "react";
 import { describeError, format, formatBytes, formatDuration, useI18n } from "../i18n";
+import { NETWORK_ERROR } from "../api";
 import { Progress, toast } from "../ui";
 import { isTransient, uploads, type SavedSession, type UploadTask } from "../upload";
 
 /** Upload queue: hashing progress, per-part progress, speed, time left; pause/resume/cancel; resumable sessions. */
 export function UploadPanel() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { tasks, saved } = useSyncExternalStore(uploads.subscribe, uploads.getSnapshot);
   const [collapsed, setCollapsed] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
@@ -29,7 +30,7 @@ export function UploadPanel() {
                 <div key={s.uploadKey} className="saved-row" data-testid="saved-upload" data-name={s.name}>
                   <span className="fname">{s.name}</span> <span className="muted">{formatBytes(s.size)}</span>
                   <button className="link" onClick={() => (setResuming(s), picker.current?.click())} data-testid="saved-resume">{t.chooseFile}</button>
-                  <button className="link danger" onClick={() => uploads.discardSaved(s)} data-testid="saved-discard">{t.cancel}</button>
+                  <button className="link danger" onClick={() => uploads.discardSaved(s).then((ended) => ended || toast(describeError({ code: NETWORK_ERROR }, lang), "error"))} data-testid="saved-discard">{t.cancel}</button>
                 </div>
               ))}
               <input ref={picker} type="file" hidden data-testid="resume-input" onChange={(e) => {
