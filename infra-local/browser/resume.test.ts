@@ -142,7 +142,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe("console uploads resume after any interruption (Chromium, throttled)", () => {
+// Bounded by their waits (a busy machine uploads slower), not by vitest's default 30 s.
+describe("console uploads resume after any interruption (Chromium, throttled)", { timeout: 180_000 }, () => {
   beforeEach(() => signedIn(app.url));
 
   it("Pause mid-part, then Resume: the parts stored before the pause are not sent again, and the bytes match", async () => {
