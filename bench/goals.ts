@@ -21,6 +21,9 @@ export const GOALS: Goal[] = [
   // "Flat": the 100k folder's p99 within the same 1.5× tolerance the floor goal allows.
   { match: /^list_100k_vs_1k_p99_ratio$/, op: "<=", value: 1.5, why: "list p99 flat from 1k to 100k entries (issue 4)" },
   { match: /^upload_1gib_multipart_vs_raw_ratio$/, op: ">=", value: 0.8, why: "multipart throughput vs raw PUT (issue 4)" },
+  { match: /^upload_(single|multipart)_mbps_vs_floor$/, op: ">=", value: 0.8, why: "1 GiB upload MB/s ÷ the bare PUT-to-disk floor's (issue 14)" },
+  { match: /^upload_(single|multipart)_cpu_s_per_gib_vs_floor$/, op: "<=", value: 1.5, why: "1 GiB upload server CPU ÷ the floor's (issue 14)" },
+  { match: /^upload_rss_above_idle_mb$/, op: "<", value: 64, why: "server memory flat during a 1 GiB upload (issue 14)" },
   { match: /_rss_(idle|load_peak)_mb$/, op: "<", value: 300, why: "server memory idle / under load (issue 9)" },
   { match: /^upload_verify_rss_peak_above_mb$/, op: "<", value: 128, why: "upload-created verify peak above idle (issue 9)" },
   { match: new RegExp(`^pg_(${FLOOR_GOAL_ENDPOINTS.join("|")})_p99_vs_floor$`), op: "<=", value: 1.5, why: "p99 ÷ floor p99 (issue 9)" },

@@ -22,11 +22,12 @@ function productServerArgs(): string[] {
 
 /**
  * Starts bench/server.ts as `npm start` runs the product (or another server script under tsx) in a
- * child process and returns its URL, pid and announcement line.
+ * child process and returns its URL, pid and announcement line. `nodeArgs` go to node before the
+ * script (`--cpu-prof`, …).
  */
-export async function startServer(env: Record<string, string> = {}, script?: string, args: string[] = []) {
-  const child = spawn(process.execPath, script ? ["--import", "tsx", script, ...args] : productServerArgs(), {
-    env: { ...process.env, POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-")), ...env },
+export async function startServer(env: Record<string, string> = {}, script?: string, args: string[] = [], nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, [...nodeArgs, ...(script ? ["--import", "tsx", script, ...args] : productServerArgs())], {
+    env: { ...process.env, ...env, POLARIS_HOME: env.POLARIS_HOME ?? mkdtempSync(join(tmpdir(), "polaris-bench-")) },
     stdio: ["ignore", "pipe", "inherit"],
     // Where npm runs `npm start`; the command's paths are relative to it.
     cwd: repoRoot,

@@ -64,6 +64,7 @@ const benches: Bench[] = [
   { name: "shares", modules: ["shares.ts"], run: ([m]) => fn(m, "benchShares")() },
   { name: "search", modules: ["search.ts"], run: ([m]) => fn(m, "benchSearch")() },
   { name: "files", modules: ["files.ts"], run: ([m]) => fn(m, "benchFiles")() },
+  { name: "uploads", modules: ["uploads.ts"], run: ([m]) => fn(m, "benchUploads")() },
 ];
 
 const only = process.argv.slice(2);

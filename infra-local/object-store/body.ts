@@ -1,9 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { unlink } from "node:fs/promises";
-import type { Readable } from "node:stream";
-import { Transform, type TransformCallback } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { open, unlink, type FileHandle } from "node:fs/promises";
+import { finished, Transform, type Readable, type TransformCallback } from "node:stream";
 import * as zlib from "node:zlib";
 import { S3Error } from "./errors";
 
@@ -133,6 +130,12 @@ export interface ReceiveOptions {
   /** A hex SHA-256 the signature covered (x-amz-content-sha256), checked against the body. */
   contentSha256?: string;
   contentMd5?: string;
+  /**
+   * false: the SHA-256 only when something needs it (a declared or signed SHA-256, or `compute`).
+   * A multipart part's bytes are hashed into the whole object's SHA-256 later, in order (disk.ts):
+   * hashing each part on its own as well would hash every byte twice.
+   */
+  sha256?: false;
 }
 
 export interface Received {
@@ -143,35 +146,146 @@ export interface Received {
 }
 
 /**
+ * Write blocks, reused from one body to the next. A body's bytes are copied into a block as they
+ * arrive and each block is written whole (a few hundred writes per GiB where the socket's 64 KiB
+ * chunks made one each), one write at a time: writes of one file from several threads at once
+ * contend for its inode and cost several times the CPU. The chunks themselves die as they arrive
+ * instead of waiting in the write queue, so the young generation frees them.
+ */
+export const BLOCK_BYTES = 512 * 1024;
+/** Full blocks a body may have waiting for the disk before it stops reading the socket. */
+const QUEUED_BLOCKS = 2;
+/** Blocks kept for the next bodies (at most 4 MiB of memory between uploads). */
+const SPARE_BLOCKS = 8;
+const spareBlocks: Buffer[] = [];
+export const takeBlock = () => spareBlocks.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
+export const giveBlock = (block: Buffer) => void (spareBlocks.length < SPARE_BLOCKS && spareBlocks.push(block));
+
+/**
+ * Streams `source` into the open file `handle` through write blocks, `onBlock` seeing each block's
+ * bytes once (in order, before they are written) and `onChunk` each chunk's length as it arrives
+ * (it may throw to refuse the body). Resolves once every byte is written; rejects when `source` or
+ * one of `watched` fails or closes early, or a write fails, once the write in flight is done.
+ */
+function writeThroughBlocks(source: Readable, watched: Readable[], handle: FileHandle, onBlock: (data: Buffer) => void, onChunk: (length: number) => void) {
+  return new Promise<void>((resolve, reject) => {
+    let block = takeBlock();
+    let fill = 0;
+    const queue: { data: Buffer; length: number }[] = [];
+    let writing = false;
+    let paused = false;
+    let ended = false;
+    let failure: Error | null = null;
+    const unwatch: (() => void)[] = [];
+    const settle = () => {
+      if (writing || !((ended && queue.length === 0) || failure)) return;
+      for (const stop of unwatch) stop();
+      source.off("data", onData).off("end", onEnd);
+      for (const { data } of queue.splice(0)) giveBlock(data);
+      giveBlock(block);
+      if (failure) reject(failure);
+      else resolve();
+    };
+    const fail = (error: Error) => {
+      if (failure) return;
+      failure = error;
+      settle();
+    };
+    const next = () => {
+      const item = queue.shift();
+      if (!item || failure) return settle();
+      writing = true;
+      handle.write(item.data, 0, item.length).then(() => undefined, (error: Error) => fail(error)).finally(() => {
+        writing = false;
+        giveBlock(item.data);
+        if (paused && queue.length < QUEUED_BLOCKS && !failure) {
+          paused = false;
+          source.resume();
+        }
+        next();
+      });
+    };
+    const push = (data: Buffer, length: number) => {
+      onBlock(data.subarray(0, length));
+      queue.push({ data, length });
+      if (!writing) next();
+    };
+    function onData(chunk: Buffer) {
+      if (failure) return;
+      try {
+        onChunk(chunk.length);
+      } catch (error) {
+        return fail(error as Error);
+      }
+      for (let offset = 0; offset < chunk.length;) {
+        const copied = chunk.copy(block, fill, offset);
+        fill += copied;
+        offset += copied;
+        if (fill === block.length) {
+          push(block, fill);
+          block = takeBlock();
+          fill = 0;
+        }
+      }
+      if (queue.length >= QUEUED_BLOCKS && !paused) {
+        paused = true;
+        source.pause();
+      }
+    }
+    function onEnd() {
+      if (failure) return;
+      ended = true;
+      if (fill > 0) {
+        push(block, fill);
+        block = takeBlock();
+        fill = 0;
+      }
+      settle();
+    }
+    for (const stream of new Set([source, ...watched])) {
+      unwatch.push(finished(stream, { writable: false }, (error) => {
+        if (error) fail(error);
+      }));
+    }
+    source.on("data", onData).on("end", onEnd);
+  });
+}
+
+/**
  * Streams a request body into `file`, hashing as it goes (one pass), and checks its length and
  * every declared digest. On any failure the file is removed and the S3 error thrown: nothing of a
  * refused or interrupted body remains.
  */
-export async function receiveBody(body: Readable, file: string, options: ReceiveOptions): Promise<Received> {
+export async function receiveBody(body: Readable, file: string, options: ReceiveOptions & { sha256: false }): Promise<Omit<Received, "sha256"> & { sha256?: string }>;
+export async function receiveBody(body: Readable, file: string, options: ReceiveOptions): Promise<Received>;
+export async function receiveBody(body: Readable, file: string, options: ReceiveOptions): Promise<Omit<Received, "sha256"> & { sha256?: string }> {
   const declared = { ...options.declared };
-  const algorithms = new Set<ChecksumAlgorithm>(["sha256", ...options.compute, ...(Object.keys(declared) as ChecksumAlgorithm[])]);
+  const algorithms = new Set<ChecksumAlgorithm>([...options.compute, ...(Object.keys(declared) as ChecksumAlgorithm[])]);
+  if (options.sha256 !== false || options.contentSha256) algorithms.add("sha256");
   const running = new Map<ChecksumAlgorithm | "md5", Running>();
   for (const algorithm of algorithms) running.set(algorithm, algorithm === "crc32" ? crc32() : hashOf(algorithm));
   if (options.contentMd5 !== undefined) running.set("md5", hashOf("md5"));
   let size = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _, done) {
-      size += chunk.length;
-      if (size > options.length) return done(new S3Error(400, "IncompleteBody", "the body is longer than its declared length"));
-      for (const r of running.values()) r.update(chunk);
-      done(null, chunk);
-    },
-  });
   const decoder = options.chunked
     ? new AwsChunkedDecoder((name, value) => {
       const algorithm = name.replace(/^x-amz-checksum-/, "") as ChecksumAlgorithm;
       if (!name.startsWith("x-amz-checksum-") || !CHECKSUM_ALGORITHMS.includes(algorithm)) throw new S3Error(400, "InvalidRequest", `unsupported trailer ${name}`);
       declared[algorithm] = value;
+      algorithms.add(algorithm);
     })
     : null;
+  let handle: FileHandle | null = null;
   try {
-    const sink = createWriteStream(file, { flags: "wx" });
-    await (decoder ? pipeline(body, decoder, meter, sink) : pipeline(body, meter, sink));
+    handle = await open(file, "wx");
+    if (decoder) body.pipe(decoder);
+    await writeThroughBlocks(decoder ?? body, [body], handle, (data) => {
+      for (const r of running.values()) r.update(data);
+    }, (length) => {
+      size += length;
+      if (size > options.length) throw new S3Error(400, "IncompleteBody", "the body is longer than its declared length");
+    });
+    await handle.close();
+    handle = null;
     if (size !== options.length) throw new S3Error(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
     const digests = Object.fromEntries([...running].map(([name, r]) => [name, r.digest()])) as Record<string, string>;
     if (options.contentSha256 && Buffer.from(digests.sha256, "base64").toString("hex") !== options.contentSha256.toLowerCase()) {
@@ -185,6 +299,9 @@ export async function receiveBody(body: Readable, file: string, options: Receive
     for (const algorithm of algorithms) checksums[algorithm] = digests[algorithm];
     return { size, sha256: digests.sha256, checksums };
   } catch (error) {
+    // What is left of the body is drained (or the connection closed) by the caller, not decoded.
+    if (decoder) body.unpipe(decoder);
+    await handle?.close().catch(() => undefined);
     await unlink(file).catch(() => undefined);
     if (error instanceof S3Error) throw error;
     // The client went away or the stream broke mid-body: S3 stores nothing and the client sees no answer.

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { link, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -49,6 +49,45 @@ export interface PartMeta {
 /** An opaque ETag derived from the SHA-256 the store computes anyway (S3's MD5 would be a second hash). */
 export const etagOf = (sha256Base64: string) => `"${Buffer.from(sha256Base64, "base64").subarray(0, 16).toString("hex")}"`;
 
+/**
+ * A part's ETag: opaque and new for every write that stores a part (its bytes are hashed only
+ * into the whole object's SHA-256, later), so CompleteMultipartUpload names exactly the writes
+ * the client was answered for, and an ETag from an earlier write of the part is InvalidPart.
+ */
+export const newPartEtag = () => `"${randomBytes(16).toString("hex")}"`;
+
+/**
+ * The SHA-256 of a multipart upload's parts 1, 2, … in order, computed while the upload goes on:
+ * each time the next part in line is stored, it is read back (from the page cache, just written)
+ * and hashed, so CompleteMultipartUpload finds the whole object's SHA-256 done, or nearly. Parts
+ * arrive out of order (the console sends 3 at once): a part waits until those before it are in.
+ * Kept in memory only: after a restart, on a part replaced after it was hashed, or when Complete
+ * names other parts than those hashed, completion reads the parts again (`wholeSha256`).
+ */
+interface PartChain {
+  hash: Hash;
+  /** The part files hashed so far, in part order (part n at index n - 1). */
+  hashed: { file: string; size: number }[];
+  /** The stored parts by number, as putPart recorded them (and, for earlier ones, the disk). */
+  stored: Map<number, { file: string; size: number }>;
+  /** The hashing in progress, if any (it looks for the next part again after each one). */
+  running: Promise<void> | null;
+}
+/** Uploads whose chains are kept (the oldest is dropped beyond: its completion reads the parts). */
+const MAX_CHAINS = 1000;
+/**
+ * Parts are read back for hashing this much at a time: each read waits its turn on the event loop
+ * behind the bodies still arriving, so small reads left the hashing far behind the upload.
+ */
+const HASH_READ_BYTES = 4 * 1024 * 1024;
+let spareReadBuffer: Buffer | null = null;
+const takeReadBuffer = () => {
+  const buffer = spareReadBuffer ?? Buffer.allocUnsafeSlow(HASH_READ_BYTES);
+  spareReadBuffer = null;
+  return buffer;
+};
+const giveReadBuffer = (buffer: Buffer) => void (spareReadBuffer = buffer);
+
 const hex = (value: string) => createHash("sha256").update(value, "utf8").digest("hex");
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === "ENOENT";
 const readJson = async <T>(path: string): Promise<T | null> => {
@@ -74,6 +113,7 @@ export class DiskBucket {
   private readonly tmpDir: string;
   private readonly locks = new Map<string, Promise<unknown>>();
   private keyIndex: Set<string> | null = null;
+  private readonly chains = new Map<string, PartChain>();
 
   constructor(root: string, readonly name: string) {
     this.objects = join(root, name, "objects");
@@ -248,9 +288,120 @@ export class DiskBucket {
       const old = await readJson<PartMeta>(join(dir, `${part.partNumber}.json`));
       const meta: PartMeta = { ...part, file, lastModified: new Date().toISOString() };
       await this.writeAtomically(join(dir, `${part.partNumber}.json`), JSON.stringify(meta));
+      this.partStored(uploadId, meta);
       if (old) await unlink(join(dir, old.file)).catch(() => undefined);
       return meta;
     });
+  }
+
+  /** Records a stored part in its upload's chain and hashes whatever is now next in line. */
+  private partStored(uploadId: string, part: PartMeta) {
+    let chain = this.chains.get(uploadId);
+    if (chain && part.partNumber <= chain.hashed.length) {
+      // A part already hashed was replaced: start over (in the background, from part 1).
+      this.chains.delete(uploadId);
+      chain = undefined;
+    }
+    if (!chain) {
+      chain = { hash: createHash("sha256"), hashed: [], stored: new Map(), running: null };
+      if (this.chains.size >= MAX_CHAINS) this.chains.delete(this.chains.keys().next().value!);
+      this.chains.set(uploadId, chain);
+      const fresh = chain;
+      // Parts stored before this process started (or before the chain was dropped) are on disk.
+      void this.parts(uploadId).then((parts) => {
+        for (const p of parts) if (!fresh.stored.has(p.partNumber)) fresh.stored.set(p.partNumber, { file: p.file, size: p.size });
+        void this.hashParts(uploadId, fresh);
+      }, () => undefined);
+    }
+    chain.stored.set(part.partNumber, { file: part.file, size: part.size });
+    void this.hashParts(uploadId, chain);
+  }
+
+  /** Hashes the parts next in line, one after another, until the next one is not stored yet. */
+  private hashParts(uploadId: string, chain: PartChain): Promise<void> {
+    if (chain.running) return chain.running;
+    if (!chain.stored.has(chain.hashed.length + 1)) return Promise.resolve();
+    chain.running = (async () => {
+      // Yield first: `running` is set before this can end (and clear it).
+      await Promise.resolve();
+      const block = takeReadBuffer();
+      try {
+        for (;;) {
+          const number = chain.hashed.length + 1;
+          const part = chain.stored.get(number);
+          // Nothing next in line (a part stored from now on starts a new run), or the chain was dropped.
+          if (!part || this.chains.get(uploadId) !== chain) return;
+          const before = chain.hash.copy();
+          let size = 0;
+          let handle: FileHandle | null = null;
+          try {
+            handle = await open(join(this.uploadDir(uploadId), part.file), "r");
+            for (;;) {
+              const { bytesRead } = await handle.read(block, 0, block.length, size);
+              if (bytesRead === 0) break;
+              chain.hash.update(block.subarray(0, bytesRead));
+              size += bytesRead;
+            }
+          } catch {
+            size = -1;
+          } finally {
+            await handle?.close().catch(() => undefined);
+          }
+          // Replaced while it was read: undo, and hash what is stored now.
+          if (chain.stored.get(number)?.file !== part.file) {
+            chain.hash = before;
+            continue;
+          }
+          // Gone (aborted, completed) or not the size it was stored with: stop here.
+          if (size !== part.size) {
+            chain.hash = before;
+            return;
+          }
+          chain.hashed.push(part);
+        }
+      } catch {
+        // Not expected; the completion reads the parts itself.
+        if (this.chains.get(uploadId) === chain) this.chains.delete(uploadId);
+      } finally {
+        giveReadBuffer(block);
+        chain.running = null;
+      }
+    })();
+    return chain.running;
+  }
+
+  /**
+   * The base64 SHA-256 of `parts` (a completion's, in order) one after another: from the upload's
+   * chain when it hashed exactly these part files, after it caught up; else by reading them.
+   */
+  async wholeSha256(uploadId: string, parts: PartMeta[]): Promise<string> {
+    const chain = this.chains.get(uploadId);
+    if (chain && parts.every((p, i) => p.partNumber === i + 1)) {
+      await this.hashParts(uploadId, chain);
+      while (chain.running) await chain.running;
+      const same = chain.hashed.length === parts.length && parts.every((p, i) => chain.hashed[i].file === p.file && chain.hashed[i].size === p.size);
+      if (same && this.chains.get(uploadId) === chain) return chain.hash.copy().digest("base64");
+    }
+    const whole = createHash("sha256");
+    const block = takeReadBuffer();
+    try {
+      for (const part of parts) {
+        const handle = await open(this.partPath(uploadId, part), "r");
+        try {
+          for (let at = 0; ;) {
+            const { bytesRead } = await handle.read(block, 0, block.length, at);
+            if (bytesRead === 0) break;
+            whole.update(block.subarray(0, bytesRead));
+            at += bytesRead;
+          }
+        } finally {
+          await handle.close();
+        }
+      }
+    } finally {
+      giveReadBuffer(block);
+    }
+    return whole.digest("base64");
   }
 
   async parts(uploadId: string): Promise<PartMeta[]> {
@@ -265,7 +416,10 @@ export class DiskBucket {
   }
 
   async abort(uploadId: string) {
-    await this.exclusive(`upload:${uploadId}`, () => rm(this.uploadDir(uploadId), { recursive: true, force: true }));
+    await this.exclusive(`upload:${uploadId}`, () => {
+      this.chains.delete(uploadId);
+      return rm(this.uploadDir(uploadId), { recursive: true, force: true });
+    });
   }
 
   /** Turns the chosen parts into the object (their files become its data: nothing is copied) and ends the upload. */
@@ -279,6 +433,7 @@ export class DiskBucket {
         files.push({ path, size: part.size });
       }
       const committed = await this.commit(key, meta, files);
+      this.chains.delete(uploadId);
       await rm(this.uploadDir(uploadId), { recursive: true, force: true });
       return committed;
     });

@@ -1,11 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { readFile, unlink } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
 import { CHECKSUM_ALGORITHMS, declaredChecksums, receiveBody, type ChecksumAlgorithm, type ReceiveOptions } from "./body";
-import { DiskBucket, etagOf, type ObjectMeta, type PartMeta, type ReportedChecksum } from "./disk";
+import { DiskBucket, etagOf, newPartEtag, type ObjectMeta, type PartMeta, type ReportedChecksum } from "./disk";
 import { errorXml, S3Error, xmlEscape, xmlUnescape } from "./errors";
 import { parseQuery, verifySignature, type Credentials } from "./sigv4";
 
@@ -166,7 +165,9 @@ export async function createObjectStore(options: ObjectStoreOptions) {
       if (payloadHash !== "STREAMING-UNSIGNED-PAYLOAD-TRAILER") throw new S3Error(501, "NotImplemented", `${payloadHash} is not implemented by this store: use STREAMING-UNSIGNED-PAYLOAD-TRAILER or a plain body`);
       const decoded = Number(r.req.headers["x-amz-decoded-content-length"]);
       if (!Number.isSafeInteger(decoded) || decoded < 0) throw new S3Error(411, "MissingContentLength", "You must provide the x-amz-decoded-content-length header for aws-chunked bodies.");
-      return { length: decoded, chunked: true, declared, compute, contentMd5 };
+      // The trailer's checksum is named up front (x-amz-trailer): it is computed as the bytes arrive.
+      const trailer = String(r.req.headers["x-amz-trailer"] ?? "").trim().toLowerCase().replace(/^x-amz-checksum-/, "") as ChecksumAlgorithm;
+      return { length: decoded, chunked: true, declared, compute: CHECKSUM_ALGORITHMS.includes(trailer) ? [...compute, trailer] : compute, contentMd5 };
     }
     const length = r.req.headers["content-length"];
     if (length === undefined || !/^\d+$/.test(length)) throw new S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
@@ -350,8 +351,10 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     const opts = bodyOptions(r, payloadHash, declared, upload.checksumAlgorithm ? [upload.checksumAlgorithm] : []);
     if (opts.length > MAX_OBJECT_BYTES) throw new S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
     const file = bucket.tempFile();
-    const received = await receiveBody(r.req, file, opts);
-    const part = await bucket.putPart(uploadId, { partNumber, size: received.size, etag: etagOf(received.sha256), checksums: received.checksums }, file);
+    // The part's own SHA-256 only when a checksum asks for it: its bytes go into the whole object's
+    // SHA-256 anyway (disk.ts), and its ETag names the write, not the content.
+    const received = await receiveBody(r.req, file, { ...opts, ...(opts.chunked ? {} : { sha256: false as const }) });
+    const part = await bucket.putPart(uploadId, { partNumber, size: received.size, etag: newPartEtag(), checksums: received.checksums }, file);
     const reported = upload.checksumAlgorithm ?? (Object.keys(declared)[0] as ChecksumAlgorithm | undefined);
     send(r, 200, { etag: part.etag, ...(reported ? { [checksumHeader(reported)]: received.checksums[reported]! } : {}) });
   }
@@ -397,11 +400,9 @@ export async function createObjectStore(options: ObjectStoreOptions) {
       for (const part of chosen.slice(0, -1)) {
         if (part.size < minPartSize) throw new S3Error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
       }
-      // The whole object's SHA-256, read back in order: kept with the object, so nobody reads it again.
-      const whole = createHash("sha256");
-      for (const part of chosen) {
-        for await (const chunk of createReadStream(bucket.partPath(uploadId, part), { highWaterMark: MiB })) whole.update(chunk as Buffer);
-      }
+      // The whole object's SHA-256, hashed from the parts in order as they came in (or read back
+      // now): kept with the object, so nobody reads it again.
+      const sha256 = await bucket.wholeSha256(uploadId, chosen);
       const etagHash = createHash("sha256");
       for (const part of chosen) etagHash.update(Buffer.from(unquote(part.etag), "hex"));
       const algorithm = upload.checksumAlgorithm;
@@ -414,7 +415,7 @@ export async function createObjectStore(options: ObjectStoreOptions) {
         meta: {
           size: chosen.reduce((sum, p) => sum + p.size, 0),
           etag: `"${etagHash.digest("hex").slice(0, 32)}-${chosen.length}"`,
-          contentType: upload.contentType, metadata: upload.metadata, sha256: whole.digest("base64"),
+          contentType: upload.contentType, metadata: upload.metadata, sha256,
           ...(composite ? { checksum: { algorithm: algorithm!, value: `${composite.digest("base64")}-${chosen.length}`, type: "COMPOSITE" as const } } : {}),
         },
       };
