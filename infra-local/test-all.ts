@@ -20,6 +20,8 @@ interface Pass {
   paths?: string[];
 }
 
+const parityEnv: Pass["env"] = (e) => ({ POLARIS_TEST_PROFILE: "parity", POLARIS_TEST_DATABASE_URL: e.postgres!.url });
+
 const passes: Pass[] = [
   { name: "unit (PGlite)", projects: ["unit"] },
   // The S3 conformance suite against the embedded object store (no services).
@@ -32,15 +34,17 @@ const passes: Pass[] = [
   { name: "parity", projects: ["parity"], services: ["postgres", "aws", "opensearch"], serial: true },
   // The same S3 conformance suite against moto: prints where moto differs (unsigned requests, checksums, …) instead of failing.
   { name: "s3 (moto)", projects: ["s3"], services: ["aws"], env: (e) => ({ POLARIS_TEST_S3_MOTO_ENDPOINT: e.aws!.endpoint }) },
-  // The HTTP contract tests again, on the parity profile: one file at a time (they share the queues).
+  // The HTTP contract tests and the CLI again, on the parity profile: one file at a time (they share the queues).
   {
     name: "api (parity)",
     projects: ["unit"],
-    paths: ["packages/api-tests/src/"],
+    paths: ["packages/api-tests/src/", "packages/cli/src/"],
     services: ["postgres", "aws", "opensearch"],
-    env: (e) => ({ POLARIS_TEST_PROFILE: "parity", POLARIS_TEST_DATABASE_URL: e.postgres!.url }),
+    env: parityEnv,
     serial: true,
   },
+  // The console's resume after interruptions, on the parity profile (moto's S3 behind the same console).
+  { name: "browser (parity)", projects: ["browser"], paths: ["infra-local/browser/resume.test.ts"], services: ["postgres", "aws", "opensearch"], env: parityEnv, serial: true },
 ];
 
 const only = process.argv.slice(2);

@@ -1,27 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { freshDatabaseEnv } from "@polaris/api-tests/support";
-import { startEmbedded, type RunningApp } from "../embedded";
+import { startTestApp, type TestApp } from "@polaris/api-tests/support";
 import { repoRoot } from "../gateway";
 import { consoleFallback } from "../web";
 
 export const screenshotsDir = resolve(repoRoot, ".polaris/screenshots");
 
-/** The embedded profile with the console served at `/` by the gateway fallback. */
-export async function startConsoleApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const database = await freshDatabaseEnv();
-  const home = mkdtempSync(join(tmpdir(), "polaris-browser-"));
-  const app = await startEmbedded({ POLARIS_HOME: home, LOG_LEVEL: "SILENT", ...database.env, ...env }, 0, "127.0.0.1", consoleFallback);
-  return {
-    ...app,
-    async close() {
-      await app.close();
-      await database.drop();
-    },
-  };
-}
+/** The profile under test (embedded, or parity with POLARIS_TEST_PROFILE=parity) with the console served at `/`. */
+export const startConsoleApp = (env: Record<string, string> = {}): Promise<TestApp> => startTestApp(env, consoleFallback);
 
 export const chromiumPath = "/usr/bin/chromium";
 
