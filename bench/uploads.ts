@@ -28,6 +28,7 @@
  */
 import { createHash, randomBytes, type Hash } from "node:crypto";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { unlink } from "node:fs/promises";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -96,15 +97,15 @@ function content(): Content {
 
 const agent = new Agent({ keepAlive: true, maxSockets: PART_CONCURRENCY + 1 });
 
-function put(url: string, blocks: Iterable<Buffer>, length: number, headers: Record<string, string> = {}) {
+function put(url: string, blocks: Iterable<Buffer>, length: number, headers: Record<string, string> = {}, method = "PUT") {
   return new Promise<{ etag: string; body: string }>((resolve, reject) => {
-    const req = request(url, { method: "PUT", agent, headers: { ...headers, "content-length": String(length) } }, (res) => {
+    const req = request(url, { method, agent, headers: { ...headers, "content-length": String(length) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         const body = Buffer.concat(chunks).toString("utf8");
         if (res.statusCode === 200) resolve({ etag: String(res.headers.etag), body });
-        else reject(new Error(`PUT ${new URL(url).pathname}: ${res.statusCode} ${body.slice(0, 300)}`));
+        else reject(new Error(`${method} ${new URL(url).pathname}: ${res.statusCode} ${body.slice(0, 300)}`));
       });
     });
     req.on("error", reject);
@@ -171,9 +172,10 @@ async function measured(pid: number, run: () => Promise<unknown>) {
 // The floor: a bare node:http server that streams each PUT to a file while hashing it.
 
 function serveFloor(dir: string) {
-  let n = 0;
   const server = createServer((req, res) => {
-    const file = join(dir, String(++n));
+    const file = join(dir, (req.url ?? "").replace(/[^a-z0-9-]/g, ""));
+    // DELETE after the measurement (the bench deletes the product's uploads too, through its API).
+    if (req.method === "DELETE") return void unlink(file).then(() => res.writeHead(200, { "content-length": "0" }).end());
     const out = createWriteStream(file);
     const hash = createHash("sha256");
     req.on("data", (chunk: Buffer) => {
@@ -182,8 +184,6 @@ function serveFloor(dir: string) {
     });
     out.on("drain", () => req.resume());
     req.on("end", () => out.end());
-    // The file stays, as the product's objects do (freshly written page cache costs more than
-    // pages a deleted file just gave back).
     out.on("finish", () => res.writeHead(200, { etag: `"${hash.digest("base64")}"`, "content-length": "0" }).end());
     req.on("error", () => out.destroy());
   });
@@ -242,7 +242,13 @@ async function uploadThrough(server: Product, data: Content, name: string) {
   }
   const done = await api(server.url, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey, parts }, server.token);
   if (done.file?.size !== data.size) throw new Error(`callback answered ${JSON.stringify(done).slice(0, 300)}`);
-  return plan.mode as "single" | "multipart";
+  return { mode: plan.mode as "single" | "multipart", identity: done.identity as string };
+}
+
+/** Deletes an uploaded file for good (recycle bin emptied: its object goes), after its measurement. */
+async function discard(server: Product, identity: string) {
+  await api(server.url, "POST", "/file/v1/file/delete", { identities: [identity] }, server.token);
+  await api(server.url, "POST", "/file/v1/trash/clear", {}, server.token);
 }
 
 /** A small upload first: the routes load their modules at their first request, and the JIT warms up. */
@@ -259,7 +265,8 @@ async function warmUp(server: Product, mode: "single" | "multipart") {
   };
   // The single server's threshold is the big object's size, so 24 MiB goes as one PUT there too.
   const got = await uploadThrough(server, warm, `warm-up-${mode}.bin`);
-  if (got !== mode) throw new Error(`the ${mode} server planned a ${got} upload`);
+  if (got.mode !== mode) throw new Error(`the ${mode} server planned a ${got.mode} upload`);
+  await discard(server, got.identity);
 }
 
 export async function benchUploads(): Promise<Figures> {
@@ -273,22 +280,25 @@ export async function benchUploads(): Promise<Figures> {
     const multipart = await start(startProduct("multipart"));
     await warmUp(single, "single");
     await warmUp(multipart, "multipart");
-    {
-      const data = content();
-      await put(`${floor.url}/warm-up`, data.blocks(0, 64 * MiB), 64 * MiB);
-    }
+    await put(`${floor.url}/warm-up`, content().blocks(0, 64 * MiB), 64 * MiB);
+    await put(`${floor.url}/warm-up`, [], 0, {}, "DELETE");
     type Run = Awaited<ReturnType<typeof measured>>;
     const rounds: Record<"floor" | "single" | "multipart", Run>[] = [];
+    // Each upload is deleted after its measurement, the floor's as the product's: a run that kept
+    // them filled the page cache with 15 GiB, and reclaiming it slowed every later round.
     const legs = {
-      floor: () => measured(floor.pid, () => put(`${floor.url}/object`, content().blocks(0, SIZE), SIZE)),
-      single: () => {
-        const data = content();
-        return measured(single.pid, () => uploadThrough(single, data, `big-${rounds.length}.bin`));
+      floor: async () => {
+        const run = await measured(floor.pid, () => put(`${floor.url}/object`, content().blocks(0, SIZE), SIZE));
+        await put(`${floor.url}/object`, [], 0, {}, "DELETE");
+        return run;
       },
-      multipart: () => {
+      ...Object.fromEntries(([["single", single], ["multipart", multipart]] as const).map(([leg, server]) => [leg, async () => {
         const data = content();
-        return measured(multipart.pid, () => uploadThrough(multipart, data, `big-${rounds.length}.bin`));
-      },
+        let identity = "";
+        const run = await measured(server.pid, async () => (identity = (await uploadThrough(server, data, `big-${rounds.length}.bin`)).identity));
+        await discard(server, identity);
+        return run;
+      }])) as Record<"single" | "multipart", () => Promise<Run>>,
     };
     const order = ["floor", "single", "multipart"] as const;
     for (let round = 0; round < ROUNDS; round++) {
