@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -26,8 +26,10 @@ function productServerArgs(): string[] {
  * script (`--cpu-prof`, …).
  */
 export async function startServer(env: Record<string, string> = {}, script?: string, args: string[] = [], nodeArgs: string[] = []) {
+  // A home made here goes when the server stops: a 1 GiB upload bench left gigabytes in /tmp each run.
+  const ownHome = env.POLARIS_HOME ? undefined : mkdtempSync(join(tmpdir(), "polaris-bench-"));
   const child = spawn(process.execPath, [...nodeArgs, ...(script ? ["--import", "tsx", script, ...args] : productServerArgs())], {
-    env: { ...process.env, ...env, POLARIS_HOME: env.POLARIS_HOME ?? mkdtempSync(join(tmpdir(), "polaris-bench-")) },
+    env: { ...process.env, ...env, POLARIS_HOME: env.POLARIS_HOME ?? ownHome },
     stdio: ["ignore", "pipe", "inherit"],
     // Where npm runs `npm start`; the command's paths are relative to it.
     cwd: repoRoot,
@@ -42,7 +44,10 @@ export async function startServer(env: Record<string, string> = {}, script?: str
     announced,
     pid: child.pid!,
     stop: () => new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
+      child.once("exit", () => {
+        if (ownHome) rmSync(ownHome, { recursive: true, force: true });
+        resolve();
+      });
       child.kill("SIGTERM");
     }),
   };

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
@@ -68,6 +68,7 @@ afterEach(async (ctx) => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  if (files) rmSync(files, { recursive: true, force: true });
 });
 
 describe("web console", () => {

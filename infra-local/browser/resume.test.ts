@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, CDPSession, Page, Request, Route } from "playwright-core";
@@ -140,6 +140,7 @@ afterEach(async (ctx) => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  if (files) rmSync(files, { recursive: true, force: true });
 });
 
 // Bounded by their waits (a busy machine uploads slower), not by vitest's default 30 s.
@@ -300,6 +301,7 @@ describe.skipIf(process.env.POLARIS_TEST_PROFILE === "parity")("console uploads 
     } finally {
       await server.close();
       await database.drop();
+      rmSync(env.POLARIS_HOME, { recursive: true, force: true });
     }
   }, 240_000);
 });

@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  for (const dir of [config, work]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("polaris CLI: usage, login and exit codes", () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbedded, type RunningApp } from "../../../../infra-local/embedded";
@@ -86,6 +86,8 @@ export async function startTestApp(
       jobs.close();
       await app.close();
       await drop();
+      // The state folder holds the uploaded objects: a suite's runs would otherwise pile up gigabytes in /tmp.
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }
