@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Uploads } from "@polaris/core";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
@@ -39,6 +40,9 @@ const loopback = (url: string) => url.replace(/^http:\/\/(0\.0\.0\.0|\[::\]|::)(
 export async function startEmbedded(env: Record<string, string | undefined>, port = 0, host = "127.0.0.1", fallback?: Fallback): Promise<RunningApp> {
   const config = loadConfig(env);
   const home = resolve(config.POLARIS_HOME);
+  // The drive's files, database and keys live below: only their owner may enter.
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chmodSync(home, 0o700);
   let background: ReturnType<typeof createBackground> | undefined;
   const effectiveEnv: Record<string, string | undefined> = { ...LOCAL_SERVER_DEFAULTS, ...env };
   const embeddedStore = !config.S3_ENDPOINT && !config.AWS_ENDPOINT_URL;
