@@ -19,8 +19,22 @@ export async function freshDatabaseEnv(serverUrl = process.env.POLARIS_TEST_DATA
     async drop() {
       const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      try {
+        // FORCE may not end a backend of another role (an autovacuum worker on a busy machine:
+        // 42501), and a backend may still be on its way out (55006): both pass within moments.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query(`drop database if exists ${name} with (force)`);
+            return;
+          } catch (error) {
+            const code = (error as { code?: string }).code;
+            if (attempt >= 40 || (code !== "42501" && code !== "55006")) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
+      } finally {
+        await client.end();
+      }
     },
   };
 }
