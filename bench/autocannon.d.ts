@@ -7,6 +7,8 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Requests per second across all connections (open loop). */
+    overallRate?: number;
     /** A run before the measured one, whose results are reported apart. */
     warmup?: { connections?: number; duration?: number; amount?: number };
   }

@@ -36,7 +36,7 @@ import { createPgPool } from "@polaris/adapters";
 import { Files, Uploads, Users } from "@polaris/core";
 import { createDeps, type AppDeps } from "@polaris/runtime";
 import { startServer } from "./http";
-import { load, progress, type Figures, type LoadTarget } from "./lib";
+import { load, progress, type Figures, type LoadOptions, type LoadTarget } from "./lib";
 
 /** The inputs bench/http.ts sends: a folder with 50 children, a 1-byte presign into it, instant upload of known content. */
 const KNOWN = { hash: "5".repeat(64), size: 21 };
@@ -279,7 +279,8 @@ async function fixtureUser(deps: AppDeps) {
 /**
  * Starts the floor on the database at `env.DATABASE_URL` (a fresh one: the floor adds its own user
  * and rows); `measure(endpoint)` loads one endpoint at 50 connections → `floor_<endpoint>_p50_ms/_p99_ms/_rps`
- * (nothing for an endpoint the floor does not have).
+ * and `_cpu_ms_per_req` (the floor process's CPU), at a fixed rate if asked (nothing for an endpoint
+ * the floor does not have).
  */
 export async function startFloor(env: Record<string, string>) {
   const server = await startServer({ POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-floor-")), ...env }, import.meta.filename, ["--serve"]);
@@ -287,10 +288,14 @@ export async function startFloor(env: Record<string, string>) {
   return {
     endpoints: Object.keys(targets),
     has: (endpoint: string) => endpoint in targets,
-    async measure(endpoint: string): Promise<Figures> {
+    /**
+     * `suffix` goes after the endpoint in the figures' names (`floor_list_at_rate_p99_ms`); `options`
+     * as for `load` (the floor's own process is the one whose CPU is measured).
+     */
+    async measure(endpoint: string, options: Omit<LoadOptions, "pid"> = {}, suffix = ""): Promise<Figures> {
       if (!targets[endpoint]) return {};
-      progress(`floor: ${endpoint} at 50 connections (${statements[endpoint]} SQL statements)`);
-      return load(`floor_${endpoint}`, targets[endpoint]);
+      progress(`floor: ${endpoint} at ${options.rate ? `${Math.round(options.rate)} req/s` : "50 connections"} (${statements[endpoint]} SQL statements)`);
+      return load(`floor_${endpoint}${suffix}`, targets[endpoint], { ...options, pid: server.pid });
     },
     stop: server.stop,
   };

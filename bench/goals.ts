@@ -26,8 +26,11 @@ export const GOALS: Goal[] = [
   { match: /^upload_rss_above_idle_mb$/, op: "<", value: 64, why: "server memory flat during a 1 GiB upload (issue 14)" },
   { match: /_rss_(idle|load_peak)_mb$/, op: "<", value: 300, why: "server memory idle / under load (issue 9)" },
   { match: /^upload_verify_rss_peak_above_mb$/, op: "<", value: 128, why: "upload-created verify peak above idle (issue 9)" },
-  { match: new RegExp(`^pg_(${FLOOR_GOAL_ENDPOINTS.join("|")})_p99_vs_floor$`), op: "<=", value: 1.5, why: "p99 ÷ floor p99 (issue 9)" },
-  { match: new RegExp(`^pg_(${FLOOR_GOAL_ENDPOINTS.join("|")})_rps_vs_floor$`), op: ">=", value: 0.6, why: "throughput ÷ floor throughput (issue 9)" },
+  // Issue 15 replaced issue 9's closed-loop p99 and throughput ratios at 50 clients (decided by which
+  // of two processes saturates the two cores first: 1.1 to 2.2 with no code change); they are
+  // still reported, as information.
+  { match: new RegExp(`^pg_(${FLOOR_GOAL_ENDPOINTS.join("|")})_cpu_vs_floor$`), op: "<=", value: 1.3, why: "server CPU per request ÷ the floor's (issue 15)" },
+  { match: new RegExp(`^pg_(${FLOOR_GOAL_ENDPOINTS.join("|")})_at_rate_p99_vs_floor$`), op: "<=", value: 1.3, why: "p99 at 50 % of the floor's capacity ÷ the floor's p99 at that rate (issue 15)" },
 ];
 
 export const goalFor = (name: string) => GOALS.find((g) => g.match.test(name));
@@ -50,17 +53,26 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * Stack ÷ floor for one endpoint from paired rounds (each round's stack and floor loads ran back to
- * back): `<label>_<endpoint>_p99_vs_floor` and `_rps_vs_floor`, the median of the rounds' ratios,
- * and the worst round's beside each (`…_worst`).
+ * back): `<label>_<endpoint>_p99_vs_floor`, `_rps_vs_floor`, `_cpu_vs_floor` (server CPU per request)
+ * and `_db_cpu_vs_floor` (PostgreSQL's), the median of the rounds' ratios, and the worst round's
+ * beside each (`…_worst`).
  */
-export function floorRatios(label: string, endpoint: string, rounds: Figures[]): Figures {
+const RATIOS = {
+  p99_ms: ["p99", Math.max],
+  rps: ["rps", Math.min],
+  cpu_ms_per_req: ["cpu", Math.max],
+  db_cpu_ms_per_req: ["db_cpu", Math.max],
+} as const;
+
+export function floorRatios(label: string, endpoint: string, rounds: Figures[], figures: (keyof typeof RATIOS)[] = ["p99_ms", "rps", "cpu_ms_per_req", "db_cpu_ms_per_req"]): Figures {
   const out: Figures = {};
-  for (const [figure, worse] of [["p99_ms", Math.max], ["rps", Math.min]] as const) {
+  for (const figure of figures) {
+    const [short, worse] = RATIOS[figure];
     const ratios = rounds
       .filter((r) => r[`floor_${endpoint}_${figure}`] > 0 && r[`${label}_${endpoint}_${figure}`] != null)
       .map((r) => r[`${label}_${endpoint}_${figure}`] / r[`floor_${endpoint}_${figure}`]);
     if (!ratios.length) continue;
-    const name = `${label}_${endpoint}_${figure === "rps" ? "rps" : "p99"}_vs_floor`;
+    const name = `${label}_${endpoint}_${short}_vs_floor`;
     out[name] = round2(median(ratios));
     if (ratios.length > 1) out[`${name}_worst`] = round2(worse(...ratios));
   }

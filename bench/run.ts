@@ -3,7 +3,9 @@
  * (.polaris/bench/latest.json, `{"figure_with_unit": value}`) and a table of each figure beside its goal.
  *
  * A bench whose module or function is not there yet is reported as not available; one that throws is
- * reported with its error and the rest still run. Services the run had to start are stopped at the end.
+ * reported with its error and the rest still run; a measurement inside a bench that fails is
+ * reported the same way and the rest of its bench still prints. Measurements during which the machine
+ * was busy (load above the core count, another process above 20 % CPU) are listed, with who. Services the run had to start are stopped at the end.
  *
  *   npm run bench                 # everything
  *   npm run bench -- http floor   # only the benches whose names start with these words
@@ -15,7 +17,7 @@ import { freshDatabaseEnv } from "../packages/api-tests/src/support/database";
 import { down, status, up, SERVICE_NAMES, type ServiceName } from "../infra-local/services/index";
 import { derived, meets, goalFor, table } from "./goals";
 import type { startFloor } from "./floor";
-import type { Figures } from "./lib";
+import { failureNotes, machineNotes, type Figures } from "./lib";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const reportDir = resolve(here, "..", ".polaris", "bench");
@@ -71,7 +73,7 @@ const only = process.argv.slice(2);
 const selected = benches.filter((b) => !only.length || only.some((o) => b.name.startsWith(o)));
 const wasRunning = await status();
 const figures: Figures = {};
-const outcomes: { bench: string; status: "ok" | "not available" | "failed"; seconds: number; detail?: string }[] = [];
+const outcomes: { bench: string; status: "ok" | "not available" | "failed"; seconds: number; detail?: string; busy?: string[]; failed?: string[] }[] = [];
 mkdirSync(reportDir, { recursive: true });
 const save = () => {
   const all = { ...figures, ...derived(figures) };
@@ -90,8 +92,10 @@ try {
       const missing = bench.modules.filter((m) => !existsSync(join(here, m)));
       if (missing.length) throw new NotAvailable(`bench/${missing.join(", bench/")} not there yet`);
       const modules = await Promise.all(bench.modules.map((m) => import(join(here, m)) as Promise<Module>));
+      const [busyBefore, failedBefore] = [machineNotes.length, failureNotes.length];
       Object.assign(figures, await bench.run(modules));
-      outcomes.push({ bench: bench.name, status: "ok", seconds: seconds() });
+      const [busy, failed] = [machineNotes.slice(busyBefore), failureNotes.slice(failedBefore)];
+      outcomes.push({ bench: bench.name, status: "ok", seconds: seconds(), ...(busy.length ? { busy } : {}), ...(failed.length ? { failed } : {}) });
       process.stderr.write(`  ✓ ${bench.name} in ${seconds()} s\n`);
     } catch (error) {
       const notAvailable = error instanceof NotAvailable;
@@ -109,6 +113,11 @@ try {
 const report = save();
 console.log(`\n${table(report)}\n`);
 for (const o of outcomes.filter((o) => o.status !== "ok")) console.log(`${o.bench}: ${o.status}: ${o.detail}`);
+for (const line of failureNotes) console.log(`measurement ${line}`);
+if (machineNotes.length) {
+  console.log(`\nThe machine was busy during ${machineNotes.length} measurement(s); their figures are less sure:`);
+  for (const line of machineNotes) console.log(`  ${line}`);
+}
 const withGoal = Object.entries(report).filter(([name]) => goalFor(name));
 const missed = withGoal.filter(([name, value]) => !meets(goalFor(name)!, value));
 console.log(`\n${Object.keys(report).length} figures in ${join(".polaris", "bench", "latest.json")}; ${withGoal.length - missed.length}/${withGoal.length} goals met` +

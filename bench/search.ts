@@ -9,7 +9,7 @@ import { createDeps } from "@polaris/runtime";
 import { freshDatabaseEnv } from "../packages/api-tests/src/support/database";
 import { up } from "../infra-local/services/index";
 import { startServer } from "./http";
-import { api, load, progress, type Figures } from "./lib";
+import { api, attempt, load, progress, type Figures } from "./lib";
 
 const USERS = 10;
 const FOLDERS_PER_USER = 100;
@@ -64,8 +64,11 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
-/** Clients (50 unless said) searching one user's drive: a word, a Chinese infix, and filters sorted by size. */
-async function searchLoad(label: string, base: string, token: string, connections = 50): Promise<Figures> {
+/**
+ * Clients (50 unless said) searching one user's drive: a word, a Chinese infix, and filters sorted by
+ * size. A query whose load fails (time-outs) is noted and the others still measure.
+ */
+async function searchLoad(label: string, base: string, token: string, connections = 50, pid?: number): Promise<Figures> {
   const headers = { authorization: `Bearer ${token}` };
   const figures: Figures = {};
   const queries: [string, Record<string, string>][] = [
@@ -76,7 +79,7 @@ async function searchLoad(label: string, base: string, token: string, connection
   for (const [name, query] of queries) {
     progress(`${label}: ${name} at ${connections} connections`);
     const target = { url: `${base}/search/v1/search/files?${new URLSearchParams(query)}`, headers };
-    Object.assign(figures, await load(`${label}_${name}`, target, { connections, seconds: connections === 50 ? 5 : 10 }));
+    Object.assign(figures, await attempt(`${label}_${name}`, () => load(`${label}_${name}`, target, { connections, seconds: connections === 50 ? 5 : 10, pid })));
   }
   return figures;
 }
@@ -142,25 +145,27 @@ export async function benchSearch(): Promise<Figures> {
       }
       figures.lag_p50_ms = percentile(lags, 50);
       figures.lag_p99_ms = percentile(lags, 99);
-      Object.assign(figures, await searchLoad("opensearch_search", server.url, token));
+      Object.assign(figures, await searchLoad("opensearch_search", server.url, token, 50, server.pid));
       // One client: what a search costs without waiting behind 49 others on this machine's cores.
-      Object.assign(figures, await searchLoad("opensearch_single_client", server.url, token, 1));
+      Object.assign(figures, await searchLoad("opensearch_single_client", server.url, token, 1, server.pid));
     } finally {
       await server.stop();
     }
     // The same drive searched by SQL on PostgreSQL.
-    const sqlServer = await startServer({ ...env, OPENSEARCH_URL: "" });
-    try {
-      Object.assign(figures, await searchLoad("sql_pg", sqlServer.url, await login(sqlServer.url, mobile)));
-    } finally {
-      await sqlServer.stop();
-    }
+    Object.assign(figures, await attempt("sql_pg search", async () => {
+      const sqlServer = await startServer({ ...env, OPENSEARCH_URL: "" });
+      try {
+        return await searchLoad("sql_pg", sqlServer.url, await login(sqlServer.url, mobile), 50, sqlServer.pid);
+      } finally {
+        await sqlServer.stop();
+      }
+    }));
   } finally {
     await deps.openSearch!.client.indices.delete({ index: `${alias}-v*` }).catch(() => undefined);
     await deps.close();
     await database.drop();
   }
-  Object.assign(figures, await benchEmbeddedSql());
+  Object.assign(figures, await attempt("sql_embedded search", benchEmbeddedSql));
   return figures;
 }
 
@@ -184,7 +189,7 @@ async function benchEmbeddedSql(): Promise<Figures> {
     server = await startServer(env);
     try {
       // PGlite answers one query at a time: 50 clients would only measure the queue, so 5 do.
-      return await searchLoad("sql_embedded_c5", server.url, await login(server.url, mobile), 5);
+      return await searchLoad("sql_embedded_c5", server.url, await login(server.url, mobile), 5, server.pid);
     } finally {
       await server.stop();
     }
