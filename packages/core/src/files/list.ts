@@ -31,28 +31,32 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
     .where("f.parent_id", "=", parentId)
     .where("f.status", "=", "active");
 
-  let page = base;
+  const direction = desc ? "desc" : "asc";
+  const ordered = (q: typeof base) => q.orderBy(`f.${column}`, direction).orderBy("f.id", direction);
+  const totalQuery = deps.db.selectFrom("folder_counts").select("active_children").where("user_id", "=", userId).where("parent_id", "=", parentId).executeTakeFirst();
+  let rows: Awaited<ReturnType<typeof base.execute>>;
+  let total: Awaited<typeof totalQuery>;
   if (query.cursor) {
     const [isDir, value, id] = decodeCursor(query.cursor);
     const sortValue = column === "created_at" || column === "updated_at" ? new Date(Number(value)) : value;
-    // Folders first, then (sort value, id) in the requested direction: a row-value comparison on the index.
+    // Folders first, then (sort value, id) in the requested direction. Each part fixes is_dir, so the
+    // row-value comparison is a range of the list index in either direction; an OR over is_dir made
+    // every page read the folder from its start, and a descending order sorted the whole folder.
     const after = desc
       ? sql<boolean>`(f.${sql.ref(column)}, f.id) < (${sortValue}, ${id})`
       : sql<boolean>`(f.${sql.ref(column)}, f.id) > (${sortValue}, ${id})`;
-    page = page.where((eb) => eb.or([eb("f.is_dir", "<", isDir), eb.and([eb("f.is_dir", "=", isDir), after])]));
+    const need = query.pageSize + 1;
+    let first: typeof rows;
+    [first, total] = await Promise.all([ordered(base.where("f.is_dir", "=", isDir).where(after)).limit(need).execute(), totalQuery]);
+    rows = isDir && first.length < need
+      ? [...first, ...(await ordered(base.where("f.is_dir", "=", false)).limit(need - first.length).execute())]
+      : first;
   } else {
-    page = page.offset((query.page - 1) * query.pageSize);
+    [rows, total] = await Promise.all([
+      ordered(base.orderBy("f.is_dir", "desc")).offset((query.page - 1) * query.pageSize).limit(query.pageSize + 1).execute(),
+      totalQuery,
+    ]);
   }
-  const direction = desc ? "desc" : "asc";
-  const [rows, total] = await Promise.all([
-    page
-      .orderBy("f.is_dir", "desc")
-      .orderBy(`f.${column}`, direction)
-      .orderBy("f.id", direction)
-      .limit(query.pageSize + 1)
-      .execute(),
-    deps.db.selectFrom("folder_counts").select("active_children").where("user_id", "=", userId).where("parent_id", "=", parentId).executeTakeFirst(),
-  ]);
   const hasMore = rows.length > query.pageSize;
   const pageRows = rows.slice(0, query.pageSize);
   const last = pageRows[pageRows.length - 1];
