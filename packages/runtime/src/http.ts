@@ -75,6 +75,12 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
         const token = bearer(event.headers?.authorization);
         const userId = token ? await deps.accessTokens.verify(token) : null;
         if (!userId) throw new HttpFailure(errorResult("UNAUTHORIZED"));
+        // A signature proves who the token was issued to, not that the account still exists: a deleted
+        // user's token must stop working on every route (list and info included, which would otherwise
+        // answer an empty folder or 404, and writes that would answer 500 or "quota exceeded"). One
+        // primary-key probe, on the index the use cases read anyway; no cache, so removal takes effect at once.
+        const user = await deps.db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+        if (!user) throw new HttpFailure(errorResult("UNAUTHORIZED"));
         s.userId = userId;
       }
       s.query = route.query ? parseOrFail(route.query, event.queryStringParameters ?? {}, "query") : undefined;
@@ -123,13 +129,26 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
   };
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Rejects oversized bodies and lets POSTs with every field optional omit the body. */
 function bodyGuard(route: RouteDef, maxBytes: number): MiddlewareObj<Event, Result> {
   return {
     before: async ({ event }) => {
-      const body = typeof event.body === "string" ? event.body : "";
+      let body = typeof event.body === "string" ? event.body : "";
       const size = event.isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body);
       if (size > maxBytes) throw invalid(`request body exceeds ${maxBytes} bytes`, undefined, 413);
+      // The gateway (API Gateway and the local one alike) base64-encodes a body that is not UTF-8; the
+      // JSON parser would decode it with U+FFFD in place of the bad bytes and store that. Refuse it.
+      if (route.body && event.isBase64Encoded && body !== "") {
+        try {
+          body = utf8.decode(Buffer.from(body, "base64"));
+        } catch {
+          throw invalid("request body is not valid UTF-8");
+        }
+        event.body = body;
+        event.isBase64Encoded = false;
+      }
       if (route.body && body.trim() === "") {
         event.body = "{}";
         event.isBase64Encoded = false;
