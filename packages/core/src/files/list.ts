@@ -10,14 +10,31 @@ const sortColumns = { name: "name", size: "size", create_time: "created_at", upd
 
 /** Cursor = the last row's (is_dir, sort value, id), opaque to clients. */
 const encodeCursor = (values: [boolean, unknown, number]) => Buffer.from(JSON.stringify(values)).toString("base64url");
-function decodeCursor(cursor: string): [boolean, string | number, number] {
+/** Latest instant a cursor may name: 9999-12-31T23:59:59.999Z (PostgreSQL and JS dates both hold it). */
+const maxTime = 253402300799999;
+
+/**
+ * A cursor back to its (is_dir, sort value, id), or 400 for anything this server could not have
+ * issued for this order: the value's type must be the sort column's (a string for a name, a
+ * non-negative safe integer for a size, a millisecond instant within 1970..9999 for a time) and the id
+ * a positive safe integer; a wrong type reached the database and answered 500.
+ */
+function decodeCursor(cursor: string, column: (typeof sortColumns)[keyof typeof sortColumns]): [boolean, string | number, number] {
+  let value: unknown;
   try {
-    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 3 && typeof value[0] === "boolean" && Number.isSafeInteger(value[2])
-      // No issued cursor holds a NUL (names cannot), and PostgreSQL would refuse one as a parameter.
-      && ((typeof value[1] === "string" && !value[1].includes("\u0000")) || typeof value[1] === "number")) return value as [boolean, string | number, number];
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    // fall through
+    value = undefined;
+  }
+  if (Array.isArray(value) && value.length === 3 && typeof value[0] === "boolean" && Number.isSafeInteger(value[2]) && value[2] > 0) {
+    const v: unknown = value[1];
+    const ok = column === "name"
+      // No issued cursor holds a NUL (names cannot), and PostgreSQL would refuse one as a parameter.
+      ? typeof v === "string" && v.length <= 1024 && !v.includes("\u0000") && !/[\uD800-\uDFFF]/u.test(v)
+      : column === "size"
+        ? Number.isSafeInteger(v) && (v as number) >= 0
+        : Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= maxTime;
+    if (ok) return value as [boolean, string | number, number];
   }
   return fail("INVALID_PARAMETER", "参数错误: cursor is not a cursor this server issued");
 }
@@ -37,7 +54,7 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
   let rows: Awaited<ReturnType<typeof base.execute>>;
   let total: Awaited<typeof totalQuery>;
   if (query.cursor) {
-    const [isDir, value, id] = decodeCursor(query.cursor);
+    const [isDir, value, id] = decodeCursor(query.cursor, column);
     const sortValue = column === "created_at" || column === "updated_at" ? new Date(Number(value)) : value;
     // Folders first, then (sort value, id) in the requested direction. Each part fixes is_dir, so the
     // row-value comparison is a range of the list index in either direction; an OR over is_dir made

@@ -20,10 +20,30 @@ export function extensionOf(name: string, isDir: boolean): string {
   return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1).toLowerCase().slice(0, 32) : "";
 }
 
-/** "a.txt" → "a (1).txt", "a (1).txt" → "a (2).txt" style candidates. */
+/**
+ * A name split where its " (n)" suffix goes: a file's stem and extension (with its dot, as typed) at
+ * the last dot that is neither its first character nor its last (".env", "notes." and "a" have no
+ * extension); a folder's whole name is its stem ("v1.2" → "v1.2 (1)").
+ */
+export function splitName(name: string, isDir: boolean): { stem: string; ext: string } {
+  const dot = isDir ? -1 : name.lastIndexOf(".");
+  return dot > 0 && dot < name.length - 1 ? { stem: name.slice(0, dot), ext: name.slice(dot) } : { stem: name, ext: "" };
+}
+
+/**
+ * "a.txt" → "a (1).txt", ".env" → ".env (1)", folder "v1.2" → "v1.2 (1)". The stem is cut (by whole
+ * code points) to keep within 255; an extension too long to leave any stem is treated as stem.
+ */
 export function suffixed(name: string, n: number, isDir: boolean): string {
-  const ext = isDir ? "" : extensionOf(name, false);
-  const stem = ext ? name.slice(0, name.length - ext.length - 1) : name;
-  const candidate = `${stem} (${n})${ext ? name.slice(name.length - ext.length - 1) : ""}`;
-  return candidate.length <= 255 ? candidate : `${stem.slice(0, 255 - candidate.length + stem.length)} (${n})${ext ? `.${ext}` : ""}`;
+  let { stem, ext } = splitName(name, isDir);
+  if (stem.length + ` (${n})`.length + ext.length > 255 && ` (${n})`.length + ext.length > 254) [stem, ext] = [name, ""];
+  const suffix = ` (${n})${ext}`;
+  if (stem.length + suffix.length <= 255) return `${stem}${suffix}`;
+  const points = [...stem];
+  let cut = "";
+  for (const p of points) {
+    if (cut.length + p.length + suffix.length > 255) break;
+    cut += p;
+  }
+  return `${cut.trimEnd() || cut}${suffix}`;
 }

@@ -43,25 +43,29 @@ export async function ownedItems(db: Db, userId: number, identities: string[], s
   return rows;
 }
 
-/** `name`, or the first free "name (n)" among the active siblings. */
+/**
+ * `name`, or the first free "name (n)" among the active siblings (and `taken`). Candidates are looked
+ * up by exact name in growing batches, so the answer never depends on how a stem could be matched by a
+ * pattern (dot-files, trailing dots, folders with dots, cut stems).
+ */
 export async function freeName(db: Db, userId: number, parentId: number, name: string, isDir: boolean, taken = new Set<string>()) {
-  const siblings = await db
-    .selectFrom("files")
-    .select("name")
-    .where("user_id", "=", userId)
-    .where("parent_id", "=", parentId)
-    .where("status", "=", "active")
-    .where((eb) => eb.or([eb("name", "=", name), eb("name", "like", `${escapeLike(name.replace(/\.[^.]*$/, ""))} (%`)]))
-    .execute();
-  const used = new Set([...taken, ...siblings.map((s) => s.name)]);
-  if (!used.has(name)) return name;
-  for (let n = 1; ; n++) {
-    const candidate = suffixed(name, n, isDir);
-    if (!used.has(candidate)) return candidate;
+  for (let from = 0, size = 16; ; from += size, size = Math.min(size * 4, 1024)) {
+    const candidates: string[] = [];
+    for (let n = from; n < from + size; n++) candidates.push(n === 0 ? name : suffixed(name, n, isDir));
+    const unique = [...new Set(candidates)].filter((c) => !taken.has(c));
+    const used = unique.length === 0 ? [] : await db
+      .selectFrom("files")
+      .select("name")
+      .where("user_id", "=", userId)
+      .where("parent_id", "=", parentId)
+      .where("status", "=", "active")
+      .where("name", "in", unique)
+      .execute();
+    const usedNames = new Set(used.map((r) => r.name));
+    const free = candidates.find((c) => !taken.has(c) && !usedNames.has(c));
+    if (free !== undefined) return free;
   }
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const buildFileItemQuery = (db: Db) =>
   db
