@@ -143,6 +143,8 @@ export interface Received {
   /** Base64 SHA-256 of the data: always computed, kept with the object. */
   sha256: string;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
+  /** The algorithm the request declared a checksum for (header, presigned query or trailer), if any. */
+  declared?: ChecksumAlgorithm;
 }
 
 /**
@@ -297,7 +299,7 @@ export async function receiveBody(body: Readable, file: string, options: Receive
     }
     const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
     for (const algorithm of algorithms) checksums[algorithm] = digests[algorithm];
-    return { size, sha256: digests.sha256, checksums };
+    return { size, sha256: digests.sha256, checksums, declared: Object.keys(declared)[0] as ChecksumAlgorithm | undefined };
   } catch (error) {
     // What is left of the body is drained (or the connection closed) by the caller, not decoded.
     if (decoder) body.unpipe(decoder);

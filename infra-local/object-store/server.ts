@@ -199,7 +199,7 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     if (opts.length > MAX_OBJECT_BYTES) throw new S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
     const file = bucket.tempFile();
     const received = await receiveBody(r.req, file, opts);
-    const algorithm = (Object.keys(opts.declared)[0] ?? Object.keys(received.checksums).find((a) => a !== "sha256" && opts.chunked)) as ChecksumAlgorithm | undefined;
+    const algorithm = received.declared;
     const checksum: ReportedChecksum | undefined = algorithm ? { algorithm, value: received.checksums[algorithm]!, type: "FULL_OBJECT" } : undefined;
     let meta: ObjectMeta;
     try {
@@ -215,6 +215,13 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     emit(r, "Put", meta);
   }
 
+  /** The x-amz-checksum-algorithm a CopyObject or CreateMultipartUpload asks for; "" when none. */
+  function requestedAlgorithm(r: Request): ChecksumAlgorithm | "" {
+    const algorithm = String(r.req.headers["x-amz-checksum-algorithm"] ?? "").toLowerCase() as ChecksumAlgorithm | "";
+    if (algorithm && !CHECKSUM_ALGORITHMS.includes(algorithm)) throw new S3Error(501, "NotImplemented", `checksum algorithm ${algorithm} is not implemented by this store`);
+    return algorithm;
+  }
+
   async function copyObject(r: Request, key: string) {
     const source = decodeURIComponent(String(r.req.headers["x-amz-copy-source"]).split("?")[0]).replace(/^\//, "");
     const slash = source.indexOf("/");
@@ -224,8 +231,7 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     const ifNoneMatch = r.req.headers["if-none-match"];
     const replace = r.req.headers["x-amz-metadata-directive"] === "REPLACE";
     // Asked for a SHA-256 checksum, S3 computes the whole object's on copy; this store always knows it.
-    const algorithm = String(r.req.headers["x-amz-checksum-algorithm"] ?? "").toLowerCase() as ChecksumAlgorithm | "";
-    if (algorithm && !CHECKSUM_ALGORITHMS.includes(algorithm)) throw new S3Error(501, "NotImplemented", `checksum algorithm ${algorithm} is not implemented by this store`);
+    const algorithm = requestedAlgorithm(r);
     const checksum: ReportedChecksum | undefined = algorithm === "sha256" ? { algorithm, value: meta.sha256, type: "FULL_OBJECT" } : algorithm ? undefined : meta.checksum;
     if (algorithm && algorithm !== "sha256") throw new S3Error(501, "NotImplemented", "only SHA256 checksums are computed on copy by this store");
     const copied = await bucket.copy(meta, key, {
@@ -331,8 +337,7 @@ export async function createObjectStore(options: ObjectStoreOptions) {
   }
 
   async function createUpload(r: Request, key: string) {
-    const algorithm = String(r.req.headers["x-amz-checksum-algorithm"] ?? "").toLowerCase() as ChecksumAlgorithm | "";
-    if (algorithm && !CHECKSUM_ALGORITHMS.includes(algorithm)) throw new S3Error(501, "NotImplemented", `checksum algorithm ${algorithm} is not implemented by this store`);
+    const algorithm = requestedAlgorithm(r);
     const uploadId = await bucket.createUpload({
       key, contentType: r.req.headers["content-type"] ?? "binary/octet-stream", metadata: metadataOf(r), initiated: new Date().toISOString(),
       ...(algorithm ? { checksumAlgorithm: algorithm } : {}),

@@ -3,7 +3,7 @@ import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
 import { loadFileItem } from "../files/tree";
 import { completeUpload } from "./complete";
-import { ownedUpload, partCount, storedGoodParts } from "./shared";
+import { ownedUpload, partNumbers, storedGoodParts } from "./shared";
 
 /**
  * The client's confirmation: completes a multipart upload, then returns the file, doing the work
@@ -17,7 +17,7 @@ export async function callback(deps: CoreDeps, userId: number, input: Pick<BodyO
     // A missing multipart upload means a concurrent callback completed it already.
     if (parts && !(await deps.storage.head(upload.object_key))) {
       const have = new Set(parts.map((p) => p.partNumber));
-      const missing = Array.from({ length: partCount(upload.size, upload.part_size!) }, (_, i) => i + 1).filter((n) => !have.has(n));
+      const missing = partNumbers(upload.size, upload.part_size!).filter((n) => !have.has(n));
       // Completing without them would make an object of the wrong size and fail the upload for good.
       if (missing.length) fail("UPLOAD_INCOMPLETE", `upload incomplete: part${missing.length > 1 ? "s" : ""} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""} not in storage yet (PUT them, then call back)`);
       if ((await deps.storage.completeMultipart(upload.object_key, upload.multipart_upload_id, parts)) === "rejected") {

@@ -1,7 +1,7 @@
 import type { BodyOf, fileRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
-import { ownedUpload, partCount, presignParts, storedGoodParts } from "./shared";
+import { ownedUpload, partCount, partNumbers, presignParts, storedGoodParts } from "./shared";
 
 /**
  * Resuming a multipart upload: the parts the store holds whole, and fresh URLs for every other
@@ -14,6 +14,6 @@ export async function listUploadParts(deps: CoreDeps, userId: number, input: Bod
   if (!uploaded) return fail("UPLOAD_NOT_FOUND");
   const total = partCount(upload.size, upload.part_size);
   const have = new Set(uploaded.map((p) => p.partNumber));
-  const wanted = (input.partNumbers ?? Array.from({ length: total }, (_, i) => i + 1)).filter((n) => n <= total && !have.has(n));
+  const wanted = (input.partNumbers ?? partNumbers(upload.size, upload.part_size)).filter((n) => n <= total && !have.has(n));
   return { uploaded, parts: await presignParts(deps, upload.object_key, upload.multipart_upload_id, [...new Set(wanted)]) };
 }

@@ -6,7 +6,7 @@ import { validName } from "../files/names";
 import { resolveFolder } from "../files/tree";
 import { reserveQuota } from "../quota";
 import { toUnixSeconds } from "../time";
-import { partCount, presignParts, uploadObjectKey } from "./shared";
+import { partNumbers, presignParts, uploadObjectKey } from "./shared";
 
 const MAX_PARTS = 10_000;
 
@@ -49,6 +49,6 @@ export async function presign(deps: CoreDeps, userId: number, input: BodyOf<type
   }
   const uploadId = await deps.storage.createMultipart(objectKey, mimeType);
   await deps.db.updateTable("uploads").set({ multipart_upload_id: uploadId }).where("upload_key", "=", uploadKey).execute();
-  const numbers = Array.from({ length: partCount(input.size, partSize!) }, (_, i) => i + 1);
+  const numbers = partNumbers(input.size, partSize!);
   return { ...common, mode: "multipart" as const, partSize: partSize!, parts: await presignParts(deps, objectKey, uploadId, numbers) };
 }

@@ -8,6 +8,9 @@ export const uploadObjectKey = (userId: number, uploadKey: string) => `${UPLOAD_
 
 export const partCount = (size: number, partSize: number) => Math.max(1, Math.ceil(size / partSize));
 
+/** The part numbers of a multipart plan: 1 to its part count. */
+export const partNumbers = (size: number, partSize: number) => Array.from({ length: partCount(size, partSize) }, (_, i) => i + 1);
+
 /** The size part `partNumber` must have: the part size, the remainder for the last part. */
 export const expectedPartSize = (size: number, partSize: number, partNumber: number) => Math.min(partSize, size - (partNumber - 1) * partSize);
 
