@@ -3,8 +3,37 @@ import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from ".
 
 export const sha256Hex = z.pipe(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest")), z.transform((s) => s.toLowerCase()));
 export const fileSize = z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER), z.describe("bytes"));
-// Name rules of API.md are business rules (code 300012); the schema only bounds the length.
-export const fileName = z.string().check(z.minLength(1, "must not be empty"), z.maxLength(1024, "must be at most 1024 characters"));
+// Character classes of the name rule, as regular-expression class bodies: the core check and the
+// schema's pattern are built from the same text.
+const controlsAndSeparators = String.raw`\u0000-\u001f\u007f-\u009f/\\`;
+const invisibleCharacters = String.raw`\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff`;
+
+/**
+ * API.md's name rule, declared once: core refuses a name that breaks it (300012, checked after NFC)
+ * and `fileName` states it to clients. The length counts code points, as JSON Schema's maxLength does.
+ */
+export const fileNameRule = {
+  maxLength: 255,
+  /** Control characters (C0, DEL, C1) and path separators. */
+  controlOrSeparator: new RegExp(`[${controlsAndSeparators}]`),
+  /**
+   * Characters that change how a name reads without showing: bidi embeddings, overrides, isolates
+   * and marks, zero-width characters, the BOM, line and paragraph separators
+   * ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf").
+   */
+  invisible: new RegExp(`[${invisibleCharacters}]`),
+} as const;
+
+// The rule is business (300012), so it is only stated here, not enforced: the schema itself refuses
+// just a missing or empty name (100002), and the request size bounds the rest.
+export const fileName = z.string().check(
+  z.minLength(1, "must not be empty"),
+  z.meta({
+    maxLength: fileNameRule.maxLength,
+    pattern: `^[^${controlsAndSeparators}${invisibleCharacters}]*$`,
+    description: `1–${fileNameRule.maxLength} code points after NFC; no control characters, '/', '\\', bidi controls, zero-width characters, BOM or line/paragraph separators; no leading or trailing spaces; not '.' or '..' (else 300012)`,
+  }),
+);
 const identities = z.array(identity).check(z.minLength(1, "must name at least one item"), z.maxLength(1000, "must name at most 1000 items"));
 
 export const fileItem = z.object({

@@ -18,7 +18,7 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   200004: { zh: "存储空间不足", en: "Not enough storage space (quota exceeded)." },
   300001: { zh: "文件不存在", en: "File not found." },
   300009: { zh: "文件夹不存在", en: "Folder not found." },
-  300012: { zh: "文件名无效：1–255 个字符，不能包含 / \\ 或控制字符，也不能是 . 或 ..", en: "Invalid name: 1–255 characters, no / \\ or control characters, not . or .." },
+  300012: { zh: "文件名无效：1–255 个字符，不能包含 / \\、控制字符或不可见及改变文字方向的字符，也不能是 . 或 ..", en: "Invalid name: 1–255 characters, no / \\, control, invisible or direction-changing characters, not . or .." },
   300013: { zh: "同一文件夹下已有同名文件", en: "An item with that name already exists in this folder." },
   300014: { zh: "目标文件夹不存在", en: "The parent folder does not exist." },
   300015: { zh: "不能把文件夹移动到它自身或其子文件夹中", en: "A folder cannot be moved into itself or one of its subfolders." },

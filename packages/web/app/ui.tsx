@@ -127,7 +127,6 @@ export function PromptDialog(props: { title: string; label: string; initial?: st
         <input
           autoFocus
           value={value}
-          maxLength={255}
           onChange={(e) => setValue(e.target.value)}
           onKeyDown={(e) => e.key === "Enter" && submit()}
           onFocus={(e) => {

@@ -1,13 +1,19 @@
+import { fileNameRule } from "@polaris/contract";
 import { fail } from "../errors";
 
-// Control characters (C0, DEL, C1) and path separators never belong in a name.
-const forbidden = /[\u0000-\u001f\u007f-\u009f/\\]/;
+const { maxLength } = fileNameRule;
+const codePoints = (s: string) => [...s].length;
+const unicodeName = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
-/** Checks a user-given name against API.md's rules and returns it normalised to NFC. */
+/** Checks a user-given name against API.md's rules (the contract's `fileNameRule`) and returns it normalised to NFC. */
 export function validName(raw: string): string {
   const name = raw.normalize("NFC");
-  if (name.length < 1 || name.length > 255) fail("INVALID_FILE_NAME", "invalid file name: must be 1–255 characters");
-  if (forbidden.test(name)) fail("INVALID_FILE_NAME", "invalid file name: no '/', '\\', NUL or control characters");
+  // Counted as sent too, so a name the schema's maxLength refuses is refused here whatever NFC makes of it.
+  const length = Math.max(codePoints(raw), codePoints(name));
+  if (length < 1 || length > maxLength) fail("INVALID_FILE_NAME", `invalid file name: must be 1–${maxLength} characters (this one has ${length})`);
+  if (fileNameRule.controlOrSeparator.test(name)) fail("INVALID_FILE_NAME", "invalid file name: no '/', '\\', NUL or control characters");
+  const invisible = fileNameRule.invisible.exec(name);
+  if (invisible) fail("INVALID_FILE_NAME", `invalid file name: contains an invisible or direction-changing character ${unicodeName(invisible[0])}`);
   if (name === "." || name === "..") fail("INVALID_FILE_NAME", "invalid file name: '.' and '..' are reserved");
   if (name.trim() !== name || name.trim() === "") fail("INVALID_FILE_NAME", "invalid file name: no leading or trailing spaces");
   return name;
@@ -32,18 +38,15 @@ export function splitName(name: string, isDir: boolean): { stem: string; ext: st
 
 /**
  * "a.txt" → "a (1).txt", ".env" → ".env (1)", folder "v1.2" → "v1.2 (1)". The stem is cut (by whole
- * code points) to keep within 255; an extension too long to leave any stem is treated as stem.
+ * code points) to keep within the length limit; an extension too long to leave any stem is treated as stem.
  */
 export function suffixed(name: string, n: number, isDir: boolean): string {
   let { stem, ext } = splitName(name, isDir);
-  if (stem.length + ` (${n})`.length + ext.length > 255 && ` (${n})`.length + ext.length > 254) [stem, ext] = [name, ""];
+  if (codePoints(` (${n})${ext}`) >= maxLength) [stem, ext] = [name, ""];
   const suffix = ` (${n})${ext}`;
-  if (stem.length + suffix.length <= 255) return `${stem}${suffix}`;
   const points = [...stem];
-  let cut = "";
-  for (const p of points) {
-    if (cut.length + p.length + suffix.length > 255) break;
-    cut += p;
-  }
+  const room = maxLength - codePoints(suffix);
+  if (points.length <= room) return `${stem}${suffix}`;
+  const cut = points.slice(0, room).join("");
   return `${cut.trimEnd() || cut}${suffix}`;
 }
