@@ -5,6 +5,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { ErrorCodes, routeTable, type ErrorName, type RouteDef } from "@polaris/contract";
+import { apiSecurityHeaders } from "@polaris/runtime/security-headers";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -56,7 +57,7 @@ for (const route of Object.values(routeTable)) {
 
 const sendError = (res: ServerResponse, name: ErrorName, message?: string, status?: number, headers: Record<string, string> = {}) => {
   const entry = ErrorCodes[name];
-  res.writeHead(status ?? entry.status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.writeHead(status ?? entry.status, { "content-type": "application/json; charset=utf-8", ...apiSecurityHeaders, ...headers });
   res.end(JSON.stringify({ code: entry.code, msg: message ?? entry.msg }));
 };
 
@@ -153,7 +154,7 @@ function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> 
         return sendError(res, "NOT_FOUND", `no route for ${url.pathname}`);
       }
       if (req.method === "OPTIONS") {
-        res.writeHead(204, corsHeaders);
+        res.writeHead(204, { ...corsHeaders, ...apiSecurityHeaders });
         return res.end();
       }
       const route = methods.get(req.method ?? "");
@@ -193,7 +194,8 @@ function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> 
       ? [431, "Request Header Fields Too Large", `参数错误: request line and headers exceed ${MAX_HEADER_BYTES} bytes`]
       : [400, "Bad Request", "参数错误: malformed HTTP request"];
     const body = JSON.stringify({ code: ErrorCodes.INVALID_PARAMETER.code, msg });
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const security = Object.entries(apiSecurityHeaders).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n${security}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   return { server, inFlight };
 }

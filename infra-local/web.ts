@@ -3,6 +3,8 @@ import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { routeTable } from "@polaris/contract";
+import { getDeps, type Config } from "@polaris/runtime";
+import { securityHeaders } from "@polaris/runtime/security-headers";
 import { repoRoot, type Fallback } from "./gateway";
 
 /** Where `npm run build:web` puts the console. */
@@ -29,13 +31,44 @@ const notBuilt = `<!doctype html><meta charset="utf-8"><title>Polaris</title>
 <p>The web console has not been built yet: run <code>npm run build:web</code> and reload.</p>
 <p>The API is up: <a href="/docs">/docs</a>.</p>`;
 
-function send(req: IncomingMessage, res: ServerResponse, file: string, cache: string) {
+/**
+ * Where the console's uploads go: presigned URLs name the endpoint browsers reach the store at
+ * (the embedded store under /s3 on this origin, S3_PUBLIC_ENDPOINT, moto, or the bucket's S3 host),
+ * path-style or with the bucket as a subdomain.
+ */
+export function objectStoreOrigins(config: Config): string[] {
+  const endpoint = config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL;
+  if (!endpoint) return [`https://${config.S3_BUCKET}.s3.${config.AWS_REGION}.amazonaws.com`, `https://${config.S3_BUCKET}.s3.amazonaws.com`];
+  const url = new URL(endpoint);
+  return config.S3_FORCE_PATH_STYLE ? [url.origin] : [url.origin, `${url.protocol}//${config.S3_BUCKET}.${url.host}`];
+}
+
+/**
+ * The console's policy: its own scripts, styles and hash worker only (Vite emits no inline code),
+ * the data: favicon, and requests to the API (this origin) and the object store.
+ */
+export const consolePolicy = (config: Config) =>
+  [
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", "worker-src 'self'",
+    `connect-src 'self' ${objectStoreOrigins(config).join(" ")}`, "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+  ].join("; ");
+
+/** The console's headers follow the running app's settings (its store endpoint is known once it listens). */
+const pageHeaders = new WeakMap<Config, Record<string, string>>();
+async function consoleHeaders() {
+  const { config } = await getDeps();
+  let headers = pageHeaders.get(config);
+  if (!headers) pageHeaders.set(config, (headers = securityHeaders(consolePolicy(config))));
+  return headers;
+}
+
+async function send(req: IncomingMessage, res: ServerResponse, file: string, cache: string) {
   const stat = statSync(file);
   res.writeHead(200, {
     "content-type": types[extname(file)] ?? "application/octet-stream",
     "content-length": stat.size,
     "cache-control": cache,
-    "x-content-type-options": "nosniff",
+    ...(await consoleHeaders()),
   });
   if (req.method === "HEAD") return res.end();
   createReadStream(file).pipe(res);
@@ -50,7 +83,7 @@ function send(req: IncomingMessage, res: ServerResponse, file: string, cache: st
  */
 export function createConsoleFallback(options: { root?: string } = {}): Fallback {
   const root = resolve(options.root ?? consoleDist);
-  return (req, res, url) => {
+  return async (req, res, url) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     let path: string;
     try {
@@ -62,17 +95,17 @@ export function createConsoleFallback(options: { root?: string } = {}): Fallback
     const file = normalize(join(root, path));
     if (file !== root && !file.startsWith(root + sep)) return false;
     if (existsSync(file) && statSync(file).isFile()) {
-      send(req, res, file, path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+      await send(req, res, file, path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
       return true;
     }
     if (extname(path)) return false;
     const index = join(root, "index.html");
     if (!existsSync(index)) {
-      res.writeHead(503, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.writeHead(503, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...(await consoleHeaders()) });
       res.end(req.method === "HEAD" ? undefined : notBuilt);
       return true;
     }
-    send(req, res, index, "no-cache");
+    await send(req, res, index, "no-cache");
     return true;
   };
 }

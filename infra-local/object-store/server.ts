@@ -44,6 +44,12 @@ export interface ObjectStoreOptions {
 const MiB = 1024 * 1024;
 const MAX_OBJECT_BYTES = 5 * 1024 * MiB;
 const MAX_SMALL_BODY = MiB;
+/** An object is the user's bytes, never a page of this origin: sandboxed (an opaque origin, no script) and not sniffed. */
+const objectSecurityHeaders = {
+  "content-security-policy": "sandbox; default-src 'none'",
+  "x-content-type-options": "nosniff",
+};
+
 const NO_SUCH_KEY = () => new S3Error(404, "NoSuchKey", "The specified key does not exist.");
 const xmlHead = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const unquote = (etag: string) => etag.replace(/^"|"$/g, "");
@@ -247,6 +253,9 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     if (!meta) throw NO_SUCH_KEY();
     const headers: Record<string, string> = {
       etag: meta.etag, "last-modified": new Date(meta.lastModified).toUTCString(), "accept-ranges": "bytes", "content-type": meta.contentType,
+      // The embedded store shares the console's origin: an uploaded HTML or SVG opened from a download
+      // URL must not run script there, whatever type it was stored or is answered with.
+      ...objectSecurityHeaders,
     };
     for (const [name, value] of Object.entries(meta.metadata)) headers[`x-amz-meta-${name}`] = value;
     // A range's bytes are not the whole object's: S3 sends no checksum with a partial answer.

@@ -1,5 +1,5 @@
 import { opsRoutes } from "@polaris/contract";
 import { httpHandler } from "@polaris/runtime";
-import { docsPage } from "@polaris/runtime/docs-page";
+import { docsPage, docsPagePolicy } from "@polaris/runtime/docs-page";
 
-export const handler = httpHandler(opsRoutes.docs, async () => docsPage);
+export const handler = httpHandler(opsRoutes.docs, async () => docsPage, { contentSecurityPolicy: docsPagePolicy });

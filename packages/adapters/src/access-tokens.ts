@@ -12,7 +12,10 @@ const VERIFIED_TOKENS_KEPT = 10_000;
 const hmacKey = (secret: string) =>
   crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 
-/** HS256 access tokens: `sub` is the user id. Verification pins the algorithm, so `alg:none` never passes. */
+/**
+ * HS256 access tokens: `sub` is the user id. Verification pins the algorithm, so `alg:none` never
+ * passes, and requires `exp`: a token signed without one (jose accepts it by default) would never expire.
+ */
 export function createAccessTokens(secret: string, expireSeconds: number, now: () => Date = () => new Date()) {
   const key = hmacKey(secret);
   const issue: AccessTokens["issue"] = async (userId) => {
@@ -37,7 +40,9 @@ export function createAccessTokens(secret: string, expireSeconds: number, now: (
     const known = verified.get(token);
     if (known) return known.exp > nowSeconds ? known.userId : null;
     try {
-      const { payload } = await jwtVerify(token, await key, { algorithms: ["HS256"], issuer, audience, currentDate: now() });
+      const { payload } = await jwtVerify(token, await key, {
+        algorithms: ["HS256"], issuer, audience, requiredClaims: ["exp", "sub"], currentDate: now(),
+      });
       const userId = Number(payload.sub);
       if (!Number.isSafeInteger(userId) || userId <= 0) return null;
       if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
@@ -71,7 +76,7 @@ export function createShareTokens(secret: string, expireSeconds: number, now: ()
     async verify(token, shareIdentity) {
       try {
         const { payload } = await jwtVerify(token, await key, {
-          algorithms: ["HS256"], issuer, audience: shareAudience, subject: shareIdentity, currentDate: now(),
+          algorithms: ["HS256"], issuer, audience: shareAudience, subject: shareIdentity, requiredClaims: ["exp"], currentDate: now(),
         });
         return Number.isSafeInteger(payload.cv) ? (payload.cv as number) : null;
       } catch {

@@ -1,19 +1,18 @@
-/**
- * A self-contained reference page that renders /openapi.json in the browser. It loads nothing from
- * other hosts, so it works offline and behind a strict network.
- */
-export const docsPage = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Polaris API reference</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
+import { createHash } from "node:crypto";
+
+/** A Content-Security-Policy source for exactly this inline text. */
+const sha256Source = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+
+const style = `
 body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7fb}
 header{background:#1d2330;color:#fff;padding:16px 24px}main{max-width:1000px;margin:auto;padding:16px}
 details{background:#fff;border:1px solid #dde1ea;border-radius:6px;margin:6px 0}summary{cursor:pointer;padding:8px 12px}
 .m{display:inline-block;width:48px;font-weight:600}.GET{color:#0a7b32}.POST{color:#a15c00}.lock{color:#888}
 pre{background:#f0f2f7;padding:8px;overflow:auto;margin:0 12px 12px}h2{margin-top:24px}table{border-collapse:collapse}td,th{border:1px solid #dde1ea;padding:2px 8px}
-</style></head><body><header><h1 id="title">Polaris API</h1><a style="color:#9cf" href="openapi.json">openapi.json</a></header>
-<main id="main">Loading…</main>
-<script>
+.top{color:#9cf}
+`;
+
+const script = `
 fetch("openapi.json").then(r=>r.json()).then(doc=>{
   const esc=s=>String(s).replace(/[&<>]/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;"}[c]));
   const main=document.getElementById("main"); main.innerHTML="";
@@ -35,4 +34,19 @@ fetch("openapi.json").then(r=>r.json()).then(doc=>{
     }
   }
 });
-</script></body></html>`;
+`;
+
+/**
+ * A self-contained reference page that renders /openapi.json in the browser. It loads nothing from
+ * other hosts, so it works offline and behind a strict network.
+ */
+export const docsPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Polaris API reference</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>${style}</style></head><body><header><h1 id="title">Polaris API</h1><a class="top" href="openapi.json">openapi.json</a></header>
+<main id="main">Loading…</main>
+<script>${script}</script></body></html>`;
+
+/** What the page may load: its own inline style and script (by hash), and the document from its origin. */
+export const docsPagePolicy =
+  `default-src 'none'; script-src ${sha256Source(script)}; style-src ${sha256Source(style)}; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'`;

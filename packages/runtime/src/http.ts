@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import middy, { type MiddlewareObj } from "@middy/core";
 import httpCors from "@middy/http-cors";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
@@ -8,7 +7,9 @@ import type * as z from "zod/mini";
 import { ErrorCodes, type BodyOf, type DataOf, type ErrorName, type QueryOf, type RouteDef } from "@polaris/contract";
 import { DomainError, recordedEvents } from "@polaris/core";
 import { getConfig, getDeps, type AppDeps } from "./composition";
+import { idempotencyScope, requestHash } from "./idempotency";
 import { emitMetrics, type MetricEntry } from "./metrics";
+import { apiSecurityHeaders, securityHeaders } from "./security-headers";
 
 export interface RequestContext<R extends RouteDef> {
   body: BodyOf<R>;
@@ -23,11 +24,12 @@ export interface RequestContext<R extends RouteDef> {
 
 type Result = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 type Event = Omit<APIGatewayProxyEventV2, "body"> & { body?: unknown };
-type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string }; eventsBefore: number; metrics?: MetricEntry[] };
+type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string; lease: string }; eventsBefore: number; metrics?: MetricEntry[] };
 
+// Every JSON answer is built here (errors and stored idempotent replays included), so each carries the security headers.
 const json = (statusCode: number, payload: unknown, headers: Record<string, string> = {}): Result => ({
   statusCode,
-  headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  headers: { "content-type": "application/json; charset=utf-8", ...apiSecurityHeaders, ...headers },
   body: JSON.stringify(payload),
 });
 
@@ -89,21 +91,25 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
       const key = route.method === "POST" ? event.headers?.["idempotency-key"] : undefined;
       if (key !== undefined) {
         if (key.length < 1 || key.length > 255) throw invalid("Idempotency-Key must be 1 to 255 characters");
-        const scope = `${s.userId ?? "anonymous"}:${route.path}`;
-        const requestHash = createHash("sha256").update(JSON.stringify([s.body ?? null, s.query ?? null])).digest("hex");
-        const existing = await deps.idempotency.claim(scope, key, requestHash, deps.config.IDEMPOTENCY_TTL_SECONDS);
-        if (existing && existing.requestHash !== requestHash) throw new HttpFailure(errorResult("IDEMPOTENCY_KEY_REUSED"));
-        if (existing?.status === "in_progress") {
-          throw new HttpFailure(errorResult("IDEMPOTENCY_KEY_REUSED", "a request with this Idempotency-Key is still in progress"));
+        const scope = idempotencyScope(s.userId, route.path);
+        const hash = requestHash(s.body, s.query);
+        const claim = await deps.idempotency.claim(scope, key, hash, deps.config.IDEMPOTENCY_LEASE_SECONDS);
+        if (!claim.claimed) {
+          const existing = claim.record;
+          if (existing.requestHash !== hash) throw new HttpFailure(errorResult("IDEMPOTENCY_KEY_REUSED"));
+          if (existing.status === "in_progress") {
+            throw new HttpFailure(errorResult("IDEMPOTENCY_KEY_REUSED", "a request with this Idempotency-Key is still in progress"));
+          }
+          return JSON.parse(existing.response) as Result;
         }
-        if (existing?.status === "done") return JSON.parse(existing.response) as Result;
-        s.idempotency = { scope, key };
+        s.idempotency = { scope, key, lease: claim.lease };
       }
     },
     after: async (request) => {
       const s = state(request);
       if (s.idempotency && request.response) {
-        await s.deps.idempotency.complete(s.idempotency.scope, s.idempotency.key, JSON.stringify(request.response));
+        const { scope, key, lease } = s.idempotency;
+        await s.deps.idempotency.complete(scope, key, lease, JSON.stringify(request.response), s.deps.config.IDEMPOTENCY_TTL_SECONDS);
       }
       // A POST that succeeded may have committed outbox rows: publish them now, not at the next sweep
       // (only when events were written meanwhile: an empty publish still costs a transaction).
@@ -112,7 +118,7 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
     onError: async (request) => {
       const s = state(request);
       const error = request.error;
-      if (s.idempotency) await s.deps.idempotency.release(s.idempotency.scope, s.idempotency.key).catch(() => undefined);
+      if (s.idempotency) await s.deps.idempotency.release(s.idempotency.scope, s.idempotency.key, s.idempotency.lease).catch(() => undefined);
       if (error instanceof HttpFailure) {
         request.response = error.result;
       } else if (error instanceof DomainError) {
@@ -165,6 +171,8 @@ function bodyGuard(route: RouteDef, maxBytes: number): MiddlewareObj<Event, Resu
 export function httpHandler<R extends RouteDef>(
   route: R,
   impl: (ctx: RequestContext<R>) => Promise<DataOf<R>>,
+  /** A raw route's HTML page states what it loads (its Content-Security-Policy directives). */
+  options: { contentSecurityPolicy?: string } = {},
 ) {
   // Only plain settings are read at module load: the rest of the dependencies are built on first use.
   const config = getConfig();
@@ -180,7 +188,11 @@ export function httpHandler<R extends RouteDef>(
     });
     if (route.raw) {
       return typeof data === "string"
-        ? { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: data }
+        ? {
+          statusCode: 200,
+          headers: { "content-type": "text/html; charset=utf-8", ...(options.contentSecurityPolicy ? securityHeaders(options.contentSecurityPolicy) : apiSecurityHeaders) },
+          body: data,
+        }
         : json(200, data);
     }
     return json(200, { code: 200, msg: "OK", data });
