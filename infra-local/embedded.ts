@@ -2,7 +2,10 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Uploads } from "@polaris/core";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
+import { openDatabase } from "@polaris/adapters/database";
 import { createBackground } from "./background";
+import { importPgliteData } from "./database/import-pglite";
+import { startLocalPostgres, type LocalPostgres } from "./database/local-postgres";
 import { LOCAL_SERVER_DEFAULTS, serveGateway, type Fallback } from "./gateway";
 import { importS3rverData } from "./object-store/import-s3rver";
 import { corsRules, createObjectStore } from "./object-store/server";
@@ -33,9 +36,10 @@ export const OBJECT_STORE_PREFIX = "/s3";
 const loopback = (url: string) => url.replace(/^http:\/\/(0\.0\.0\.0|\[::\]|::)(?=:)/, "http://127.0.0.1");
 
 /**
- * Starts the embedded profile in this process: dependencies from `env` (PGlite unless DATABASE_URL
- * is set), the object store on the same port under `/s3` unless S3_ENDPOINT is set, in-process
- * queues and jobs, and the local gateway on `host:port` (port 0 picks a free one).
+ * Starts the embedded profile in this process: dependencies from `env` (the drive's own PostgreSQL
+ * server unless DATABASE_URL or PGLITE_DIR is set), the object store on the same port under `/s3`
+ * unless S3_ENDPOINT is set, in-process queues and jobs, and the local gateway on `host:port`
+ * (port 0 picks a free one).
  */
 export async function startEmbedded(env: Record<string, string | undefined>, port = 0, host = "127.0.0.1", fallback?: Fallback): Promise<RunningApp> {
   const config = loadConfig(env);
@@ -60,6 +64,8 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
     })
     : undefined;
   if (store) await importS3rverData(join(home, "s3"), store.disk);
+  const database = !config.DATABASE_URL && config.PGLITE_DIR === undefined ? await openLocalDatabase(home, config.DATABASE_POOL_SIZE) : undefined;
+  if (database) effectiveEnv.DATABASE_URL = database.url;
   let ready!: () => void;
   const started = new Promise<void>((done) => (ready = done));
   const withStore: Fallback = (req, res, url) =>
@@ -85,6 +91,7 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
     deps = await createDeps(effectiveEnv);
   } catch (error) {
     await gateway.close();
+    await database?.close();
     throw error;
   }
   setDeps(deps);
@@ -99,6 +106,30 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
       await gateway.close();
       await background?.close();
       await deps.close();
+      await database?.close();
     },
   };
+}
+
+/** The drive's PostgreSQL server, with an earlier version's PGlite data imported; PGlite itself where npm installed no server for this platform. */
+async function openLocalDatabase(home: string, poolSize: number): Promise<LocalPostgres | undefined> {
+  // The pool, the background jobs' connections and a psql of the owner's.
+  const server = await startLocalPostgres(home, { maxConnections: poolSize + 10 });
+  if (!server) {
+    console.warn(`no PostgreSQL binaries for ${process.platform}-${process.arch}: the embedded profile uses PGlite (slower, single connection)`);
+    return undefined;
+  }
+  try {
+    const db = await openDatabase({ kind: "postgres", url: server.url, poolSize: 2 });
+    try {
+      const rows = await importPgliteData(home, db);
+      if (rows !== undefined) console.log(`imported the earlier PGlite database (${rows} rows); it is kept as ${join(home, "pglite.imported")}`);
+    } finally {
+      await db.destroy();
+    }
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return server;
 }

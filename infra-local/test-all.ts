@@ -26,6 +26,7 @@ const passes: Pass[] = [
   { name: "unit (PGlite)", projects: ["unit"] },
   // The S3 conformance suite against the embedded object store (no services).
   { name: "s3", projects: ["s3"] },
+  { name: "database", projects: ["database"] },
   { name: "unit (PostgreSQL)", projects: ["unit"], services: ["postgres"], env: (e) => ({ POLARIS_TEST_DATABASE_URL: e.postgres!.url }) },
   { name: "stacks", projects: ["stacks"] },
   { name: "browser", projects: ["browser"], serial: true },

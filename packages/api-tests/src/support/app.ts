@@ -21,11 +21,14 @@ let mobiles = 0;
 /** A mobile number unique within this process. */
 export const nextMobile = () => `139${String(process.pid % 10000).padStart(4, "0")}${String(++mobiles).padStart(4, "0")}`;
 
-export type Profile = "embedded" | "parity";
+/** "embedded-server": the embedded profile as `npm start` runs it, on the state folder's own PostgreSQL server. */
+export type Profile = "embedded" | "embedded-server" | "parity";
 
 /**
- * Starts a profile on a free loopback port with its own database and state folder: the embedded one,
- * or the parity one (POLARIS_TEST_PROFILE=parity) on the local services, with its own key space there.
+ * Starts a profile on a free loopback port with its own database and state folder: the embedded one
+ * (on in-memory PGlite, or the PostgreSQL server named by POLARIS_TEST_DATABASE_URL), the embedded
+ * one on its own server, or the parity one (POLARIS_TEST_PROFILE=parity) on the local services,
+ * with its own key space there.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -48,7 +51,7 @@ export async function startTestApp(
       await parity.drop();
     };
   } else {
-    const database = await freshDatabaseEnv();
+    const database = profile === "embedded-server" ? { env: {}, drop: async () => undefined } : await freshDatabaseEnv();
     app = await startEmbedded({ ...base, ...database.env, ...env }, Number(env.PORT ?? 0), "127.0.0.1", fallback);
     jobs = tableJobs(app.deps.db, app.deps.scheduler);
     drop = database.drop;
