@@ -92,6 +92,75 @@ describe("polaris CLI: usage, login and exit codes", () => {
   });
 });
 
+/**
+ * Runs `polaris` in a pseudo terminal (Python's pty module): waits for each expected text, then
+ * types its keys. Returns everything the terminal showed, the exit code, and whether the terminal
+ * was back in echoing, line-by-line mode after the process ended.
+ */
+const ptyDriver = `
+import json, os, pty, select, sys, termios, time
+steps, cmd = json.loads(sys.argv[1]), sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+out = b""
+def read(until=None, timeout=30.0):
+    global out
+    deadline = time.time() + timeout
+    while until is None or until.encode() not in out:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.time()))
+        if not ready:
+            if until is None: return
+            sys.exit("timed out waiting for %r, the terminal showed %r" % (until, out))
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return
+        if not chunk: return
+        out += chunk
+for expect, keys in steps:
+    read(expect)
+    time.sleep(0.2)
+    os.write(fd, keys.encode())
+read()
+_, status = os.waitpid(pid, 0)
+lflag = termios.tcgetattr(fd)[3]
+print(json.dumps({"code": os.waitstatus_to_exitcode(status), "screen": out.decode("utf-8", "replace"),
+                  "echo": bool(lflag & termios.ECHO), "canonical": bool(lflag & termios.ICANON)}))
+`;
+type Terminal = { code: number; screen: string; echo: boolean; canonical: boolean };
+function inTerminal(args: string[], steps: [expect: string, keys: string][]): Promise<Terminal> {
+  return new Promise((done, fail) => {
+    execFile("python3", ["-c", ptyDriver, JSON.stringify(steps), process.execPath, bin, ...args], {
+      cwd: work,
+      env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: app.url, POLARIS_PASSWORD: "", NO_COLOR: "1", TERM: "xterm" },
+      timeout: 60_000,
+    }, (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout) as Terminal)));
+  });
+}
+
+describe("polaris CLI: the password prompt in a terminal", () => {
+  it("does not show the typed password, and logs in with it", async () => {
+    await ok(["logout"]);
+    const r = await inTerminal(["login", "-m", mobile], [["password", `${password}\r`]]);
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toContain(`logged in as ${mobile}`);
+    expect(r.screen).not.toContain(password);
+    // Not a single typed character was echoed: the prompt line shows none of them.
+    expect(r.screen).not.toMatch(/cli-|secret/);
+    expect(r).toMatchObject({ echo: true, canonical: true });
+    expect((await ok(["--json", "whoami"])).stdout).toContain(mobile);
+  });
+
+  it("stops on Ctrl-C with exit code 130 and gives the terminal its echo back", async () => {
+    const r = await inTerminal(["login", "-m", mobile], [["password", "half-typed"], ["password", "\u0003"]]);
+    expect(r.code, r.screen).toBe(130);
+    expect(r.screen).toMatch(/interrupted at the password prompt/);
+    expect(r.screen).not.toContain("half-typed");
+    expect(r).toMatchObject({ echo: true, canonical: true });
+  });
+});
+
 describe("polaris CLI: files", () => {
   it("creates folders (-p) and reports a name clash as business error 300013", async () => {
     await ok(["mkdir", "-p", "/docs/2025"]);

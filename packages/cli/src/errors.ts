@@ -13,9 +13,9 @@ export class UsageError extends Error {}
 export class NotLoggedInError extends Error {}
 /** The API could not be reached. */
 export class NetworkError extends Error {}
-/** Ctrl-C stopped a transfer; an upload continues where it stopped when the same command runs again. */
+/** Ctrl-C stopped a transfer (an upload continues where it stopped when the same command runs again) or a prompt. */
 export class Interrupted extends Error {
-  constructor() {
-    super("interrupted");
+  constructor(message = "interrupted: run the same command again to continue where it stopped") {
+    super(message);
   }
 }

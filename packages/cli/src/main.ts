@@ -6,6 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
+import password from "@inquirer/password";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { Client, type FileItem } from "./client";
@@ -117,15 +118,13 @@ async function readPassword(prompt: string): Promise<string> {
     for await (const line of rl) return line;
     throw new UsageError("no password given (use --password, POLARIS_PASSWORD or stdin)");
   }
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  const rlAny = rl as unknown as { _writeToOutput(s: string): void; output: NodeJS.WritableStream };
-  rlAny._writeToOutput = (s: string) => {
-    if (s.includes(prompt)) rlAny.output.write(prompt);
-  };
-  const answer = await rl.question(prompt);
-  rl.close();
-  process.stderr.write("\n");
-  return answer;
+  // The prompt mutes the echo itself and puts the terminal back as it was on Enter and on Ctrl-C alike.
+  try {
+    return await password({ message: prompt }, { output: process.stderr });
+  } catch (e) {
+    if ((e as Error).name === "ExitPromptError") throw new Interrupted("interrupted at the password prompt");
+    throw e;
+  }
 }
 
 export function buildProgram(): Command {
@@ -142,8 +141,8 @@ export function buildProgram(): Command {
 
   const authAction = (register: boolean) => async (opts: { mobile: string; password?: string; name?: string }) => {
     const c = client(g(), false);
-    const password = opts.password ?? (await readPassword("password: "));
-    const pair = register ? await c.register(opts.mobile, password, opts.name) : await c.login(opts.mobile, password);
+    const secret = opts.password ?? (await readPassword("password"));
+    const pair = register ? await c.register(opts.mobile, secret, opts.name) : await c.login(opts.mobile, secret);
     saveCredentials(c.base, { token: pair.accessToken, mobile: opts.mobile, accessExpire: pair.accessExpire, refreshAfter: pair.refreshAfter });
     if (g().json) json({ mobile: opts.mobile, api: c.base, accessExpire: pair.accessExpire });
     else out(`${register ? "registered and logged in" : "logged in"} as ${opts.mobile} at ${c.base}`);
@@ -419,7 +418,7 @@ export async function main(argv = process.argv): Promise<number> {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return Exit.OK;
       return e.exitCode === 0 ? Exit.OK : Exit.USAGE;
     }
-    if (e instanceof Interrupted) return fail(Exit.INTERRUPTED, "polaris: interrupted: run the same command again to continue where it stopped");
+    if (e instanceof Interrupted) return fail(Exit.INTERRUPTED, `polaris: ${e.message}`);
     if (e instanceof UsageError) return fail(Exit.USAGE, `polaris: ${e.message}`);
     if (e instanceof NotLoggedInError) return fail(Exit.NOT_LOGGED_IN, `polaris: ${e.message}`);
     if (e instanceof NetworkError) return fail(Exit.NETWORK, `polaris: network error: ${e.message}`);
