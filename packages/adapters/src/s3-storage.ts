@@ -5,7 +5,7 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { ObjectStorage } from "@polaris/core";
+import { StorageUnavailableError, type ObjectStorage } from "@polaris/core";
 
 /** RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name, so Chinese names survive downloads. */
 export function contentDisposition(fileName: string): string {
@@ -18,6 +18,38 @@ const isMissing = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.name === "NoSuchUpload" || e?.$metadata?.httpStatusCode === 404;
 };
+
+const unreachable = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN"]);
+const cutOff = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ERR_STREAM_PREMATURE_CLOSE"]);
+const timedOut = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
+const throttled = new Set(["SlowDown", "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "ServiceUnavailable"]);
+
+/**
+ * Why the store cannot serve now, when that is what `err` says (the SDK has retried by then):
+ * unreachable, connection cut, timed out, throttling or failing. Anything else is the caller's
+ * (a missing key, a refused part) or a bug, and stays as it is.
+ */
+function outage(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== "object" || depth > 5) return undefined;
+  const { name = "", code = "", $metadata, cause } = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  const status = $metadata?.httpStatusCode ?? 0;
+  if (unreachable.has(code)) return `cannot reach the object store (${code})`;
+  if (cutOff.has(code)) return `the object store closed the connection (${code})`;
+  if (timedOut.has(name) || code === "ETIMEDOUT") return "the object store did not answer in time";
+  if (status === 429 || status === 503 || throttled.has(name)) return `the object store is throttling requests (${throttled.has(name) ? name : `HTTP ${status}`})`;
+  if (status >= 500) return `the object store failed (HTTP ${status}${name && name !== "Error" ? ` ${name}` : ""})`;
+  return outage(cause, depth + 1);
+}
+
+/** Runs one storage operation, turning an outage into the port's StorageUnavailableError (502 300020, never a 500). */
+async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const reason = err instanceof StorageUnavailableError ? undefined : outage(err);
+    throw reason ? new StorageUnavailableError(`${reason} during ${operation}`, err) : err;
+  }
+}
 
 /**
  * The object store over the AWS SDK: AWS S3 or any S3-compatible endpoint (path-style when asked).
@@ -44,14 +76,14 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
       });
       return { url, headers: { "content-type": contentType, "x-amz-checksum-sha256": sha256Base64 } };
     },
-    async createMultipart(key, contentType) {
+    createMultipart: (key, contentType) => guarded("CreateMultipartUpload", async () => {
       const out = await client.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType }));
       if (!out.UploadId) throw new Error("storage returned no UploadId");
       return out.UploadId;
-    },
+    }),
     presignPart: (key, uploadId, partNumber, expiresInSeconds) =>
       getSignedUrl(signer, new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds }),
-    async listParts(key, uploadId) {
+    listParts: (key, uploadId) => guarded("ListParts", async () => {
       const parts: { partNumber: number; etag: string; size: number }[] = [];
       let marker: string | undefined;
       try {
@@ -65,8 +97,8 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
         throw err;
       }
       return parts.sort((a, b) => a.partNumber - b.partNumber);
-    },
-    async completeMultipart(key, uploadId, parts) {
+    }),
+    completeMultipart: (key, uploadId, parts) => guarded("CompleteMultipartUpload", async () => {
       const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
       try {
         await client.send(new CompleteMultipartUploadCommand({
@@ -75,19 +107,22 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
         }));
         return "completed";
       } catch (err) {
+        const name = (err as { name?: string }).name ?? "";
+        // The parts were just listed: a store that now has no such key is failing, not the client.
+        if (name === "NoSuchKey") throw new StorageUnavailableError("the object store lost a part it had listed (NoSuchKey) during CompleteMultipartUpload", err);
         if (isMissing(err)) return "missing";
-        if (["InvalidPart", "InvalidPartOrder", "EntityTooSmall"].includes((err as { name?: string }).name ?? "")) return "rejected";
+        if (["InvalidPart", "InvalidPartOrder", "EntityTooSmall"].includes(name)) return "rejected";
         throw err;
       }
-    },
-    async abortMultipart(key, uploadId) {
+    }),
+    abortMultipart: (key, uploadId) => guarded("AbortMultipartUpload", async () => {
       try {
         await client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }));
       } catch (err) {
         if (!isMissing(err)) throw err;
       }
-    },
-    async head(key) {
+    }),
+    head: (key) => guarded("HeadObject", async () => {
       try {
         const out = await client.send(new HeadObjectCommand({ Bucket, Key: key, ChecksumMode: "ENABLED" }));
         // A multipart object's checksum is a checksum of checksums ("…-N"), not the whole-object SHA-256.
@@ -98,8 +133,8 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
         if (isMissing(err)) return null;
         throw err;
       }
-    },
-    async copy(source, target) {
+    }),
+    copy: (source, target) => guarded("CopyObject", async () => {
       try {
         // Asked for SHA-256, S3 computes the whole copy's checksum itself (a copy is one part).
         await client.send(new CopyObjectCommand({
@@ -110,8 +145,9 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
         if (isMissing(err)) return false;
         throw err;
       }
-    },
-    async sha256(key) {
+    }),
+    // The body is read inside the guard: a store that goes away mid-stream is an outage too.
+    sha256: (key) => guarded("GetObject", async () => {
       const hash = createHash("sha256");
       try {
         const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
@@ -121,8 +157,8 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
         throw err;
       }
       return hash.digest("hex");
-    },
-    async readRange(key, offset, length) {
+    }),
+    readRange: (key, offset, length) => guarded("GetObject", async () => {
       if (length === 0) return new Uint8Array();
       try {
         const out = await client.send(new GetObjectCommand({ Bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
@@ -131,15 +167,15 @@ export function createS3Storage(options: { bucket: string; client: S3ClientConfi
         if (isMissing(err)) return null;
         throw err;
       }
-    },
+    }),
     presignGet: (key, { fileName, contentType, expiresInSeconds }) =>
       getSignedUrl(signer, new GetObjectCommand({
         Bucket, Key: key, ResponseContentDisposition: contentDisposition(fileName), ResponseContentType: contentType,
       }), { expiresIn: expiresInSeconds }),
-    async delete(keys) {
+    delete: (keys) => guarded("DeleteObjects", async () => {
       for (let i = 0; i < keys.length; i += 1000) {
         await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }));
       }
-    },
+    }),
   };
 }

@@ -76,7 +76,7 @@ export const fileRoutes = {
       z.object({ exists: z.literal(true), challenge: z.object({ offset: z.int(), length: z.int(), nonce: z.string() }) }),
       z.object({ exists: z.literal(true), identity: z.string(), file: fileItem }),
     ]),
-    errors: ["PROOF_REQUIRED", "QUOTA_EXCEEDED", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT"],
+    errors: ["PROOF_REQUIRED", "QUOTA_EXCEEDED", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT", "STORAGE_UNAVAILABLE"],
   }),
   uploadPresign: route({
     method: "POST", path: "/file/v1/upload/presign", handler: "functions/http/file/upload-presign.ts",
@@ -121,7 +121,7 @@ export const fileRoutes = {
     summary: "Abandon an upload and release its reservation",
     body: z.object({ uploadKey: identity }),
     data: z.object({}),
-    errors: ["UPLOAD_NOT_FOUND"],
+    errors: ["UPLOAD_NOT_FOUND", "STORAGE_UNAVAILABLE"],
   }),
   list: route({
     method: "GET", path: "/file/v1/file/list", handler: "functions/http/file/list.ts",
@@ -202,12 +202,13 @@ export const fileRoutes = {
     summary: "Delete items from the recycle bin for good; storage is released",
     body: z.object({ identities }),
     data: z.object({ deletedCount: z.int() }),
-    errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH"],
+    errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH", "STORAGE_UNAVAILABLE"],
   }),
   trashClear: route({
     method: "POST", path: "/file/v1/trash/clear", handler: "functions/http/file/trash-clear.ts",
     summary: "Empty the recycle bin",
     body: z.object({}),
     data: z.object({ deletedCount: z.int() }),
+    errors: ["STORAGE_UNAVAILABLE"],
   }),
 };

@@ -1,4 +1,5 @@
 /** What the domain needs from the outside world; adapters implement these per profile. */
+import { DomainError } from "./errors";
 
 export interface Clock {
   now(): Date;
@@ -38,6 +39,17 @@ export interface IdempotencyStore {
   complete(scope: string, key: string, response: string): Promise<void>;
   /** Frees the key after a failure so a retry can run. */
   release(scope: string, key: string): Promise<void>;
+}
+
+/**
+ * What every ObjectStorage method throws when the store cannot serve now: unreachable, timed out,
+ * throttling, failing (5xx), or missing a part it had just listed. A business error (502 300020), so
+ * the request fails cleanly and the client may retry; the store's own error is its `cause`.
+ */
+export class StorageUnavailableError extends DomainError {
+  constructor(reason: string, override readonly cause?: unknown) {
+    super("STORAGE_UNAVAILABLE", `storage service unavailable: ${reason}; try again later`);
+  }
 }
 
 export interface StoredObject {

@@ -6,7 +6,7 @@ import { validName } from "../files/names";
 import { resolveFolder } from "../files/tree";
 import { reserveQuota } from "../quota";
 import { toUnixSeconds } from "../time";
-import { partNumbers, presignParts, uploadObjectKey } from "./shared";
+import { closeUpload, partNumbers, presignParts, uploadObjectKey } from "./shared";
 
 const MAX_PARTS = 10_000;
 
@@ -26,14 +26,14 @@ export async function presign(deps: CoreDeps, userId: number, input: BodyOf<type
   const ttl = multipart ? settings.multipartTtlSeconds : settings.uploadTtlSeconds;
   const expiresAt = new Date(deps.clock.now().getTime() + ttl * 1000);
 
-  await deps.db.transaction().execute(async (trx) => {
+  const { id } = await deps.db.transaction().execute(async (trx) => {
     const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
     await reserveQuota(trx, userId, input.size);
-    await trx.insertInto("uploads").values({
+    return trx.insertInto("uploads").values({
       upload_key: uploadKey, user_id: userId, sha256: input.hash, size: input.size, parent_id: parentId, name,
       mime_type: mimeType, object_key: objectKey, multipart_upload_id: null, part_size: partSize, reserved: input.size,
       expires_at: expiresAt, file_id: null,
-    }).execute();
+    }).returning("id").executeTakeFirstOrThrow();
   });
   await deps.scheduler.schedule({ name: `upload-expire-${uploadKey}`, type: "upload.expire", payload: { uploadKey }, runAt: expiresAt });
 
@@ -47,7 +47,15 @@ export async function presign(deps: CoreDeps, userId: number, input: BodyOf<type
     });
     return { ...common, mode: "single" as const, uploadUrl: put.url, headers: put.headers };
   }
-  const uploadId = await deps.storage.createMultipart(objectKey, mimeType);
+  let uploadId: string;
+  try {
+    uploadId = await deps.storage.createMultipart(objectKey, mimeType);
+  } catch (err) {
+    // The client gets no uploadKey, so nothing would use the reservation until the session expires:
+    // release it now. Nothing is stored yet, so a store that is down cannot fail this beyond its delete.
+    await closeUpload(deps, id, "failed").catch(() => undefined);
+    throw err;
+  }
   await deps.db.updateTable("uploads").set({ multipart_upload_id: uploadId }).where("upload_key", "=", uploadKey).execute();
   const numbers = partNumbers(input.size, partSize!);
   return { ...common, mode: "multipart" as const, partSize: partSize!, parts: await presignParts(deps, objectKey, uploadId, numbers) };
