@@ -1,7 +1,8 @@
 // The DynamoDB adapters against the parity endpoint's real table (moto, or LocalStack when
 // AWS_ENDPOINT_URL says so): windows and expiry follow an injected clock, never a wait.
 // Concurrent writes to one item are not tested here: moto applies a conditional write as an
-// unlocked read-check-write, so racing requests can both pass; DynamoDB itself makes each atomic.
+// unlocked read-check-write, so racing requests can both pass (25 parallel takes with a limit of 5
+// let 6 through); DynamoDB itself makes each atomic.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoIdempotencyStore, createDynamoRateLimiter, openDynamoTable } from "@polaris/adapters";
@@ -18,21 +19,28 @@ beforeAll(async () => {
 afterAll(() => kv?.destroy());
 
 describe("DynamoDB rate limiter", () => {
-  it("counts hits in a fixed window, ignores an expired item and starts a new window over it", async () => {
+  it("takes attempts up to the limit in a fixed window, gives them back, and starts a new window over an expired item", async () => {
     const limiter = createDynamoRateLimiter({ ...kv, now: clock });
     const key = `login#${randomUUID()}`;
-    expect(await limiter.count(key)).toBe(0);
-    expect(await limiter.increment(key, 60)).toBe(1);
+    expect(await limiter.take(key, 2, 60)).toBe(true);
     now += 30_000;
-    expect(await limiter.increment(key, 60)).toBe(2);
-    expect(await limiter.count(key)).toBe(2);
-    // The window started at the first hit: 61 s after it, the item is still stored (TTL is lazy) but counts as gone.
+    expect(await limiter.take(key, 2, 60)).toBe(true);
+    expect(await limiter.take(key, 2, 60)).toBe(false);
+    // A refusal took nothing; a given-back attempt can be taken again.
+    await limiter.giveBack(key);
+    expect(await limiter.take(key, 2, 60)).toBe(true);
+    expect(await limiter.take(key, 2, 60)).toBe(false);
+    // The window started at the first attempt: 61 s after it, the item is still stored (TTL is lazy) but counts as gone.
     now += 31_000;
-    expect(await limiter.count(key)).toBe(0);
-    expect(await limiter.increment(key, 60)).toBe(1);
-    expect(await limiter.increment(key, 60)).toBe(2);
+    await limiter.giveBack(key);
+    expect(await limiter.take(key, 2, 60)).toBe(true);
+    expect(await limiter.take(key, 2, 60)).toBe(true);
+    expect(await limiter.take(key, 2, 60)).toBe(false);
+    // Giving back after a reset creates nothing.
     await limiter.reset(key);
-    expect(await limiter.count(key)).toBe(0);
+    await limiter.giveBack(key);
+    expect(await limiter.take(key, 1, 60)).toBe(true);
+    expect(await limiter.take(key, 1, 60)).toBe(false);
   });
 });
 

@@ -5,47 +5,63 @@ import { isConditionFailure } from "./dynamodb";
 /**
  * Fixed-window counters as DynamoDB items `pk = "rl#<key>"` with a TTL attribute `expiresAt`
  * (epoch seconds). TTL deletion is lazy on AWS (and never happens on moto), so an item whose
- * `expiresAt` has passed counts as absent everywhere, and the next hit starts a new window over it.
+ * `expiresAt` has passed counts as absent everywhere, and the next attempt starts a new window over it.
+ * A take is one conditional write (count below the limit), so racing requests cannot overtake it.
  */
 export function createDynamoRateLimiter(options: { client: DynamoDBDocumentClient; table: string; now?: () => number }): RateLimiter {
   const { client, table: TableName } = options;
   const nowSeconds = () => Math.floor((options.now ?? Date.now)() / 1000);
   const Key = (key: string) => ({ pk: `rl#${key}` });
   return {
-    async count(key) {
-      const { Item } = await client.send(new GetCommand({ TableName, Key: Key(key), ConsistentRead: true }));
-      return Item && Item.expiresAt > nowSeconds() ? Number(Item.count) : 0;
-    },
-    async increment(key, windowSeconds) {
+    async take(key, limit, windowSeconds) {
       for (;;) {
         const now = nowSeconds();
         try {
-          // A live window (or none yet) counts up; the first hit fixes when it ends.
-          const { Attributes } = await client.send(new UpdateCommand({
+          // A live window below its limit (or none yet) takes one; the first attempt fixes when it ends.
+          await client.send(new UpdateCommand({
             TableName,
             Key: Key(key),
             UpdateExpression: "ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)",
-            ConditionExpression: "attribute_not_exists(pk) OR expiresAt > :now",
+            ConditionExpression: "attribute_not_exists(pk) OR (expiresAt > :now AND #count < :limit)",
             ExpressionAttributeNames: { "#count": "count" },
-            ExpressionAttributeValues: { ":one": 1, ":expiresAt": now + windowSeconds, ":now": now },
-            ReturnValues: "UPDATED_NEW",
+            ExpressionAttributeValues: { ":one": 1, ":expiresAt": now + windowSeconds, ":now": now, ":limit": limit },
           }));
-          return Number(Attributes!.count);
+          return true;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
         }
+        // The window is full, or over with its item still stored.
+        const { Item } = await client.send(new GetCommand({ TableName, Key: Key(key), ConsistentRead: true }));
+        if (Item && Item.expiresAt > now && Number(Item.count) >= limit) return false;
+        // Reset or given back meanwhile: take again.
+        if (!Item || Item.expiresAt > now) continue;
         try {
-          // The window is over but its item is still there: start a new one, unless a racing hit just did.
+          // Start a new window over the old one, unless a racing attempt just did.
           await client.send(new PutCommand({
             TableName,
             Item: { ...Key(key), count: 1, expiresAt: now + windowSeconds },
             ConditionExpression: "expiresAt <= :now",
             ExpressionAttributeValues: { ":now": now },
           }));
-          return 1;
+          return true;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
         }
+      }
+    },
+    async giveBack(key) {
+      try {
+        await client.send(new UpdateCommand({
+          TableName,
+          Key: Key(key),
+          UpdateExpression: "ADD #count :minusOne",
+          // Only into a live window, never below zero, never creating an item.
+          ConditionExpression: "expiresAt > :now AND #count > :zero",
+          ExpressionAttributeNames: { "#count": "count" },
+          ExpressionAttributeValues: { ":minusOne": -1, ":now": nowSeconds(), ":zero": 0 },
+        }));
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
       }
     },
     async reset(key) {

@@ -402,18 +402,45 @@ describe("wrong codes", () => {
     expect(await postFrom("127.0.0.2", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 200 });
   });
 
-  it("are limited per share across addresses, until the owner sets a new code", async () => {
+  it("lock out only the address that guesses, even 25 in parallel: other clients and the owner get in", async () => {
     const owner = await app.signUp();
-    const target = await share(owner.token, await createFolder(app, owner.token, "target"), { hasCode: true });
+    const target = await share(owner.token, await createFolder(app, owner.token, "guessed"), { hasCode: true });
     const wrong = target.code === "AAAA" ? "BBBB" : "AAAA";
-    // 4 addresses × 5 wrong codes reach the share's limit of 20 without any address hitting its own.
-    for (let a = 10; a < 14; a++) {
+    const burst = await Promise.all(Array.from({ length: 25 }, () => postFrom("127.0.0.30", "/validate", { identity: target.identity, code: wrong })));
+    // Each check takes its attempt first: no more than the address's 5 are compared.
+    expect(burst.filter((r) => r.status === 403 && r.body.code === 400003)).toHaveLength(5);
+    expect(burst.filter((r) => r.status === 429 && r.body.code === 100007)).toHaveLength(20);
+    // The guesser is refused the right code too: a refusal for wrong codes alone would tell it which code is right.
+    expect(await postFrom("127.0.0.30", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 429, body: { code: 100007 } });
+    expect(await postFrom("127.0.0.31", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 200 });
+    // The owner, signed in, needs no code and is never throttled, whatever code they type.
+    for (const code of [undefined, wrong, target.code]) {
+      expect(await post(owner.token, "/validate", { identity: target.identity, code })).toMatchObject({ status: 200 });
+    }
+    // A token that is sent must be valid.
+    expect(await post("not-a-token", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 401, body: { code: 100003 } });
+  });
+
+  it("from many addresses slow the search to one check per address, never refusing the right code to a fresh one", async () => {
+    const owner = await app.signUp();
+    const target = await share(owner.token, await createFolder(app, owner.token, "searched"), { hasCode: true });
+    const wrong = target.code === "AAAA" ? "BBBB" : "AAAA";
+    // 20 addresses × 5 wrong codes reach the share's ceiling of 100 without any address hitting its own limit.
+    for (let a = 40; a < 60; a++) {
       for (let i = 0; i < 5; i++) {
         expect(await postFrom(`127.0.0.${a}`, "/validate", { identity: target.identity, code: wrong })).toMatchObject({ status: 403, body: { code: 400003 } });
       }
     }
-    expect(await postFrom("127.0.0.20", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 429, body: { code: 100007 } });
+    // Under search, an address gets one check per hour: a wrong guess uses it up.
+    expect(await postFrom("127.0.0.60", "/validate", { identity: target.identity, code: wrong })).toMatchObject({ status: 403, body: { code: 400003 } });
+    expect(await postFrom("127.0.0.60", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 429, body: { code: 100007 } });
+    // Someone who holds the code gets in, again and again; the owner too.
+    for (let i = 0; i < 3; i++) {
+      expect(await postFrom("127.0.0.61", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 200 });
+    }
+    expect(await post(owner.token, "/validate", { identity: target.identity })).toMatchObject({ status: 200 });
+    // A new code starts afresh.
     await post(owner.token, "/update", { identity: target.identity, code: "HJK9" });
-    expect(await postFrom("127.0.0.20", "/validate", { identity: target.identity, code: "hjk9" })).toMatchObject({ status: 200 });
+    expect(await postFrom("127.0.0.60", "/validate", { identity: target.identity, code: "hjk9" })).toMatchObject({ status: 200 });
   });
 });

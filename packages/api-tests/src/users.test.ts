@@ -128,6 +128,23 @@ describe("credentials", () => {
     expect(blocked.status).toBe(429);
     expect(blocked.body.code).toBe(100007);
   });
+
+  it("checks no more passwords than the limit when wrong ones arrive in parallel", async () => {
+    const { mobile, password } = await app.signUp();
+    // Each check takes its attempt before the (slow) password hash: a count read first would let all 25 through.
+    const results = await Promise.all(Array.from({ length: 25 }, () => login({ mobile, password: "wrong-one" })));
+    expect(results.filter((r) => r.status === 401 && r.body.code === 200003)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 429 && r.body.code === 100007)).toHaveLength(22);
+    expect(await login({ mobile, password })).toMatchObject({ status: 429, body: { code: 100007 } });
+  });
+
+  it("gives a successful login's attempt back: a right password clears the mobile's failures", async () => {
+    const { mobile, password } = await app.signUp();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2; i++) expect((await login({ mobile, password: "wrong-one" })).status).toBe(401);
+      expect((await login({ mobile, password })).status).toBe(200);
+    }
+  });
 });
 
 describe("tokens", () => {

@@ -43,7 +43,7 @@ function queryParameters(query: z.ZodMiniObject) {
 
 function responsesFor(route: RouteDef) {
   const errorStatuses = new Set<number>([400, 500]);
-  if (route.auth === "jwt") errorStatuses.add(401);
+  if (route.auth !== "none") errorStatuses.add(401);
   if (route.method === "POST") errorStatuses.add(413).add(409);
   for (const name of route.errors ?? []) errorStatuses.add(ErrorCodes[name].status);
   const responses: Record<string, { description: string; content: Record<string, { schema: JsonSchema }> }> = {
@@ -73,7 +73,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
       operationId,
       tags: [route.tag],
       summary: route.summary,
-      security: route.auth === "jwt" ? [{ bearer: [] }] : [],
+      security: route.auth === "jwt" ? [{ bearer: [] }] : route.auth === "optional" ? [{}, { bearer: [] }] : [],
       ...(parameters.length ? { parameters } : {}),
       // A body whose fields are all optional may be left out (the HTTP stack reads none as {}).
       ...(route.body ? { requestBody: { required: !route.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(route.body) } } } } : {}),

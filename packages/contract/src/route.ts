@@ -7,7 +7,8 @@ import type { ErrorName } from "./errors";
 z.config(en());
 
 export type HttpMethod = "GET" | "POST";
-export type Auth = "jwt" | "none";
+/** "optional": public, but a bearer token, when sent, must be valid and names the caller (an owner on their own share). */
+export type Auth = "jwt" | "optional" | "none";
 
 /**
  * One row of the route table: everything the local gateway, the API stack and the OpenAPI

@@ -88,8 +88,8 @@ export const shareRoutes = {
     errors: ["SHARE_NOT_FOUND"],
   }),
   validate: route({
-    method: "POST", path: "/share/v1/share/validate", handler: "functions/http/share/validate.ts", auth: "none",
-    summary: "Open a share with its code: a summary and a short-lived shareToken for detail, download and save. Wrong codes are throttled per share and per client address",
+    method: "POST", path: "/share/v1/share/validate", handler: "functions/http/share/validate.ts", auth: "optional",
+    summary: "Open a share with its code: a summary and a short-lived shareToken for detail, download and save. Wrong codes are throttled per client address (then 429, the right code included), and per share from many addresses (then one check per address and hour); the owner, signed in, needs no code",
     body: z.object({ identity, code: givenCode }),
     data: z.object({ share: publicShare, shareToken: z.string(), shareTokenExpire: unixSeconds }),
     errors: publicErrors,

@@ -19,9 +19,12 @@ export interface CoreSettings {
   shares: {
     /** Where the web console answers; share links are `${publicUrl}/s/<identity>`. */
     publicUrl: string;
-    /** Wrong codes allowed per share and client address in a window, and per share from everyone in a longer one. */
+    /** Wrong codes allowed per share and client address in a window. */
     maxWrongCodesPerAddress: number;
     addressWindowSeconds: number;
+    /** Wrong codes allowed per client address on all shares together in the share window. */
+    maxWrongCodesPerAddressTotal: number;
+    /** Wrong codes per share from everyone in the share window before each address gets one check per window. */
     maxWrongCodesPerShare: number;
     shareWindowSeconds: number;
   };

@@ -5,12 +5,16 @@ export interface Clock {
   now(): Date;
 }
 
-/** Fixed-window counters (DynamoDB items with TTL on AWS, memory in the embedded profile). */
+/**
+ * Fixed-window attempt counters (DynamoDB items with TTL on AWS, memory in the embedded profile).
+ * An attempt is taken before the work it guards (a password or code check), in one atomic step, so
+ * parallel requests cannot all pass a count read before any of them is counted.
+ */
 export interface RateLimiter {
-  /** Current count of the window the key is in. */
-  count(key: string): Promise<number>;
-  /** Adds one and returns the new count; a new window starts `windowSeconds` after the first hit. */
-  increment(key: string, windowSeconds: number): Promise<number>;
+  /** Takes one of `limit` attempts of the key's window; false (nothing taken) when all are taken. A window ends `windowSeconds` after its first attempt. */
+  take(key: string, limit: number, windowSeconds: number): Promise<boolean>;
+  /** Returns one attempt taken in the current window (one that must not count, e.g. a success). */
+  giveBack(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
 

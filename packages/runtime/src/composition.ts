@@ -177,6 +177,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
         publicUrl: config.PUBLIC_URL,
         maxWrongCodesPerAddress: config.SHARE_CODE_MAX_FAILURES_PER_ADDRESS,
         addressWindowSeconds: config.SHARE_CODE_ADDRESS_WINDOW_SECONDS,
+        maxWrongCodesPerAddressTotal: config.SHARE_CODE_MAX_FAILURES_PER_ADDRESS_TOTAL,
         maxWrongCodesPerShare: config.SHARE_CODE_MAX_FAILURES_PER_SHARE,
         shareWindowSeconds: config.SHARE_CODE_SHARE_WINDOW_SECONDS,
       },

@@ -63,9 +63,12 @@ const schema = z.object({
   PUBLIC_URL: z.optional(z.pipe(z.url(), z.transform((u) => u.replace(/\/+$/, ""))))
     .check(z.describe("the web console's address; share links and the embedded store's presigned URLs point at it (default: http://127.0.0.1:PORT)")),
   SHARE_TOKEN_EXPIRE_SECONDS: int(2 * 3600),
-  SHARE_CODE_MAX_FAILURES_PER_ADDRESS: int(5),
+  SHARE_CODE_MAX_FAILURES_PER_ADDRESS: int(5).check(z.describe("wrong extraction codes per share and client address (IPv6: its /64) in SHARE_CODE_ADDRESS_WINDOW_SECONDS")),
   SHARE_CODE_ADDRESS_WINDOW_SECONDS: int(15 * 60),
-  SHARE_CODE_MAX_FAILURES_PER_SHARE: int(20),
+  SHARE_CODE_MAX_FAILURES_PER_ADDRESS_TOTAL: int(30).check(z.describe("wrong extraction codes per client address on all shares in SHARE_CODE_SHARE_WINDOW_SECONDS")),
+  SHARE_CODE_MAX_FAILURES_PER_SHARE: int(100).check(
+    z.describe("wrong extraction codes per share from everyone in SHARE_CODE_SHARE_WINDOW_SECONDS; past it each address gets one check per window (the right code is never refused to an address that has not been guessing)"),
+  ),
   SHARE_CODE_SHARE_WINDOW_SECONDS: int(3600),
   METRICS: flag(true).check(z.describe("emit CloudWatch EMF metric lines (per-route requests, errors, latency; uploads)")),
   METRICS_FLUSH_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 0).check(

@@ -14,7 +14,7 @@ import { apiSecurityHeaders, securityHeaders } from "./security-headers";
 export interface RequestContext<R extends RouteDef> {
   body: BodyOf<R>;
   query: QueryOf<R>;
-  /** Set on routes with `auth: "jwt"`. */
+  /** Set on routes with `auth: "jwt"`, and on `auth: "optional"` ones when a token was sent (else undefined). */
   userId: number;
   clientAddress: string;
   deps: AppDeps;
@@ -73,7 +73,7 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
       s.eventsBefore = recordedEvents();
       const event = request.event;
 
-      if (route.auth === "jwt") {
+      if (route.auth === "jwt" || (route.auth === "optional" && event.headers?.authorization !== undefined)) {
         const token = bearer(event.headers?.authorization);
         const userId = token ? await deps.accessTokens.verify(token) : null;
         if (!userId) throw new HttpFailure(errorResult("UNAUTHORIZED"));

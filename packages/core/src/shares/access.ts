@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { sql } from "kysely";
 import type { CoreDeps } from "../deps";
 import type { Db } from "../db/schema";
+import { addressKey } from "../client-address";
 import { fail } from "../errors";
 import { assertUsable } from "./shared";
 
@@ -54,10 +55,17 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
 const maskMobile = (mobile: string) => `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
 
 /**
- * The code check, throttled so the 31^4 code space cannot be searched: attempts from one client
- * address are counted before the comparison (so parallel guesses cannot overtake the count) and
- * forgiven once the right code arrives; wrong codes from everyone together have their own, longer
- * window. Both keys carry the code version: a new code starts afresh.
+ * The code check, throttled so the 31^4 code space cannot be searched, without letting strangers
+ * deny a share to the people who hold its code. Each check first takes an attempt, atomically, from
+ * three windows, so parallel guesses cannot overtake the counts; the right code gives them back:
+ * - the client address on this share (a few per quarter hour) and on all shares (a few dozen per
+ *   hour): a guesser locks out its own address only, the right code included (else a refusal that
+ *   only wrong codes get would tell the guesser which code is right);
+ * - the share from everyone (a ceiling per hour): past it the share is under a search from many
+ *   addresses, and each address gets one check per share window. Someone who holds the code still
+ *   gets in at the first try from any address that has not been guessing.
+ * The owner, and visitors with a current share token, are never counted. The share's keys carry its
+ * code version: a new code starts afresh.
  */
 async function checkAccess(deps: CoreDeps, share: { identity: string; code: string | null; code_version: number }, access: ShareAccess) {
   if (access.shareToken) {
@@ -68,20 +76,33 @@ async function checkAccess(deps: CoreDeps, share: { identity: string; code: stri
   if (!share.code) return;
   if (!access.code) fail("WRONG_SHARE_CODE", "this share needs its extraction code");
   const limits = deps.settings.shares;
+  const client = addressKey(access.clientAddress);
   const shareKey = `share-code:${share.identity}:${share.code_version}`;
-  const addressKey = `${shareKey}:addr:${access.clientAddress}`;
-  const [attempts, shareFailures] = await Promise.all([
-    deps.rateLimiter.increment(addressKey, limits.addressWindowSeconds),
-    deps.rateLimiter.count(shareKey),
-  ]);
-  if (attempts > limits.maxWrongCodesPerAddress || shareFailures >= limits.maxWrongCodesPerShare) {
-    fail("TOO_MANY_REQUESTS", "too many wrong codes for this share, try again later");
+  const windows = [
+    { key: `share-code:addr:${client}`, limit: limits.maxWrongCodesPerAddressTotal, seconds: limits.shareWindowSeconds },
+    { key: `${shareKey}:addr:${client}`, limit: limits.maxWrongCodesPerAddress, seconds: limits.addressWindowSeconds },
+  ];
+  const taken: string[] = [];
+  const giveBack = () => Promise.all(taken.map((key) => deps.rateLimiter.giveBack(key)));
+  for (const { key, limit, seconds } of windows) {
+    if (!(await deps.rateLimiter.take(key, limit, seconds))) {
+      // A refused request checks nothing: it must not use up the other windows.
+      await giveBack();
+      fail("TOO_MANY_REQUESTS", "too many wrong codes from this address, try again later");
+    }
+    taken.push(key);
   }
-  if (!sameCode(access.code!, share.code)) {
-    await deps.rateLimiter.increment(shareKey, limits.shareWindowSeconds);
-    fail("WRONG_SHARE_CODE");
+  if (await deps.rateLimiter.take(shareKey, limits.maxWrongCodesPerShare, limits.shareWindowSeconds)) taken.push(shareKey);
+  else {
+    const searchedKey = `${shareKey}:searched:addr:${client}`;
+    if (!(await deps.rateLimiter.take(searchedKey, 1, limits.shareWindowSeconds))) {
+      await giveBack();
+      fail("TOO_MANY_REQUESTS", "too many wrong codes for this share, try again later");
+    }
+    taken.push(searchedKey);
   }
-  await deps.rateLimiter.reset(addressKey);
+  if (!sameCode(access.code!, share.code)) fail("WRONG_SHARE_CODE");
+  await giveBack();
 }
 
 const sameCode = (given: string, code: string) => {

@@ -1,19 +1,27 @@
 import type { BodyOf, userRoutes } from "@polaris/contract";
+import { addressKey } from "../client-address";
 import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
 import { burnPasswordCheck, verifyPassword } from "./password";
 
 export type LoginInput = BodyOf<typeof userRoutes.login> & { clientAddress: string };
 
+/**
+ * Every password check takes an attempt of its mobile's and its address's windows first, so parallel
+ * guesses cannot all be checked against a count none of them has raised yet. A failure keeps its
+ * attempts; a success clears the mobile's failures and gives its address attempt back.
+ */
 export async function login(deps: CoreDeps, input: LoginInput) {
   const limits = deps.settings.login;
   const mobileKey = `login:mobile:${input.mobile}`;
-  const addressKey = `login:addr:${input.clientAddress}`;
-  const [mobileFailures, addressFailures] = await Promise.all([
-    deps.rateLimiter.count(mobileKey),
-    deps.rateLimiter.count(addressKey),
+  const clientKey = `login:addr:${addressKey(input.clientAddress)}`;
+  const [mobileTaken, clientTaken] = await Promise.all([
+    deps.rateLimiter.take(mobileKey, limits.maxFailuresPerMobile, limits.windowSeconds),
+    deps.rateLimiter.take(clientKey, limits.maxFailuresPerAddress, limits.windowSeconds),
   ]);
-  if (mobileFailures >= limits.maxFailuresPerMobile || addressFailures >= limits.maxFailuresPerAddress) {
+  if (!mobileTaken || !clientTaken) {
+    // A refused login checks nothing, so it must not use up the other window's attempt either.
+    await Promise.all([mobileTaken && deps.rateLimiter.giveBack(mobileKey), clientTaken && deps.rateLimiter.giveBack(clientKey)]);
     fail("TOO_MANY_REQUESTS", "too many failed logins, try again later");
   }
 
@@ -23,14 +31,8 @@ export async function login(deps: CoreDeps, input: LoginInput) {
     .where("mobile", "=", input.mobile)
     .executeTakeFirst();
   const ok = user ? await verifyPassword(input.password, user.password_hash) : await burnPasswordCheck(input.password);
-  if (!user || !ok) {
-    await Promise.all([
-      deps.rateLimiter.increment(mobileKey, limits.windowSeconds),
-      deps.rateLimiter.increment(addressKey, limits.windowSeconds),
-    ]);
-    // One message for an unknown mobile and a wrong password: nothing to enumerate.
-    return fail("WRONG_CREDENTIALS");
-  }
-  await deps.rateLimiter.reset(mobileKey);
+  // One message for an unknown mobile and a wrong password: nothing to enumerate.
+  if (!user || !ok) return fail("WRONG_CREDENTIALS");
+  await Promise.all([deps.rateLimiter.reset(mobileKey), deps.rateLimiter.giveBack(clientKey)]);
   return deps.tokens.issue(user.id);
 }
