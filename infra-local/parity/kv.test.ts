@@ -49,19 +49,42 @@ describe("DynamoDB idempotency store", () => {
     const store = createDynamoIdempotencyStore({ ...kv, now: clock });
     const scope = `7:/file/v1/folder/create`;
     const key = randomUUID();
-    expect(await store.claim(scope, key, "hash-a", 60)).toBeNull();
-    expect(await store.claim(scope, key, "hash-a", 60)).toEqual({ status: "in_progress", requestHash: "hash-a" });
-    await store.complete(scope, key, '{"code":200}');
-    expect(await store.claim(scope, key, "hash-b", 60)).toEqual({ status: "done", requestHash: "hash-a", response: '{"code":200}' });
+    const first = await store.claim(scope, key, "hash-a", 60);
+    if (!first.claimed) throw new Error("not claimed");
+    expect(await store.claim(scope, key, "hash-a", 60)).toEqual({ claimed: false, record: { status: "in_progress", requestHash: "hash-a" } });
+    await store.complete(scope, key, first.lease, '{"code":200}', 3600);
+    expect(await store.claim(scope, key, "hash-b", 60)).toEqual({ claimed: false, record: { status: "done", requestHash: "hash-a", response: '{"code":200}' } });
     // Another scope is another key.
-    expect(await store.claim("8:/file/v1/folder/create", key, "hash-a", 60)).toBeNull();
-
+    expect(await store.claim("8:/file/v1/folder/create", key, "hash-a", 60)).toMatchObject({ claimed: true });
+    // The answer is kept for its TTL, not the lease.
     now += 61_000;
-    expect(await store.claim(scope, key, "hash-c", 60)).toBeNull();
-    expect(await store.claim(scope, key, "hash-c", 60)).toEqual({ status: "in_progress", requestHash: "hash-c" });
-    await store.release(scope, key);
+    expect(await store.claim(scope, key, "hash-b", 60)).toMatchObject({ claimed: false, record: { status: "done" } });
+
+    now += 3600_000;
+    const second = await store.claim(scope, key, "hash-c", 60);
+    if (!second.claimed) throw new Error("not claimed");
+    expect(await store.claim(scope, key, "hash-c", 60)).toEqual({ claimed: false, record: { status: "in_progress", requestHash: "hash-c" } });
+    await store.release(scope, key, second.lease);
     // Completing a released key does not bring it back.
-    await store.complete(scope, key, "late");
-    expect(await store.claim(scope, key, "hash-d", 60)).toBeNull();
+    await store.complete(scope, key, second.lease, "late", 3600);
+    expect(await store.claim(scope, key, "hash-d", 60)).toMatchObject({ claimed: true });
+  });
+
+  it("hands a claim whose lease ran out (its request died) to the next claim; the old claim can no longer complete or release it", async () => {
+    const store = createDynamoIdempotencyStore({ ...kv, now: clock });
+    const scope = `9:/file/v1/folder/create`;
+    const key = randomUUID();
+    const crashed = await store.claim(scope, key, "hash-a", 60);
+    if (!crashed.claimed) throw new Error("not claimed");
+    now += 59_000;
+    expect(await store.claim(scope, key, "hash-a", 60)).toMatchObject({ claimed: false, record: { status: "in_progress" } });
+    now += 2_000;
+    const retry = await store.claim(scope, key, "hash-a", 60);
+    if (!retry.claimed) throw new Error("not taken over");
+    await store.complete(scope, key, crashed.lease, '{"late":true}', 3600);
+    await store.release(scope, key, crashed.lease);
+    expect(await store.claim(scope, key, "hash-a", 60)).toMatchObject({ claimed: false, record: { status: "in_progress" } });
+    await store.complete(scope, key, retry.lease, '{"code":200}', 3600);
+    expect(await store.claim(scope, key, "hash-a", 60)).toEqual({ claimed: false, record: { status: "done", requestHash: "hash-a", response: '{"code":200}' } });
   });
 });

@@ -11,28 +11,32 @@ const TOP_EXTENSIONS = 100;
 /**
  * Search answered by SQL over the files table (the embedded profile: no second engine). A keyword matches
  * wherever it occurs in the name, case-insensitively, which covers words, prefixes, infixes and Chinese
- * names alike. No trigram index: a user's rows are found through the (user_id, …) indexes already, and
- * trigrams cannot serve the one- and two-character keywords Chinese searches mostly are.
+ * names alike. The candidates come from files_search_grams (migration 0007: the keyword's character pairs
+ * under the owner), which serves a keyword of any length; `lower(name) like` decides.
  */
 export function createSqlSearch(db: Db): SearchEngine {
   return {
     async search(userId, q) {
       let base = db.selectFrom("files as f").where("f.user_id", "=", userId).where("f.status", "=", "active");
-      if (q.keyword) base = base.where(sql<SqlBool>`lower(f.name) like lower(${`%${escapeLike(q.keyword)}%`})`);
+      if (q.keyword) {
+        base = base.where(sql<SqlBool>`search_grams(f.user_id, f.name) @> search_keyword_grams(${userId}, ${q.keyword})`)
+          .where(sql<SqlBool>`lower(f.name) like lower(${`%${escapeLike(q.keyword)}%`})`);
+      }
       if (q.exts.length) base = base.where("f.ext", "in", q.exts);
       if (q.isDir !== undefined) base = base.where("f.is_dir", "=", q.isDir);
       if (q.minSize !== undefined) base = base.where("f.size", ">=", q.minSize);
       if (q.maxSize !== undefined) base = base.where("f.size", "<=", q.maxSize);
       if (q.folderId !== undefined) base = base.where(sql<SqlBool>`f.id in (${below(q.folderId)})`);
 
-      let page = base.select("f.id");
+      // The page and the total in one pass over the matches: the sort reads them all anyway.
+      let page = base.select(["f.id", sql<number>`count(*) over ()`.as("total")]);
       for (const [expression, direction] of orderOf(q)) page = page.orderBy(expression, direction);
-      const [rows, count] = await Promise.all([
-        page.offset(q.offset).limit(q.limit).execute(),
-        db.selectFrom(base.select("f.id").limit(SEARCH_RESULT_WINDOW).as("hits"))
-          .select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
-      ]);
-      return { total: Number(count.n), ids: rows.map((r) => r.id) };
+      const rows = await page.offset(q.offset).limit(q.limit).execute();
+      // A page past the last match has no row to carry the total.
+      const total = rows.length || q.offset === 0 ? Number(rows[0]?.total ?? 0) : Number((await db
+        .selectFrom(base.select("f.id").limit(SEARCH_RESULT_WINDOW).as("hits"))
+        .select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+      return { total: Math.min(total, SEARCH_RESULT_WINDOW), ids: rows.map((r) => r.id) };
     },
 
     async stats(userId) {
@@ -71,20 +75,20 @@ type Order = [Expression<unknown>, "asc" | "desc"];
  * Relevance ranks in tiers, as the OpenSearch engine scores: the whole name, then the keyword as a whole
  * word, then as a word prefix, then anywhere; within a tier shorter names first. Without a keyword, the
  * most recently updated first. Names sort by code point (what OpenSearch's keyword sort does), and every
- * order ends on the id.
+ * order ends on the id. The tier is one CASE: a whole word is a word prefix too, so a row pays the
+ * second regular expression only when the first fails (they cost most of a relevance sort).
  */
 function orderOf(q: SearchQuery): Order[] {
   const id = sql.ref("f.id");
   if (q.sortBy === "relevance") {
     if (!q.keyword) return [[sql.ref("f.updated_at"), "desc"], [id, "desc"]];
     const word = escapeRegExp(q.keyword);
-    return [
-      [sql`lower(f.name) = lower(${q.keyword})`, "desc"],
-      [sql`f.name ~* ${`(^|[^[:alnum:]])${word}([^[:alnum:]]|$)`}`, "desc"],
-      [sql`f.name ~* ${`(^|[^[:alnum:]])${word}`}`, "desc"],
-      [sql`length(f.name)`, "asc"],
-      [id, "asc"],
-    ];
+    const tier = sql`case
+      when lower(f.name) = lower(${q.keyword}) then 0
+      when f.name ~* ${`(^|[^[:alnum:]])${word}([^[:alnum:]]|$)`} then 1
+      when f.name ~* ${`(^|[^[:alnum:]])${word}`} then 2
+      else 3 end`;
+    return [[tier, "asc"], [sql`length(f.name)`, "asc"], [id, "asc"]];
   }
   const column = q.sortBy === "name" ? sql`f.name collate "C"` : sql.ref(columns[q.sortBy]);
   return [[column, q.sortDesc ? "desc" : "asc"], [id, "asc"]];

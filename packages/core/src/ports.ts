@@ -36,13 +36,21 @@ export type IdempotencyRecord =
   | { status: "in_progress"; requestHash: string }
   | { status: "done"; requestHash: string; response: string };
 
-/** Remembers the first result of a mutating request by (scope, key). */
+/** The key is ours (`lease` names this claim for complete and release), or someone else's record. */
+export type IdempotencyClaim = { claimed: true; lease: string } | { claimed: false; record: IdempotencyRecord };
+
+/**
+ * Remembers the first result of a mutating request by (scope, key). A claim in progress holds for a
+ * lease only: past it the request that claimed the key is taken to have died (a crash, a timeout),
+ * and the next claim takes the key over, so a client's retry runs instead of waiting for the TTL.
+ */
 export interface IdempotencyStore {
-  /** Claims the key; returns the existing record if someone holds it already. */
-  claim(scope: string, key: string, requestHash: string, ttlSeconds: number): Promise<IdempotencyRecord | null>;
-  complete(scope: string, key: string, response: string): Promise<void>;
-  /** Frees the key after a failure so a retry can run. */
-  release(scope: string, key: string): Promise<void>;
+  /** Claims the key for `leaseSeconds`, taking over a record past its lease (in progress) or its TTL (done). */
+  claim(scope: string, key: string, requestHash: string, leaseSeconds: number): Promise<IdempotencyClaim>;
+  /** Stores the response for `ttlSeconds`, if the claim `lease` still holds the key (not taken over meanwhile). */
+  complete(scope: string, key: string, lease: string, response: string, ttlSeconds: number): Promise<void>;
+  /** Frees the key after a failure so a retry can run, if the claim `lease` still holds it. */
+  release(scope: string, key: string, lease: string): Promise<void>;
 }
 
 /**

@@ -25,7 +25,10 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_MOBILE: int(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(30),
   LOGIN_WINDOW_SECONDS: int(15 * 60),
-  IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),
+  IDEMPOTENCY_TTL_SECONDS: int(24 * 3600).check(z.describe("how long a finished request's answer is replayed for its Idempotency-Key")),
+  IDEMPOTENCY_LEASE_SECONDS: int(60).check(
+    z.describe("how long an unfinished request holds its Idempotency-Key; past it the request is taken for dead (a crash) and a retry runs. Longer than any request can run: the HTTP functions' timeout is 15 s (stacks/lib/observability.ts), API Gateway's integration limit 30 s"),
+  ),
   MAX_REQUEST_BYTES: int(1024 * 1024),
   CORS_ORIGINS: z._default(z.string(), "*"),
   AWS_REGION: z._default(z.string(), "us-east-1"),

@@ -3,3 +3,4 @@ export { awsClientConfig, createDeps, getDeps, setDeps, type AppDeps } from "./c
 export { httpHandler, errorResult, type RequestContext } from "./http";
 export { sqsBatchHandler, jobHandler } from "./background";
 export { emitMetrics, type MetricEntry } from "./metrics";
+export { idempotencyScope, requestHash } from "./idempotency";

@@ -24,6 +24,8 @@ export interface IdempotencyTable {
   request_hash: string;
   status: "in_progress" | "done";
   response: string | null;
+  /** Names the claim that holds the key; in progress, `expires_at` is the end of its lease. */
+  lease: string | null;
   expires_at: Timestamp;
   created_at: DefaultTimestamp;
 }

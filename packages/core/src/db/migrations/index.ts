@@ -3,6 +3,7 @@ import { migration0001Users } from "./0001_users";
 import { migration0002Files } from "./0002_files";
 import { migration0003Shares } from "./0003_shares";
 import { migration0005FolderCounts } from "./0005_folder_counts";
+import { migration0007SearchGrams } from "./0007_search_grams";
 
 /** Migrations live in code so that every profile (PGlite, PostgreSQL, Lambda bundles) carries them; names sort in apply order. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "0002_files": migration0002Files,
   "0003_shares": migration0003Shares,
   "0005_folder_counts": migration0005FolderCounts,
+  "0007_search_grams": migration0007SearchGrams,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
