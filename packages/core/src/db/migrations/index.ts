@@ -3,6 +3,7 @@ import { migration0001Users } from "./0001_users";
 import { migration0002Files } from "./0002_files";
 import { migration0003Shares } from "./0003_shares";
 import { migration0005FolderCounts } from "./0005_folder_counts";
+import { migration0006IdempotencyLease } from "./0006_idempotency_lease";
 import { migration0007SearchGrams } from "./0007_search_grams";
 
 /** Migrations live in code so that every profile (PGlite, PostgreSQL, Lambda bundles) carries them; names sort in apply order. */
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "0002_files": migration0002Files,
   "0003_shares": migration0003Shares,
   "0005_folder_counts": migration0005FolderCounts,
+  "0006_idempotency_lease": migration0006IdempotencyLease,
   "0007_search_grams": migration0007SearchGrams,
 };
 
