@@ -123,6 +123,8 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
         request.response = error.result;
       } else if (error instanceof DomainError) {
         request.response = errorResult(error.name, error.message === error.name ? undefined : error.message);
+        // A dependency that failed (storage, search) is the operator's to see, with the cause it carries.
+        if (request.response.statusCode >= 500) (s.deps?.logger ?? console).error("dependency unavailable", { error, path: route.path });
       } else if ((error as { statusCode?: number })?.statusCode === 415) {
         request.response = error?.message === "Unsupported Media Type"
           ? invalid("Content-Type must be application/json").result
