@@ -33,10 +33,10 @@ const refCount = async (content: Buffer) =>
   (await app.deps.db.selectFrom("blobs").select("ref_count").where("sha256", "=", sha256(content)).executeTakeFirstOrThrow()).ref_count;
 
 /** A POST from another loopback address, as a second client would send it. */
-function postFrom(localAddress: string, path: string, body: unknown) {
+function postFrom(localAddress: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const url = new URL(`${app.url}${S}${path}`);
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", localAddress, headers: { "content-type": "application/json" } }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", localAddress, headers: { ...headers, "content-type": "application/json" } }, (res) => {
       let text = "";
       res.on("data", (chunk) => (text += chunk));
       res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
@@ -419,6 +419,18 @@ describe("wrong codes", () => {
     }
     // A token that is sent must be valid.
     expect(await post("not-a-token", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 401, body: { code: 100003 } });
+  });
+
+  it("are counted by the connection's address: a client cannot pose as others with X-Forwarded-For", async () => {
+    const owner = await app.signUp();
+    const target = await share(owner.token, await createFolder(app, owner.token, "forwarded"), { hasCode: true });
+    const wrong = target.code === "AAAA" ? "BBBB" : "AAAA";
+    const tries = [];
+    for (let i = 0; i < 6; i++) {
+      const forwarded = { "x-forwarded-for": `198.51.100.${i}`, "x-real-ip": `198.51.100.${i}`, forwarded: `for=198.51.100.${i}` };
+      tries.push((await postFrom("127.0.0.35", "/validate", { identity: target.identity, code: wrong }, forwarded)).status);
+    }
+    expect(tries).toEqual([403, 403, 403, 403, 403, 429]);
   });
 
   it("from many addresses slow the search to one check per address, never refusing the right code to a fresh one", async () => {
