@@ -28,14 +28,16 @@ export function createSqlSearch(db: Db): SearchEngine {
       if (q.maxSize !== undefined) base = base.where("f.size", "<=", q.maxSize);
       if (q.folderId !== undefined) base = base.where(sql<SqlBool>`f.id in (${below(q.folderId)})`);
 
-      // The page and the total in one pass over the matches: the sort reads them all anyway.
-      let page = base.select(["f.id", sql<number>`count(*) over ()`.as("total")]);
+      // With a keyword the index bounds the matches and the sort reads them all: the total comes in the
+      // same pass. Without one, a count that stops at the result window is cheaper than a window over
+      // the whole drive, and a page that is not full says the total itself.
+      let page = base.select(["f.id", (q.keyword ? sql<number | null>`count(*) over ()` : sql<number | null>`null`).as("total")]);
       for (const [expression, direction] of orderOf(q)) page = page.orderBy(expression, direction);
       const rows = await page.offset(q.offset).limit(q.limit).execute();
-      // A page past the last match has no row to carry the total.
-      const total = rows.length || q.offset === 0 ? Number(rows[0]?.total ?? 0) : Number((await db
-        .selectFrom(base.select("f.id").limit(SEARCH_RESULT_WINDOW).as("hits"))
-        .select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+      const total = rows[0]?.total != null ? Number(rows[0].total)
+        : rows.length < q.limit && (rows.length > 0 || q.offset === 0) ? q.offset + rows.length
+        : Number((await db.selectFrom(base.select("f.id").limit(SEARCH_RESULT_WINDOW).as("hits"))
+          .select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
       return { total: Math.min(total, SEARCH_RESULT_WINDOW), ids: rows.map((r) => r.id) };
     },
 
