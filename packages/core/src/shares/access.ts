@@ -57,7 +57,8 @@ const maskMobile = (mobile: string) => `${mobile.slice(0, 3)}****${mobile.slice(
 /**
  * The code check, throttled so the 31^4 code space cannot be searched, without letting strangers
  * deny a share to the people who hold its code. Each check first takes an attempt, atomically, from
- * three windows, so parallel guesses cannot overtake the counts; the right code gives them back:
+ * three windows, so parallel guesses cannot overtake the counts; the right code gives them back
+ * (wrong codes are what they count):
  * - the client address on this share (a few per quarter hour) and on all shares (a few dozen per
  *   hour): a guesser locks out its own address only, the right code included (else a refusal that
  *   only wrong codes get would tell the guesser which code is right);
@@ -76,30 +77,29 @@ async function checkAccess(deps: CoreDeps, share: { identity: string; code: stri
   if (!share.code) return;
   if (!access.code) fail("WRONG_SHARE_CODE", "this share needs its extraction code");
   const limits = deps.settings.shares;
+  const { rateLimiter } = deps;
   const client = addressKey(access.clientAddress);
   const shareKey = `share-code:${share.identity}:${share.code_version}`;
-  const windows = [
-    { key: `share-code:addr:${client}`, limit: limits.maxWrongCodesPerAddressTotal, seconds: limits.shareWindowSeconds },
-    { key: `${shareKey}:addr:${client}`, limit: limits.maxWrongCodesPerAddress, seconds: limits.addressWindowSeconds },
-  ];
-  const taken: string[] = [];
-  const giveBack = () => Promise.all(taken.map((key) => deps.rateLimiter.giveBack(key)));
-  for (const { key, limit, seconds } of windows) {
-    if (!(await deps.rateLimiter.take(key, limit, seconds))) {
-      // A refused request checks nothing: it must not use up the other windows.
-      await giveBack();
-      fail("TOO_MANY_REQUESTS", "too many wrong codes from this address, try again later");
+  const everywhere = `share-code:addr:${client}`;
+  const here = `${shareKey}:addr:${client}`;
+  const [everywhereTaken, hereTaken] = await Promise.all([
+    rateLimiter.take(everywhere, limits.maxWrongCodesPerAddressTotal, limits.shareWindowSeconds),
+    rateLimiter.take(here, limits.maxWrongCodesPerAddress, limits.addressWindowSeconds),
+  ]);
+  const taken = [...(everywhereTaken ? [everywhere] : []), ...(hereTaken ? [here] : [])];
+  const giveBack = () => Promise.all(taken.map((key) => rateLimiter.giveBack(key)));
+  // Only then the share's ceiling, so one address's refused burst cannot fill it.
+  if (everywhereTaken && hereTaken) {
+    if (await rateLimiter.take(shareKey, limits.maxWrongCodesPerShare, limits.shareWindowSeconds)) taken.push(shareKey);
+    else {
+      const searched = `${shareKey}:searched:addr:${client}`;
+      if (await rateLimiter.take(searched, 1, limits.shareWindowSeconds)) taken.push(searched);
     }
-    taken.push(key);
   }
-  if (await deps.rateLimiter.take(shareKey, limits.maxWrongCodesPerShare, limits.shareWindowSeconds)) taken.push(shareKey);
-  else {
-    const searchedKey = `${shareKey}:searched:addr:${client}`;
-    if (!(await deps.rateLimiter.take(searchedKey, 1, limits.shareWindowSeconds))) {
-      await giveBack();
-      fail("TOO_MANY_REQUESTS", "too many wrong codes for this share, try again later");
-    }
-    taken.push(searchedKey);
+  if (taken.length < 3) {
+    // A refused request checks nothing, so it must not use up any window.
+    await giveBack();
+    fail("TOO_MANY_REQUESTS", "too many wrong codes, try again later");
   }
   if (!sameCode(access.code!, share.code)) fail("WRONG_SHARE_CODE");
   await giveBack();
