@@ -134,7 +134,7 @@ function suppressAcceptedDesign(app: App, production: boolean) {
       if (node.node.id.startsWith("Route_") && (node.node.defaultChild as { cfnResourceType?: string } | undefined)?.cfnResourceType === "AWS::ApiGatewayV2::Route") {
         NagSuppressions.addResourceSuppressions(node, [{
           id: "AwsSolutions-APIG4",
-          reason: "Authorisation is in the function: routes marked `jwt` in the route table verify the HS256 access token (jose) before any work; API Gateway's JWT authorizer only verifies JWKS-published keys. Routes marked `none` are public by contract (register, login, share links, health, docs).",
+          reason: "Authorisation is in the function: routes marked `jwt` in the route table verify the HS256 access token (jose) before any work; API Gateway's JWT authorizer only verifies JWKS-published keys. Routes marked `none` are public by contract (register, login, share links, health, docs); `optional` ones too, verifying a token only when one is sent (share validate, where the owner needs no code).",
         }], true);
       }
     }
