@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { openDatabase } from "@polaris/adapters";
+import type { OpenSearchIndex } from "@polaris/adapters/opensearch-index";
 import { Search, type Db } from "@polaris/core";
 import { createDeps } from "@polaris/runtime";
 import { freshDatabaseEnv } from "../packages/api-tests/src/support/database";
@@ -129,7 +130,7 @@ export async function benchSearch(): Promise<Figures> {
       progress(`indexed ${indexed} documents (${Math.min(next, work.length)} of ${work.length} folders) in ${seconds.toFixed(1)} s`);
       figures.indexer_docs = indexed;
       figures.indexer_docs_per_s = Math.round(indexed / seconds);
-      await deps.openSearch!.refresh();
+      await deps.searchIndex!.refresh();
 
       const token = await login(server.url, mobile);
       progress(`write-to-searchable lag, ${LAG_SAMPLES} samples`);
@@ -161,7 +162,7 @@ export async function benchSearch(): Promise<Figures> {
       }
     }));
   } finally {
-    await deps.openSearch!.client.indices.delete({ index: `${alias}-v*` }).catch(() => undefined);
+    await (deps.searchIndex as OpenSearchIndex).client.indices.delete({ index: `${alias}-v*` }).catch(() => undefined);
     await deps.close();
     await database.drop();
   }

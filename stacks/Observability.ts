@@ -9,6 +9,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Function, Queue } from "sst/constructs";
 import { use, type StackContext } from "sst/constructs";
 import { METRICS_NAMESPACE } from "./lib/observability";
+import { pascal } from "./lib/queues";
 import { Api } from "./Api";
 import { Events } from "./Events";
 import { Jobs } from "./Jobs";
@@ -41,8 +42,10 @@ const perRoute = (metricName: string, statistic: string) => new MathExpression({
 export function Observability({ stack, app }: StackContext) {
   const { settings } = use(Network);
   const { api } = use(Api);
-  const { uploadEvents, uploadEventsDlq, uploadCreated } = use(Storage);
-  const { indexQueue, indexDlq, sweeper } = use(Events);
+  const { s3Queues, uploadCreated } = use(Storage);
+  const { busQueues, sweeper } = use(Events);
+  const consumerQueues = [...s3Queues.queues, ...busQueues.queues];
+  const indexQueue = busQueues.get("search-indexer").queue;
   const { indexer } = use(Search);
   const { jobsDlq, functions: jobFunctions } = use(Jobs);
 
@@ -79,7 +82,7 @@ export function Observability({ stack, app }: StackContext) {
   };
   alarm("Api5xxRate", errorRate, 1, "More than 1% of API requests answered 5xx over 10 minutes", 2);
   alarm("ApiLatencyP99", p99, 2000, "API p99 latency at or above 2 s for 15 minutes", 3);
-  const dlqs: Record<string, Queue> = { UploadEvents: uploadEventsDlq, Index: indexDlq, Jobs: jobsDlq };
+  const dlqs: Record<string, Queue> = { ...Object.fromEntries(consumerQueues.map((q) => [pascal(q.consumer.queue), q.dlq])), Jobs: jobsDlq };
   for (const [name, dlq] of Object.entries(dlqs)) {
     alarm(`${name}DlqMessages`, dlq.cdk.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", period: FIVE_MINUTES }), 1,
       `Messages in the ${dlq.queueName} dead-letter queue: inspect them, fix the cause, redrive`);
@@ -109,7 +112,7 @@ export function Observability({ stack, app }: StackContext) {
     new GraphWidget({ title: "Indexer lag", left: [appMetric("IndexerLag", "p50", "ms"), appMetric("IndexerLag", "p99", "ms")], right: [indexQueue.cdk.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES })], width: 8 }),
     new GraphWidget({
       title: "Queues: depth and dead letters",
-      left: [uploadEvents.cdk.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES }), indexQueue.cdk.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES })],
+      left: consumerQueues.map((q) => q.queue.cdk.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES })),
       right: Object.values(dlqs).map((q) => q.cdk.queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", period: FIVE_MINUTES })),
       width: 8,
     }),

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy } from "aws-cdk-lib";
 import { EbsDeviceVolumeType, Port, SecurityGroup, SubnetType } from "aws-cdk-lib/aws-ec2";
 import { AccountRootPrincipal, Effect, PolicyDocument, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { LogGroup, ResourcePolicy, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from "aws-cdk-lib/aws-opensearchservice";
 import { use, type StackContext } from "sst/constructs";
+import { consumerTable } from "@polaris/contract";
 import { polarisFunction } from "./lib/functions";
 import type { Platform } from "./lib/platform";
 import { Data } from "./Data";
@@ -28,7 +29,6 @@ export function Search({ stack, app }: StackContext) {
   const { settings, network } = use(Network);
   const { vpc } = network;
   const { database } = use(Data);
-  const { indexQueue, indexerTimeoutSeconds } = use(Events);
 
   const domainName = `polaris-${app.stage.toLowerCase()}`.slice(0, 28).replace(/-+$/, "");
   const domainArn = stack.formatArn({ service: "es", resource: "domain", resourceName: domainName });
@@ -77,19 +77,17 @@ export function Search({ stack, app }: StackContext) {
     url: (app.mode === "dev" && settings.dev.openSearchUrl) || `https://${domain.domainEndpoint}`,
     clientSecurityGroup: clientSg,
   };
-  const { bus } = use(Events);
+  const { bus, busQueues } = use(Events);
   const platform: Platform = { settings, network, database, search, bus };
+  const indexerConsumer = consumerTable["search-indexer"];
   const indexer = polarisFunction(stack, "SearchIndexer", {
-    entry: "functions/events/search-indexer.ts",
+    entry: indexerConsumer.handler,
     // Re-reads rows, writes the index; the batch handler publishes any pending outbox rows.
     access: { db: true, search: "write", events: true },
-    timeout: `${indexerTimeoutSeconds} seconds`,
+    timeout: `${indexerConsumer.timeoutSeconds} seconds`,
     memorySize: "512 MB",
   }, platform);
-  indexQueue.addConsumer(stack, {
-    function: indexer,
-    cdk: { eventSource: { batchSize: 25, maxBatchingWindow: Duration.seconds(2), reportBatchItemFailures: true } },
-  });
+  busQueues.consume(stack, "search-indexer", indexer);
 
   return { search, domain, indexer };
 }

@@ -3,21 +3,19 @@ import {
   BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
 import { Bucket, use, type StackContext } from "sst/constructs";
-import { Uploads } from "@polaris/core";
+import { consumerTable } from "@polaris/contract";
 import { polarisFunction } from "./lib/functions";
 import { jobsByName, type Platform } from "./lib/platform";
-import { queueWithDlq } from "./lib/queues";
+import { consumerQueues } from "./lib/queues";
 import { Data } from "./Data";
 import { Events } from "./Events";
 import { Network } from "./Network";
 
-const UPLOAD_CONSUMER_TIMEOUT_SECONDS = 120;
-
 /**
  * The object store. Browsers PUT (single or multipart, with the SHA-256 checksum signed into the
  * URL) and GET straight from S3 with presigned URLs, so CORS admits the configured origins and
- * exposes ETag (multipart completion) and x-amz-checksum-sha256. ObjectCreated goes to the
- * upload-events queue, whose consumer verifies the upload and creates the file.
+ * exposes ETag (multipart completion) and x-amz-checksum-sha256. ObjectCreated goes to the queue
+ * of each S3 consumer of the consumer table (the upload consumer verifies the upload, creates the file).
  */
 export function Storage({ stack, app }: StackContext) {
   const { settings, network } = use(Network);
@@ -35,7 +33,7 @@ export function Storage({ stack, app }: StackContext) {
     autoDeleteObjects: false,
   });
 
-  const { queue: uploadEvents, dlq: uploadEventsDlq } = queueWithDlq(stack, "upload-events", UPLOAD_CONSUMER_TIMEOUT_SECONDS);
+  const s3Queues = consumerQueues(stack, "s3");
 
   const bucket = new Bucket(stack, "files", {
     blockPublicACLs: true,
@@ -48,10 +46,10 @@ export function Storage({ stack, app }: StackContext) {
       exposedHeaders: ["ETag", "x-amz-checksum-sha256"],
       maxAge: "1 hour",
     }],
-    notifications: {
-      // Only presigned uploads complete anything; completion's own copies under blobs/ do not.
-      uploaded: { type: "queue", queue: uploadEvents, events: ["object_created"], filters: [{ prefix: Uploads.UPLOAD_KEY_PREFIX }] },
-    },
+    // Filtered by prefix: only presigned uploads complete anything, completion's own copies under blobs/ do not.
+    notifications: Object.fromEntries(s3Queues.queues.map(({ consumer, queue }) => [consumer.queue, {
+      type: "queue" as const, queue, events: ["object_created" as const], filters: [{ prefix: consumer.source.prefix }],
+    }])),
     cdk: {
       bucket: {
         encryption: BucketEncryption.S3_MANAGED,
@@ -71,19 +69,17 @@ export function Storage({ stack, app }: StackContext) {
 
   // The Jobs stack comes later; the upload consumer only needs the names (see jobsByName).
   const platform: Platform = { settings, network, database, bucket: files, bus, jobs: jobsByName(stack, app.stage) };
+  const uploadConsumer = consumerTable["upload-created"];
   const uploadCreated = polarisFunction(stack, "UploadCreated", {
-    entry: "functions/events/upload-created.ts",
+    entry: uploadConsumer.handler,
     // Uploads.completeUpload: copies new content to its blob key (S3 computes the copy's SHA-256),
     // verifies size and SHA-256, deletes the upload's object, cancels the session's expiry
     // schedule, writes file.created; the batch handler then publishes the outbox.
     access: { db: true, bucket: ["read", "write", "delete"], events: true, schedules: true },
-    timeout: `${UPLOAD_CONSUMER_TIMEOUT_SECONDS} seconds`,
+    timeout: `${uploadConsumer.timeoutSeconds} seconds`,
     memorySize: "1024 MB",
   }, platform);
-  uploadEvents.addConsumer(stack, {
-    function: uploadCreated,
-    cdk: { eventSource: { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true } },
-  });
+  s3Queues.consume(stack, "upload-created", uploadCreated);
 
-  return { bucket: files, uploadEvents, uploadEventsDlq, uploadCreated };
+  return { bucket: files, s3Queues, uploadCreated };
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Stack as CdkStack } from "aws-cdk-lib";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
-import { jobTable, routeTable, type JobName } from "@polaris/contract";
+import { consumerTable, jobTable, queueConsumers, routeTable, type JobName } from "@polaris/contract";
 import { Function, type FunctionProps } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { httpAccess, routeKey } from "./access";
@@ -11,7 +11,6 @@ import { ACCOUNT, REGION, repoRoot, synthesize, type Synthesized } from "./harne
 import { accessOf, handlerOf, type Access } from "./lib/functions";
 import { BUNDLE_EXTERNALS } from "./lib/observability";
 import { jobArnVariable, jobSlug, names } from "./lib/platform";
-import { MAX_RECEIVE_COUNT } from "./lib/queues";
 import { stageSettings } from "./settings";
 import {
   actionsOf, findCycle, flat, identityStatements, ofType, resourcesOf, roleOf, type Resources,
@@ -197,27 +196,30 @@ describe("queues", () => {
   const queues = () => allResources().flatMap(({ resources: r }) =>
     ofType(r, "AWS::SQS::Queue").map(([id, q]) => ({ id, name: q.Properties.QueueName as string, props: q.Properties, resources: r })));
 
-  it.each(["upload-events", "index"])("%s redrives to its own dead-letter queue", (name) => {
+  it.each(queueConsumers())("%s: its queue redrives to its own dead-letter queue", (_, consumer) => {
     const all = queues();
-    const queue = all.find((q) => q.name === `${STAGE}-polaris-${name}`)!;
-    const dlq = all.find((q) => q.name === `${STAGE}-polaris-${name}-dlq`)!;
-    expect(queue.props.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq.id, "Arn"] }, maxReceiveCount: MAX_RECEIVE_COUNT });
+    const queue = all.find((q) => q.name === `${STAGE}-polaris-${consumer.queue}`)!;
+    const dlq = all.find((q) => q.name === `${STAGE}-polaris-${consumer.dlq}`)!;
+    expect(queue.props.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq.id, "Arn"] }, maxReceiveCount: consumer.maxReceives });
     expect(dlq.props.RedrivePolicy).toBeUndefined();
     for (const q of [queue, dlq]) {
       expect(q.props.SqsManagedSseEnabled).toBe(true);
     }
   });
 
-  it("gives each consumer a visibility timeout of at least six runs", () => {
-    const consumers = { "upload-events": "functions/events/upload-created.handler", index: "functions/events/search-indexer.handler" };
-    for (const [queueName, handler] of Object.entries(consumers)) {
-      const queue = queues().find((q) => q.name === `${STAGE}-polaris-${queueName}`)!;
-      const fn = polarisFunctions().find((f) => propsOf(f.fn).handler === handler)!;
-      expect(queue.props.VisibilityTimeout, queueName).toBeGreaterThanOrEqual(6 * fn.resource.Properties.Timeout);
-    }
+  it("gives each queue consumer of the table its function, batch and a visibility timeout of at least six runs", () => {
     const mappings = allResources().flatMap(({ resources: r }) => ofType(r, "AWS::Lambda::EventSourceMapping"));
-    expect(mappings).toHaveLength(2);
-    for (const [, m] of mappings) expect(m.Properties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(mappings).toHaveLength(queueConsumers().length);
+    for (const [name, consumer] of queueConsumers()) {
+      const queue = queues().find((q) => q.name === `${STAGE}-polaris-${consumer.queue}`)!;
+      const fn = polarisFunctions().find((f) => propsOf(f.fn).handler === handlerOf(consumer.handler))!;
+      expect(fn.resource.Properties.Timeout, name).toBe(consumer.timeoutSeconds);
+      expect(queue.props.VisibilityTimeout, name).toBeGreaterThanOrEqual(6 * fn.resource.Properties.Timeout);
+      const [, mapping] = mappings.find(([, m]) => flat(m.Properties.FunctionName) === `<Ref:${fn.id}>`)!;
+      expect(mapping.Properties, name).toMatchObject({
+        BatchSize: consumer.batchSize, MaximumBatchingWindowInSeconds: consumer.batchingWindowSeconds, FunctionResponseTypes: ["ReportBatchItemFailures"],
+      });
+    }
   });
 
   it("routes polaris events from the bus to the index queue (DLQ on delivery failure), consumed by the indexer", () => {
@@ -242,7 +244,7 @@ describe("queues", () => {
 
   it("runs the outbox sweeper every minute", () => {
     const r = resources("Events");
-    const sweeper = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/jobs/outbox-sweep.handler")!;
+    const sweeper = polarisFunctions().find((f) => propsOf(f.fn).handler === handlerOf(consumerTable["outbox-sweep"].handler))!;
     const schedules = ofType(r, "AWS::Events::Rule").filter(([, x]) => x.Properties.ScheduleExpression);
     expect(schedules).toHaveLength(1);
     expect(schedules[0]![1].Properties.ScheduleExpression).toBe("rate(1 minute)");

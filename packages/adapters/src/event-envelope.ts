@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { EVENT_SOURCE } from "@polaris/contract";
 import type { OutboxEvent } from "@polaris/core";
-
-/** The `source` of every Polaris event; the bus rules match on it. */
-export const EVENT_SOURCE = "polaris";
 
 /** The event's `detail`: its payload plus the outbox id, which lets consumers recognise a redelivery. */
 export const eventDetail = (event: OutboxEvent) => ({ ...event.payload, outboxId: event.id });

@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
+import { EVENT_SOURCE } from "@polaris/contract";
 import type { EventBus } from "@polaris/core";
-import { EVENT_SOURCE, eventDetail } from "./event-envelope";
+import { eventDetail } from "./event-envelope";
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_MAX = 10;

@@ -1,5 +1,5 @@
 export { createPgPool, openDatabase, type DatabaseTarget } from "./database";
-export { createAccessTokens, createShareTokens, type AccessTokenService } from "./access-tokens";
+export { createAccessTokens, createShareTokens } from "./access-tokens";
 export { createMemoryRateLimiter } from "./memory-rate-limiter";
 export { createSqlIdempotencyStore } from "./sql-idempotency-store";
 export { openDynamoTable } from "./dynamodb";
@@ -9,7 +9,7 @@ export { createS3Storage, contentDisposition } from "./s3-storage";
 export { createSqlScheduler } from "./sql-scheduler";
 export { createEventBridgeScheduler, scheduleName, atExpression } from "./eventbridge-scheduler";
 export { createEventBridgeBus } from "./eventbridge-bus";
-export { eventBridgeEnvelope, EVENT_SOURCE } from "./event-envelope";
+export { eventBridgeEnvelope } from "./event-envelope";
 export { createInProcessBus, type EventBridgeEvent } from "./in-process-bus";
 export { createSqlSearch } from "./sql-search";
 export { createOpenSearchIndex, INDEX_DEFINITION, type OpenSearchIndex } from "./opensearch-index";

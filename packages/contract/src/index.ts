@@ -7,4 +7,5 @@ export * from "./files";
 export * from "./shares";
 export * from "./search";
 export * from "./jobs";
+export * from "./consumers";
 export * from "./routes";

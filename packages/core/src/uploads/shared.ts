@@ -1,9 +1,10 @@
+import { UPLOAD_KEY_PREFIX } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
 import type { Db, UploadRow } from "../db/schema";
 import { fail } from "../errors";
 
-/** Where presigned uploads land; only their notifications complete uploads (the stacks filter on it). */
-export const UPLOAD_KEY_PREFIX = "uploads/";
+// Declared beside the consumer table, whose S3 notification filters on it.
+export { UPLOAD_KEY_PREFIX };
 export const uploadObjectKey = (userId: number, uploadKey: string) => `${UPLOAD_KEY_PREFIX}${userId}/${uploadKey}`;
 
 export const partCount = (size: number, partSize: number) => Math.max(1, Math.ceil(size / partSize));
