@@ -1,50 +1,8 @@
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { Search } from "@polaris/core";
-import { createDeps, type AppDeps } from "@polaris/runtime";
+import { createDeps } from "@polaris/runtime";
 
-const PAGE = 1000;
-
-export type ReindexTarget = { userId: number } | { all: true };
-
-/**
- * Rebuilds the search index from the database, the system of record.
- *
- * `all`: fills a new index behind the alias's back and swaps the alias in one step, so searches never
- * see a half-built index; changes committed while it filled went to the old index, so their outbox
- * events are replayed into the new one afterwards (versions make replays harmless).
- * One user: rewrites the user's documents in place (the same version overwrites, repairing damaged
- * ones) and removes documents of items the database holds as purged.
- */
-export async function reindex(deps: AppDeps, target: ReindexTarget) {
-  const index = deps.openSearch;
-  if (!index) throw new Error("OPENSEARCH_URL is not set: search reads the files table and there is no index to rebuild");
-  if ("all" in target) {
-    const mark = await deps.db.selectFrom("outbox").select((eb) => eb.fn.max("id").as("id")).executeTakeFirstOrThrow();
-    const built = await index.rebuild(Search.allDocuments(deps.db, { pageSize: PAGE }));
-    const missed = await deps.db.selectFrom("outbox").select(["type", "payload"]).where("id", ">", Number(mark.id ?? 0)).orderBy("id").execute();
-    for (const event of missed) await Search.indexChange(deps, event.type, event.payload);
-    return { index: built.index, documents: built.count, replayedEvents: missed.length };
-  }
-  const written = new Set<number>();
-  for await (const docs of Search.allDocuments(deps.db, { userId: target.userId, pageSize: PAGE })) {
-    await index.repair(docs);
-    for (const doc of docs) written.add(doc.id);
-  }
-  const leftovers = (await index.documentIds(target.userId)).filter((id) => !written.has(id));
-  for (let i = 0; i < leftovers.length; i += PAGE) {
-    const ids = leftovers.slice(i, i + PAGE);
-    // Re-read: purged rows are deleted (with their versions), rows created since the scan are written,
-    // and ids the database does not know at all are removed.
-    const docs = await Search.loadDocuments(deps.db, ids);
-    await index.write(docs);
-    const known = new Set(docs.map((doc) => doc.id));
-    await index.remove(target.userId, ids.filter((id) => !known.has(id)));
-  }
-  return { index: index.alias, documents: written.size, removedOrRefreshed: leftovers.length };
-}
-
-function parseTarget(argv: string[]): ReindexTarget {
+function parseTarget(argv: string[]): Search.ReindexTarget {
   const { values } = parseArgs({ args: argv, options: { user: { type: "string" }, all: { type: "boolean" } } });
   if (values.all && values.user === undefined) return { all: true };
   const userId = Number(values.user);
@@ -52,18 +10,17 @@ function parseTarget(argv: string[]): ReindexTarget {
   throw new Error("usage: npm run reindex -- --user <id> | --all");
 }
 
-// `npm run reindex -- --user <id> | --all`, with the same environment as the app (DATABASE_URL, OPENSEARCH_URL, …).
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+// `npm run reindex -- --user <id> | --all`, with the same environment as the app (DATABASE_URL, OPENSEARCH_URL, …);
+// the use case is core's Search.reindex.
+try {
+  const target = parseTarget(process.argv.slice(2));
+  const deps = await createDeps(process.env);
   try {
-    const target = parseTarget(process.argv.slice(2));
-    const deps = await createDeps(process.env);
-    try {
-      console.log(JSON.stringify(await reindex(deps, target)));
-    } finally {
-      await deps.close();
-    }
-  } catch (error) {
-    console.error((error as Error).message);
-    process.exitCode = 1;
+    console.log(JSON.stringify(await Search.reindex(deps, target)));
+  } finally {
+    await deps.close();
   }
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
 }

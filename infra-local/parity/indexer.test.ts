@@ -1,21 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { eventBridgeEnvelope } from "@polaris/adapters";
+import { createOpenSearchIndex, type OpenSearchIndex } from "@polaris/adapters/opensearch-index";
 import { Files, Outbox, Search } from "@polaris/core";
 import { bytes, createFolder, uploadFile, type TestApp } from "../../packages/api-tests/src/support";
 import { sqsEvent } from "../background";
 import { loadModuleHandler } from "../gateway";
-import { reindex } from "../reindex";
 import { startOpenSearchApp } from "./opensearch-app";
 
 let app: TestApp;
+/** The app's index through a client of the test's own, which also reads and damages documents directly. */
+let adapter: OpenSearchIndex;
 beforeAll(async () => {
   // The embedded sweeper stays out of the way: the crash test runs it itself.
   app = await startOpenSearchApp({ OUTBOX_SWEEP_MS: String(3_600_000) });
+  const { config } = app.deps;
+  adapter = createOpenSearchIndex({ url: config.OPENSEARCH_URL!, alias: config.OPENSEARCH_INDEX, region: config.AWS_REGION });
 });
-afterAll(() => app?.close());
+afterAll(async () => {
+  await adapter?.close();
+  await app?.close();
+});
 
-const index = () => app.deps.openSearch!;
+const index = () => adapter;
 const settle = async () => {
   await app.background.idle();
   await index().refresh();
@@ -32,7 +39,7 @@ const batch = (bodies: string[]): SQSEvent => ({ Records: bodies.map((body) => s
 /** What the index holds for the user: version, name, path and status per document id. */
 async function indexed(userId: number) {
   const { body } = await index().client.search({
-    index: index().alias,
+    index: index().name,
     routing: String(userId),
     body: { size: 10_000, version: true, query: { term: { userId } } },
   });
@@ -134,15 +141,15 @@ describe("reindex", () => {
     const { userId } = await busyDrive();
     // Damage: a document lost, a document that should not be there.
     const [lost] = (await expected(userId)).keys();
-    await index().client.delete({ index: index().alias, id: String(lost), routing: String(userId), refresh: true });
+    await index().client.delete({ index: index().name, id: String(lost), routing: String(userId), refresh: true });
     await index().client.index({
-      index: index().alias, id: "999999", routing: String(userId), refresh: true,
+      index: index().name, id: "999999", routing: String(userId), refresh: true,
       body: { id: 999999, userId, name: "ghost.txt", status: "active", path: "/", isDir: false, size: 1 },
     });
-    const before = Object.keys((await index().client.indices.getAlias({ name: index().alias })).body);
+    const before = Object.keys((await index().client.indices.getAlias({ name: index().name })).body);
 
-    const result = await reindex(app.deps, { all: true });
-    const after = Object.keys((await index().client.indices.getAlias({ name: index().alias })).body);
+    const result = await Search.reindex(app.deps, { all: true });
+    const after = Object.keys((await index().client.indices.getAlias({ name: index().name })).body);
     expect(after).toEqual([result.index]);
     expect(before).not.toContain(result.index);
     expect(await indexed(userId)).toEqual(await expected(userId));
@@ -164,14 +171,14 @@ describe("reindex", () => {
     // Same version, wrong name (a repair write is the only kind that overwrites an equal version).
     await index().repair([{ ...damaged, name: "damaged.txt" }]);
     await index().client.index({
-      index: index().alias, id: "888888", routing: String(userId), refresh: true,
+      index: index().name, id: "888888", routing: String(userId), refresh: true,
       body: { id: 888888, userId, name: "ghost.txt", status: "active", path: "/", isDir: false, size: 1 },
     });
     const otherBefore = await indexed(other.userId);
 
     expect((await indexed(userId)).has(lost.id)).toBe(false);
 
-    await reindex(app.deps, { userId });
+    await Search.reindex(app.deps, { userId });
     await index().refresh();
     expect(await indexed(userId)).toEqual(await expected(userId));
     expect(await indexed(other.userId)).toEqual(otherBefore);

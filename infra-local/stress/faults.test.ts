@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytes, createFolder, quota, sha256, startTestApp, upload, uploadFile, type TestApp } from "../../packages/api-tests/src/support";
 import { sqsEvent } from "../background";
 import { loadModuleHandler, repoRoot } from "../gateway";
-import { reindex } from "../reindex";
+import { Search } from "@polaris/core";
 import { down, up } from "../services/index";
 
 /**
@@ -60,7 +60,7 @@ describe("OpenSearch stopped during writes", () => {
     const docs = await createFolder(app, token, "docs");
     const before = await uploadFile(app, token, bytes(700, 501), { name: "before.txt", parentId: docs });
     await app.background.idle();
-    await app.deps.openSearch!.refresh();
+    await app.deps.searchIndex!.refresh();
     expect(await searchView(token)).toEqual(await databaseView(userId));
 
     await down(["opensearch"]);
@@ -81,8 +81,8 @@ describe("OpenSearch stopped during writes", () => {
     // The indexer's messages failed meanwhile (and may have gone to the dead-letter queue): the
     // database is the system of record, and reindexing the user repairs the index from it.
     await app.background.idle();
-    await reindex(app.deps, { userId });
-    await app.deps.openSearch!.refresh();
+    await Search.reindex(app.deps, { userId });
+    await app.deps.searchIndex!.refresh();
     expect(await searchView(token)).toEqual(await databaseView(userId));
   });
 });
@@ -135,7 +135,7 @@ describe("a process killed between commit and publish", () => {
     // No request of this app publishes (GETs never do): only the sweeper can.
     const found = async () => (await app.call("GET", "/search/v1/search/files", { token, query: { keyword: "killed" } })).body.data?.list?.[0]?.identity === row.identity;
     await until("the sweeper to publish and the indexer to index the folder", async () => {
-      await app.deps.openSearch!.refresh();
+      await app.deps.searchIndex!.refresh();
       return found();
     });
     const events = await app.deps.db.selectFrom("outbox").select(["payload", "sent_at"]).where("type", "=", "file.created").execute();

@@ -16,7 +16,7 @@ const hmacKey = (secret: string) =>
  * HS256 access tokens: `sub` is the user id. Verification pins the algorithm, so `alg:none` never
  * passes, and requires `exp`: a token signed without one (jose accepts it by default) would never expire.
  */
-export function createAccessTokens(secret: string, expireSeconds: number, now: () => Date = () => new Date()) {
+export function createAccessTokens(secret: string, expireSeconds: number, now: () => Date = () => new Date()): AccessTokens {
   const key = hmacKey(secret);
   const issue: AccessTokens["issue"] = async (userId) => {
     const iat = Math.floor(now().getTime() / 1000);
@@ -54,7 +54,6 @@ export function createAccessTokens(secret: string, expireSeconds: number, now: (
   };
   return { issue, verify };
 }
-export type AccessTokenService = ReturnType<typeof createAccessTokens>;
 
 /** HS256 share tokens: `sub` is the share identity, `cv` the code version they were issued for. */
 export function createShareTokens(secret: string, expireSeconds: number, now: () => Date = () => new Date()): ShareTokens {

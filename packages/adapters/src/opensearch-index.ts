@@ -94,7 +94,13 @@ export interface OpenSearchIndexOptions {
   region: string;
 }
 
-export type OpenSearchIndex = ReturnType<typeof createOpenSearchIndex>;
+/** The port, plus what the OpenSearch engine reads through the same connection (and tests, benchmarks). */
+export interface OpenSearchIndex extends SearchIndex {
+  client: Client;
+  /** Creates the first index and its alias unless they exist. */
+  ensure(): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
  * The search index behind an alias, so a rebuild fills a new index and swaps the alias in one step.
@@ -102,7 +108,7 @@ export type OpenSearchIndex = ReturnType<typeof createOpenSearchIndex>;
  * so replays and reordering never make it older. Trashed items stay as documents with status "trashed"
  * (searches filter on status), which keeps a restore a plain versioned write; purged items are deleted.
  */
-export function createOpenSearchIndex(options: OpenSearchIndexOptions) {
+export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSearchIndex {
   const client = connect(options.url, options.region);
   const { alias } = options;
   let ready: Promise<void> | undefined;
@@ -158,7 +164,7 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions) {
 
   return {
     client,
-    alias,
+    name: alias,
     ensure,
     write,
 

@@ -83,7 +83,7 @@ function statsRequest(userId: number): API.Search_RequestBody {
 
 /** Filename search and stats over the OpenSearch index, always within one user's active documents. */
 export function createOpenSearchEngine(index: OpenSearchIndex): SearchEngine {
-  const { client, alias } = index;
+  const { client, name: alias } = index;
   const options = { requestTimeout: SEARCH_TIMEOUT_MS, maxRetries: 0 };
   return {
     search: (userId, q) => guarded(async () => {

@@ -22,7 +22,7 @@ const pastLease = () => sleep((LEASE_SECONDS + 1.2) * 1000);
 describe("an Idempotency-Key whose request died", () => {
   it("answers 409 during the lease, then the retry runs once and is replayed; the dead request's late answer changes nothing", async () => {
     const { token } = await app.signUp();
-    const userId = (await app.deps.accessTokens.verify(token))!;
+    const userId = (await app.deps.tokens.verify(token))!;
     const path = fileRoutes.createFolder.path;
     const body = { name: "after-crash" };
     const key = randomUUID();

@@ -21,8 +21,8 @@ describe("a validly signed token for a user that does not exist", () => {
     const { identity } = created.body.data;
     const shareToken = (await app.call("POST", "/share/v1/share/validate", { body: { identity } })).body.data.shareToken;
 
-    const { accessToken: token } = await app.deps.accessTokens.issue(999_999);
-    expect(await app.deps.accessTokens.verify(token)).toBe(999_999);
+    const { accessToken: token } = await app.deps.tokens.issue(999_999);
+    expect(await app.deps.tokens.verify(token)).toBe(999_999);
     expect(await app.call("POST", "/file/v1/folder/create", { token, body: { name: "ghost" } })).toMatchObject(unauthorized);
     expect(await app.call("POST", "/share/v1/share/save", { token, body: { identity, shareToken, fileIdentities: [folder] } })).toMatchObject(unauthorized);
     expect(await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("ghost"), size: 5, name: "ghost.bin" } })).toMatchObject(unauthorized);

@@ -134,7 +134,7 @@ describe("access tokens", () => {
 
   it("without exp are refused (401 100003), though signed with the right secret for a real user", async () => {
     const { token } = await app.signUp();
-    const userId = (await app.deps.accessTokens.verify(token))!;
+    const userId = (await app.deps.tokens.verify(token))!;
     const exp = Math.floor(Date.now() / 1000) + 600;
     // The same claims with an expiry pass: the secret and claims are right, only exp is missing.
     const withExp = await signed({ sub: String(userId), exp });

@@ -20,6 +20,8 @@ export interface RateLimiter {
 
 export interface AccessTokens {
   issue(userId: number): Promise<{ accessToken: string; accessExpire: number; refreshAfter: number }>;
+  /** The user id, or null for any token that is not ours and current. */
+  verify(token: string): Promise<number | null>;
 }
 
 /**
@@ -166,8 +168,23 @@ export interface SearchDocument {
   version: number;
 }
 
-/** A separate index kept in step with the files table (OpenSearch); none when search reads the table itself. */
+/**
+ * A separate index kept in step with the files table (OpenSearch); none when search reads the table
+ * itself. Wide enough for the indexer and for rebuilding from the database (Search.reindex).
+ */
 export interface SearchIndex {
+  /** What readers and writers address (an alias: the index behind it changes on a rebuild). */
+  readonly name: string;
   /** Writes active and trashed documents and removes purged ones; a document older than the indexed one changes nothing. */
   write(docs: SearchDocument[]): Promise<void>;
+  /** Writes documents in place even at an equal version, so a damaged document is repaired. */
+  repair(docs: SearchDocument[]): Promise<void>;
+  /** Removes documents whatever their version: for ids the database does not know at all. */
+  remove(userId: number, ids: number[]): Promise<void>;
+  /** Ids of every document of the user in the index (active, trashed, or stale). */
+  documentIds(userId: number): Promise<number[]>;
+  /** Fills a fresh index from the batches, then swaps it in for readers and writers in one step. */
+  rebuild(batches: AsyncIterable<SearchDocument[]>): Promise<{ index: string; count: number }>;
+  /** Makes everything written so far searchable (tests, benchmarks; the index catches up by itself within a second). */
+  refresh(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { createAccessTokens, createShareTokens, type AccessTokenService } from "@polaris/adapters/access-tokens";
+import { createAccessTokens, createShareTokens } from "@polaris/adapters/access-tokens";
 import { openDatabase } from "@polaris/adapters/database";
 import { createInProcessBus } from "@polaris/adapters/in-process-bus";
 import { createMemoryRateLimiter } from "@polaris/adapters/memory-rate-limiter";
@@ -17,13 +17,10 @@ import { flushMetrics } from "./metrics";
 
 export interface AppDeps extends CoreDeps {
   config: Config;
-  accessTokens: AccessTokenService;
   idempotency: IdempotencyStore;
   logger: Logger;
   /** The embedded profile's bus (no EVENT_BUS_NAME): the host connects the event consumers to it. */
   inProcessBus: ReturnType<typeof createInProcessBus> | null;
-  /** The OpenSearch index when OPENSEARCH_URL is set (reindexing, tests). */
-  openSearch: OpenSearchIndex | null;
   /** Publishes the outbox after a change committed; failures are left to the sweeper. */
   publishEvents(): Promise<void>;
   close(): Promise<void>;
@@ -96,7 +93,6 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
   if (config.MIGRATE_ON_START) await (await import("@polaris/core/migrate")).migrateToLatest(db);
   const clock = { now: () => new Date() };
   const secret = config.JWT_SECRET ?? localSecret(home);
-  const accessTokens = createAccessTokens(secret, config.ACCESS_EXPIRE_SECONDS, clock.now);
   const logger = new Logger({ serviceName: "polaris", logLevel: config.LOG_LEVEL });
   // Adapters with heavy SDKs are imported only when configuration asks for them, so a Lambda
   // function pays at cold start only for the clients it uses.
@@ -134,8 +130,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     db,
     clock,
     logger,
-    accessTokens,
-    tokens: accessTokens,
+    tokens: createAccessTokens(secret, config.ACCESS_EXPIRE_SECONDS, clock.now),
     shareTokens: createShareTokens(secret, config.SHARE_TOKEN_EXPIRE_SECONDS, clock.now),
     rateLimiter: kv?.rateLimiter ?? createMemoryRateLimiter(),
     idempotency: kv?.idempotency ?? createSqlIdempotencyStore(db),
@@ -145,7 +140,6 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
     inProcessBus,
     search,
     searchIndex: openSearch,
-    openSearch,
     async publishEvents() {
       // No bus to reach (a function without EVENT_BUS_NAME, which writes no events): taking rows would only hide them from publishers.
       if (inProcessBus && !inProcessBus.connected()) return;

@@ -75,7 +75,7 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
 
       if (route.auth === "jwt" || (route.auth === "optional" && event.headers?.authorization !== undefined)) {
         const token = bearer(event.headers?.authorization);
-        const userId = token ? await deps.accessTokens.verify(token) : null;
+        const userId = token ? await deps.tokens.verify(token) : null;
         if (!userId) throw new HttpFailure(errorResult("UNAUTHORIZED"));
         // A signature proves who the token was issued to, not that the account still exists: a deleted
         // user's token must stop working on every route (list and info included, which would otherwise

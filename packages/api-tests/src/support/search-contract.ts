@@ -18,7 +18,7 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
     /** Indexing is asynchronous: wait for the background work, then make OpenSearch's writes visible. */
     const settle = async () => {
       await app.background.idle();
-      await app.deps.openSearch?.refresh();
+      await app.deps.searchIndex?.refresh();
     };
     const post = async (token: string, path: string, body: unknown) => {
       const res = await app.call("POST", path, { token, body });
