@@ -26,7 +26,13 @@ export async function publishPending(deps: PublishDeps, limit: number) {
     );
     const rejected = new Set(failed);
     const sent = rows.filter((r) => !rejected.has(r.id)).map((r) => r.id);
-    if (sent.length) await trx.updateTable("outbox").set({ sent_at: sql`now()` }).where("id", "in", sent).execute();
+    if (sent.length) {
+      // The mark need not wait for the disk: lost in a crash, it only makes these rows publish again,
+      // which consumers take (at least once). The request's own commit stays durable; this saves
+      // every write request a second WAL flush.
+      await sql`set local synchronous_commit = off`.execute(trx);
+      await trx.updateTable("outbox").set({ sent_at: sql`now()` }).where("id", "in", sent).execute();
+    }
     return { published: sent.length, failed: rows.length - sent.length };
   });
 }
