@@ -89,12 +89,12 @@ export const machineNotes: string[] = [];
 /**
  * Says (in the progress and in `machineNotes`) when the machine was busy during a measurement: load
  * average (less the cores this bench's processes used) above the core count, or a process that is
- * neither this bench nor one it started (nor the PostgreSQL cluster it measures) above 20 % of a
- * core over the window, named by its command line.
+ * neither this bench nor one it started (nor a server it measures: the PostgreSQL cluster, OpenSearch)
+ * above 20 % of a core over the window, named by its command line.
  */
-function checkMachine(name: string, before: Map<number, Proc>, after: Map<number, Proc>, seconds: number, postmaster?: number): boolean {
+function checkMachine(name: string, before: Map<number, Proc>, after: Map<number, Proc>, seconds: number, measured: (number | undefined)[]): boolean {
   const ours = tree(after, process.pid);
-  if (postmaster) for (const pid of tree(after, postmaster)) ours.add(pid);
+  for (const root of measured) if (root) for (const pid of tree(after, root)) ours.add(pid);
   // A process started inside the window used all its ticks inside it.
   const busy = [...after].filter(([pid]) => !ours.has(pid))
     .map(([pid, p]) => ({ pid, comm: p.comm, share: (p.ticks - (before.get(pid)?.ticks ?? 0)) / TICKS_PER_S / seconds }))
@@ -141,6 +141,8 @@ export interface LoadOptions {
   pid?: number;
   /** The measured PostgreSQL cluster's postmaster: its children's CPU → `<name>_db_cpu_ms_per_req`. */
   postmaster?: number;
+  /** Other servers the measurement drives (OpenSearch's JVM): their CPU is the measurement's, not a busy machine. */
+  measured?: number[];
 }
 
 /**
@@ -171,7 +173,7 @@ export async function load(name: string, target: LoadTarget, options: LoadOption
   const window = (performance.now() - t0) / 1000;
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${name}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
-  checkMachine(name, before, after, window, options.postmaster);
+  checkMachine(name, before, after, window, [options.postmaster, ...(options.measured ?? [])]);
   const answered = result.requests.total;
   const msPerRequest = (ticks: number) => Math.round(((ticks * 1000) / TICKS_PER_S / answered) * 1000) / 1000;
   const figures: Figures = {
