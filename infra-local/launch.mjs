@@ -17,20 +17,21 @@ import { build, stop } from "esbuild";
 
 /**
  * - The young generation stays at V8's initial 2×1 MB while the server loads and starts: by default
- *   module loading alone grows it to 2×16 MB, which it keeps (~30 MB). A server on a PostgreSQL
- *   server lets it grow again once serving (at 50 concurrent requests the larger one is ~10% more
- *   throughput); one on PGlite keeps it (~8% of its throughput: its requests wait on the one PGlite
- *   connection).
+ *   module loading alone grows it to 2×16 MB, which it keeps (~30 MB). The PostgreSQL profile
+ *   (DATABASE_URL) lets it grow again once serving (at 50 concurrent requests the larger one is ~10%
+ *   more throughput, and that profile has the memory); the embedded one keeps it: a home server
+ *   mostly idles, and its memory is what it is judged by.
  * - The old generation may outgrow its live size by half before a full collection; V8's default
  *   allows up to 4× on a machine with a few GB (~70 MB more under load, for a ~40 MB live heap).
  * - PGlite's WebAssembly (Postgres) stays on V8's baseline compiler: tiering its functions up left
  *   ~40–70 MB of compiler memory behind, for a few % of query speed.
  */
+const embedded = !process.env.DATABASE_URL;
 // PGlite only when asked for: the embedded profile otherwise runs the state folder's own PostgreSQL server.
-const pglite = !process.env.DATABASE_URL && !!process.env.PGLITE_DIR;
+const pglite = embedded && !!process.env.PGLITE_DIR;
 const heapPolicy = {
   starting: ["--semi-space-growth-factor=1", "--heap-growing-percent=50", ...(pglite ? ["--liftoff-only"] : [])],
-  serving: pglite ? [] : ["--semi-space-growth-factor=2"],
+  serving: embedded ? [] : ["--semi-space-growth-factor=2"],
 };
 for (const flag of heapPolicy.starting) v8.setFlagsFromString(flag);
 
