@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { FLOOR_GOAL_ENDPOINTS, floorRatios } from "./goals";
-import { api, attempt, load, medians, postmasterOf, progress, rssMb, type Figures, type LoadOptions } from "./lib";
+import { api, attempt, load, medians, postmasterOf, processes, progress, rssMb, type Figures, type LoadOptions } from "./lib";
 
 const repoRoot = join(import.meta.dirname, "..");
 const FLOOR_ROUNDS = 3;
@@ -71,12 +71,29 @@ export async function startServer(env: Record<string, string> = {}, script?: str
  * stack and floor at the same rate (`…_at_rate_p99_ms`, `…_at_rate_p99_vs_floor`). An endpoint whose
  * measurement fails is noted and the others still run.
  */
+/** Proportional set size of a process and its descendants, in MB. */
+function treePssMb(pid: number): number {
+  const all = processes();
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, p] of all) if (p.ppid === tree[i]) tree.push(child);
+  const pss = (p: number) => {
+    try {
+      return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+    } catch {
+      return 0; // gone meanwhile
+    }
+  };
+  return Math.round(tree.reduce((sum, p) => sum + pss(p), 0) / 1024);
+}
+
 export async function benchHttp(label = "embedded", env: Record<string, string> = {}, beside?: {
   has(endpoint: string): boolean;
   measure(endpoint: string, options?: Omit<LoadOptions, "pid">, suffix?: string): Promise<Figures>;
 }): Promise<Figures> {
-  const postmaster = env.DATABASE_URL ? await postmasterOf(env.DATABASE_URL) : undefined;
+  const external = env.DATABASE_URL ? await postmasterOf(env.DATABASE_URL) : undefined;
   const server = await startServer(env);
+  // The embedded profile's own PostgreSQL server is the app's child: its CPU bills the app's requests too.
+  const postmaster = external ?? [...processes()].find(([, p]) => p.ppid === server.pid && p.comm === "postgres")?.[0];
   const figures: Figures = {};
   try {
     const base = server.url;
@@ -92,6 +109,8 @@ export async function benchHttp(label = "embedded", env: Record<string, string> 
     await fetch(plan.uploadUrl, { method: "PUT", headers: plan.headers, body: content });
     await api(base, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey }, token);
     figures[`${label}_rss_idle_mb`] = rssMb(server.pid);
+    // With its own database server, the memory the app costs is its whole tree's, shared pages split (PSS).
+    if (postmaster && !external) figures[`${label}_tree_pss_idle_mb`] = treePssMb(server.pid);
 
     // Login goes last: its scrypt work queued at the end of a run would slow whatever is measured next.
     const targets: [string, Parameters<typeof load>[1]][] = [
