@@ -272,7 +272,7 @@ describe("console uploads resume after any interruption (Chromium, throttled)", 
 // The restart is the embedded server's own (one process): on parity the services outlive the app anyway.
 describe.skipIf(process.env.POLARIS_TEST_PROFILE === "parity")("console uploads resume after the server restarts (Chromium, throttled)", () => {
   it("waits while the server is down and finishes on the same session once it is back; the bytes match", async () => {
-    // State that outlives the process: PGlite on disk under POLARIS_HOME (or the pass's PostgreSQL database).
+    // State that outlives the process: the state folder's own PostgreSQL server (or the pass's PostgreSQL database).
     const database = await freshDatabaseEnv();
     const env = {
       POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-restart-")), LOG_LEVEL: "SILENT", ...(database.env.PGLITE_DIR === "memory" ? {} : database.env),
