@@ -99,6 +99,22 @@ describe("the embedded profile's own PostgreSQL server", () => {
     }
   });
 
+  // A repository under /root, say: the unprivileged server cannot pass a folder above the state folder.
+  it.skipIf(process.getuid?.() !== 0)("as root, puts the cluster where the server's user can reach it when the state folder is out of its reach", async () => {
+    const closed = freshHome(); // 0700, root's
+    const home = join(closed, "inner", "home");
+    const app = await startTestApp({ POLARIS_HOME: home }, undefined, "embedded-server");
+    try {
+      const elsewhere = readFileSync(join(home, "postgres.location"), "utf8").trim();
+      homes.push(elsewhere);
+      expect(elsewhere).toMatch(/^\/var\/lib\/polaris\/clusters\/[0-9a-f]{16}$/);
+      expect(existsSync(join(elsewhere, "data", "PG_VERSION"))).toBe(true);
+      expect((await app.signUp()).token).toBeTruthy();
+    } finally {
+      await app.close();
+    }
+  });
+
   it("imports a drive an earlier version kept in PGlite, once, and keeps the PGlite folder", async () => {
     const home = freshHome();
     const old = await startTestApp({ POLARIS_HOME: home, PGLITE_DIR: join(home, "pglite") }, undefined, "embedded");

@@ -81,6 +81,12 @@ const own = (path: string, user: OsUser | undefined) => user && chownSync(path, 
 /** Root only: a place outside the state folder that the server's user can reach, for what cannot stay where it is. */
 const rootFallback = (...parts: string[]) => join("/var/lib/polaris", ...parts);
 
+/** Creates `folder` under the fallback with every level passable (not listable) by other users. */
+function openRootFallback(folder: string): void {
+  mkdirSync(folder, { recursive: true });
+  for (let level = folder; level.startsWith(rootFallback()); level = dirname(level)) chmodSync(level, 0o711);
+}
+
 /**
  * Where the cluster lives: `<home>/postgres`, owned by the server's user, 0700. As root the state
  * folder (0700, root's) lets that user through (group execute for its group only); where an
@@ -96,6 +102,7 @@ function clusterFolder(home: string, user: OsUser | undefined): string {
   chmodSync(home, 0o710);
   if (existsSync(inHome) || canReach(user, home)) return inHome;
   const elsewhere = rootFallback("clusters", createHash("sha256").update(resolve(home)).digest("hex").slice(0, 16));
+  openRootFallback(dirname(elsewhere));
   writeFileSync(locationFile, `${elsewhere}\n`, { mode: 0o600 });
   return elsewhere;
 }
@@ -105,10 +112,10 @@ function reachableNative(native: string, version: string, user: OsUser | undefin
   if (!user || canReach(user, join(native, "bin", "postgres"))) return native;
   const copy = rootFallback(`postgres-${version}`);
   if (!existsSync(join(copy, "bin", "postgres"))) {
+    openRootFallback(dirname(copy));
     const partial = `${copy}.partial-${process.pid}`;
     cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
-    mkdirSync(dirname(copy), { recursive: true, mode: 0o755 });
-    chmodSync(rootFallback(), 0o755);
+    chmodSync(partial, 0o755);
     renameSync(partial, copy);
   }
   return copy;
