@@ -123,7 +123,8 @@ const newest = (dir: string): number =>
 export async function buildConsoleIfNeeded() {
   const web = resolve(repoRoot, "packages/web");
   const index = join(consoleDist, "index.html");
-  const sources = Math.max(newest(join(web, "app")), statSync(join(web, "index.html")).mtimeMs, statSync(join(web, "vite.config.ts")).mtimeMs);
+  // The contract too: the build inlines the route table's paths (vite.config.ts).
+  const sources = Math.max(newest(join(web, "app")), newest(resolve(repoRoot, "packages/contract/src")), statSync(join(web, "index.html")).mtimeMs, statSync(join(web, "vite.config.ts")).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   // In a process of its own: after a build, Vite and Rollup leave this one ~250 MB larger for good.
   // `-e` code resolves "vite" from its working directory (vitest's transform has no import.meta.resolve).

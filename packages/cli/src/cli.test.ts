@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextMobile, startTestApp, type TestApp } from "@polaris/api-tests/support";
+import { fileRoutes, userRoutes } from "@polaris/contract";
 
 // Drives the real `polaris` binary (bin/polaris.js → src/main.ts through tsx) against the embedded server.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -207,7 +208,7 @@ describe("polaris CLI: files", () => {
     const saved = JSON.parse(readFileSync(join(config, "polaris", "uploads.json"), "utf8"));
     const [session] = Object.values(saved) as { uploadKey: string }[];
     const { token } = JSON.parse(readFileSync(join(config, "polaris", "credentials.json"), "utf8")).servers[app.url];
-    const before = await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: session.uploadKey } });
+    const before = await app.call("POST", fileRoutes.uploadParts.path, { token, body: { uploadKey: session.uploadKey } });
     expect(before.body.data.uploaded).toHaveLength(1);
 
     const second = await ok(["--json", "upload", "big.bin"]);
@@ -272,8 +273,8 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
   const sessionFor = (path: string) =>
     (Object.values(JSON.parse(readFileSync(configFile("uploads.json"), "utf8"))) as { uploadKey: string; path: string }[]).find((s) => s.path === path);
   const partsOf = async (uploadKey: string) =>
-    (await app.call("POST", "/file/v1/upload/parts", { token: token(), body: { uploadKey } })).body.data as { uploaded: { partNumber: number }[]; parts: unknown[] };
-  const partsOfStatus = (uploadKey: string) => app.call("POST", "/file/v1/upload/parts", { token: token(), body: { uploadKey } });
+    (await app.call("POST", fileRoutes.uploadParts.path, { token: token(), body: { uploadKey } })).body.data as { uploaded: { partNumber: number }[]; parts: unknown[] };
+  const partsOfStatus = (uploadKey: string) => app.call("POST", fileRoutes.uploadParts.path, { token: token(), body: { uploadKey } });
   const digest = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
   /** Starts an upload at 1 MiB/s and stops the process with `signal` once storage holds a whole part. */
@@ -308,7 +309,7 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
   }
 
   it("after SIGKILL: the rerun sends only the parts storage does not hold whole", async () => {
-    const before = await app.call("GET", "/usercenter/v1/user/quota", { token: token() });
+    const before = await app.call("GET", userRoutes.quota.path, { token: token() });
     const { content, end, uploadKey, storedBefore } = await uploadThenStop("killed.bin", "SIGKILL");
     expect(end.signal).toBe("SIGKILL");
     expect(sessionFor(join(work, "killed.bin"))?.uploadKey).toBe(uploadKey);
@@ -322,7 +323,7 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
     expect(sessionFor(join(work, "killed.bin"))).toBeUndefined();
     await expectDownloaded("killed.bin", content);
     // One reservation, turned into usage: nothing left reserved.
-    const after = (await app.call("GET", "/usercenter/v1/user/quota", { token: token() })).body.data;
+    const after = (await app.call("GET", userRoutes.quota.path, { token: token() })).body.data;
     expect(after).toMatchObject({ usedSize: before.body.data.usedSize + 11 * MiB, reservedSize: 0 });
   }, 120_000);
 
@@ -331,7 +332,7 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
     writeFileSync(path, randomBytes(11 * MiB));
     expect((await polaris(["upload", "edited.bin"], { POLARIS_CLI_INTERRUPT_AFTER_PARTS: "1" })).code).toBe(4);
     const old = sessionFor(path)!.uploadKey;
-    const before = (await app.call("GET", "/usercenter/v1/user/quota", { token: token() })).body.data;
+    const before = (await app.call("GET", userRoutes.quota.path, { token: token() })).body.data;
     expect(before.reservedSize).toBe(11 * MiB);
 
     const edited = randomBytes(12 * MiB);
@@ -340,7 +341,7 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
     expect(rerun).toMatchObject({ resumed: false, instant: false, size: 12 * MiB });
     expect(sessionFor(path)).toBeUndefined();
     expect((await partsOfStatus(old)).status).toBe(404);
-    const after = (await app.call("GET", "/usercenter/v1/user/quota", { token: token() })).body.data;
+    const after = (await app.call("GET", userRoutes.quota.path, { token: token() })).body.data;
     expect(after).toMatchObject({ reservedSize: 0, usedSize: before.usedSize + 12 * MiB });
     await expectDownloaded("edited.bin", edited);
   }, 120_000);

@@ -1,12 +1,8 @@
 /** Exit codes a script can rely on. */
 export const Exit = { OK: 0, API: 1, USAGE: 2, NOT_LOGGED_IN: 3, NETWORK: 4, INTERRUPTED: 130 } as const;
 
-/** The API answered with a business error. */
-export class ApiError extends Error {
-  constructor(public code: number, message: string, public status = 0) {
-    super(message);
-  }
-}
+/** The API answered with a business error: the typed client's own, so a caught error is one class whoever threw it. */
+export { ApiError } from "@polaris/contract/client";
 /** The command line was wrong (bad option value, missing local file…). */
 export class UsageError extends Error {}
 /** No stored credentials for this API, or the token was refused. */

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline/promises";
 import password from "@inquirer/password";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
+import type { InputOf } from "@polaris/contract/client";
 import { Client, type FileItem } from "./client";
 import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./config";
 import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError } from "./errors";
@@ -168,7 +169,7 @@ export function buildProgram(): Command {
   program.command("ls").description("list a folder").argument("[path]", "remote folder (or identity)", "/")
     .option("-l, --long", "identity, size and time").addOption(new Option("-s, --sort <field>", "order").choices(["name", "size", "create_time", "update_time"]).default("name"))
     .option("-r, --reverse", "descending order")
-    .action(async (path: string, opts: { long?: boolean; sort: string; reverse?: boolean }) => {
+    .action(async (path: string, opts: { long?: boolean; sort: InputOf<"file.list">["orderBy"]; reverse?: boolean }) => {
       const c = client(g());
       const item = await resolveRemote(c, path);
       const list = item.isDir ? await c.listAll(item.identity, opts.sort, opts.reverse ? "desc" : "asc") : [item];
@@ -353,12 +354,12 @@ export function buildProgram(): Command {
 
   const expiry = (v: string) => {
     if (!["0", "1", "7", "30"].includes(v)) throw new InvalidArgumentError("must be 0 (never), 1, 7 or 30 days");
-    return Number(v);
+    return Number(v) as InputOf<"share.create">["expiredType"];
   };
   const share = program.command("share").description("share links: create (default), list, update, cancel");
   share.command("create", { isDefault: true }).description("share a file or folder").argument("<path>")
     .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry, 7).option("--no-code", "no extraction code")
-    .action(async (path: string, opts: { expire: number; code: boolean }) => {
+    .action(async (path: string, opts: { expire: InputOf<"share.create">["expiredType"]; code: boolean }) => {
       const c = client(g());
       const item = await resolveRemote(c, path);
       const r = await c.shareCreate(item.identity, opts.expire, opts.code);
@@ -375,7 +376,7 @@ export function buildProgram(): Command {
   });
   share.command("update").description("change a share's expiry or code").argument("<identity>")
     .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry).option("-c, --code <code>", "new extraction code")
-    .action(async (identity: string, opts: { expire?: number; code?: string }) => {
+    .action(async (identity: string, opts: { expire?: InputOf<"share.update">["expiredType"]; code?: string }) => {
       const r = await client(g()).shareUpdate({ identity, expiredType: opts.expire, code: opts.code });
       g().json ? json(r.share) : out(`updated ${identity}`);
     });
@@ -389,13 +390,13 @@ export function buildProgram(): Command {
     .option("--min-size <size>", "e.g. 10K, 5M", parseSize).option("--max-size <size>", "e.g. 1G", parseSize)
     .option("--in <folder>", "only below this folder").addOption(new Option("--sort <field>").choices(["relevance", "name", "size", "create_time", "update_time"]).default("relevance"))
     .option("--desc", "descending").option("-n, --limit <n>", "results", (v) => Number(v), 50)
-    .action(async (keyword: string | undefined, opts: { ext?: string; dirs?: boolean; files?: boolean; minSize?: number; maxSize?: number; in?: string; sort: string; desc?: boolean; limit: number }) => {
+    .action(async (keyword: string | undefined, opts: { ext?: string; dirs?: boolean; files?: boolean; minSize?: number; maxSize?: number; in?: string; sort: InputOf<"search.files">["sortBy"]; desc?: boolean; limit: number }) => {
       if (opts.dirs && opts.files) throw new UsageError("search: --dirs and --files exclude each other");
       const c = client(g());
       const parentId = opts.in ? (await resolveFolder(c, opts.in)).identity : undefined;
       const r = await c.search({
-        keyword, ext: opts.ext, isDir: opts.dirs ? true : opts.files ? false : undefined, minSize: opts.minSize, maxSize: opts.maxSize,
-        parentId, sortBy: opts.sort, sortDesc: opts.desc ? true : undefined, page: 1, pageSize: Math.min(1000, Math.max(1, opts.limit)),
+        keyword, ext: opts.ext, isDir: opts.dirs ? "true" : opts.files ? "false" : undefined, minSize: opts.minSize, maxSize: opts.maxSize,
+        parentId, sortBy: opts.sort, sortDesc: opts.desc ? "true" : undefined, page: 1, pageSize: Math.min(1000, Math.max(1, opts.limit)),
       });
       if (g().json) return json(r);
       for (const h of r.list) {

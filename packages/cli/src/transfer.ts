@@ -149,18 +149,18 @@ export async function uploadFile(client: Client, path: string, parentId: string,
 
       const base = { hash, size: stat.size, name, parentId };
       const first = await client.instant(base);
-      if (first.exists && first.challenge) {
+      if (first.exists && "challenge" in first) {
         const proof = await proofFor(path, first.challenge);
         try {
           const second = await client.instant({ ...base, proof });
-          if (second.exists && second.file) {
+          if (second.exists && "file" in second) {
             bar.update(stat.size, "instant");
             return { file: second.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
           }
         } catch (e) {
           if (!(e instanceof ApiError) || e.code !== 300026) throw e;
         }
-      } else if (first.exists && first.file) {
+      } else if (first.exists && "file" in first) {
         bar.update(stat.size, "instant");
         return { file: first.file, instant: true, resumed: false, reusedParts: 0, sentParts: 0 };
       }

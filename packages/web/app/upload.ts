@@ -457,18 +457,18 @@ export class UploadManager {
     const hash = task.hash!;
     const base = { hash, size: file.size, name: file.name, parentId: task.parentId };
     const first = await api.instant(base);
-    if (first.exists && first.challenge) {
+    if (first.exists && "challenge" in first) {
       const { hex: proof } = await unlessAborted(runHash({ type: "proof", file, ...first.challenge }), signal);
       try {
         const second = await api.instant({ ...base, proof });
-        if (second.exists && second.identity) {
+        if (second.exists && "identity" in second) {
           this.update(task, { instant: true, file: second.file, loaded: file.size });
           return;
         }
       } catch (e) {
         if ((e as ApiError).code !== 300026) throw e; // a failed proof falls back to a normal upload
       }
-    } else if (first.exists && first.identity) {
+    } else if (first.exists && "identity" in first) {
       this.update(task, { instant: true, file: first.file, loaded: file.size });
       return;
     }
@@ -481,8 +481,9 @@ export class UploadManager {
     });
     this.update(task, { uploadKey: plan.uploadKey, mode: plan.mode, released: false }, true);
     this.quotaChanged();
-    if (plan.mode === "single") return this.single(task, file, signal, plan.uploadUrl, plan.headers ?? {});
-    return this.multipart(task, file, signal, plan.partSize, plan.parts);
+    // API.md: a single plan carries uploadUrl, a multipart one partSize and parts.
+    if (plan.mode === "single") return this.single(task, file, signal, plan.uploadUrl!, plan.headers ?? {});
+    return this.multipart(task, file, signal, plan.partSize!, plan.parts!);
   }
 
   /**

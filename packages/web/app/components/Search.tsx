@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import type { InputOf } from "@polaris/contract/client";
 import { api, type SearchHit } from "../api";
 import { format, formatBytes, formatTime, useI18n } from "../i18n";
 import { FileIcon, Highlight, navigate, useAction } from "../ui";
@@ -27,11 +28,12 @@ export function SearchPage({ search }: { search: string }) {
   };
   useEffect(() => {
     const type = params.get("type") ?? "";
-    const sort = params.get("sort") ?? "relevance";
+    // The filters go as the URL holds them: the server refuses a value it does not know (400).
+    const sort = (params.get("sort") ?? "relevance") as NonNullable<InputOf<"search.files">["sortBy"]>;
     run(() => api.search({
       keyword: q || undefined,
       ext: TYPES[type] || params.get("ext") || undefined,
-      isDir: params.get("isDir") ?? undefined,
+      isDir: (params.get("isDir") ?? undefined) as InputOf<"search.files">["isDir"],
       minSize: params.get("min") ? Math.round(Number(params.get("min")) * MB) : undefined,
       maxSize: params.get("max") ? Math.round(Number(params.get("max")) * MB) : undefined,
       parentId: params.get("in") ?? undefined,

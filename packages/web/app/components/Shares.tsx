@@ -13,7 +13,7 @@ function expiryLabel(n: number, t: ReturnType<typeof useI18n>["t"]) {
 export function ShareDialog({ item, onClose }: { item: FileItem; onClose(): void }) {
   const { t, lang } = useI18n();
   const run = useAction();
-  const [expiredType, setExpiredType] = useState<number>(7);
+  const [expiredType, setExpiredType] = useState<(typeof EXPIRY)[number]>(7);
   const [hasCode, setHasCode] = useState(true);
   const [created, setCreated] = useState<{ identity: string; code: string; expiredTime: number } | null>(null);
   const text = created ? `${t.link}: ${shareLink(created.identity)}${created.code ? `  ${t.code}: ${created.code}` : ""}` : "";
@@ -102,7 +102,7 @@ export function MyShares() {
 function EditShare({ share, onClose }: { share: ShareItem; onClose(): void }) {
   const { t } = useI18n();
   const run = useAction();
-  const [expiredType, setExpiredType] = useState<number | null>(null);
+  const [expiredType, setExpiredType] = useState<(typeof EXPIRY)[number] | null>(null);
   const [code, setCode] = useState(share.code);
   return (
     <Modal title={`${t.update}: ${share.fileName}`} onClose={onClose} testId="share-edit-dialog" footer={
