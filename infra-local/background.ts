@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createSqlScheduler } from "@polaris/adapters/sql-scheduler";
-import { jobTable, type JobName } from "@polaris/contract";
+import { consumersFedBy, consumerTable, jobTable, type JobName, type QueueConsumer } from "@polaris/contract";
 import type { AppDeps } from "@polaris/runtime";
 import { loadModuleHandler } from "./gateway";
 
@@ -14,9 +14,10 @@ export const sqsEvent = (body: string, source = "aws:sqs"): SQSEvent => ({
 });
 
 /**
- * In-process stand-ins for SQS, the EventBridge bus and Scheduler (the embedded profile): queue messages go
- * to the same event handlers with the real event shape, retried a few times like a redrive policy,
- * and due jobs from the jobs table run the same job handlers.
+ * In-process stand-ins for SQS, the EventBridge bus and Scheduler (the embedded profile), wired as the
+ * consumer table says: bus events and S3 notifications go to the same event handlers with the real
+ * event shape, retried up to the consumer's receives like a redrive policy, and due jobs from the jobs
+ * table run the same job handlers.
  */
 export function createBackground(deps: AppDeps) {
   const inFlight = new Set<Promise<unknown>>();
@@ -26,15 +27,15 @@ export function createBackground(deps: AppDeps) {
     return p;
   };
 
-  const deliver = (handlerModule: string, body: string, attempt = 1): Promise<void> =>
+  const deliver = (consumer: QueueConsumer, body: string, attempt = 1): Promise<void> =>
     track((async () => {
-      const handler = await loadModuleHandler<(e: SQSEvent) => Promise<SQSBatchResponse>>(handlerModule);
+      const handler = await loadModuleHandler<(e: SQSEvent) => Promise<SQSBatchResponse>>(consumer.handler);
       const result = await handler(sqsEvent(body)).catch(() => ({ batchItemFailures: [{ itemIdentifier: "all" }] }));
-      if (result.batchItemFailures.length && attempt < 5) {
+      if (result.batchItemFailures.length && attempt < consumer.maxReceives) {
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-        return deliver(handlerModule, body, attempt + 1);
+        return deliver(consumer, body, attempt + 1);
       }
-      if (result.batchItemFailures.length) deps.logger.error("message dropped after retries", { handlerModule });
+      if (result.batchItemFailures.length) deps.logger.error("message dropped after retries", { handlerModule: consumer.handler });
     })());
 
   const jobs = createSqlScheduler(deps.db);
@@ -60,18 +61,23 @@ export function createBackground(deps: AppDeps) {
   const timer = setInterval(() => void track(runDueJobs()), deps.config.JOB_POLL_MS);
   timer.unref();
 
-  // The bus rule of the stacks: every Polaris event goes to the index queue's consumer.
-  deps.inProcessBus?.connect((event) => void deliver("functions/events/search-indexer.ts", JSON.stringify(event)));
+  // The stacks' bus rules: each event goes to every bus consumer whose pattern matches its source.
+  const busConsumers = consumersFedBy("bus").map(([, consumer]) => consumer);
+  deps.inProcessBus?.connect((event) => {
+    for (const consumer of busConsumers) if (consumer.source.pattern.source.includes(event.source)) void deliver(consumer, JSON.stringify(event));
+  });
   // The outbox sweeper, at start (rows a crash left unpublished) and then on its interval.
-  const sweep = () => track(loadModuleHandler<(input: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts").then((run) => run({})))
+  const sweep = () => track(loadModuleHandler<(input: unknown) => Promise<unknown>>(consumerTable["outbox-sweep"].handler).then((run) => run({})))
     .catch((error) => deps.logger.error("outbox sweep failed", { error: error as Error }));
   void sweep();
   const sweeper = setInterval(() => void sweep(), deps.config.OUTBOX_SWEEP_MS);
   sweeper.unref();
 
   return {
-    /** An S3 event notification, as S3 would put it on the upload-events queue. */
-    uploadEvent: (body: string) => void deliver("functions/events/upload-created.ts", body),
+    /** An S3 ObjectCreated notification for `key`, to each S3 consumer whose prefix it falls under, as S3 would queue it. */
+    objectCreated(key: string, body: string) {
+      for (const [, consumer] of consumersFedBy("s3")) if (key.startsWith(consumer.source.prefix)) void deliver(consumer, body);
+    },
     runDueJobs: () => track(runDueJobs()),
     /** Resolves when no background work is in flight. */
     async idle() {

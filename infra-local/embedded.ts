@@ -1,6 +1,5 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Uploads } from "@polaris/core";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
 import { openDatabase } from "@polaris/adapters/database";
 import { createBackground } from "./background";
@@ -59,8 +58,8 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
       region: config.AWS_REGION,
       pathPrefix: OBJECT_STORE_PREFIX,
       cors: corsRules(config.CORS_ORIGINS),
-      // The stacks' notification filter: only presigned uploads complete anything.
-      onEvent: (body, key) => key.startsWith(Uploads.UPLOAD_KEY_PREFIX) && background?.uploadEvent(body),
+      // The stacks' bucket notifications: the background filters by the consumer table's prefixes.
+      onEvent: (body, key) => background?.objectCreated(key, body),
     })
     : undefined;
   if (store) await importS3rverData(join(home, "s3"), store.disk);

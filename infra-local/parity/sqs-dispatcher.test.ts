@@ -5,11 +5,15 @@ import {
   CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
 } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { consumerTable } from "@polaris/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { up } from "../services/index";
-import { awsClientConfig, MAX_RECEIVE_COUNT } from "../services/resources";
+import { awsClientConfig } from "../services/resources";
 import { received } from "./fixtures/recording-handler";
 import { startSqsDispatcher } from "./sqs-dispatcher";
+
+// The redrive the consumer table gives every queue.
+const { maxReceives } = consumerTable["upload-created"];
 
 let sqs: SQSClient;
 let region: string;
@@ -27,13 +31,13 @@ beforeAll(async () => {
   // A one-second visibility timeout, so redeliveries come quickly.
   const url = (await sqs.send(new CreateQueueCommand({
     QueueName: name,
-    Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: MAX_RECEIVE_COUNT }) },
+    Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: maxReceives }) },
   }))).QueueUrl!;
   queue = { url, arn: (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn! };
   dispatcher = await startSqsDispatcher({
     client: sqs,
     region,
-    queues: [{ url, handler: "infra-local/parity/fixtures/recording-handler.ts" }],
+    queues: [{ url, handler: "infra-local/parity/fixtures/recording-handler.ts", batchSize: 10 }],
     logger: new Logger({ logLevel: "SILENT" }),
   });
 });
@@ -93,6 +97,6 @@ describe("SQS dispatcher", () => {
   it("retries the whole batch when the handler throws", async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "crash" }));
     expect(await deadLetters(1)).toEqual(["crash"]);
-    expect(deliveriesOf("crash")).toHaveLength(MAX_RECEIVE_COUNT);
+    expect(deliveriesOf("crash")).toHaveLength(maxReceives);
   });
 });

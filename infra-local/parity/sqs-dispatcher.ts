@@ -5,11 +5,15 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from 
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { loadModuleHandler } from "../gateway";
 
-/** One SQS event source mapping: the queue and the Lambda module that consumes it. */
+/** One SQS event source mapping: the queue, the Lambda module that consumes it and its batch size. */
 export interface QueueBinding {
   url: string;
   handler: string;
+  batchSize: number;
 }
+
+/** The most messages one ReceiveMessage returns: a larger Lambda batch arrives here as several. */
+const SQS_RECEIVE_MAX = 10;
 
 const RECEIVE_WAIT_SECONDS = 2;
 /** Concurrent receive-and-handle loops per queue (Lambda scales its pollers; two keep a slow batch from holding up the rest). */
@@ -42,7 +46,7 @@ function toRecord(message: Message, queueArn: string, region: string): SQSRecord
 
 /**
  * The local stand-in for Lambda's SQS event source mappings: long-polls each queue, hands batches of
- * up to 10 messages to the same handler module with the real event shape, deletes what succeeded and
+ * up to its batch size (at most 10) to the same handler module with the real event shape, deletes what succeeded and
  * leaves the reported `batchItemFailures` (or the whole batch, if the handler throws) to come back
  * after the queue's visibility timeout, and to move to its dead-letter queue after maxReceiveCount.
  * Resolves once every queue answered (a missing queue fails here, not later in a poller).
@@ -93,7 +97,7 @@ export async function startSqsDispatcher(options: { client: SQSClient; region: s
         // visibility timeout with nobody handling them), so closing waits for the current one.
         const out = await client.send(new ReceiveMessageCommand({
           QueueUrl: queue.url,
-          MaxNumberOfMessages: 10,
+          MaxNumberOfMessages: Math.min(queue.batchSize, SQS_RECEIVE_MAX),
           WaitTimeSeconds: RECEIVE_WAIT_SECONDS,
           MessageSystemAttributeNames: ["All"],
           MessageAttributeNames: ["All"],

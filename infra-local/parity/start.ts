@@ -1,6 +1,6 @@
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
+import { consumerTable, jobArnVariable, jobTable, queueConsumers, queueUrlVariable, type JobName } from "@polaris/contract";
 import type { Job } from "@polaris/core";
 import { awsClientConfig, createDeps, loadConfig, setDeps } from "@polaris/runtime";
 import type { RunningApp } from "../embedded";
@@ -54,10 +54,12 @@ export async function startParity(
   const appEnv = { ...LOCAL_SERVER_DEFAULTS, ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"), ...resourceEnv(endpoints), ...env };
   // Everything the runtime needs is checked before anything starts.
   const config = loadConfig(appEnv);
-  const queues = [
-    { url: required(appEnv.UPLOAD_EVENTS_QUEUE_URL, "UPLOAD_EVENTS_QUEUE_URL"), handler: "functions/events/upload-created.ts" },
-    { url: required(appEnv.INDEX_QUEUE_URL, "INDEX_QUEUE_URL"), handler: "functions/events/search-indexer.ts" },
-  ];
+  // Lambda's event source mappings, one per queue consumer of the table.
+  const queues = queueConsumers().map(([, consumer]) => ({
+    url: required(appEnv[queueUrlVariable(consumer)], queueUrlVariable(consumer)),
+    handler: consumer.handler,
+    batchSize: consumer.batchSize,
+  }));
   const group = required(config.SCHEDULE_GROUP, "SCHEDULE_GROUP");
   const jobsByArn = new Map(jobNames.map((job) => [required(config[jobArnVariable(job)], jobArnVariable(job)), job]));
 
@@ -67,10 +69,10 @@ export async function startParity(
   const sqs = new SQSClient(awsClientConfig(config));
   const scheduler = new SchedulerClient(awsClientConfig(config));
   const runner = createSchedulerRunner({ client: scheduler, group, jobsByArn, logger, intervalMs: config.JOB_POLL_MS });
-  // The stacks' rate(1 minute) rule for the sweeper.
+  // The stacks' schedule rule for the sweeper (locally every OUTBOX_SWEEP_MS).
   const sweeper = repeat(
     config.OUTBOX_SWEEP_MS,
-    async () => (await loadModuleHandler<(event: unknown) => Promise<unknown>>("functions/jobs/outbox-sweep.ts"))({}),
+    async () => (await loadModuleHandler<(event: unknown) => Promise<unknown>>(consumerTable["outbox-sweep"].handler))({}),
     (error) => logger.error("outbox sweep failed", { error: error as Error }),
   );
   let dispatcher: Awaited<ReturnType<typeof startSqsDispatcher>> | undefined;

@@ -1,7 +1,7 @@
 // The AWS resources the app expects, their names, idempotent provisioning against an
 // S3/SQS/EventBridge/Scheduler/DynamoDB endpoint (moto's server here, LocalStack works unchanged),
 // and the environment an app process needs to use them.
-import { Uploads } from "@polaris/core";
+import { consumersFedBy, queueConsumers, queueUrlVariable, type BusSource, type ConsumerName, type QueueConsumer } from "@polaris/contract";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
@@ -35,24 +35,30 @@ import {
 import type { Endpoints } from "./index";
 import { polarisDir } from "./util";
 
-/** Resource names, shared by provisioning, the app's env and the tests. */
+/** Resource names, shared by provisioning, the app's env and the tests (the queues are the consumer table's). */
 export const RESOURCES = {
   bucket: "polaris-files",
-  uploadEventsQueue: "polaris-upload-events",
-  uploadEventsDlq: "polaris-upload-events-dlq",
-  indexQueue: "polaris-index",
-  indexDlq: "polaris-index-dlq",
   eventBus: "polaris-bus",
-  fileEventsRule: "polaris-file-events-to-index",
-  fileEventsPattern: { source: ["polaris"] },
   scheduleGroup: "polaris-jobs",
   kvTable: "polaris-kv",
   kvPartitionKey: "pk",
   kvTtlAttribute: "expiresAt",
 } as const;
 
-/** Receives before a message goes to its queue's DLQ. */
-export const MAX_RECEIVE_COUNT = 5;
+/** A queue's local name: the stacks' `<stage>-polaris-<name>` without a stage. */
+export const localQueueName = (name: string) => `polaris-${name}`;
+
+/** A bus consumer's rule on a local bus (`prefix` keeps a test's bus apart) and the id of its queue target. */
+export const busRoute = (consumer: QueueConsumer, prefix = "polaris") => ({
+  rule: `${prefix}-file-events-to-${consumer.queue}`,
+  targetId: `polaris-${consumer.queue}-queue`,
+});
+
+/**
+ * Locally a failed message shows again after a minute rather than after six handler timeouts
+ * (the table's visibility timeout), so a retry happens within a test's or a developer's patience.
+ */
+const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 60;
 
 /** Local emulators accept any credentials; these are what the app process gets too. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;
@@ -62,16 +68,18 @@ export interface AwsTarget {
   region: string;
 }
 
-/** What provisioning learned: the URLs and ARNs as the endpoint spells them. */
+/** A provisioned queue, as the endpoint spells it. */
+export interface ProvisionedQueue {
+  url: string;
+  arn: string;
+  dlqUrl: string;
+}
+
+/** What provisioning learned: each consumer's queue URLs and ARN. */
 export interface ProvisionedAws {
   endpoint: string;
   region: string;
-  uploadEventsQueueUrl: string;
-  uploadEventsQueueArn: string;
-  uploadEventsDlqUrl: string;
-  indexQueueUrl: string;
-  indexQueueArn: string;
-  indexDlqUrl: string;
+  queues: Partial<Record<ConsumerName, ProvisionedQueue>>;
 }
 
 export function awsClientConfig(t: AwsTarget) {
@@ -122,12 +130,19 @@ function queuePolicy(queueArn: string): string {
   });
 }
 
-/** A queue as the stacks make it: 60 s visibility, a dead-letter queue after MAX_RECEIVE_COUNT receives, S3 and EventBridge may send. */
-export async function queueWithDlq(sqs: SQSClient, name: string, dlqName: string) {
-  const dlq = await ensureQueue(sqs, dlqName, {});
-  const q = await ensureQueue(sqs, name, {
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: MAX_RECEIVE_COUNT }),
-    VisibilityTimeout: "60",
+/**
+ * A consumer's queue as the stacks make it: a dead-letter queue after the table's receives, S3 and
+ * EventBridge may send; the local names unless `names` are given (a test's own queues).
+ */
+export async function queueWithDlq(
+  sqs: SQSClient,
+  consumer: QueueConsumer,
+  names = { queue: localQueueName(consumer.queue), dlq: localQueueName(consumer.dlq) },
+): Promise<ProvisionedQueue> {
+  const dlq = await ensureQueue(sqs, names.dlq, {});
+  const q = await ensureQueue(sqs, names.queue, {
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: consumer.maxReceives }),
+    VisibilityTimeout: String(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
   });
   await sqs.send(new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { Policy: queuePolicy(q.arn) } }));
   return { ...q, dlqUrl: dlq.url };
@@ -163,8 +178,11 @@ async function drainTestEvent(sqs: SQSClient, queueUrl: string) {
   }
 }
 
-/** A bus whose rule sends the file events to a queue (SQS targets only: others make moto's PutEvents fail). */
-export async function ensureEventRoute(events: EventBridgeClient, route: { bus: string; rule: string; queueArn: string }) {
+/** A bus whose rule sends the events a pattern matches to a queue (SQS targets only: others make moto's PutEvents fail). */
+export async function ensureEventRoute(
+  events: EventBridgeClient,
+  route: { bus: string; rule: string; targetId: string; pattern: BusSource["pattern"]; queueArn: string },
+) {
   try {
     await events.send(new DescribeEventBusCommand({ Name: route.bus }));
   } catch (e) {
@@ -179,7 +197,7 @@ export async function ensureEventRoute(events: EventBridgeClient, route: { bus: 
     new PutRuleCommand({
       Name: route.rule,
       EventBusName: route.bus,
-      EventPattern: JSON.stringify(RESOURCES.fileEventsPattern),
+      EventPattern: JSON.stringify(route.pattern),
       State: "ENABLED",
     }),
   );
@@ -187,7 +205,7 @@ export async function ensureEventRoute(events: EventBridgeClient, route: { bus: 
     new PutTargetsCommand({
       Rule: route.rule,
       EventBusName: route.bus,
-      Targets: [{ Id: "polaris-index-queue", Arn: route.queueArn }],
+      Targets: [{ Id: route.targetId, Arn: route.queueArn }],
     }),
   );
   if (targets.FailedEntryCount) throw new Error(`PutTargets failed: ${JSON.stringify(targets.FailedEntries)}`);
@@ -261,8 +279,8 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
   try {
     // Queues first: S3 drops notifications for a queue that doesn't exist, and a RedrivePolicy
     // must name an existing DLQ.
-    const upload = await queueWithDlq(sqs, RESOURCES.uploadEventsQueue, RESOURCES.uploadEventsDlq);
-    const index = await queueWithDlq(sqs, RESOURCES.indexQueue, RESOURCES.indexDlq);
+    const queues: ProvisionedAws["queues"] = {};
+    for (const [name, consumer] of queueConsumers()) queues[name] = await queueWithDlq(sqs, consumer);
 
     // Bucket + one CORS rule (several rules make preflights fail on moto if any misses the origin).
     try {
@@ -298,44 +316,40 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
         },
       }),
     );
-    const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: RESOURCES.bucket }));
-    const hasNotification =
-      (current.QueueConfigurations ?? []).length === 1 &&
-      current.QueueConfigurations![0].QueueArn === upload.arn &&
-      (current.QueueConfigurations![0].Events ?? []).includes("s3:ObjectCreated:*") &&
-      current.QueueConfigurations![0].Filter?.Key?.FilterRules?.[0]?.Value === Uploads.UPLOAD_KEY_PREFIX;
-    if (!hasNotification) {
+    // As the stacks filter, by prefix: the blobs/ copies completion makes are no upload.
+    const s3Consumers = consumersFedBy("s3");
+    const notifications = s3Consumers.map(([name, consumer]) => ({ arn: queues[name]!.arn, prefix: consumer.source.prefix }));
+    const current = (await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: RESOURCES.bucket }))).QueueConfigurations ?? [];
+    const hasNotifications =
+      current.length === notifications.length &&
+      notifications.every((n) => current.some((c) =>
+        c.QueueArn === n.arn && (c.Events ?? []).includes("s3:ObjectCreated:*") && c.Filter?.Key?.FilterRules?.[0]?.Value === n.prefix));
+    if (!hasNotifications) {
       await s3.send(
         new PutBucketNotificationConfigurationCommand({
           Bucket: RESOURCES.bucket,
           NotificationConfiguration: {
-            // As the stacks filter: the blobs/ copies completion makes are no upload.
-            QueueConfigurations: [{
-              Id: "polaris-upload-events", QueueArn: upload.arn, Events: ["s3:ObjectCreated:*"],
-              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: Uploads.UPLOAD_KEY_PREFIX }] } },
-            }],
+            QueueConfigurations: s3Consumers.map(([name, consumer]) => ({
+              Id: localQueueName(consumer.queue), QueueArn: queues[name]!.arn, Events: ["s3:ObjectCreated:*"],
+              Filter: { Key: { FilterRules: [{ Name: "prefix", Value: consumer.source.prefix }] } },
+            })),
           },
         }),
       );
-      await drainTestEvent(sqs, upload.url);
-      log(`[aws] bucket ${RESOURCES.bucket} notifies ${RESOURCES.uploadEventsQueue} on s3:ObjectCreated:* under ${Uploads.UPLOAD_KEY_PREFIX}`);
+      for (const [name, consumer] of s3Consumers) {
+        await drainTestEvent(sqs, queues[name]!.url);
+        log(`[aws] bucket ${RESOURCES.bucket} notifies ${localQueueName(consumer.queue)} on s3:ObjectCreated:* under ${consumer.source.prefix}`);
+      }
     }
 
-    await ensureEventRoute(events, { bus: RESOURCES.eventBus, rule: RESOURCES.fileEventsRule, queueArn: index.arn });
+    for (const [name, consumer] of consumersFedBy("bus")) {
+      await ensureEventRoute(events, { bus: RESOURCES.eventBus, ...busRoute(consumer), pattern: consumer.source.pattern, queueArn: queues[name]!.arn });
+    }
 
     await ensureScheduleGroup(scheduler, RESOURCES.scheduleGroup);
     await ensureKvTable(ddb, RESOURCES.kvTable);
 
-    const result: ProvisionedAws = {
-      endpoint: t.endpoint,
-      region: t.region,
-      uploadEventsQueueUrl: upload.url,
-      uploadEventsQueueArn: upload.arn,
-      uploadEventsDlqUrl: upload.dlqUrl,
-      indexQueueUrl: index.url,
-      indexQueueArn: index.arn,
-      indexDlqUrl: index.dlqUrl,
-    };
+    const result: ProvisionedAws = { endpoint: t.endpoint, region: t.region, queues };
     provisionedCache.set(t.endpoint, result);
     mkdirSync(dirname(provisionedFile), { recursive: true });
     writeFileSync(provisionedFile, `${JSON.stringify({ ...readProvisionedFile(), [t.endpoint]: result }, null, 2)}\n`);
@@ -379,8 +393,8 @@ export function resourceEnv(endpoints: Endpoints): Record<string, string> {
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       S3_BUCKET: RESOURCES.bucket,
       S3_FORCE_PATH_STYLE: "true",
-      UPLOAD_EVENTS_QUEUE_URL: p?.uploadEventsQueueUrl ?? guess(RESOURCES.uploadEventsQueue),
-      INDEX_QUEUE_URL: p?.indexQueueUrl ?? guess(RESOURCES.indexQueue),
+      ...Object.fromEntries(queueConsumers().map(([name, consumer]) =>
+        [queueUrlVariable(consumer), p?.queues?.[name]?.url ?? guess(localQueueName(consumer.queue))])),
       EVENT_BUS_NAME: RESOURCES.eventBus,
       SCHEDULE_GROUP: RESOURCES.scheduleGroup,
       KV_TABLE: RESOURCES.kvTable,

@@ -3,18 +3,19 @@ import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteEventBusCommand, DeleteRuleCommand, EventBridgeClient, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { consumersFedBy, queueUrlVariable } from "@polaris/contract";
 import { up, type Endpoints } from "../../../../infra-local/services/index";
 import {
-  awsClientConfig, ensureEventRoute, ensureKvTable, ensureScheduleGroup, queueWithDlq,
+  awsClientConfig, busRoute, ensureEventRoute, ensureKvTable, ensureScheduleGroup, queueWithDlq,
 } from "../../../../infra-local/services/resources";
 import { PARITY_SERVICES } from "../../../../infra-local/parity/start";
 
 /**
  * A key space of its own for one parity test app, as a fresh database is for the SQL side: its own
  * DynamoDB table (rate-limit windows, idempotency keys), Scheduler group, search index, and event bus
- * with its rule and index queue, so apps whose fresh databases reuse the same ids never see each
- * other's items or events (nor wait for another app's failed messages). The bucket and its
- * upload-events queue are shared (one bucket notification): object keys are unique per upload, and
+ * with a rule and queue per bus consumer, so apps whose fresh databases reuse the same ids never see
+ * each other's items or events (nor wait for another app's failed messages). The bucket and its
+ * notified queues are shared (one bucket notification): object keys are unique per upload, and
  * test files run one at a time on this profile.
  */
 export async function freshParityEnv(): Promise<{ endpoints: Endpoints; env: Record<string, string>; drop(): Promise<void> }> {
@@ -25,20 +26,32 @@ export async function freshParityEnv(): Promise<{ endpoints: Endpoints; env: Rec
   const scheduler = new SchedulerClient(aws);
   const sqs = new SQSClient(aws);
   const events = new EventBridgeClient(aws);
-  const route = { bus: `${name}-bus`, rule: `${name}-file-events` };
-  const [, , index] = await Promise.all([ensureKvTable(ddb, name), ensureScheduleGroup(scheduler, name), queueWithDlq(sqs, `${name}-index`, `${name}-index-dlq`)]);
-  await ensureEventRoute(events, { ...route, queueArn: index.arn });
+  const bus = `${name}-bus`;
+  const [, , ...queues] = await Promise.all([
+    ensureKvTable(ddb, name),
+    ensureScheduleGroup(scheduler, name),
+    ...consumersFedBy("bus").map(async ([, consumer]) => {
+      const queue = await queueWithDlq(sqs, consumer, { queue: `${name}-${consumer.queue}`, dlq: `${name}-${consumer.dlq}` });
+      const route = busRoute(consumer, name);
+      await ensureEventRoute(events, { bus, ...route, pattern: consumer.source.pattern, queueArn: queue.arn });
+      return { ...queue, ...route, variable: queueUrlVariable(consumer) };
+    }),
+  ]);
   return {
     endpoints,
-    env: { KV_TABLE: name, SCHEDULE_GROUP: name, OPENSEARCH_INDEX: name, EVENT_BUS_NAME: route.bus, INDEX_QUEUE_URL: index.url },
+    env: {
+      KV_TABLE: name, SCHEDULE_GROUP: name, OPENSEARCH_INDEX: name, EVENT_BUS_NAME: bus,
+      ...Object.fromEntries(queues.map((q) => [q.variable, q.url])),
+    },
     async drop() {
       try {
-        await events.send(new RemoveTargetsCommand({ Rule: route.rule, EventBusName: route.bus, Ids: ["polaris-index-queue"] }));
-        await events.send(new DeleteRuleCommand({ Name: route.rule, EventBusName: route.bus }));
+        for (const q of queues) {
+          await events.send(new RemoveTargetsCommand({ Rule: q.rule, EventBusName: bus, Ids: [q.targetId] }));
+          await events.send(new DeleteRuleCommand({ Name: q.rule, EventBusName: bus }));
+        }
         await Promise.all([
-          events.send(new DeleteEventBusCommand({ Name: route.bus })),
-          sqs.send(new DeleteQueueCommand({ QueueUrl: index.url })),
-          sqs.send(new DeleteQueueCommand({ QueueUrl: index.dlqUrl })),
+          events.send(new DeleteEventBusCommand({ Name: bus })),
+          ...queues.flatMap((q) => [sqs.send(new DeleteQueueCommand({ QueueUrl: q.url })), sqs.send(new DeleteQueueCommand({ QueueUrl: q.dlqUrl }))]),
           ddb.send(new DeleteTableCommand({ TableName: name })),
           scheduler.send(new DeleteScheduleGroupCommand({ Name: name })),
           // The alias points at `<alias>-v<n>` (one per rebuild).

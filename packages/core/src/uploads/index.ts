@@ -5,4 +5,3 @@ export { abort } from "./abort";
 export { instant } from "./instant";
 export { completeUpload, type CompletionResult } from "./complete";
 export { expireUpload } from "./expire";
-export { UPLOAD_KEY_PREFIX } from "./shared";

@@ -3,8 +3,7 @@ import type { CoreDeps } from "../deps";
 import type { Db, UploadRow } from "../db/schema";
 import { fail } from "../errors";
 
-// Declared beside the consumer table, whose S3 notification filters on it.
-export { UPLOAD_KEY_PREFIX };
+/** An upload's object key, under the prefix the consumer table's S3 notification filters on. */
 export const uploadObjectKey = (userId: number, uploadKey: string) => `${UPLOAD_KEY_PREFIX}${userId}/${uploadKey}`;
 
 export const partCount = (size: number, partSize: number) => Math.max(1, Math.ceil(size / partSize));
