@@ -9,7 +9,7 @@ import { Queue, type Function } from "sst/constructs";
  * visibility timeout, receives before the DLQ): SQS-managed encryption, TLS-only, 14 days to
  * inspect and redrive what failed.
  */
-export function queueWithDlq(scope: Construct, consumer: QueueConsumer) {
+function queueWithDlq(scope: Construct, consumer: QueueConsumer) {
   const dlq = new Queue(scope, consumer.dlq, {
     cdk: {
       queue: {
