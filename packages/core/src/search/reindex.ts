@@ -17,7 +17,7 @@ export type ReindexTarget = { userId: number } | { all: true };
  */
 export async function reindex(deps: Pick<CoreDeps, "db" | "searchIndex">, target: ReindexTarget) {
   const index = deps.searchIndex;
-  if (!index) throw new Error("OPENSEARCH_URL is not set: search reads the files table and there is no index to rebuild");
+  if (!index) throw new Error("no search index is configured: search reads the files table and there is no index to rebuild");
   if ("all" in target) {
     const mark = await deps.db.selectFrom("outbox").select((eb) => eb.fn.max("id").as("id")).executeTakeFirstOrThrow();
     const built = await index.rebuild(allDocuments(deps.db, { pageSize: PAGE }));
