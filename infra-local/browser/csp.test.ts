@@ -23,7 +23,9 @@ let files: string;
 async function watched(p: Page) {
   const problems: string[] = [];
   await p.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    // Runs in the page (the DOM's types are not this program's).
+    const page = globalThis as any;
+    page.document.addEventListener("securitypolicyviolation", (e: { violatedDirective: string; blockedURI: string }) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
   });
   p.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   p.on("pageerror", (e) => problems.push(String(e)));
@@ -73,10 +75,11 @@ describe("Content-Security-Policy in the browser", () => {
 
     // The policy is in force: script the page did not ship is refused, and reported.
     const injected = await page.evaluate(() => {
-      const s = document.createElement("script");
+      const window = globalThis as any;
+      const s = window.document.createElement("script");
       s.textContent = "window.injected = true";
-      document.body.append(s);
-      return (window as unknown as { injected?: boolean }).injected ?? false;
+      window.document.body.append(s);
+      return (window.injected as boolean | undefined) ?? false;
     });
     expect(injected).toBe(false);
     await expect.poll(() => problems.join("\n")).toMatch(/CSP violation: script-src/);
