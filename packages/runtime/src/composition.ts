@@ -41,14 +41,16 @@ function localSecret(home: string): string {
   }
 }
 
-/** What every AWS SDK client shares: the region, a local endpoint when one is set, static credentials when given. */
+/**
+ * What every AWS SDK client shares: the region, a local endpoint when one is set, credentials when
+ * given. Temporary ones (Lambda's role) need their session token: a request signed without it is refused.
+ */
 export function awsClientConfig(config: Config, endpoint = config.AWS_ENDPOINT_URL) {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = config;
   return {
     region: config.AWS_REGION,
     ...(endpoint ? { endpoint } : {}),
-    ...(config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY
-      ? { credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID, secretAccessKey: config.AWS_SECRET_ACCESS_KEY } }
-      : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
   };
 }
 
