@@ -79,12 +79,12 @@ export const settings = {
   MAX_REQUEST_BYTES: setting(int(1024 * 1024), "larger request bodies answer 413 before they are validated"),
   CORS_ORIGINS: setting(z._default(z.string(), "*"), "allowed browser origins, comma-separated"),
   S3_BUCKET: setting(z._default(z.string(), "polaris-files"), "the bucket every object is stored in"),
-  S3_ENDPOINT: setting(z.optional(z.url()), "an S3-compatible endpoint; unset on AWS, and in the embedded profile, which serves its own store under `/s3`"),
-  S3_FORCE_PATH_STYLE: setting(flag(false), "address the bucket in the path (`endpoint/bucket/key`), as most S3-compatible servers need"),
+  S3_ENDPOINT: setting(z.optional(z.url()), "an S3-compatible endpoint; unset on AWS, and in the embedded profile, which serves its own store under `/s3`", { profiles: local }),
+  S3_FORCE_PATH_STYLE: setting(flag(false), "address the bucket in the path (`endpoint/bucket/key`), as most S3-compatible servers need", { profiles: local }),
   S3_PUBLIC_ENDPOINT: setting(
     z.optional(z.url()),
     "where browsers reach the store, when this process reaches it at another address",
-    { shownDefault: "– (embedded: `PUBLIC_URL/s3`)" },
+    { profiles: local, shownDefault: "– (embedded: `PUBLIC_URL/s3`)" },
   ),
   S3_TRUST_CHECKSUMS: setting(
     z.optional(boolean()),
