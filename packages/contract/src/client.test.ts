@@ -117,4 +117,14 @@ describe("clients name no API path", () => {
     }
     expect(found).toEqual([]);
   });
+
+  it("the console loads the client only, which imports nothing but types: zod stays out of its bundle", () => {
+    const valueImports = (text: string) => [...text.matchAll(/^import (?!type )[^;]*? from "([^"]+)"/gm)].map((m) => m[1]);
+    expect(valueImports(readFileSync(fileURLToPath(new URL("./client.ts", import.meta.url)), "utf8"))).toEqual([]);
+    const found: string[] = [];
+    for (const file of sourceFiles(join(repoRoot, "packages/web/app"))) {
+      for (const from of valueImports(readFileSync(file, "utf8"))) if (from.startsWith("@polaris/contract") && from !== "@polaris/contract/client") found.push(`${relative(repoRoot, file)}: ${from}`);
+    }
+    expect(found).toEqual([]);
+  });
 });
