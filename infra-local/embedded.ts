@@ -81,6 +81,8 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
       S3_TRUST_CHECKSUMS: "true",
       AWS_ACCESS_KEY_ID: credentials!.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials!.secretAccessKey,
+      // The store's keys are long-term: a session token from the shell would belong to other keys.
+      AWS_SESSION_TOKEN: undefined,
     });
   }
   // Share links follow the port actually bound unless PUBLIC_URL says otherwise.
