@@ -141,8 +141,11 @@ export interface LoadOptions {
   pid?: number;
   /** The measured PostgreSQL cluster's postmaster: its children's CPU → `<name>_db_cpu_ms_per_req`. */
   postmaster?: number;
-  /** Other servers the measurement drives (OpenSearch's JVM): their CPU is the measurement's, not a busy machine. */
-  measured?: number[];
+  /**
+   * Other servers the measurement drives, by name (OpenSearch's JVM): their CPU is the measurement's,
+   * not a busy machine, and each one's per request → `<name>_<server>_cpu_ms_per_req`.
+   */
+  measured?: Record<string, number>;
 }
 
 /**
@@ -173,7 +176,7 @@ export async function load(name: string, target: LoadTarget, options: LoadOption
   const window = (performance.now() - t0) / 1000;
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${name}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
-  checkMachine(name, before, after, window, [options.postmaster, ...(options.measured ?? [])]);
+  checkMachine(name, before, after, window, [options.postmaster, ...Object.values(options.measured ?? {})]);
   const answered = result.requests.total;
   const msPerRequest = (ticks: number) => Math.round(((ticks * 1000) / TICKS_PER_S / answered) * 1000) / 1000;
   const figures: Figures = {
@@ -183,6 +186,9 @@ export async function load(name: string, target: LoadTarget, options: LoadOption
   };
   if (options.pid && before.has(options.pid) && after.has(options.pid)) {
     figures[`${name}_cpu_ms_per_req`] = msPerRequest(after.get(options.pid)!.ticks - before.get(options.pid)!.ticks);
+  }
+  for (const [server, pid] of Object.entries(options.measured ?? {})) {
+    if (before.has(pid) && after.has(pid)) figures[`${name}_${server}_cpu_ms_per_req`] = msPerRequest(after.get(pid)!.ticks - before.get(pid)!.ticks);
   }
   if (options.postmaster) figures[`${name}_db_cpu_ms_per_req`] = msPerRequest(backendTicks(after, options.postmaster) - backendTicks(before, options.postmaster));
   return figures;

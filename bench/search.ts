@@ -139,10 +139,12 @@ async function nodePid(url: string): Promise<number> {
  * Search through the stack beside the bare node, per query: FLOOR_ROUNDS paired rounds at 50
  * clients, the stack's search (`opensearch_search_<query>_…`) then the same request straight to the
  * node (`floor_search_<query>_…`); the rounds' medians, and the median of the rounds' ratios with the
- * worst round beside it (`opensearch_search_<query>_p99_vs_floor`, `…_rps_vs_floor`). A query whose
- * measurement fails is noted and the others still run.
+ * worst round beside it (`opensearch_search_<query>_p99_vs_floor`, `…_rps_vs_floor`). Beside them,
+ * CPU per request of the server, PostgreSQL and the node for the stack, and of the node for the floor
+ * (`…_opensearch_cpu_ms_per_req`): where the stack's extra cost goes. A query whose measurement
+ * fails is noted and the others still run.
  */
-async function searchBesideFloor(base: string, token: string, pid: number, floors: Record<string, LoadTarget>, jvm: number): Promise<Figures> {
+async function searchBesideFloor(base: string, token: string, pid: number, floors: Record<string, LoadTarget>, jvm: number, postmaster: number): Promise<Figures> {
   const figures: Figures = {};
   for (const [name, query] of QUERIES) {
     Object.assign(figures, await attempt(`opensearch_search_${name} beside the bare node`, async () => {
@@ -150,8 +152,8 @@ async function searchBesideFloor(base: string, token: string, pid: number, floor
       for (let round = 1; round <= FLOOR_ROUNDS; round++) {
         progress(`opensearch_search: ${name} at 50 connections, then the same request straight to the node (round ${round} of ${FLOOR_ROUNDS})`);
         rounds.push({
-          ...(await load(`opensearch_search_${name}`, searchTarget(base, token, query), { pid, measured: [jvm] })),
-          ...(await load(`floor_search_${name}`, floors[name], { measured: [jvm] })),
+          ...(await load(`opensearch_search_${name}`, searchTarget(base, token, query), { pid, postmaster, measured: { opensearch: jvm } })),
+          ...(await load(`floor_search_${name}`, floors[name], { measured: { opensearch: jvm } })),
         });
       }
       return { ...medians(rounds), ...floorRatios("opensearch", `search_${name}`, rounds, ["p99_ms", "rps"]) };
@@ -228,11 +230,12 @@ export async function benchSearch(): Promise<Figures> {
       }));
       Object.assign(figures, await attempt("opensearch_search", async () => {
         const jvm = await nodePid(endpoints.opensearch!.url);
+        const postmaster = await postmasterOf(database.env.DATABASE_URL);
         const floors = await floorTargets(deps, searcherId, endpoints.opensearch!.url);
         return {
-          ...(await searchBesideFloor(server.url, token, server.pid, floors, jvm)),
+          ...(await searchBesideFloor(server.url, token, server.pid, floors, jvm, postmaster)),
           // One client: what a search costs without waiting behind 49 others on this machine's cores.
-          ...(await searchLoad("opensearch_single_client", server.url, token, 1, { pid: server.pid, measured: [jvm] })),
+          ...(await searchLoad("opensearch_single_client", server.url, token, 1, { pid: server.pid, measured: { opensearch: jvm } })),
         };
       }));
     } finally {
