@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbedded } from "../embedded";
+import { alive } from "./local-postgres";
 import { bytes, createFolder, listNames, startTestApp, uploadFile } from "../../packages/api-tests/src/support";
 import { repoRoot } from "../gateway";
 
@@ -16,14 +17,6 @@ const freshHome = () => {
 };
 afterAll(() => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
 const postmasterOf = (home: string) => Number(readFileSync(join(home, "postgres", "data", "postmaster.pid"), "utf8").split("\n")[0]);
 const uidOf = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
 

@@ -121,7 +121,8 @@ function reachableNative(native: string, version: string, user: OsUser | undefin
   return copy;
 }
 
-const alive = (pid: number) => {
+/** Whether a process exists (EPERM: it does, under another user). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
