@@ -52,7 +52,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
       `const { PGlite } = await import(${JSON.stringify(pglite)}); await (await PGlite.create(${JSON.stringify(location)}, { postgresqlconf: "shared_buffers=16MB" })).close();`,
     ], { stdio: "inherit" });
   }
-  const client = await PGlite.create(location, options);
+  // One options object: PGlite 0.4 ignores the options given beside an undefined (in-memory) data dir.
+  const client = await PGlite.create({ dataDir: location, ...options });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   keepStatisticsFresh(db, client);
   return db;
