@@ -64,7 +64,8 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
     : undefined;
   if (store) await importS3rverData(join(home, "s3"), store.disk);
   const database = !config.DATABASE_URL && config.PGLITE_DIR === undefined ? await openLocalDatabase(home, config.DATABASE_POOL_SIZE) : undefined;
-  if (database) effectiveEnv.DATABASE_URL = database.url;
+  // Its idle backends are this machine's memory: let them go a second after a burst.
+  if (database) Object.assign(effectiveEnv, { DATABASE_URL: database.url, DATABASE_IDLE_MS: env.DATABASE_IDLE_MS ?? "1000" });
   let ready!: () => void;
   const started = new Promise<void>((done) => (ready = done));
   const withStore: Fallback = (req, res, url) =>

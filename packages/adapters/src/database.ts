@@ -12,13 +12,14 @@ const NUMERIC_OID = 1700;
 // Sizes, counts and ids are int8; every value the product stores fits in 2^53.
 const toNumber = (value: string) => Number(value);
 
-export type DatabaseTarget = { kind: "postgres"; url: string; poolSize: number } | { kind: "pglite"; dataDir?: string };
+export type DatabaseTarget = { kind: "postgres"; url: string; poolSize: number; idleMs?: number } | { kind: "pglite"; dataDir?: string };
 
 /** The pg pool the app runs on (also the benchmark floor's, so both pay the same driver costs). */
-export function createPgPool(url: string, poolSize: number): pg.Pool {
+export function createPgPool(url: string, poolSize: number, idleMs = 10_000): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    idleTimeoutMillis: idleMs,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === INT8_OID || oid === NUMERIC_OID ? toNumber : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
@@ -36,7 +37,7 @@ export function createPgPool(url: string, poolSize: number): pg.Pool {
 /** Opens the system of record: a PostgreSQL server through pg, or PGlite (on disk, or in memory without dataDir). */
 export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Database>> {
   if (target.kind === "postgres") {
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(target.url, target.poolSize) }) });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(target.url, target.poolSize, target.idleMs) }) });
   }
   // Loaded only for this profile: Lambda bundles never evaluate PGlite.
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([import("@electric-sql/pglite"), import("kysely-pglite-dialect")]);

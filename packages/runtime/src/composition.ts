@@ -82,7 +82,7 @@ const nothingToClose = () => undefined;
 async function databaseDeps(config: Config, home: string) {
   const db = await openDatabase(
     config.DATABASE_URL
-      ? { kind: "postgres", url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }
+      ? { kind: "postgres", url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, idleMs: config.DATABASE_IDLE_MS }
       : { kind: "pglite", dataDir: config.PGLITE_DIR === "memory" ? undefined : resolve(config.PGLITE_DIR ?? join(home, "pglite")) },
   );
   // Deployed functions never migrate (the migrate job does), so the migrations stay out of their cold start.

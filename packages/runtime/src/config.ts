@@ -51,6 +51,7 @@ export const settings = {
   DATABASE_URL: setting(z.optional(z.url()), "PostgreSQL server (`postgres://…`); unset: the embedded profile runs its own under `POLARIS_HOME/postgres`"),
   PGLITE_DIR: setting(z.optional(z.string()), "run on PGlite instead, in that folder (`memory`: in memory, as the fast tests do)", { profiles: ["embedded"] }),
   DATABASE_POOL_SIZE: setting(int(10), "database connections per process (the functions on AWS take 2: one request at a time, RDS Proxy multiplexes)"),
+  DATABASE_IDLE_MS: setting(int(10_000), "a pooled connection idle this long is closed (the embedded profile's own server: 1000, each idle backend holds memory)"),
   MIGRATE_ON_START: setting(flag(true), "apply pending migrations when a process starts; off on AWS, where the deploy runs `functions/jobs/migrate`"),
   JWT_SECRET: setting(
     z.optional(z.string().check(z.minLength(32))),
