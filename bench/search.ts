@@ -255,6 +255,7 @@ export async function benchSearch(): Promise<Figures> {
     await (deps.searchIndex as OpenSearchIndex).client.indices.delete({ index: `${alias}-v*` }).catch(() => undefined);
     await deps.close();
     await database.drop();
+    rmSync(env.POLARIS_HOME, { recursive: true, force: true });
   }
   Object.assign(figures, await attempt("sql_embedded search", () => benchEmbeddedSql("postgres")));
   Object.assign(figures, await attempt("sql_pglite search", () => benchEmbeddedSql("pglite")));
