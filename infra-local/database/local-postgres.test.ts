@@ -96,7 +96,10 @@ describe("the embedded profile's own PostgreSQL server", () => {
   it.skipIf(process.getuid?.() !== 0)("as root, puts the cluster where the server's user can reach it when the state folder is out of its reach", async () => {
     const closed = freshHome(); // 0700, root's
     const home = join(closed, "inner", "home");
+    const fallback = "/var/lib/polaris";
+    const fallbackWasThere = existsSync(fallback);
     const app = await startTestApp({ POLARIS_HOME: home }, undefined, "embedded-server");
+    if (!fallbackWasThere) homes.push(fallback); // made by this test: removed with its cluster
     try {
       const elsewhere = readFileSync(join(home, "postgres.location"), "utf8").trim();
       homes.push(elsewhere);
