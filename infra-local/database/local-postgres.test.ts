@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbedded } from "../embedded";
-import { alive } from "./local-postgres";
+import { pidAlive } from "../services/util";
 import { bytes, createFolder, listNames, startTestApp, uploadFile } from "../../packages/api-tests/src/support";
 import { repoRoot } from "../gateway";
 
@@ -54,7 +54,7 @@ describe("the embedded profile's own PostgreSQL server", () => {
     // PostgreSQL refuses root; as root it runs as an unprivileged user, never as root.
     if (process.getuid?.() === 0) expect(uidOf(postmaster)).not.toBe(0);
     await app.close();
-    expect(alive(postmaster)).toBe(false);
+    expect(pidAlive(postmaster)).toBe(false);
 
     app = await startTestApp({ POLARIS_HOME: home }, undefined, "embedded-server");
     const login = await app.call("POST", "/usercenter/v1/user/login", { body: { mobile, password } });
@@ -80,11 +80,11 @@ describe("the embedded profile's own PostgreSQL server", () => {
 
     first.child.kill("SIGKILL");
     await new Promise((resolve) => first.child.once("exit", resolve));
-    expect(alive(orphan)).toBe(true); // the server outlives the killed app…
+    expect(pidAlive(orphan)).toBe(true); // the server outlives the killed app…
 
     const app = await startTestApp({ POLARIS_HOME: home }, undefined, "embedded-server");
     try {
-      expect(alive(orphan)).toBe(false); // …until the next start stops it and runs its own
+      expect(pidAlive(orphan)).toBe(false); // …until the next start stops it and runs its own
       const login = await app.call("POST", "/usercenter/v1/user/login", { body: { mobile: "13800009999", password: "correct-horse" } });
       expect(login.status).toBe(200);
     } finally {

@@ -8,6 +8,7 @@ import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, openSyn
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import pg from "pg";
+import { osUser, pidAlive, readPid, sleep } from "../services/util";
 
 export interface LocalPostgres {
   /** A DATABASE_URL for this server (Unix socket, trust authentication). */
@@ -61,10 +62,9 @@ function ensureLibraryLinks(native: string): void {
 /** PostgreSQL refuses to run as root: as root, the server runs as the `postgres` OS user if there is one, else as `nobody`. */
 function serverUser(): OsUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const users = readFileSync("/etc/passwd", "utf8").split("\n").map((line) => line.split(":"));
   for (const name of ["postgres", "nobody"]) {
-    const entry = users.find((f) => f[0] === name);
-    if (entry) return { name, uid: Number(entry[2]), gid: Number(entry[3]) };
+    const ids = osUser(name);
+    if (ids) return { name, ...ids };
   }
   throw new Error("the embedded database cannot run as root and this machine has neither a postgres nor a nobody user");
 }
@@ -121,29 +121,12 @@ function reachableNative(native: string, version: string, user: OsUser | undefin
   return copy;
 }
 
-/** Whether a process exists (EPERM: it does, under another user). */
-export const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-const commandOf = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  } catch {
-    return [];
-  }
-};
 /** The clusters this process runs (an app started twice in one process is "another Polaris" too). */
 const runningHere = new Set<string>();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(50)) if (!alive(pid)) return true;
-  return !alive(pid);
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(50)) if (!pidAlive(pid)) return true;
+  return !pidAlive(pid);
 }
 
 /**
@@ -154,10 +137,11 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
 async function reclaimOrphan(dataDir: string, ownerFile: string): Promise<void> {
   const pidFile = join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
-  const postmaster = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!postmaster || !alive(postmaster) || !commandOf(postmaster)[0]?.endsWith("postgres")) return; // stale: the server clears it
-  const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, "utf8")) : 0;
-  const ownerRuns = owner === process.pid ? runningHere.has(dataDir) : owner > 0 && alive(owner) && commandOf(owner).some((arg) => /node/.test(arg));
+  const postmaster = readPid(pidFile);
+  // Stale (the server clears it itself) unless it names this cluster's running postmaster.
+  if (!postmaster || !pidAlive(postmaster, `postgres -D ${dataDir} `)) return;
+  const owner = readPid(ownerFile);
+  const ownerRuns = owner === process.pid ? runningHere.has(dataDir) : pidAlive(owner, "node");
   if (ownerRuns) throw new Error(`another Polaris (process ${owner}) is using the database in ${dirname(dataDir)}; stop it first`);
   process.kill(postmaster, "SIGINT"); // fast shutdown: rolls back what the killed app left open
   if (!(await waitForExit(postmaster, 30_000))) {

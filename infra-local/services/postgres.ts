@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { pidAlive, portOpen, readPid, repoRoot, run, secondsSince, serviceError, stateDir, stopPid, type Log } from "./util";
+import { osUser, pidAlive, portOpen, readPid, repoRoot, run, secondsSince, serviceError, stateDir, stopPid, type Log } from "./util";
 
 const NAME = "postgres";
 
@@ -19,22 +19,7 @@ export function pgUrl(port = pgPort()): string {
 
 const isRoot = () => process.getuid?.() === 0;
 
-interface PgUser {
-  uid: number;
-  gid: number;
-}
-
-function postgresUser(): PgUser | undefined {
-  try {
-    for (const line of readFileSync("/etc/passwd", "utf8").split("\n")) {
-      const f = line.split(":");
-      if (f[0] === "postgres") return { uid: Number(f[2]), gid: Number(f[3]) };
-    }
-  } catch {
-    /* no passwd */
-  }
-  return undefined;
-}
+const postgresUser = () => osUser("postgres");
 
 /** The newest /usr/lib/postgresql/<major>/bin, or the one matching an existing cluster's PG_VERSION. */
 function pgBinDir(dataDir?: string): string | undefined {

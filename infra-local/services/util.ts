@@ -91,6 +91,12 @@ export function pidAlive(pid: number | undefined, cmdlineIncludes?: string): boo
   }
 }
 
+/** The uid and gid of an OS user, from /etc/passwd, if it exists. */
+export function osUser(name: string): { uid: number; gid: number } | undefined {
+  const entry = (readText("/etc/passwd") ?? "").split("\n").map((line) => line.split(":")).find((f) => f[0] === name);
+  return entry ? { uid: Number(entry[2]), gid: Number(entry[3]) } : undefined;
+}
+
 export function readPid(file: string): number | undefined {
   try {
     const n = Number(readFileSync(file, "utf8").trim().split("\n")[0]);
