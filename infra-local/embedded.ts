@@ -1,7 +1,6 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
-import { openDatabase } from "@polaris/adapters/database";
 import { createBackground } from "./background";
 import { importPgliteData } from "./database/import-pglite";
 import { startLocalPostgres, type LocalPostgres } from "./database/local-postgres";
@@ -122,13 +121,8 @@ async function openLocalDatabase(home: string, poolSize: number): Promise<LocalP
     return undefined;
   }
   try {
-    const db = await openDatabase({ kind: "postgres", url: server.url, poolSize: 2 });
-    try {
-      const rows = await importPgliteData(home, db);
-      if (rows !== undefined) console.log(`imported the earlier PGlite database (${rows} rows); it is kept as ${join(home, "pglite.imported")}`);
-    } finally {
-      await db.destroy();
-    }
+    const rows = await importPgliteData(home, server.url);
+    if (rows !== undefined) console.log(`imported the earlier PGlite database (${rows} rows); it is kept as ${join(home, "pglite.imported")}`);
   } catch (error) {
     await server.close();
     throw error;

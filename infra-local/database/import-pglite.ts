@@ -3,17 +3,18 @@
 // as <home>/pglite.imported: nothing is lost, and a failed copy leaves both as they were.
 import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { sql, type Kysely } from "kysely";
+import { sql } from "kysely";
 import { openDatabase } from "@polaris/adapters/database";
-import type { Database } from "@polaris/core";
 import { migrateToLatest } from "@polaris/core/migrate";
 
 const BATCH_ROWS = 5_000;
 
-/** Copies `<home>/pglite` into `target` (migrated, and holding no users) once; returns how many rows moved, or undefined if there was nothing to import. */
-export async function importPgliteData(home: string, target: Kysely<Database>): Promise<number | undefined> {
+/** Copies `<home>/pglite` into the server at `targetUrl` (holding no users) once; returns how many rows moved, or undefined if there was nothing to import. */
+export async function importPgliteData(home: string, targetUrl: string): Promise<number | undefined> {
   const folder = join(home, "pglite");
   if (!existsSync(join(folder, "PG_VERSION"))) return undefined;
+  // The pool connects on its first query; PGlite opens its files now.
+  const target = await openDatabase({ kind: "postgres", url: targetUrl, poolSize: 2 });
   const source = await openDatabase({ kind: "pglite", dataDir: folder });
   let copied = 0;
   try {
@@ -50,7 +51,7 @@ export async function importPgliteData(home: string, target: Kysely<Database>): 
         where m.max is not null`.execute(tx);
     });
   } finally {
-    await source.destroy();
+    await Promise.all([source.destroy(), target.destroy()]);
   }
   renameSync(folder, `${folder}.imported`);
   return copied;
