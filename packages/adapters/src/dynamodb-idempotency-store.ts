@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { IdempotencyStore } from "@polaris/core";
+import { heldClaim, type IdempotencyStore } from "@polaris/core";
 import { isConditionFailure } from "./dynamodb";
 
 /**
@@ -35,12 +35,7 @@ export function createDynamoIdempotencyStore(options: { client: DynamoDBDocument
         const { Item } = await client.send(new GetCommand({ TableName, Key: Key(scope, key), ConsistentRead: true }));
         // Released or past its time since the failed claim: claim again.
         if (!Item || Item.expiresAt < nowSeconds()) continue;
-        return {
-          claimed: false,
-          record: Item.status === "done"
-            ? { status: "done", requestHash: Item.requestHash, response: Item.response ?? "" }
-            : { status: "in_progress", requestHash: Item.requestHash },
-        };
+        return heldClaim(Item.status, Item.requestHash, Item.response);
       }
     },
     async complete(scope, key, lease, response, ttlSeconds) {

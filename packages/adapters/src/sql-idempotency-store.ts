@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import type { Db, IdempotencyStore } from "@polaris/core";
+import { heldClaim, type Db, type IdempotencyStore } from "@polaris/core";
 
 const secondsFromNow = (seconds: number) => sql<Date>`now() + make_interval(secs => ${seconds})`;
 
@@ -29,12 +29,7 @@ export function createSqlIdempotencyStore(db: Db): IdempotencyStore {
         .executeTakeFirst();
       // Released between the upsert and this read: claim again.
       if (!held) return this.claim(scope, key, requestHash, leaseSeconds);
-      return {
-        claimed: false,
-        record: held.status === "done"
-          ? { status: "done", requestHash: held.request_hash, response: held.response ?? "" }
-          : { status: "in_progress", requestHash: held.request_hash },
-      };
+      return heldClaim(held.status, held.request_hash, held.response);
     },
     async complete(scope, key, lease, response, ttlSeconds) {
       // Only the claim that still holds the key: one taken over after its lease stores nothing.

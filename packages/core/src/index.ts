@@ -9,7 +9,7 @@ export { EventSchemas, recordEvent, recordedEvents, type EventType, type EventPa
 export { DomainError, fail } from "./errors";
 export type { CoreDeps, CoreSettings } from "./deps";
 export type * from "./ports";
-export { StorageUnavailableError } from "./ports";
+export { heldClaim, StorageUnavailableError } from "./ports";
 export type { Database, Db, User } from "./db/schema";
 export { isUniqueViolation } from "./db/errors";
 export { toUnixSeconds } from "./time";

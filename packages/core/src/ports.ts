@@ -41,6 +41,12 @@ export type IdempotencyRecord =
 /** The key is ours (`lease` names this claim for complete and release), or someone else's record. */
 export type IdempotencyClaim = { claimed: true; lease: string } | { claimed: false; record: IdempotencyRecord };
 
+/** A claim that found the key held: the record as a store keeps it (status, request hash, response once done). */
+export const heldClaim = (status: string, requestHash: string, response: string | null | undefined): IdempotencyClaim => ({
+  claimed: false,
+  record: status === "done" ? { status: "done", requestHash, response: response ?? "" } : { status: "in_progress", requestHash },
+});
+
 /**
  * Remembers the first result of a mutating request by (scope, key). A claim in progress holds for a
  * lease only: past it the request that claimed the key is taken to have died (a crash, a timeout),
