@@ -71,7 +71,10 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
     store && (url.pathname === OBJECT_STORE_PREFIX || url.pathname.startsWith(`${OBJECT_STORE_PREFIX}/`))
       ? store.handle(req, res).then(() => true)
       : (fallback?.(req, res, url) ?? false);
-  const gateway = await serveGateway(port, host, withStore, { ready: started });
+  const gateway = await serveGateway(port, host, withStore, { ready: started }).catch(async (error) => {
+    await database?.close(); // a port in use must not leave the drive's database server running
+    throw error;
+  });
   const url = loopback(gateway.url);
   if (store) {
     Object.assign(effectiveEnv, {

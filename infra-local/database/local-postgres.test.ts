@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
@@ -89,6 +90,20 @@ describe("the embedded profile's own PostgreSQL server", () => {
       expect(login.status).toBe(200);
     } finally {
       await app.close();
+    }
+  });
+
+  it("stops its server again when the app cannot start (its port is taken)", async () => {
+    const home = freshHome();
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, "127.0.0.1", listening));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      await expect(startEmbedded({ POLARIS_HOME: home, LOG_LEVEL: "SILENT" }, port)).rejects.toThrow(/EADDRINUSE/);
+      expect(existsSync(join(home, "postgres", "data", "PG_VERSION"))).toBe(true); // it had started…
+      expect(existsSync(join(home, "postgres", "data", "postmaster.pid"))).toBe(false); // …and is stopped
+    } finally {
+      taken.close();
     }
   });
 
