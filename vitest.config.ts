@@ -16,7 +16,16 @@ export default defineConfig({
       { extends: true, test: { name: "s3", include: ["infra-local/object-store/**/*.test.ts"] } },
       // The embedded profile's own PostgreSQL server: first start, restart, a killed app, PGlite import.
       { extends: true, test: { name: "database", include: ["infra-local/database/**/*.test.ts"], testTimeout: 120_000 } },
-      { extends: true, test: { name: "parity", include: ["infra-local/**/*.test.ts"], exclude: ["infra-local/browser/**", "infra-local/object-store/**", "infra-local/database/**", "infra-local/stress/fuzz.test.ts"], testTimeout: 120_000, hookTimeout: 900_000 } },
+      {
+        extends: true,
+        test: {
+          name: "parity",
+          include: ["infra-local/**/*.test.ts"],
+          exclude: ["infra-local/browser/**", "infra-local/object-store/**", "infra-local/database/**", "infra-local/stress/fuzz.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+        },
+      },
       { extends: true, test: { name: "fuzz", include: ["infra-local/stress/fuzz.test.ts"], testTimeout: 600_000, hookTimeout: 900_000 } },
     ],
   },

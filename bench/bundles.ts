@@ -12,7 +12,7 @@
  * <name> is the module path: functions/http/user/login.ts → http_user_login.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Metafile } from "esbuild";
@@ -47,12 +47,21 @@ export function bundleEntries(): string[] {
   const http = [...new Set(Object.values(routeTable).map((r) => r.handler))];
   const others = ["events", "jobs"].flatMap((dir) => {
     const path = join(root, "functions", dir);
-    return existsSync(path) ? readdirSync(path).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f)).sort().map((f) => `functions/${dir}/${f}`) : [];
+    return existsSync(path)
+      ? readdirSync(path)
+          .filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))
+          .sort()
+          .map((f) => `functions/${dir}/${f}`)
+      : [];
   });
   return [...http, ...others];
 }
 
-export const figureName = (entry: string) => entry.replace(/^functions\//, "").replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "_");
+export const figureName = (entry: string) =>
+  entry
+    .replace(/^functions\//, "")
+    .replace(/\.ts$/, "")
+    .replace(/[^A-Za-z0-9]+/g, "_");
 
 /** The esbuild options of the deployed bundles (SST adds the same ESM banner for require/__dirname). */
 async function bundle(entry: string, outfile: string): Promise<Metafile> {
@@ -93,12 +102,18 @@ function heaviest(outputs: Output[], top = 4) {
   const byPackage = new Map<string, number>();
   for (const output of outputs) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)?.pop()?.replace(/^node_modules\//, "");
+      const match = input
+        .match(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)
+        ?.pop()
+        ?.replace(/^node_modules\//, "");
       const pkg = match ?? (input.startsWith("packages/") ? `@polaris/${input.split("/")[1]}` : input.split("/")[0]!);
       byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
     }
   }
-  return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top).map(([pkg, bytes]) => ({ pkg, kb: Math.round(bytes / 102.4) / 10 }));
+  return [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([pkg, bytes]) => ({ pkg, kb: Math.round(bytes / 102.4) / 10 }));
 }
 
 /** Imports the bundle in a fresh node and returns how long the import took (ms, wall and CPU), medians of RUNS. */
@@ -140,7 +155,9 @@ function initTime(file: string): { wall: number; cpu: number } {
       measured = undefined;
     }
     if (r.status !== 0 || !measured) {
-      throw new Error(`importing ${relative(root, file)} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join("\n")}`);
+      throw new Error(
+        `importing ${relative(root, file)} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split("\n").slice(-5).join("\n")}`,
+      );
     }
     times.push(measured[0]);
     cpus.push(measured[1]);
@@ -155,7 +172,8 @@ function coldStartOutputs(metafile: Metafile, outfile: string): Output[] {
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const imp of outputs.get(file)?.imports ?? []) if (imp.kind === "import-statement" && !imp.external) visit(resolve(root, imp.path));
+    for (const imp of outputs.get(file)?.imports ?? [])
+      if (imp.kind === "import-statement" && !imp.external) visit(resolve(root, imp.path));
   };
   visit(outfile);
   return [...seen].map((file) => outputs.get(file)!);
@@ -196,11 +214,15 @@ export async function benchBundles(): Promise<Record<string, number>> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const figures = await measureBundles();
   const width = Math.max(...figures.map((f) => f.entry.length));
-  console.log(`${"function".padEnd(width)}  ${"bundle KB".padStart(9)}  ${"init ms".padStart(7)}  ${"cpu ms".padStart(6)}  heaviest packages (KB in the bundle)`);
+  console.log(
+    `${"function".padEnd(width)}  ${"bundle KB".padStart(9)}  ${"init ms".padStart(7)}  ${"cpu ms".padStart(6)}  heaviest packages (KB in the bundle)`,
+  );
   for (const f of figures) {
     const over = f.kind === "http" && (f.kb >= GOAL_KB || f.initMs >= GOAL_MS);
     const why = f.heaviest.map((h) => `${h.pkg} ${h.kb}`).join(", ");
-    console.log(`${f.entry.padEnd(width)}  ${f.kb.toFixed(1).padStart(9)}  ${f.initMs.toFixed(1).padStart(7)}  ${f.initCpuMs.toFixed(1).padStart(6)}  ${over ? "OVER GOAL: " : ""}${why}`);
+    console.log(
+      `${f.entry.padEnd(width)}  ${f.kb.toFixed(1).padStart(9)}  ${f.initMs.toFixed(1).padStart(7)}  ${f.initCpuMs.toFixed(1).padStart(6)}  ${over ? "OVER GOAL: " : ""}${why}`,
+    );
   }
   const http = figures.filter((f) => f.kind === "http");
   const over = http.filter((f) => f.kb >= GOAL_KB || f.initMs >= GOAL_MS);

@@ -12,7 +12,9 @@ async function seedFolder(app: TestApp, userId: number, name: string, count: num
   const db = app.deps.db;
   const folder = await api(app.url, "POST", "/file/v1/folder/create", { name }, (app as TestApp & { token: string }).token);
   const parent = await db.selectFrom("files").select("id").where("identity", "=", folder.identity).executeTakeFirstOrThrow();
-  await sql`insert into blobs (sha256, size, object_key, ref_count) values (${"f".repeat(64)}, 1, 'bench/none', 0) on conflict do nothing`.execute(db);
+  await sql`insert into blobs (sha256, size, object_key, ref_count) values (${"f".repeat(64)}, 1, 'bench/none', 0) on conflict do nothing`.execute(
+    db,
+  );
   await sql`
     insert into files (identity, user_id, parent_id, name, ext, is_dir, size, blob_sha256, mime_type)
     select gen_random_uuid(), ${userId}, ${parent.id}, 'file-' || lpad(g::text, 7, '0') || '.bin', 'bin', false, 1, ${"f".repeat(64)}, 'application/octet-stream'
@@ -40,9 +42,17 @@ async function benchNamespace(): Promise<Figures> {
     for (const size of [1_000, 10_000, 100_000]) {
       progress(`list in a folder of ${size} entries`);
       const folder = await seedFolder(withToken, userId, `list-${size}`, size);
-      Object.assign(figures, await load(`list_${size / 1000}k`, {
-        url: `${app.url}/file/v1/file/list?parentId=${folder}&pageSize=50`, headers: { authorization: `Bearer ${token}` },
-      }, { seconds: 4 }));
+      Object.assign(
+        figures,
+        await load(
+          `list_${size / 1000}k`,
+          {
+            url: `${app.url}/file/v1/file/list?parentId=${folder}&pageSize=50`,
+            headers: { authorization: `Bearer ${token}` },
+          },
+          { seconds: 4 },
+        ),
+      );
     }
     figures.list_100k_vs_1k_p99_ratio = Math.round((figures.list_100k_p99_ms / figures.list_1k_p99_ms) * 100) / 100;
 
@@ -106,7 +116,10 @@ async function benchBigUpload(): Promise<Figures> {
   try {
     const data = content(size);
     const hash = data.sha256();
-    const { accessToken: token } = await api(server.url, "POST", "/usercenter/v1/user/register", { mobile: "13900000009", password: "bench-password" });
+    const { accessToken: token } = await api(server.url, "POST", "/usercenter/v1/user/register", {
+      mobile: "13900000009",
+      password: "bench-password",
+    });
     const plan = await api(server.url, "POST", "/file/v1/upload/presign", { hash: hash.toString("hex"), size, name: "big.bin" }, token);
     const bucketUrl = new URL(plan.parts[0].url);
     const rawUrl = `${bucketUrl.origin}${bucketUrl.pathname.split("/").slice(0, 2).join("/")}/bench/raw-${Date.now()}`;
@@ -116,18 +129,24 @@ async function benchBigUpload(): Promise<Figures> {
     progress("1 GiB multipart through presigned URLs");
     const queue = [...plan.parts] as { partNumber: number; url: string }[];
     const etags: { partNumber: number; etag: string }[] = [];
-    const [, multipartMs] = await timed(() => Promise.all(Array.from({ length: 4 }, async () => {
-      for (let part = queue.shift(); part; part = queue.shift()) {
-        const from = (part.partNumber - 1) * plan.partSize;
-        const to = Math.min(size, from + plan.partSize);
-        etags.push({ partNumber: part.partNumber, etag: await put(part.url, data.blocks(from, to), to - from) });
-      }
-    })));
+    const [, multipartMs] = await timed(() =>
+      Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let part = queue.shift(); part; part = queue.shift()) {
+            const from = (part.partNumber - 1) * plan.partSize;
+            const to = Math.min(size, from + plan.partSize);
+            etags.push({ partNumber: part.partNumber, etag: await put(part.url, data.blocks(from, to), to - from) });
+          }
+        }),
+      ),
+    );
     const idle = rssMb(server.pid);
     let peak = idle;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 100);
     progress("callback: complete and verify 1 GiB by streaming it");
-    const [, verifyMs] = await timed(() => api(server.url, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey, parts: etags }, token));
+    const [, verifyMs] = await timed(() =>
+      api(server.url, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey, parts: etags }, token),
+    );
     clearInterval(sampler);
     Object.assign(figures, {
       upload_1gib_raw_put_ms: rawMs,

@@ -41,9 +41,17 @@ import { load, progress, type Figures, type LoadOptions, type LoadTarget } from 
 /** The inputs bench/http.ts sends: a folder with 50 children, a 1-byte presign into it, instant upload of known content. */
 const KNOWN = { hash: "5".repeat(64), size: 21 };
 
-interface Statement { text: string; values: unknown[] }
+interface Statement {
+  text: string;
+  values: unknown[];
+}
 /** One statement on its own, or a transaction's statements on one connection (begin … commit included). */
-interface Unit { statements: Statement[]; transaction: boolean; started: number; ended: number }
+interface Unit {
+  statements: Statement[];
+  transaction: boolean;
+  started: number;
+  ended: number;
+}
 interface Endpoint {
   method: "GET" | "POST";
   path: string;
@@ -69,7 +77,7 @@ async function recordQueries(run: () => Promise<unknown>) {
     const entry = {
       client: this,
       text: typeof config === "string" ? config : config.text,
-      values: ((args[1] as unknown[] | undefined) ?? (typeof config === "string" ? [] : config.values ?? [])),
+      values: (args[1] as unknown[] | undefined) ?? (typeof config === "string" ? [] : (config.values ?? [])),
       started: ++tick,
       ended: Number.POSITIVE_INFINITY,
     };
@@ -123,23 +131,25 @@ const replaceIn = (value: unknown, fresh: (s: string) => string): unknown =>
 async function replay(pool: pg.Pool, waves: Unit[][], fresh: (s: string) => string) {
   let rows: unknown[] = [];
   for (const wave of waves) {
-    const results = await Promise.all(wave.map(async (unit) => {
-      if (!unit.transaction) {
-        const { text, values } = unit.statements[0];
-        return [(await pool.query(text, replaceIn(values, fresh) as unknown[])).rows];
-      }
-      const client = await pool.connect();
-      try {
-        const out: unknown[][] = [];
-        for (const { text, values } of unit.statements) out.push((await client.query(text, replaceIn(values, fresh) as unknown[])).rows);
-        return out;
-      } catch (error) {
-        await client.query("rollback").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    }));
+    const results = await Promise.all(
+      wave.map(async (unit) => {
+        if (!unit.transaction) {
+          const { text, values } = unit.statements[0];
+          return [(await pool.query(text, replaceIn(values, fresh) as unknown[])).rows];
+        }
+        const client = await pool.connect();
+        try {
+          const out: unknown[][] = [];
+          for (const { text, values } of unit.statements) out.push((await client.query(text, replaceIn(values, fresh) as unknown[])).rows);
+          return out;
+        } catch (error) {
+          await client.query("rollback").catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      }),
+    );
     rows = results.flatMap((r) => r.filter((x) => x.length)).flat();
   }
   return rows;
@@ -168,8 +178,13 @@ async function serve() {
   const secret = randomUUID() + randomUUID();
   // Presigning is local work: any path-style endpoint with static credentials signs as the embedded S3's does.
   const deps = await createDeps({
-    ...process.env, JWT_SECRET: secret, LOG_LEVEL: "ERROR", S3_ENDPOINT: "http://127.0.0.1:9", S3_FORCE_PATH_STYLE: "true",
-    AWS_ACCESS_KEY_ID: "FLOOR", AWS_SECRET_ACCESS_KEY: secret,
+    ...process.env,
+    JWT_SECRET: secret,
+    LOG_LEVEL: "ERROR",
+    S3_ENDPOINT: "http://127.0.0.1:9",
+    S3_FORCE_PATH_STYLE: "true",
+    AWS_ACCESS_KEY_ID: "FLOOR",
+    AWS_SECRET_ACCESS_KEY: secret,
   });
   const userId = await fixtureUser(deps);
   const folder = await Files.createFolder(deps, userId, { name: "bench" });
@@ -181,25 +196,34 @@ async function serve() {
   const endpoints: Record<string, Endpoint> = {
     info: { method: "GET", path: "/usercenter/v1/user/info", record: async (d) => (await Users.getInfo(d, userId), []) },
     list: {
-      method: "GET", path: "/file/v1/file/list", query: { parentId: folder.identity, pageSize: "50" },
+      method: "GET",
+      path: "/file/v1/file/list",
+      query: { parentId: folder.identity, pageSize: "50" },
       record: async (d) => (await Files.list(d, userId, fileRoutes.list.query!.parse({ parentId: folder.identity, pageSize: "50" })), []),
     },
     detail: {
-      method: "GET", path: "/file/v1/file/detail", query: { identity: folder.identity },
+      method: "GET",
+      path: "/file/v1/file/detail",
+      query: { identity: folder.identity },
       record: async (d) => (await Files.detail(d, userId, folder.identity), []),
     },
     presign: {
-      method: "POST", path: "/file/v1/upload/presign", body: presignBody,
+      method: "POST",
+      path: "/file/v1/upload/presign",
+      body: presignBody,
       record: async (d) => [(await Uploads.presign(d, userId, fileRoutes.uploadPresign.body!.parse(presignBody))).uploadKey],
-      extra: (d, fresh) => d.storage.presignPut(fresh(`uploads/${userId}/${recorded.presign.generated[0]}`), {
-        size: presignBody.size,
-        sha256Base64: Buffer.from(presignBody.hash, "hex").toString("base64"),
-        contentType: "application/octet-stream",
-        expiresInSeconds: d.config.PRESIGN_EXPIRES_SECONDS,
-      }),
+      extra: (d, fresh) =>
+        d.storage.presignPut(fresh(`uploads/${userId}/${recorded.presign.generated[0]}`), {
+          size: presignBody.size,
+          sha256Base64: Buffer.from(presignBody.hash, "hex").toString("base64"),
+          contentType: "application/octet-stream",
+          expiresInSeconds: d.config.PRESIGN_EXPIRES_SECONDS,
+        }),
     },
     instant: {
-      method: "POST", path: "/file/v1/upload/instant", body: instantBody,
+      method: "POST",
+      path: "/file/v1/upload/instant",
+      body: instantBody,
       record: async (d) => (await Uploads.instant(d, userId, fileRoutes.uploadInstant.body!.parse(instantBody)), []),
     },
   };
@@ -252,13 +276,20 @@ async function serve() {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { accessToken } = await deps.tokens.issue(userId);
-  const targets = Object.fromEntries(Object.entries(endpoints).map(([name, e]) => [name, {
-    url: `${url}${e.path}${e.query ? `?${new URLSearchParams(e.query)}` : ""}`,
-    method: e.method,
-    headers: { authorization: `Bearer ${accessToken}` },
-    ...(e.body ? { body: JSON.stringify(e.body) } : {}),
-  } satisfies LoadTarget]));
-  process.stdout.write(`${JSON.stringify({ url, targets, statements: Object.fromEntries(Object.entries(recorded).map(([n, r]) => [n, r.waves.flat().flatMap((u) => u.statements).length])) })}\n`);
+  const targets = Object.fromEntries(
+    Object.entries(endpoints).map(([name, e]) => [
+      name,
+      {
+        url: `${url}${e.path}${e.query ? `?${new URLSearchParams(e.query)}` : ""}`,
+        method: e.method,
+        headers: { authorization: `Bearer ${accessToken}` },
+        ...(e.body ? { body: JSON.stringify(e.body) } : {}),
+      } satisfies LoadTarget,
+    ]),
+  );
+  process.stdout.write(
+    `${JSON.stringify({ url, targets, statements: Object.fromEntries(Object.entries(recorded).map(([n, r]) => [n, r.waves.flat().flatMap((u) => u.statements).length])) })}\n`,
+  );
   process.on("SIGTERM", async () => {
     // Requests in flight are answered before the pool closes under them.
     const closed = new Promise((resolve) => server.close(resolve));
@@ -283,8 +314,13 @@ async function fixtureUser(deps: AppDeps) {
  * the floor does not have).
  */
 export async function startFloor(env: Record<string, string>) {
-  const server = await startServer({ POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-floor-")), ...env }, import.meta.filename, ["--serve"]);
-  const { targets, statements } = server.announced as unknown as { targets: Record<string, LoadTarget>; statements: Record<string, number> };
+  const server = await startServer({ POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-floor-")), ...env }, import.meta.filename, [
+    "--serve",
+  ]);
+  const { targets, statements } = server.announced as unknown as {
+    targets: Record<string, LoadTarget>;
+    statements: Record<string, number>;
+  };
   return {
     endpoints: Object.keys(targets),
     has: (endpoint: string) => endpoint in targets,
@@ -294,7 +330,9 @@ export async function startFloor(env: Record<string, string>) {
      */
     async measure(endpoint: string, options: Omit<LoadOptions, "pid"> = {}, suffix = ""): Promise<Figures> {
       if (!targets[endpoint]) return {};
-      progress(`floor: ${endpoint} at ${options.rate ? `${Math.round(options.rate)} req/s` : "50 connections"} (${statements[endpoint]} SQL statements)`);
+      progress(
+        `floor: ${endpoint} at ${options.rate ? `${Math.round(options.rate)} req/s` : "50 connections"} (${statements[endpoint]} SQL statements)`,
+      );
       return load(`floor_${endpoint}${suffix}`, targets[endpoint], { ...options, pid: server.pid });
     },
     stop: server.stop,

@@ -18,7 +18,8 @@ const RATE_SECONDS = 4;
  */
 function productServerArgs(): string[] {
   const start = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).scripts.start.split(" ") as string[];
-  if (start[0] !== "node") throw new Error(`npm start no longer runs node directly (${start.join(" ")}): update the bench server's command`);
+  if (start[0] !== "node")
+    throw new Error(`npm start no longer runs node directly (${start.join(" ")}): update the bench server's command`);
   return [...start.slice(1, -1), join(import.meta.dirname, "server.ts")];
 }
 
@@ -45,13 +46,14 @@ export async function startServer(env: Record<string, string> = {}, script?: str
     url: announced.url,
     announced,
     pid: child.pid!,
-    stop: () => new Promise<void>((resolve) => {
-      child.once("exit", () => {
-        if (ownHome) rmSync(ownHome, { recursive: true, force: true });
-        resolve();
-      });
-      child.kill("SIGTERM");
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => {
+          if (ownHome) rmSync(ownHome, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
   };
 }
 
@@ -86,10 +88,14 @@ function treePssMb(pid: number): number {
   return Math.round(tree.reduce((sum, p) => sum + pss(p), 0) / 1024);
 }
 
-export async function benchHttp(label = "embedded", env: Record<string, string> = {}, beside?: {
-  has(endpoint: string): boolean;
-  measure(endpoint: string, options?: Omit<LoadOptions, "pid">, suffix?: string): Promise<Figures>;
-}): Promise<Figures> {
+export async function benchHttp(
+  label = "embedded",
+  env: Record<string, string> = {},
+  beside?: {
+    has(endpoint: string): boolean;
+    measure(endpoint: string, options?: Omit<LoadOptions, "pid">, suffix?: string): Promise<Figures>;
+  },
+): Promise<Figures> {
   const external = env.DATABASE_URL ? await postmasterOf(env.DATABASE_URL) : undefined;
   const server = await startServer({
     // 50 clients log one user in at once: the throttle (5 attempts in flight per mobile, 30 per
@@ -125,34 +131,61 @@ export async function benchHttp(label = "embedded", env: Record<string, string> 
       ["info", { url: `${base}/usercenter/v1/user/info`, headers: auth }],
       ["list", { url: `${base}/file/v1/file/list?parentId=${folder.identity}&pageSize=50`, headers: auth }],
       ["detail", { url: `${base}/file/v1/file/detail?identity=${folder.identity}`, headers: auth }],
-      ["presign", { url: `${base}/file/v1/upload/presign`, method: "POST", headers: auth, body: JSON.stringify({ hash: "0".repeat(64), size: 1, name: "p.bin", parentId: folder.identity }) }],
-      ["instant", { url: `${base}/file/v1/upload/instant`, method: "POST", headers: auth, body: JSON.stringify({ hash, size: content.length, name: "again.txt" }) }],
+      [
+        "presign",
+        {
+          url: `${base}/file/v1/upload/presign`,
+          method: "POST",
+          headers: auth,
+          body: JSON.stringify({ hash: "0".repeat(64), size: 1, name: "p.bin", parentId: folder.identity }),
+        },
+      ],
+      [
+        "instant",
+        {
+          url: `${base}/file/v1/upload/instant`,
+          method: "POST",
+          headers: auth,
+          body: JSON.stringify({ hash, size: content.length, name: "again.txt" }),
+        },
+      ],
       ["login", { url: `${base}/usercenter/v1/user/login`, method: "POST", body: JSON.stringify({ mobile, password: "bench-password" }) }],
     ];
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 200);
     for (const [name, target] of targets) {
-      Object.assign(figures, await attempt(`${label}_${name}`, async () => {
-        const rounds: Figures[] = [];
-        const count = beside?.has(name) ? FLOOR_ROUNDS : 1;
-        for (let round = 1; round <= count; round++) {
-          progress(`${label}: ${name} at 50 connections${count > 1 ? ` (round ${round} of ${count})` : ""}`);
-          rounds.push({ ...(await load(`${label}_${name}`, target, { pid: server.pid, postmaster })), ...(await beside?.measure(name, { postmaster })) });
-        }
-        const out = { ...medians(rounds), ...floorRatios(label, name, rounds) };
-        if (!beside?.has(name) || !FLOOR_GOAL_ENDPOINTS.includes(name)) return out;
-        const rate = Math.round(out[`floor_${name}_rps`] / 2);
-        const atRate: Figures[] = [];
-        for (let round = 1; round <= FLOOR_ROUNDS; round++) {
-          progress(`${label}: ${name} at ${rate} req/s, half the floor's capacity (round ${round} of ${FLOOR_ROUNDS})`);
-          const options = { rate, seconds: RATE_SECONDS, postmaster };
-          atRate.push({
-            ...(await load(`${label}_${name}_at_rate`, target, { ...options, pid: server.pid })),
-            ...(await beside.measure(name, options, "_at_rate")),
-          });
-        }
-        return { ...out, [`${label}_${name}_offered_rps`]: rate, ...medians(atRate), ...floorRatios(label, `${name}_at_rate`, atRate, ["p99_ms", "cpu_ms_per_req"]) };
-      }));
+      Object.assign(
+        figures,
+        await attempt(`${label}_${name}`, async () => {
+          const rounds: Figures[] = [];
+          const count = beside?.has(name) ? FLOOR_ROUNDS : 1;
+          for (let round = 1; round <= count; round++) {
+            progress(`${label}: ${name} at 50 connections${count > 1 ? ` (round ${round} of ${count})` : ""}`);
+            rounds.push({
+              ...(await load(`${label}_${name}`, target, { pid: server.pid, postmaster })),
+              ...(await beside?.measure(name, { postmaster })),
+            });
+          }
+          const out = { ...medians(rounds), ...floorRatios(label, name, rounds) };
+          if (!beside?.has(name) || !FLOOR_GOAL_ENDPOINTS.includes(name)) return out;
+          const rate = Math.round(out[`floor_${name}_rps`] / 2);
+          const atRate: Figures[] = [];
+          for (let round = 1; round <= FLOOR_ROUNDS; round++) {
+            progress(`${label}: ${name} at ${rate} req/s, half the floor's capacity (round ${round} of ${FLOOR_ROUNDS})`);
+            const options = { rate, seconds: RATE_SECONDS, postmaster };
+            atRate.push({
+              ...(await load(`${label}_${name}_at_rate`, target, { ...options, pid: server.pid })),
+              ...(await beside.measure(name, options, "_at_rate")),
+            });
+          }
+          return {
+            ...out,
+            [`${label}_${name}_offered_rps`]: rate,
+            ...medians(atRate),
+            ...floorRatios(label, `${name}_at_rate`, atRate, ["p99_ms", "cpu_ms_per_req"]),
+          };
+        }),
+      );
     }
     clearInterval(sampler);
     figures[`${label}_rss_load_peak_mb`] = peak;

@@ -15,7 +15,11 @@ export interface LoadTarget {
 /** Clock ticks per second of /proc's utime and stime (`getconf CLK_TCK`: 100 on Linux). */
 const TICKS_PER_S = 100;
 
-interface Proc { comm: string; ppid: number; ticks: number }
+interface Proc {
+  comm: string;
+  ppid: number;
+  ticks: number;
+}
 
 /** Every process's name, parent and utime + stime (ticks), from /proc/<pid>/stat. */
 export function processes(): Map<number, Proc> {
@@ -26,7 +30,11 @@ export function processes(): Map<number, Proc> {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const close = stat.lastIndexOf(")");
       const rest = stat.slice(close + 2).split(" ");
-      out.set(Number(entry), { comm: stat.slice(stat.indexOf("(") + 1, close), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+      out.set(Number(entry), {
+        comm: stat.slice(stat.indexOf("(") + 1, close),
+        ppid: Number(rest[1]),
+        ticks: Number(rest[11]) + Number(rest[12]),
+      });
     } catch {
       // gone between the listing and the read
     }
@@ -37,9 +45,9 @@ export function processes(): Map<number, Proc> {
 /** `root` and every process under it. */
 function tree(procs: Map<number, Proc>, root: number): Set<number> {
   const out = new Set([root]);
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, p] of procs) if (!out.has(pid) && out.has(p.ppid)) (out.add(pid), (grew = true));
+    for (const [pid, p] of procs) if (!out.has(pid) && out.has(p.ppid)) out.add(pid), (grew = true);
   }
   return out;
 }
@@ -92,22 +100,34 @@ export const machineNotes: string[] = [];
  * neither this bench nor one it started (nor a server it measures: the PostgreSQL cluster, OpenSearch)
  * above 20 % of a core over the window, named by its command line.
  */
-function checkMachine(name: string, before: Map<number, Proc>, after: Map<number, Proc>, seconds: number, measured: (number | undefined)[]): boolean {
+function checkMachine(
+  name: string,
+  before: Map<number, Proc>,
+  after: Map<number, Proc>,
+  seconds: number,
+  measured: (number | undefined)[],
+): boolean {
   const ours = tree(after, process.pid);
   for (const root of measured) if (root) for (const pid of tree(after, root)) ours.add(pid);
   // A process started inside the window used all its ticks inside it.
-  const busy = [...after].filter(([pid]) => !ours.has(pid))
+  const busy = [...after]
+    .filter(([pid]) => !ours.has(pid))
     .map(([pid, p]) => ({ pid, comm: p.comm, share: (p.ticks - (before.get(pid)?.ticks ?? 0)) / TICKS_PER_S / seconds }))
     .filter((p) => p.share > 0.2)
     .sort((a, b) => b.share - a.share);
   // The load average counts this bench's own processes too (a 50-client load keeps the server, the
   // load generator and PostgreSQL runnable: about 2 on its own); the cores they used over the window
   // come off it before it is set beside the core count.
-  const oursInCores = [...ours].reduce((sum, pid) => sum + Math.max(0, (after.get(pid)?.ticks ?? 0) - (before.get(pid)?.ticks ?? 0)), 0) / TICKS_PER_S / seconds;
+  const oursInCores =
+    [...ours].reduce((sum, pid) => sum + Math.max(0, (after.get(pid)?.ticks ?? 0) - (before.get(pid)?.ticks ?? 0)), 0) /
+    TICKS_PER_S /
+    seconds;
   const load1 = loadavg()[0];
   const others = load1 - oursInCores;
   const reasons = [
-    ...(others > cpus().length ? [`load average ${load1.toFixed(2)}, ${others.toFixed(2)} without this bench, above ${cpus().length} cores`] : []),
+    ...(others > cpus().length
+      ? [`load average ${load1.toFixed(2)}, ${others.toFixed(2)} without this bench, above ${cpus().length} cores`]
+      : []),
     ...busy.map((p) => `${commandLine(p.pid) ?? p.comm} (pid ${p.pid}) at ${Math.round(p.share * 100)} % CPU`),
   ];
   if (!reasons.length) return false;
@@ -171,11 +191,18 @@ export async function load(name: string, target: LoadTarget, options: LoadOption
   await autocannon({ ...request, amount: 4 * connections });
   const before = processes();
   const t0 = performance.now();
-  const result = await autocannon({ ...request, duration: seconds, ...(options.rate ? { overallRate: Math.max(1, Math.round(options.rate)) } : {}) });
+  const result = await autocannon({
+    ...request,
+    duration: seconds,
+    ...(options.rate ? { overallRate: Math.max(1, Math.round(options.rate)) } : {}),
+  });
   const after = processes();
   const window = (performance.now() - t0) / 1000;
   const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${name}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  if (bad > 0)
+    throw new Error(
+      `${name}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`,
+    );
   checkMachine(name, before, after, window, [options.postmaster, ...Object.values(options.measured ?? {})]);
   const answered = result.requests.total;
   const msPerRequest = (ticks: number) => Math.round(((ticks * 1000) / TICKS_PER_S / answered) * 1000) / 1000;
@@ -188,9 +215,11 @@ export async function load(name: string, target: LoadTarget, options: LoadOption
     figures[`${name}_cpu_ms_per_req`] = msPerRequest(after.get(options.pid)!.ticks - before.get(options.pid)!.ticks);
   }
   for (const [server, pid] of Object.entries(options.measured ?? {})) {
-    if (before.has(pid) && after.has(pid)) figures[`${name}_${server}_cpu_ms_per_req`] = msPerRequest(after.get(pid)!.ticks - before.get(pid)!.ticks);
+    if (before.has(pid) && after.has(pid))
+      figures[`${name}_${server}_cpu_ms_per_req`] = msPerRequest(after.get(pid)!.ticks - before.get(pid)!.ticks);
   }
-  if (options.postmaster) figures[`${name}_db_cpu_ms_per_req`] = msPerRequest(backendTicks(after, options.postmaster) - backendTicks(before, options.postmaster));
+  if (options.postmaster)
+    figures[`${name}_db_cpu_ms_per_req`] = msPerRequest(backendTicks(after, options.postmaster) - backendTicks(before, options.postmaster));
   return figures;
 }
 

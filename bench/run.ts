@@ -73,7 +73,14 @@ const only = process.argv.slice(2);
 const selected = benches.filter((b) => !only.length || only.some((o) => b.name.startsWith(o)));
 const wasRunning = await status();
 const figures: Figures = {};
-const outcomes: { bench: string; status: "ok" | "not available" | "failed"; seconds: number; detail?: string; busy?: string[]; failed?: string[] }[] = [];
+const outcomes: {
+  bench: string;
+  status: "ok" | "not available" | "failed";
+  seconds: number;
+  detail?: string;
+  busy?: string[];
+  failed?: string[];
+}[] = [];
 mkdirSync(reportDir, { recursive: true });
 const save = () => {
   const all = { ...figures, ...derived(figures) };
@@ -95,7 +102,13 @@ try {
       const [busyBefore, failedBefore] = [machineNotes.length, failureNotes.length];
       Object.assign(figures, await bench.run(modules));
       const [busy, failed] = [machineNotes.slice(busyBefore), failureNotes.slice(failedBefore)];
-      outcomes.push({ bench: bench.name, status: "ok", seconds: seconds(), ...(busy.length ? { busy } : {}), ...(failed.length ? { failed } : {}) });
+      outcomes.push({
+        bench: bench.name,
+        status: "ok",
+        seconds: seconds(),
+        ...(busy.length ? { busy } : {}),
+        ...(failed.length ? { failed } : {}),
+      });
       process.stderr.write(`  ✓ ${bench.name} in ${seconds()} s\n`);
     } catch (error) {
       const notAvailable = error instanceof NotAvailable;
@@ -107,7 +120,8 @@ try {
   }
 } finally {
   const startedHere = SERVICE_NAMES.filter((name: ServiceName) => wasRunning[name] !== "running");
-  if (startedHere.length) await down(startedHere).catch((error) => console.error(`stopping ${startedHere.join(", ")}: ${(error as Error).message}`));
+  if (startedHere.length)
+    await down(startedHere).catch((error) => console.error(`stopping ${startedHere.join(", ")}: ${(error as Error).message}`));
 }
 
 const report = save();
@@ -120,6 +134,8 @@ if (machineNotes.length) {
 }
 const withGoal = Object.entries(report).filter(([name]) => goalFor(name));
 const missed = withGoal.filter(([name, value]) => !meets(goalFor(name)!, value));
-console.log(`\n${Object.keys(report).length} figures in ${join(".polaris", "bench", "latest.json")}; ${withGoal.length - missed.length}/${withGoal.length} goals met` +
-  `${missed.length ? ` (missed: ${missed.map(([n]) => n).join(", ")})` : ""}; ${outcomes.filter((o) => o.status === "ok").length}/${selected.length} benches ran; ` +
-  `${Math.round((Date.now() - started) / 1000)} s in all.`);
+console.log(
+  `\n${Object.keys(report).length} figures in ${join(".polaris", "bench", "latest.json")}; ${withGoal.length - missed.length}/${withGoal.length} goals met` +
+    `${missed.length ? ` (missed: ${missed.map(([n]) => n).join(", ")})` : ""}; ${outcomes.filter((o) => o.status === "ok").length}/${selected.length} benches ran; ` +
+    `${Math.round((Date.now() - started) / 1000)} s in all.`,
+);

@@ -37,10 +37,12 @@ const EXTS = ["pdf", "docx", "jpg", "png", "txt", "xlsx", "mp4", "zip"];
  * `perFolder` files named from a small vocabulary (Chinese included) with a number and an extension.
  */
 async function fillDrive(db: Db, userId: number, folders: number, perFolder: number) {
-  const folderIds = (await sql<{ id: number }>`
+  const folderIds = (
+    await sql<{ id: number }>`
     insert into files (identity, user_id, parent_id, name, ext, is_dir)
     select gen_random_uuid(), ${userId}, 0, 'folder-' || g, '', true from generate_series(1, ${folders}) g
-    returning id`.execute(db)).rows.map((r) => Number(r.id));
+    returning id`.execute(db)
+  ).rows.map((r) => Number(r.id));
   await sql`
     insert into files (identity, user_id, parent_id, name, ext, is_dir, size, mime_type)
     select gen_random_uuid(), ${userId}, (${folderIds}::bigint[])[1 + g % ${folders}],
@@ -52,8 +54,11 @@ async function fillDrive(db: Db, userId: number, folders: number, perFolder: num
 
 /** A user without a password (volume in the index, never logged in as). */
 async function volumeUser(db: Db, mobile: string) {
-  const { id } = await db.insertInto("users")
-    .values({ mobile, name: "bench", password_hash: "-", quota_total: 1e15 }).returning("id").executeTakeFirstOrThrow();
+  const { id } = await db
+    .insertInto("users")
+    .values({ mobile, name: "bench", password_hash: "-", quota_total: 1e15 })
+    .returning("id")
+    .executeTakeFirstOrThrow();
   return { userId: id, folderIds: await fillDrive(db, id, FOLDERS_PER_USER, FILES_PER_FOLDER) };
 }
 
@@ -80,19 +85,31 @@ const QUERIES: [string, Record<string, string>][] = [
   ["filtered", { keyword: "sum", ext: "pdf,docx", minSize: "1000", sortBy: "size", sortDesc: "true", pageSize: "20" }],
 ];
 
-const searchTarget = (base: string, token: string, query: Record<string, string>): LoadTarget =>
-  ({ url: `${base}/search/v1/search/files?${new URLSearchParams(query)}`, headers: { authorization: `Bearer ${token}` } });
+const searchTarget = (base: string, token: string, query: Record<string, string>): LoadTarget => ({
+  url: `${base}/search/v1/search/files?${new URLSearchParams(query)}`,
+  headers: { authorization: `Bearer ${token}` },
+});
 
 /**
  * Clients (50 unless said) running each of QUERIES; a query whose load fails (time-outs) is noted and
  * the others still measure.
  */
-async function searchLoad(label: string, base: string, token: string, connections = 50, options: Omit<LoadOptions, "connections" | "seconds"> = {}): Promise<Figures> {
+async function searchLoad(
+  label: string,
+  base: string,
+  token: string,
+  connections = 50,
+  options: Omit<LoadOptions, "connections" | "seconds"> = {},
+): Promise<Figures> {
   const figures: Figures = {};
   for (const [name, query] of QUERIES) {
     progress(`${label}: ${name} at ${connections} connections`);
-    Object.assign(figures, await attempt(`${label}_${name}`, () =>
-      load(`${label}_${name}`, searchTarget(base, token, query), { connections, seconds: connections === 50 ? 5 : 10, ...options })));
+    Object.assign(
+      figures,
+      await attempt(`${label}_${name}`, () =>
+        load(`${label}_${name}`, searchTarget(base, token, query), { connections, seconds: connections === 50 ? 5 : 10, ...options }),
+      ),
+    );
   }
   return figures;
 }
@@ -116,10 +133,18 @@ async function floorTargets(deps: AppDeps, userId: number, url: string): Promise
       if (searches.length !== 1) throw new Error(`${name}: the engine sent ${searches.length} searches, not one`);
       const { method, path, querystring } = searches[0];
       const body = typeof searches[0].body === "string" ? searches[0].body : JSON.stringify(searches[0].body);
-      const target: LoadTarget = { url: `${url}${path}${querystring ? `?${String(querystring)}` : ""}`, method: method as "GET" | "POST", body };
-      const floor = await (await fetch(target.url, { method, headers: { "content-type": "application/json" }, body })).json() as { hits: { total: { value: number }; hits: unknown[] } };
+      const target: LoadTarget = {
+        url: `${url}${path}${querystring ? `?${String(querystring)}` : ""}`,
+        method: method as "GET" | "POST",
+        body,
+      };
+      const floor = (await (await fetch(target.url, { method, headers: { "content-type": "application/json" }, body })).json()) as {
+        hits: { total: { value: number }; hits: unknown[] };
+      };
       if (floor.hits.total.value !== answer.total || floor.hits.hits.length !== answer.list.length || !answer.total) {
-        throw new Error(`${name}: the bare request found ${floor.hits.total.value} (${floor.hits.hits.length} on the page), the engine ${answer.total} (${answer.list.length})`);
+        throw new Error(
+          `${name}: the bare request found ${floor.hits.total.value} (${floor.hits.hits.length} on the page), the engine ${answer.total} (${answer.list.length})`,
+        );
       }
       targets[name] = target;
     }
@@ -131,7 +156,7 @@ async function floorTargets(deps: AppDeps, userId: number, url: string): Promise
 
 /** The pid of the OpenSearch node's JVM (its CPU is the measurement's, not a busy machine). */
 async function nodePid(url: string): Promise<number> {
-  const info = await (await fetch(`${url}/_nodes/_local/process`)).json() as { nodes: Record<string, { process: { id: number } }> };
+  const info = (await (await fetch(`${url}/_nodes/_local/process`)).json()) as { nodes: Record<string, { process: { id: number } }> };
   return Object.values(info.nodes)[0].process.id;
 }
 
@@ -144,20 +169,36 @@ async function nodePid(url: string): Promise<number> {
  * (`…_opensearch_cpu_ms_per_req`): where the stack's extra cost goes. A query whose measurement
  * fails is noted and the others still run.
  */
-async function searchBesideFloor(base: string, token: string, pid: number, floors: Record<string, LoadTarget>, jvm: number, postmaster: number): Promise<Figures> {
+async function searchBesideFloor(
+  base: string,
+  token: string,
+  pid: number,
+  floors: Record<string, LoadTarget>,
+  jvm: number,
+  postmaster: number,
+): Promise<Figures> {
   const figures: Figures = {};
   for (const [name, query] of QUERIES) {
-    Object.assign(figures, await attempt(`opensearch_search_${name} beside the bare node`, async () => {
-      const rounds: Figures[] = [];
-      for (let round = 1; round <= FLOOR_ROUNDS; round++) {
-        progress(`opensearch_search: ${name} at 50 connections, then the same request straight to the node (round ${round} of ${FLOOR_ROUNDS})`);
-        rounds.push({
-          ...(await load(`opensearch_search_${name}`, searchTarget(base, token, query), { pid, postmaster, measured: { opensearch: jvm } })),
-          ...(await load(`floor_search_${name}`, floors[name], { measured: { opensearch: jvm } })),
-        });
-      }
-      return { ...medians(rounds), ...floorRatios("opensearch", `search_${name}`, rounds, ["p99_ms", "rps"]) };
-    }));
+    Object.assign(
+      figures,
+      await attempt(`opensearch_search_${name} beside the bare node`, async () => {
+        const rounds: Figures[] = [];
+        for (let round = 1; round <= FLOOR_ROUNDS; round++) {
+          progress(
+            `opensearch_search: ${name} at 50 connections, then the same request straight to the node (round ${round} of ${FLOOR_ROUNDS})`,
+          );
+          rounds.push({
+            ...(await load(`opensearch_search_${name}`, searchTarget(base, token, query), {
+              pid,
+              postmaster,
+              measured: { opensearch: jvm },
+            })),
+            ...(await load(`floor_search_${name}`, floors[name], { measured: { opensearch: jvm } })),
+          });
+        }
+        return { ...medians(rounds), ...floorRatios("opensearch", `search_${name}`, rounds, ["p99_ms", "rps"]) };
+      }),
+    );
   }
   return figures;
 }
@@ -176,8 +217,11 @@ export async function benchSearch(): Promise<Figures> {
   const database = await freshDatabaseEnv(endpoints.postgres!.url);
   const alias = `polaris-files-bench-${randomBytes(4).toString("hex")}`;
   const env = {
-    ...database.env, OPENSEARCH_URL: endpoints.opensearch!.url, OPENSEARCH_INDEX: alias,
-    POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-")), LOG_LEVEL: "ERROR",
+    ...database.env,
+    OPENSEARCH_URL: endpoints.opensearch!.url,
+    OPENSEARCH_INDEX: alias,
+    POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-")),
+    LOG_LEVEL: "ERROR",
   };
   const deps = await createDeps(env);
   const mobile = uniqueMobile();
@@ -193,64 +237,79 @@ export async function benchSearch(): Promise<Figures> {
       figures.generated_rows_per_s = Math.round((USERS * FOLDERS_PER_USER * (FILES_PER_FOLDER + 1)) / ((Date.now() - started) / 1000));
 
       // One file.created event per folder subtree: what a big copy or a batch of uploads asks of the indexer.
-      Object.assign(figures, await attempt("indexer", async () => {
-        progress(`indexing into OpenSearch for at most ${INDEX_BUDGET_MS / 1000} s, ${INDEXER_CONCURRENCY} indexers at once`);
-        const work = drives.flatMap((d) => d.folderIds.map((folderId) => ({ userId: d.userId, folderId })));
-        const indexStart = Date.now();
-        let indexed = 0;
-        let next = 0;
-        await Promise.all(Array.from({ length: INDEXER_CONCURRENCY }, async () => {
-          while (next < work.length && Date.now() - indexStart < INDEX_BUDGET_MS) {
-            const { userId, folderId } = work[next++];
-            const result = await Search.indexChange(deps, "file.created", { userId, fileIds: [folderId], subtree: true });
-            indexed += result.indexed;
-          }
-        }));
-        const seconds = (Date.now() - indexStart) / 1000;
-        progress(`indexed ${indexed} documents (${Math.min(next, work.length)} of ${work.length} folders) in ${seconds.toFixed(1)} s`);
-        return { indexer_docs: indexed, indexer_docs_per_s: Math.round(indexed / seconds) };
-      }));
+      Object.assign(
+        figures,
+        await attempt("indexer", async () => {
+          progress(`indexing into OpenSearch for at most ${INDEX_BUDGET_MS / 1000} s, ${INDEXER_CONCURRENCY} indexers at once`);
+          const work = drives.flatMap((d) => d.folderIds.map((folderId) => ({ userId: d.userId, folderId })));
+          const indexStart = Date.now();
+          let indexed = 0;
+          let next = 0;
+          await Promise.all(
+            Array.from({ length: INDEXER_CONCURRENCY }, async () => {
+              while (next < work.length && Date.now() - indexStart < INDEX_BUDGET_MS) {
+                const { userId, folderId } = work[next++];
+                const result = await Search.indexChange(deps, "file.created", { userId, fileIds: [folderId], subtree: true });
+                indexed += result.indexed;
+              }
+            }),
+          );
+          const seconds = (Date.now() - indexStart) / 1000;
+          progress(`indexed ${indexed} documents (${Math.min(next, work.length)} of ${work.length} folders) in ${seconds.toFixed(1)} s`);
+          return { indexer_docs: indexed, indexer_docs_per_s: Math.round(indexed / seconds) };
+        }),
+      );
       await deps.searchIndex!.refresh();
 
       const token = await login(server.url, mobile);
-      Object.assign(figures, await attempt("lag", async () => {
-        progress(`write-to-searchable lag, ${LAG_SAMPLES} samples`);
-        const lags: number[] = [];
-        for (let i = 0; i < LAG_SAMPLES; i++) {
-          const name = `lag-probe-${randomBytes(6).toString("hex")}`;
-          const t0 = Date.now();
-          await api(server.url, "POST", "/file/v1/folder/create", { name }, token);
-          while ((await api(server.url, "GET", `/search/v1/search/files?keyword=${name}`, undefined, token)).total === 0) {
-            if (Date.now() - t0 > LAG_DEADLINE_MS) throw new Error(`a folder was not searchable ${LAG_DEADLINE_MS / 1000} s after its creation`);
-            await new Promise((r) => setTimeout(r, 20));
+      Object.assign(
+        figures,
+        await attempt("lag", async () => {
+          progress(`write-to-searchable lag, ${LAG_SAMPLES} samples`);
+          const lags: number[] = [];
+          for (let i = 0; i < LAG_SAMPLES; i++) {
+            const name = `lag-probe-${randomBytes(6).toString("hex")}`;
+            const t0 = Date.now();
+            await api(server.url, "POST", "/file/v1/folder/create", { name }, token);
+            while ((await api(server.url, "GET", `/search/v1/search/files?keyword=${name}`, undefined, token)).total === 0) {
+              if (Date.now() - t0 > LAG_DEADLINE_MS)
+                throw new Error(`a folder was not searchable ${LAG_DEADLINE_MS / 1000} s after its creation`);
+              await new Promise((r) => setTimeout(r, 20));
+            }
+            lags.push(Date.now() - t0);
           }
-          lags.push(Date.now() - t0);
-        }
-        return { lag_p50_ms: percentile(lags, 50), lag_p99_ms: percentile(lags, 99) };
-      }));
-      Object.assign(figures, await attempt("opensearch_search", async () => {
-        const jvm = await nodePid(endpoints.opensearch!.url);
-        const postmaster = await postmasterOf(database.env.DATABASE_URL);
-        const floors = await floorTargets(deps, searcherId, endpoints.opensearch!.url);
-        return {
-          ...(await searchBesideFloor(server.url, token, server.pid, floors, jvm, postmaster)),
-          // One client: what a search costs without waiting behind 49 others on this machine's cores.
-          ...(await searchLoad("opensearch_single_client", server.url, token, 1, { pid: server.pid, measured: { opensearch: jvm } })),
-        };
-      }));
+          return { lag_p50_ms: percentile(lags, 50), lag_p99_ms: percentile(lags, 99) };
+        }),
+      );
+      Object.assign(
+        figures,
+        await attempt("opensearch_search", async () => {
+          const jvm = await nodePid(endpoints.opensearch!.url);
+          const postmaster = await postmasterOf(database.env.DATABASE_URL);
+          const floors = await floorTargets(deps, searcherId, endpoints.opensearch!.url);
+          return {
+            ...(await searchBesideFloor(server.url, token, server.pid, floors, jvm, postmaster)),
+            // One client: what a search costs without waiting behind 49 others on this machine's cores.
+            ...(await searchLoad("opensearch_single_client", server.url, token, 1, { pid: server.pid, measured: { opensearch: jvm } })),
+          };
+        }),
+      );
     } finally {
       await server.stop();
     }
     // The same drive searched by SQL on PostgreSQL.
-    Object.assign(figures, await attempt("sql_pg search", async () => {
-      const sqlServer = await startServer({ ...env, OPENSEARCH_URL: "" });
-      try {
-        const postmaster = await postmasterOf(database.env.DATABASE_URL);
-        return await searchLoad("sql_pg", sqlServer.url, await login(sqlServer.url, mobile), 50, { pid: sqlServer.pid, postmaster });
-      } finally {
-        await sqlServer.stop();
-      }
-    }));
+    Object.assign(
+      figures,
+      await attempt("sql_pg search", async () => {
+        const sqlServer = await startServer({ ...env, OPENSEARCH_URL: "" });
+        try {
+          const postmaster = await postmasterOf(database.env.DATABASE_URL);
+          return await searchLoad("sql_pg", sqlServer.url, await login(sqlServer.url, mobile), 50, { pid: sqlServer.pid, postmaster });
+        } finally {
+          await sqlServer.stop();
+        }
+      }),
+    );
   } finally {
     await (deps.searchIndex as OpenSearchIndex).client.indices.delete({ index: `${alias}-v*` }).catch(() => undefined);
     await deps.close();
@@ -277,9 +336,12 @@ async function benchEmbeddedSql(engine: "postgres" | "pglite"): Promise<Figures>
     let server = await startServer(env);
     await api(server.url, "POST", "/usercenter/v1/user/register", { mobile, password: "bench-password" });
     await server.stop();
-    progress(`generating one drive of ${FOLDERS_PER_USER} folders × ${FILES_PER_FOLDER} files in ${engine === "pglite" ? "PGlite" : "the embedded PostgreSQL"}`);
+    progress(
+      `generating one drive of ${FOLDERS_PER_USER} folders × ${FILES_PER_FOLDER} files in ${engine === "pglite" ? "PGlite" : "the embedded PostgreSQL"}`,
+    );
     const local = engine === "postgres" ? await startLocalPostgres(home, { maxConnections: 5 }) : undefined;
-    if (engine === "postgres" && !local) throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch}: the embedded profile runs on PGlite`);
+    if (engine === "postgres" && !local)
+      throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch}: the embedded profile runs on PGlite`);
     const db = await openDatabase(local ? { kind: "postgres", url: local.url, poolSize: 2 } : { kind: "pglite", dataDir: env.PGLITE_DIR! });
     try {
       const { id } = await db.selectFrom("users").select("id").where("mobile", "=", mobile).executeTakeFirstOrThrow();
@@ -293,7 +355,9 @@ async function benchEmbeddedSql(engine: "postgres" | "pglite"): Promise<Figures>
     server = await startServer(env);
     try {
       // PGlite answers one query at a time: 50 clients would only measure the queue, so 5 do.
-      return await searchLoad(`sql_${engine === "pglite" ? "pglite" : "embedded"}_c5`, server.url, await login(server.url, mobile), 5, { pid: server.pid });
+      return await searchLoad(`sql_${engine === "pglite" ? "pglite" : "embedded"}_c5`, server.url, await login(server.url, mobile), 5, {
+        pid: server.pid,
+      });
     } finally {
       await server.stop();
     }

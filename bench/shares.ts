@@ -20,16 +20,31 @@ export async function benchShares(): Promise<Figures> {
     for (let i = 0; i < 10; i++) {
       const content = Buffer.from(`polaris share bench file ${i}`);
       const hash = createHash("sha256").update(content).digest("hex");
-      const plan = await api(base, "POST", "/file/v1/upload/presign", { hash, size: content.length, name: `f${i}.txt`, parentId: folder.identity }, token);
+      const plan = await api(
+        base,
+        "POST",
+        "/file/v1/upload/presign",
+        { hash, size: content.length, name: `f${i}.txt`, parentId: folder.identity },
+        token,
+      );
       await fetch(plan.uploadUrl, { method: "PUT", headers: plan.headers, body: content });
       await api(base, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey }, token);
     }
-    const share = await api(base, "POST", "/share/v1/share/create", { fileIdentity: folder.identity, expiredType: 7, hasCode: true }, token);
+    const share = await api(
+      base,
+      "POST",
+      "/share/v1/share/create",
+      { fileIdentity: folder.identity, expiredType: 7, hasCode: true },
+      token,
+    );
     const { shareToken } = await api(base, "POST", "/share/v1/share/validate", { identity: share.identity, code: share.code });
     const detailQuery = new URLSearchParams({ identity: share.identity, shareToken });
 
     const targets: [string, Parameters<typeof load>[1]][] = [
-      ["share_validate", { url: `${base}/share/v1/share/validate`, method: "POST", body: JSON.stringify({ identity: share.identity, code: share.code }) }],
+      [
+        "share_validate",
+        { url: `${base}/share/v1/share/validate`, method: "POST", body: JSON.stringify({ identity: share.identity, code: share.code }) },
+      ],
       ["share_detail", { url: `${base}/share/v1/share/detail?${detailQuery}` }],
     ];
     for (const [name, target] of targets) {

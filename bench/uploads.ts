@@ -46,7 +46,9 @@ const PART_SIZE = 16 * MiB;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 /** node's flags for a server: `--cpu-prof` into BENCH_PROFILE_DIR when it is set. */
 const profiled = (name: string) => [
-  ...(process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, ...(name === "floor" ? [] : [`--cpu-prof-name=${name}.cpuprofile`])] : []),
+  ...(process.env.BENCH_PROFILE_DIR
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, ...(name === "floor" ? [] : [`--cpu-prof-name=${name}.cpuprofile`])]
+    : []),
   ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
 ];
 
@@ -80,7 +82,7 @@ function content(): Content {
     size: SIZE,
     sha256: commonHash.copy().update(lastBlock).digest(),
     *blocks(from, to) {
-      for (let offset = from; offset < to;) {
+      for (let offset = from; offset < to; ) {
         const index = Math.floor(offset / MiB);
         const block = index === lastIndex ? lastBlock : blockAt(index);
         const start = offset - index * MiB;
@@ -157,7 +159,7 @@ async function measured(pid: number, run: () => Promise<unknown>) {
   // notification completes the upload a second time, finding it done) counts too: CPU is read
   // once the process is quiet (under 10 ms in 200 ms), within 3 s.
   let cpu1 = cpuSeconds(pid);
-  for (const until = Date.now() + 3000; Date.now() < until;) {
+  for (const until = Date.now() + 3000; Date.now() < until; ) {
     await new Promise((r) => setTimeout(r, 200));
     const now = cpuSeconds(pid);
     if (now - cpu1 < 0.01) break;
@@ -204,15 +206,23 @@ type Product = Awaited<ReturnType<typeof startProduct>>;
 
 async function startProduct(mode: "single" | "multipart") {
   const home = mkdtempSync(join(tmpdir(), `polaris-bench-upload-${mode}-`));
-  const server = await startServer({
-    POLARIS_HOME: home,
-    PGLITE_DIR: "memory",
-    DEFAULT_QUOTA_BYTES: String(1024 * GiB),
-    // One PUT up to the object's size; multipart above 1 MiB, in the product's default part size.
-    MULTIPART_THRESHOLD_BYTES: String(mode === "single" ? SIZE : MiB),
-    MULTIPART_PART_SIZE_BYTES: String(PART_SIZE),
-  }, undefined, [], profiled(mode));
-  const { accessToken: token } = await api(server.url, "POST", "/usercenter/v1/user/register", { mobile: mode === "single" ? "13900000011" : "13900000012", password: "bench-password" });
+  const server = await startServer(
+    {
+      POLARIS_HOME: home,
+      PGLITE_DIR: "memory",
+      DEFAULT_QUOTA_BYTES: String(1024 * GiB),
+      // One PUT up to the object's size; multipart above 1 MiB, in the product's default part size.
+      MULTIPART_THRESHOLD_BYTES: String(mode === "single" ? SIZE : MiB),
+      MULTIPART_PART_SIZE_BYTES: String(PART_SIZE),
+    },
+    undefined,
+    [],
+    profiled(mode),
+  );
+  const { accessToken: token } = await api(server.url, "POST", "/usercenter/v1/user/register", {
+    mobile: mode === "single" ? "13900000011" : "13900000012",
+    password: "bench-password",
+  });
   return {
     ...server,
     token,
@@ -224,20 +234,28 @@ async function startProduct(mode: "single" | "multipart") {
 }
 
 async function uploadThrough(server: Product, data: Content, name: string) {
-  const plan = await api(server.url, "POST", "/file/v1/upload/presign", { hash: data.sha256.toString("hex"), size: data.size, name, mimeType: "application/octet-stream" }, server.token);
+  const plan = await api(
+    server.url,
+    "POST",
+    "/file/v1/upload/presign",
+    { hash: data.sha256.toString("hex"), size: data.size, name, mimeType: "application/octet-stream" },
+    server.token,
+  );
   let parts: { partNumber: number; etag: string }[] | undefined;
   if (plan.mode === "single") {
     await put(plan.uploadUrl, data.blocks(0, data.size), data.size, plan.headers);
   } else {
     const queue = [...plan.parts] as { partNumber: number; url: string }[];
     parts = [];
-    await Promise.all(Array.from({ length: PART_CONCURRENCY }, async () => {
-      for (let part = queue.shift(); part; part = queue.shift()) {
-        const from = (part.partNumber - 1) * plan.partSize;
-        const to = Math.min(data.size, from + plan.partSize);
-        parts!.push({ partNumber: part.partNumber, etag: (await put(part.url, data.blocks(from, to), to - from)).etag });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: PART_CONCURRENCY }, async () => {
+        for (let part = queue.shift(); part; part = queue.shift()) {
+          const from = (part.partNumber - 1) * plan.partSize;
+          const to = Math.min(data.size, from + plan.partSize);
+          parts!.push({ partNumber: part.partNumber, etag: (await put(part.url, data.blocks(from, to), to - from)).etag });
+        }
+      }),
+    );
     parts.sort((a, b) => a.partNumber - b.partNumber);
   }
   const done = await api(server.url, "POST", "/file/v1/upload/callback", { uploadKey: plan.uploadKey, parts }, server.token);
@@ -275,7 +293,14 @@ export async function benchUploads(): Promise<Figures> {
   const started: { stop(): Promise<void> }[] = [];
   const start = async <T extends { stop(): Promise<void> }>(server: Promise<T>) => (started.push(await server), started.at(-1) as T);
   try {
-    const floor = await start(startServer({ POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-upload-floor-")) }, import.meta.filename, ["--serve-floor"], profiled("floor")));
+    const floor = await start(
+      startServer(
+        { POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-bench-upload-floor-")) },
+        import.meta.filename,
+        ["--serve-floor"],
+        profiled("floor"),
+      ),
+    );
     const single = await start(startProduct("single"));
     const multipart = await start(startProduct("multipart"));
     await warmUp(single, "single");
@@ -292,13 +317,26 @@ export async function benchUploads(): Promise<Figures> {
         await put(`${floor.url}/object`, [], 0, {}, "DELETE");
         return run;
       },
-      ...Object.fromEntries(([["single", single], ["multipart", multipart]] as const).map(([leg, server]) => [leg, async () => {
-        const data = content();
-        let identity = "";
-        const run = await measured(server.pid, async () => (identity = (await uploadThrough(server, data, `big-${rounds.length}.bin`)).identity));
-        await discard(server, identity);
-        return run;
-      }])) as Record<"single" | "multipart", () => Promise<Run>>,
+      ...(Object.fromEntries(
+        (
+          [
+            ["single", single],
+            ["multipart", multipart],
+          ] as const
+        ).map(([leg, server]) => [
+          leg,
+          async () => {
+            const data = content();
+            let identity = "";
+            const run = await measured(
+              server.pid,
+              async () => (identity = (await uploadThrough(server, data, `big-${rounds.length}.bin`)).identity),
+            );
+            await discard(server, identity);
+            return run;
+          },
+        ]),
+      ) as Record<"single" | "multipart", () => Promise<Run>>),
     };
     const order = ["floor", "single", "multipart"] as const;
     for (let round = 0; round < ROUNDS; round++) {
@@ -307,7 +345,9 @@ export async function benchUploads(): Promise<Figures> {
       for (const leg of turn) {
         progress(`1 GiB ${leg === "floor" ? "PUT to the floor" : `${leg} upload, presign → callback`} (round ${round + 1} of ${ROUNDS})`);
         result[leg] = await legs[leg]();
-        progress(`  ${result[leg].mbps.toFixed(0)} MB/s, ${result[leg].cpuPerGib.toFixed(2)} CPU s/GiB, +${result[leg].rssAboveIdle.toFixed(0)} MB RSS`);
+        progress(
+          `  ${result[leg].mbps.toFixed(0)} MB/s, ${result[leg].cpuPerGib.toFixed(2)} CPU s/GiB, +${result[leg].rssAboveIdle.toFixed(0)} MB RSS`,
+        );
       }
       rounds.push(result);
     }

@@ -6,11 +6,24 @@ import { loadModuleHandler } from "./gateway";
 
 /** Wraps one message body in the SQS event Lambda would receive. */
 export const sqsEvent = (body: string, source = "aws:sqs"): SQSEvent => ({
-  Records: [{
-    messageId: crypto.randomUUID(), receiptHandle: "local", body, attributes: {
-      ApproximateReceiveCount: "1", SentTimestamp: String(Date.now()), SenderId: "local", ApproximateFirstReceiveTimestamp: String(Date.now()),
-    }, messageAttributes: {}, md5OfBody: "", eventSource: source, eventSourceARN: "arn:aws:sqs:local:000000000000:local", awsRegion: "local",
-  }],
+  Records: [
+    {
+      messageId: crypto.randomUUID(),
+      receiptHandle: "local",
+      body,
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: String(Date.now()),
+        SenderId: "local",
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: source,
+      eventSourceARN: "arn:aws:sqs:local:000000000000:local",
+      awsRegion: "local",
+    },
+  ],
 });
 
 /**
@@ -28,15 +41,17 @@ export function createBackground(deps: AppDeps) {
   };
 
   const deliver = (consumer: QueueConsumer, body: string, attempt = 1): Promise<void> =>
-    track((async () => {
-      const handler = await loadModuleHandler<(e: SQSEvent) => Promise<SQSBatchResponse>>(consumer.handler);
-      const result = await handler(sqsEvent(body)).catch(() => ({ batchItemFailures: [{ itemIdentifier: "all" }] }));
-      if (result.batchItemFailures.length && attempt < consumer.maxReceives) {
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-        return deliver(consumer, body, attempt + 1);
-      }
-      if (result.batchItemFailures.length) deps.logger.error("message dropped after retries", { handlerModule: consumer.handler });
-    })());
+    track(
+      (async () => {
+        const handler = await loadModuleHandler<(e: SQSEvent) => Promise<SQSBatchResponse>>(consumer.handler);
+        const result = await handler(sqsEvent(body)).catch(() => ({ batchItemFailures: [{ itemIdentifier: "all" }] }));
+        if (result.batchItemFailures.length && attempt < consumer.maxReceives) {
+          await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+          return deliver(consumer, body, attempt + 1);
+        }
+        if (result.batchItemFailures.length) deps.logger.error("message dropped after retries", { handlerModule: consumer.handler });
+      })(),
+    );
 
   const jobs = createSqlScheduler(deps.db);
   let running = false;
@@ -64,11 +79,14 @@ export function createBackground(deps: AppDeps) {
   // The stacks' bus rules: each event goes to every bus consumer whose pattern matches its source.
   const busConsumers = consumersFedBy("bus").map(([, consumer]) => consumer);
   deps.inProcessBus?.connect((event) => {
-    for (const consumer of busConsumers) if (consumer.source.pattern.source.includes(event.source)) void deliver(consumer, JSON.stringify(event));
+    for (const consumer of busConsumers)
+      if (consumer.source.pattern.source.includes(event.source)) void deliver(consumer, JSON.stringify(event));
   });
   // The outbox sweeper, at start (rows a crash left unpublished) and then on its interval.
-  const sweep = () => track(loadModuleHandler<(input: unknown) => Promise<unknown>>(consumerTable["outbox-sweep"].handler).then((run) => run({})))
-    .catch((error) => deps.logger.error("outbox sweep failed", { error: error as Error }));
+  const sweep = () =>
+    track(loadModuleHandler<(input: unknown) => Promise<unknown>>(consumerTable["outbox-sweep"].handler).then((run) => run({}))).catch(
+      (error) => deps.logger.error("outbox sweep failed", { error: error as Error }),
+    );
   void sweep();
   const sweeper = setInterval(() => void sweep(), deps.config.OUTBOX_SWEEP_MS);
   sweeper.unref();

@@ -39,7 +39,12 @@ const loopback = (url: string) => url.replace(/^http:\/\/(0\.0\.0\.0|\[::\]|::)(
  * unless S3_ENDPOINT is set, in-process queues and jobs, and the local gateway on `host:port`
  * (port 0 picks a free one).
  */
-export async function startEmbedded(env: Record<string, string | undefined>, port = 0, host = "127.0.0.1", fallback?: Fallback): Promise<RunningApp> {
+export async function startEmbedded(
+  env: Record<string, string | undefined>,
+  port = 0,
+  host = "127.0.0.1",
+  fallback?: Fallback,
+): Promise<RunningApp> {
   const config = loadConfig(env);
   const home = resolve(config.POLARIS_HOME);
   // The drive's files, database and keys live below: only their owner may enter.
@@ -51,18 +56,19 @@ export async function startEmbedded(env: Record<string, string | undefined>, por
   const credentials = embeddedStore ? localStoreCredentials(home) : undefined;
   const store = credentials
     ? await createObjectStore({
-      directory: join(home, "objects"),
-      bucket: config.S3_BUCKET,
-      credentials,
-      region: config.AWS_REGION,
-      pathPrefix: OBJECT_STORE_PREFIX,
-      cors: corsRules(config.CORS_ORIGINS),
-      // The stacks' bucket notifications: the background filters by the consumer table's prefixes.
-      onEvent: (body, key) => background?.objectCreated(key, body),
-    })
+        directory: join(home, "objects"),
+        bucket: config.S3_BUCKET,
+        credentials,
+        region: config.AWS_REGION,
+        pathPrefix: OBJECT_STORE_PREFIX,
+        cors: corsRules(config.CORS_ORIGINS),
+        // The stacks' bucket notifications: the background filters by the consumer table's prefixes.
+        onEvent: (body, key) => background?.objectCreated(key, body),
+      })
     : undefined;
   if (store) await importS3rverData(join(home, "s3"), store.disk);
-  const database = !config.DATABASE_URL && config.PGLITE_DIR === undefined ? await openLocalDatabase(home, config.DATABASE_POOL_SIZE) : undefined;
+  const database =
+    !config.DATABASE_URL && config.PGLITE_DIR === undefined ? await openLocalDatabase(home, config.DATABASE_POOL_SIZE) : undefined;
   // Its idle backends are this machine's memory: let them go a second after a burst.
   if (database) Object.assign(effectiveEnv, { DATABASE_URL: database.url, DATABASE_IDLE_MS: env.DATABASE_IDLE_MS ?? "1000" });
   let ready!: () => void;
@@ -120,12 +126,15 @@ async function openLocalDatabase(home: string, poolSize: number): Promise<LocalP
   // The pool, the background jobs' connections and a psql of the owner's.
   const server = await startLocalPostgres(home, { maxConnections: poolSize + 10 });
   if (!server) {
-    console.warn(`no PostgreSQL binaries for ${process.platform}-${process.arch}: the embedded profile uses PGlite (slower, single connection)`);
+    console.warn(
+      `no PostgreSQL binaries for ${process.platform}-${process.arch}: the embedded profile uses PGlite (slower, single connection)`,
+    );
     return undefined;
   }
   try {
     const rows = await importPgliteData(home, server.url);
-    if (rows !== undefined) console.log(`imported the earlier PGlite database (${rows} rows); it is kept as ${join(home, "pglite.imported")}`);
+    if (rows !== undefined)
+      console.log(`imported the earlier PGlite database (${rows} rows); it is kept as ${join(home, "pglite.imported")}`);
   } catch (error) {
     await server.close();
     throw error;

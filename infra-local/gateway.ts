@@ -165,7 +165,9 @@ function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> 
       }
       const body = await readBody(req);
       if (body === "too-large") {
-        return sendError(res, "INVALID_PARAMETER", `参数错误: request body exceeds ${MAX_PAYLOAD_BYTES} bytes`, 413, { connection: "close" });
+        return sendError(res, "INVALID_PARAMETER", `参数错误: request body exceeds ${MAX_PAYLOAD_BYTES} bytes`, 413, {
+          connection: "close",
+        });
       }
       const event = toEvent(req, url, route, body);
       const result = await (await loadHandler(route))(event, lambdaContext(route, event.requestContext.requestId));
@@ -190,12 +192,17 @@ function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> 
   // Requests Node refuses before any handler runs (headers too large, malformed) still get the envelope.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const [status, reason, msg] = error.code === "HPE_HEADER_OVERFLOW"
-      ? [431, "Request Header Fields Too Large", `参数错误: request line and headers exceed ${MAX_HEADER_BYTES} bytes`]
-      : [400, "Bad Request", "参数错误: malformed HTTP request"];
+    const [status, reason, msg] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "Request Header Fields Too Large", `参数错误: request line and headers exceed ${MAX_HEADER_BYTES} bytes`]
+        : [400, "Bad Request", "参数错误: malformed HTTP request"];
     const body = JSON.stringify({ code: ErrorCodes.INVALID_PARAMETER.code, msg });
-    const security = Object.entries(apiSecurityHeaders).map(([name, value]) => `${name}: ${value}\r\n`).join("");
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n${security}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const security = Object.entries(apiSecurityHeaders)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n${security}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   return { server, inFlight };
 }
@@ -210,7 +217,12 @@ const DRAIN_MS = 10_000;
  * then close what the handlers use. Requests that arrive before `ready` resolves wait for it (the
  * embedded profile listens first: its object store's URL needs the port).
  */
-export async function serveGateway(port: number, host: string, fallback?: Fallback, options: { drainMs?: number; ready?: Promise<unknown> } = {}) {
+export async function serveGateway(
+  port: number,
+  host: string,
+  fallback?: Fallback,
+  options: { drainMs?: number; ready?: Promise<unknown> } = {},
+) {
   const drainMs = options.drainMs ?? DRAIN_MS;
   const { server, inFlight } = createGateway({ fallback, ready: options.ready });
   await new Promise<void>((resolveListen, reject) => {

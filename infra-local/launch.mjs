@@ -51,7 +51,8 @@ const alive = (pid) => {
   }
 };
 // Builds of processes that ended without their exit handler (killed).
-if (existsSync(cache)) for (const name of readdirSync(cache)) if (!alive(Number(name))) rmSync(join(cache, name), { recursive: true, force: true });
+if (existsSync(cache))
+  for (const name of readdirSync(cache)) if (!alive(Number(name))) rmSync(join(cache, name), { recursive: true, force: true });
 
 const lambdaModules = (dir) =>
   readdirSync(join(repoRoot, dir), { withFileTypes: true }).flatMap((e) =>
@@ -82,19 +83,23 @@ try {
     sourcemap: "linked",
     sourcesContent: false,
     logLevel: "warning",
-    plugins: [{
-      name: "polaris-launch",
-      setup(b) {
-        // Packages stay in node_modules; the workspace packages (@polaris/*) are source, bundled.
-        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith("@polaris/") ? undefined : { path: args.path, external: true }));
-        // Each module keeps its own import.meta.url (the source file's), so paths derived from it
-        // (the repository root) mean what they do under tsx.
-        b.onLoad({ filter: /\.ts$/ }, (args) => {
-          const source = readFileSync(args.path, "utf8");
-          return { contents: source.replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)), loader: "ts" };
-        });
+    plugins: [
+      {
+        name: "polaris-launch",
+        setup(b) {
+          // Packages stay in node_modules; the workspace packages (@polaris/*) are source, bundled.
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith("@polaris/") ? undefined : { path: args.path, external: true },
+          );
+          // Each module keeps its own import.meta.url (the source file's), so paths derived from it
+          // (the repository root) mean what they do under tsx.
+          b.onLoad({ filter: /\.ts$/ }, (args) => {
+            const source = readFileSync(args.path, "utf8");
+            return { contents: source.replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)), loader: "ts" };
+          });
+        },
       },
-    }],
+    ],
   });
 } finally {
   await stop();

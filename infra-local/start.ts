@@ -8,7 +8,8 @@ const { PORT, HOST, LOG_LEVEL } = loadConfig(process.env);
 await buildConsoleIfNeeded();
 const app = await startEmbedded(process.env, PORT, HOST, consoleFallback).catch((error: NodeJS.ErrnoException) => {
   // A person reads this: the reason (port taken, the state folder in use, …), not a stack trace.
-  const reason = error.code === "EADDRINUSE" ? `port ${PORT} on ${HOST} is in use (start with PORT=<another port> npm start)` : error.message;
+  const reason =
+    error.code === "EADDRINUSE" ? `port ${PORT} on ${HOST} is in use (start with PORT=<another port> npm start)` : error.message;
   console.error(`Polaris could not start: ${LOG_LEVEL === "DEBUG" ? error.stack : reason}`);
   process.exit(1);
 });

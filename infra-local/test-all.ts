@@ -45,7 +45,14 @@ const passes: Pass[] = [
     serial: true,
   },
   // The console's resume after interruptions, on the parity profile (moto's S3 behind the same console).
-  { name: "browser (parity)", projects: ["browser"], paths: ["infra-local/browser/resume.test.ts"], services: ["postgres", "aws", "opensearch"], env: parityEnv, serial: true },
+  {
+    name: "browser (parity)",
+    projects: ["browser"],
+    paths: ["infra-local/browser/resume.test.ts"],
+    services: ["postgres", "aws", "opensearch"],
+    env: parityEnv,
+    serial: true,
+  },
 ];
 
 const only = process.argv.slice(2);
@@ -85,7 +92,15 @@ try {
       }
     }
     const report = join(resultsDir, `${index}.json`);
-    const args = ["vitest", "run", ...(pass.paths ?? []), ...pass.projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json", `--outputFile.json=${report}`];
+    const args = [
+      "vitest",
+      "run",
+      ...(pass.paths ?? []),
+      ...pass.projects.flatMap((p) => ["--project", p]),
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+    ];
     if (pass.serial) args.push("--no-file-parallelism");
     const code = await run("npx", args, env);
     try {
@@ -96,7 +111,12 @@ try {
       for (const file of json.testResults)
         for (const test of file.assertionResults)
           if (test.status === "failed")
-            failedTests.push(`[${pass.name}] ${file.name.replace(repoRoot + "/", "")} > ${test.fullName}\n    ${String(test.failureMessages?.[0] ?? "").split("\n").slice(0, 6).join("\n    ")}`);
+            failedTests.push(
+              `[${pass.name}] ${file.name.replace(`${repoRoot}/`, "")} > ${test.fullName}\n    ${String(test.failureMessages?.[0] ?? "")
+                .split("\n")
+                .slice(0, 6)
+                .join("\n    ")}`,
+            );
     } catch {
       // no report: the run itself failed, counted below
     }
@@ -109,6 +129,8 @@ try {
 }
 
 if (failedTests.length) console.log(`\nFailed tests:\n${failedTests.join("\n")}`);
-console.log(`\nnpm test finished in ${Math.round((Date.now() - started) / 1000)}s${failedPasses.length ? `; failed: ${failedPasses.join(", ")}` : ""}`);
+console.log(
+  `\nnpm test finished in ${Math.round((Date.now() - started) / 1000)}s${failedPasses.length ? `; failed: ${failedPasses.join(", ")}` : ""}`,
+);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedPasses.length ? 1 : 0);

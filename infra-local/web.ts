@@ -38,7 +38,8 @@ const notBuilt = `<!doctype html><meta charset="utf-8"><title>Polaris</title>
  */
 export function objectStoreOrigins(config: Config): string[] {
   const endpoint = config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL;
-  if (!endpoint) return [`https://${config.S3_BUCKET}.s3.${config.AWS_REGION}.amazonaws.com`, `https://${config.S3_BUCKET}.s3.amazonaws.com`];
+  if (!endpoint)
+    return [`https://${config.S3_BUCKET}.s3.${config.AWS_REGION}.amazonaws.com`, `https://${config.S3_BUCKET}.s3.amazonaws.com`];
   const url = new URL(endpoint);
   return config.S3_FORCE_PATH_STYLE ? [url.origin] : [url.origin, `${url.protocol}//${config.S3_BUCKET}.${url.host}`];
 }
@@ -49,8 +50,16 @@ export function objectStoreOrigins(config: Config): string[] {
  */
 export const consolePolicy = (config: Config) =>
   [
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", "worker-src 'self'",
-    `connect-src 'self' ${objectStoreOrigins(config).join(" ")}`, "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "worker-src 'self'",
+    `connect-src 'self' ${objectStoreOrigins(config).join(" ")}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
   ].join("; ");
 
 /** The console's headers follow the running app's settings (its store endpoint is known once it listens). */
@@ -124,11 +133,22 @@ export async function buildConsoleIfNeeded() {
   const web = resolve(repoRoot, "packages/web");
   const index = join(consoleDist, "index.html");
   // The contract too: the build inlines the route table's paths (vite.config.ts).
-  const sources = Math.max(newest(join(web, "app")), newest(resolve(repoRoot, "packages/contract/src")), statSync(join(web, "index.html")).mtimeMs, statSync(join(web, "vite.config.ts")).mtimeMs);
+  const sources = Math.max(
+    newest(join(web, "app")),
+    newest(resolve(repoRoot, "packages/contract/src")),
+    statSync(join(web, "index.html")).mtimeMs,
+    statSync(join(web, "vite.config.ts")).mtimeMs,
+  );
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   // In a process of its own: after a build, Vite and Rollup leave this one ~250 MB larger for good.
   // `-e` code resolves "vite" from its working directory (vitest's transform has no import.meta.resolve).
-  execFileSync(process.execPath, ["--input-type=module", "-e",
-    `const { build } = await import("vite"); await build({ configFile: ${JSON.stringify(join(web, "vite.config.ts"))}, logLevel: "warn" });`,
-  ], { stdio: "inherit", cwd: repoRoot });
+  execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const { build } = await import("vite"); await build({ configFile: ${JSON.stringify(join(web, "vite.config.ts"))}, logLevel: "warn" });`,
+    ],
+    { stdio: "inherit", cwd: repoRoot },
+  );
 }

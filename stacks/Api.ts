@@ -51,12 +51,17 @@ export function Api({ stack }: StackContext) {
     const routeId = routeKey(route);
     if (seen.has(routeId)) throw new Error(`route ${routeId} is in the route table twice (${seen.get(routeId)} and ${key})`);
     seen.set(routeId, key);
-    const fn = polarisFunction(stack, routeFunctionId(key), {
-      entry: route.handler,
-      description: `${routeId} (${route.handler})`,
-      access: httpAccess(route),
-      environment,
-    }, platform);
+    const fn = polarisFunction(
+      stack,
+      routeFunctionId(key),
+      {
+        entry: route.handler,
+        description: `${routeId} (${route.handler})`,
+        access: httpAccess(route),
+        environment,
+      },
+      platform,
+    );
     api.addRoutes(stack, { [routeId]: { function: fn, authorizer: "none" } });
   }
 

@@ -5,9 +5,7 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Port, SecurityGroup, SubnetType } from "aws-cdk-lib/aws-ec2";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
-import {
-  AuroraPostgresEngineVersion, ClusterInstance, Credentials, DatabaseCluster, DatabaseClusterEngine,
-} from "aws-cdk-lib/aws-rds";
+import { AuroraPostgresEngineVersion, ClusterInstance, Credentials, DatabaseCluster, DatabaseClusterEngine } from "aws-cdk-lib/aws-rds";
 import { Script, Table, use, type StackContext } from "sst/constructs";
 import { useProject } from "sst/project.js";
 import { polarisFunction } from "./lib/functions";
@@ -36,7 +34,11 @@ export function Data({ stack, app }: StackContext) {
 
   const auroraSg = new SecurityGroup(stack, "AuroraSg", { vpc, description: "Aurora: only the RDS Proxy", allowAllOutbound: false });
   const proxySg = new SecurityGroup(stack, "ProxySg", { vpc, description: "RDS Proxy: only Polaris functions", allowAllOutbound: false });
-  const clientSg = new SecurityGroup(stack, "DbClientSg", { vpc, description: "Polaris functions that use the database", allowAllOutbound: true });
+  const clientSg = new SecurityGroup(stack, "DbClientSg", {
+    vpc,
+    description: "Polaris functions that use the database",
+    allowAllOutbound: true,
+  });
   // Proxy → Aurora on the cluster's port is added by addProxy below; clients → proxy is ours.
   proxySg.addIngressRule(clientSg, Port.tcp(5432), "from database clients");
 
@@ -56,7 +58,8 @@ export function Data({ stack, app }: StackContext) {
     defaultDatabaseName: DATABASE_NAME,
     writer: ClusterInstance.serverlessV2("writer", { autoMinorVersionUpgrade: true }),
     readers: Array.from({ length: settings.aurora.readers }, (_, i) =>
-      ClusterInstance.serverlessV2(`reader${i + 1}`, { scaleWithWriter: true, autoMinorVersionUpgrade: true })),
+      ClusterInstance.serverlessV2(`reader${i + 1}`, { scaleWithWriter: true, autoMinorVersionUpgrade: true }),
+    ),
     serverlessV2MinCapacity: settings.aurora.minAcu,
     serverlessV2MaxCapacity: settings.aurora.maxAcu,
     vpc,
@@ -100,13 +103,18 @@ export function Data({ stack, app }: StackContext) {
   // Migrations run on every deploy whose migration code changed, before the stacks that
   // depend on this one (the API) are updated.
   const platform: Platform = { settings, network, database };
-  const migrate = polarisFunction(stack, "Migrate", {
-    entry: "functions/jobs/migrate.ts",
-    access: { db: true },
-    timeout: "5 minutes",
-    memorySize: "512 MB",
-    enableLiveDev: false,
-  }, platform);
+  const migrate = polarisFunction(
+    stack,
+    "Migrate",
+    {
+      entry: "functions/jobs/migrate.ts",
+      access: { db: true },
+      timeout: "5 minutes",
+      memorySize: "512 MB",
+      enableLiveDev: false,
+    },
+    platform,
+  );
   const migrations = new Script(stack, "Migrations", {
     onCreate: migrate,
     onUpdate: migrate,

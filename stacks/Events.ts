@@ -18,32 +18,45 @@ export function Events({ stack }: StackContext) {
 
   const bus = new EventBus(stack, "bus");
   const busQueues = consumerQueues(stack, "bus");
-  bus.addRules(stack, Object.fromEntries(busQueues.queues.map(({ consumer, queue, dlq }) => [`to${pascal(consumer.queue)}`, {
-    pattern: { source: [...consumer.source.pattern.source] },
-    targets: {
-      [consumer.queue]: {
-        type: "queue" as const,
-        queue,
-        // Events EventBridge could not deliver land beside the ones the consumer gave up on.
-        cdk: {
-          target: {
-            deadLetterQueue: dlq.cdk.queue,
-            retryAttempts: consumer.source.retryAttempts,
-            maxEventAge: Duration.hours(consumer.source.maxEventAgeHours),
+  bus.addRules(
+    stack,
+    Object.fromEntries(
+      busQueues.queues.map(({ consumer, queue, dlq }) => [
+        `to${pascal(consumer.queue)}`,
+        {
+          pattern: { source: [...consumer.source.pattern.source] },
+          targets: {
+            [consumer.queue]: {
+              type: "queue" as const,
+              queue,
+              // Events EventBridge could not deliver land beside the ones the consumer gave up on.
+              cdk: {
+                target: {
+                  deadLetterQueue: dlq.cdk.queue,
+                  retryAttempts: consumer.source.retryAttempts,
+                  maxEventAge: Duration.hours(consumer.source.maxEventAgeHours),
+                },
+              },
+            },
           },
         },
-      },
-    },
-  }])));
+      ]),
+    ),
+  );
 
   const platform: Platform = { settings, network, database, bus: bus.cdk.eventBus };
   const sweep = consumerTable["outbox-sweep"];
-  const sweeper = polarisFunction(stack, "OutboxSweep", {
-    entry: sweep.handler,
-    access: { db: true, events: true },
-    timeout: `${sweep.timeoutSeconds} seconds`,
-    memorySize: "512 MB",
-  }, platform);
+  const sweeper = polarisFunction(
+    stack,
+    "OutboxSweep",
+    {
+      entry: sweep.handler,
+      access: { db: true, events: true },
+      timeout: `${sweep.timeoutSeconds} seconds`,
+      memorySize: "512 MB",
+    },
+    platform,
+  );
   const minutes = sweep.source.rateMinutes;
   new Cron(stack, "outbox-sweep", { schedule: `rate(${minutes} minute${minutes === 1 ? "" : "s"})`, job: sweeper });
 

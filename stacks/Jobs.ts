@@ -54,16 +54,20 @@ export function Jobs({ stack, app }: StackContext) {
     assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
       conditions: {
         StringEquals: { "aws:SourceAccount": stack.account },
-        ArnLike: { "aws:SourceArn": stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${scheduleGroupName}/*` }) },
+        ArnLike: {
+          "aws:SourceArn": stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${scheduleGroupName}/*` }),
+        },
       },
     }),
     inlinePolicies: {
       invokeJobs: new PolicyDocument({
-        statements: [new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ["lambda:InvokeFunction"],
-          resources: Object.values(functionArns),
-        })],
+        statements: [
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ["lambda:InvokeFunction"],
+            resources: Object.values(functionArns),
+          }),
+        ],
       }),
     },
   });
@@ -74,18 +78,25 @@ export function Jobs({ stack, app }: StackContext) {
   const jobsDlq = new Queue(stack, "jobs-dlq", {
     cdk: { queue: { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) } },
   });
-  const functions = Object.fromEntries(jobNames().map((job) => {
-    const fn = polarisFunction(stack, `Job-${jobSlug(job)}`, {
-      entry: jobTable[job].handler,
-      access: accessOfJob(job),
-      functionName: names.jobFunction(app.stage, job),
-      timeout: "5 minutes",
-      memorySize: "512 MB",
-      // Scheduler invokes asynchronously: two Lambda retries, then the DLQ.
-      async: { deadLetterQueue: jobsDlq.cdk.queue, retryAttempts: 2, maxEventAge: Duration.hours(6) },
-    }, platform);
-    return [job, fn];
-  })) as Record<JobName, import("sst/constructs").Function>;
+  const functions = Object.fromEntries(
+    jobNames().map((job) => {
+      const fn = polarisFunction(
+        stack,
+        `Job-${jobSlug(job)}`,
+        {
+          entry: jobTable[job].handler,
+          access: accessOfJob(job),
+          functionName: names.jobFunction(app.stage, job),
+          timeout: "5 minutes",
+          memorySize: "512 MB",
+          // Scheduler invokes asynchronously: two Lambda retries, then the DLQ.
+          async: { deadLetterQueue: jobsDlq.cdk.queue, retryAttempts: 2, maxEventAge: Duration.hours(6) },
+        },
+        platform,
+      );
+      return [job, fn];
+    }),
+  ) as Record<JobName, import("sst/constructs").Function>;
 
   stack.addOutputs({ ScheduleGroup: scheduleGroupName, SchedulerRoleArn: schedulerRole.roleArn });
   return { jobs, schedulerRole, groupArn, functions, jobsDlq };

@@ -29,10 +29,12 @@ export function Network({ stack, app }: StackContext) {
   // Rejected traffic only: enough to debug a security group, a fraction of a full flow log's cost.
   vpc.addFlowLog("RejectedFlows", {
     trafficType: FlowLogTrafficType.REJECT,
-    destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(stack, "FlowLogs", {
-      retention: RetentionDays.TWO_WEEKS,
-      removalPolicy: settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    })),
+    destination: FlowLogDestination.toCloudWatchLogs(
+      new LogGroup(stack, "FlowLogs", {
+        retention: RetentionDays.TWO_WEEKS,
+        removalPolicy: settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      }),
+    ),
   });
   return { settings, network: { vpc } };
 }

@@ -2,7 +2,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { EbsDeviceVolumeType, Port, SecurityGroup, SubnetType } from "aws-cdk-lib/aws-ec2";
 import { AccountRootPrincipal, Effect, PolicyDocument, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { LogGroup, ResourcePolicy, type RetentionDays } from "aws-cdk-lib/aws-logs";
-import { CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from "aws-cdk-lib/aws-opensearchservice";
+import { type CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from "aws-cdk-lib/aws-opensearchservice";
 import { use, type StackContext } from "sst/constructs";
 import { consumerTable } from "@polaris/contract";
 import { polarisFunction } from "./lib/functions";
@@ -32,8 +32,16 @@ export function Search({ stack, app }: StackContext) {
 
   const domainName = `polaris-${app.stage.toLowerCase()}`.slice(0, 28).replace(/-+$/, "");
   const domainArn = stack.formatArn({ service: "es", resource: "domain", resourceName: domainName });
-  const domainSg = new SecurityGroup(stack, "SearchSg", { vpc, description: "OpenSearch: HTTPS from search clients only", allowAllOutbound: false });
-  const clientSg = new SecurityGroup(stack, "SearchClientSg", { vpc, description: "Polaris functions that use OpenSearch", allowAllOutbound: true });
+  const domainSg = new SecurityGroup(stack, "SearchSg", {
+    vpc,
+    description: "OpenSearch: HTTPS from search clients only",
+    allowAllOutbound: false,
+  });
+  const clientSg = new SecurityGroup(stack, "SearchClientSg", {
+    vpc,
+    description: "Polaris functions that use OpenSearch",
+    allowAllOutbound: true,
+  });
   domainSg.addIngressRule(clientSg, Port.tcp(443), "HTTPS from search clients");
 
   const { dataNodes, instanceType, volumeGiB } = settings.search;
@@ -53,9 +61,12 @@ export function Search({ stack, app }: StackContext) {
     enforceHttps: true,
     tlsSecurityPolicy: TLSSecurityPolicy.TLS_1_2,
     logging: logs && {
-      slowSearchLogEnabled: true, slowSearchLogGroup: logs.slowSearch,
-      slowIndexLogEnabled: true, slowIndexLogGroup: logs.slowIndex,
-      appLogEnabled: true, appLogGroup: logs.app,
+      slowSearchLogEnabled: true,
+      slowSearchLogGroup: logs.slowSearch,
+      slowIndexLogEnabled: true,
+      slowIndexLogGroup: logs.slowIndex,
+      appLogEnabled: true,
+      appLogGroup: logs.app,
     },
     // The policy is ours (logs.policy below); CDK's would be one more custom resource.
     suppressLogsResourcePolicy: true,
@@ -64,12 +75,14 @@ export function Search({ stack, app }: StackContext) {
   if (logs) domain.node.addDependency(logs.policy);
   // Set on the L1 resource: CDK's accessPolicies prop deploys a custom resource to do the same.
   (domain.node.defaultChild as CfnDomain).accessPolicies = new PolicyDocument({
-    statements: [new PolicyStatement({
-      effect: Effect.ALLOW,
-      principals: [new AccountRootPrincipal()],
-      actions: ["es:ESHttp*"],
-      resources: [`${domainArn}/*`],
-    })],
+    statements: [
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new AccountRootPrincipal()],
+        actions: ["es:ESHttp*"],
+        resources: [`${domainArn}/*`],
+      }),
+    ],
   }).toJSON();
 
   const search: NonNullable<Platform["search"]> = {
@@ -80,34 +93,42 @@ export function Search({ stack, app }: StackContext) {
   const { bus, busQueues } = use(Events);
   const platform: Platform = { settings, network, database, search, bus };
   const indexerConsumer = consumerTable["search-indexer"];
-  const indexer = polarisFunction(stack, "SearchIndexer", {
-    entry: indexerConsumer.handler,
-    // Re-reads rows, writes the index; the batch handler publishes any pending outbox rows.
-    access: { db: true, search: "write", events: true },
-    timeout: `${indexerConsumer.timeoutSeconds} seconds`,
-    memorySize: "512 MB",
-  }, platform);
+  const indexer = polarisFunction(
+    stack,
+    "SearchIndexer",
+    {
+      entry: indexerConsumer.handler,
+      // Re-reads rows, writes the index; the batch handler publishes any pending outbox rows.
+      access: { db: true, search: "write", events: true },
+      timeout: `${indexerConsumer.timeoutSeconds} seconds`,
+      memorySize: "512 MB",
+    },
+    platform,
+  );
   busQueues.consume(stack, "search-indexer", indexer);
 
   return { search, domain, indexer };
 }
 
 function searchLogs(stack: import("sst/constructs").Stack, domainArn: string, days: number, retain: boolean) {
-  const group = (id: string) => new LogGroup(stack, id, {
-    retention: days as RetentionDays,
-    removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-  });
+  const group = (id: string) =>
+    new LogGroup(stack, id, {
+      retention: days as RetentionDays,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
   const slowSearch = group("SearchSlowSearchLogs");
   const slowIndex = group("SearchSlowIndexLogs");
   const app = group("SearchAppLogs");
   const policy = new ResourcePolicy(stack, "SearchLogsPolicy", {
-    policyStatements: [new PolicyStatement({
-      effect: Effect.ALLOW,
-      principals: [new ServicePrincipal("es.amazonaws.com")],
-      actions: ["logs:PutLogEvents", "logs:CreateLogStream"],
-      resources: [slowSearch, slowIndex, app].map((g) => g.logGroupArn),
-      conditions: { StringEquals: { "aws:SourceAccount": stack.account }, ArnLike: { "aws:SourceArn": domainArn } },
-    })],
+    policyStatements: [
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal("es.amazonaws.com")],
+        actions: ["logs:PutLogEvents", "logs:CreateLogStream"],
+        resources: [slowSearch, slowIndex, app].map((g) => g.logGroupArn),
+        conditions: { StringEquals: { "aws:SourceAccount": stack.account }, ArnLike: { "aws:SourceArn": domainArn } },
+      }),
+    ],
   });
   return { slowSearch, slowIndex, app, policy };
 }

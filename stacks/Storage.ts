@@ -1,7 +1,5 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import {
-  BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, ObjectOwnership,
-} from "aws-cdk-lib/aws-s3";
+import { BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import { Bucket, use, type StackContext } from "sst/constructs";
 import { consumerTable } from "@polaris/contract";
 import { polarisFunction } from "./lib/functions";
@@ -37,19 +35,29 @@ export function Storage({ stack, app }: StackContext) {
 
   const bucket = new Bucket(stack, "files", {
     blockPublicACLs: true,
-    cors: [{
-      id: "browser-uploads",
-      allowedMethods: ["GET", "PUT", "HEAD"],
-      allowedOrigins: settings.corsOrigins,
-      // Presigned PUTs carry content-type, the signed x-amz-checksum-sha256 and SDK headers.
-      allowedHeaders: ["*"],
-      exposedHeaders: ["ETag", "x-amz-checksum-sha256"],
-      maxAge: "1 hour",
-    }],
+    cors: [
+      {
+        id: "browser-uploads",
+        allowedMethods: ["GET", "PUT", "HEAD"],
+        allowedOrigins: settings.corsOrigins,
+        // Presigned PUTs carry content-type, the signed x-amz-checksum-sha256 and SDK headers.
+        allowedHeaders: ["*"],
+        exposedHeaders: ["ETag", "x-amz-checksum-sha256"],
+        maxAge: "1 hour",
+      },
+    ],
     // Filtered by prefix: only presigned uploads complete anything, completion's own copies under blobs/ do not.
-    notifications: Object.fromEntries(s3Queues.queues.map(({ consumer, queue }) => [consumer.queue, {
-      type: "queue" as const, queue, events: ["object_created" as const], filters: [{ prefix: consumer.source.prefix }],
-    }])),
+    notifications: Object.fromEntries(
+      s3Queues.queues.map(({ consumer, queue }) => [
+        consumer.queue,
+        {
+          type: "queue" as const,
+          queue,
+          events: ["object_created" as const],
+          filters: [{ prefix: consumer.source.prefix }],
+        },
+      ]),
+    ),
     cdk: {
       bucket: {
         encryption: BucketEncryption.S3_MANAGED,
@@ -70,15 +78,20 @@ export function Storage({ stack, app }: StackContext) {
   // The Jobs stack comes later; the upload consumer only needs the names (see jobsByName).
   const platform: Platform = { settings, network, database, bucket: files, bus, jobs: jobsByName(stack, app.stage) };
   const uploadConsumer = consumerTable["upload-created"];
-  const uploadCreated = polarisFunction(stack, "UploadCreated", {
-    entry: uploadConsumer.handler,
-    // Uploads.completeUpload: copies new content to its blob key (S3 computes the copy's SHA-256),
-    // verifies size and SHA-256, deletes the upload's object, cancels the session's expiry
-    // schedule, writes file.created; the batch handler then publishes the outbox.
-    access: { db: true, bucket: ["read", "write", "delete"], events: true, schedules: true },
-    timeout: `${uploadConsumer.timeoutSeconds} seconds`,
-    memorySize: "1024 MB",
-  }, platform);
+  const uploadCreated = polarisFunction(
+    stack,
+    "UploadCreated",
+    {
+      entry: uploadConsumer.handler,
+      // Uploads.completeUpload: copies new content to its blob key (S3 computes the copy's SHA-256),
+      // verifies size and SHA-256, deletes the upload's object, cancels the session's expiry
+      // schedule, writes file.created; the batch handler then publishes the outbox.
+      access: { db: true, bucket: ["read", "write", "delete"], events: true, schedules: true },
+      timeout: `${uploadConsumer.timeoutSeconds} seconds`,
+      memorySize: "1024 MB",
+    },
+    platform,
+  );
   s3Queues.consume(stack, "upload-created", uploadCreated);
 
   return { bucket: files, s3Queues, uploadCreated };

@@ -95,7 +95,10 @@ function stubHandlers(stub: (entry: string) => boolean) {
     const out = join(useProject().paths.artifacts, functionID);
     const file = join(out, entry.replace(/\.ts$/, ".mjs"));
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, `export const handler = async () => { throw new Error(${JSON.stringify(`${entry} was not bundled when this app was synthesized`)}); };\n`);
+    await writeFile(
+      file,
+      `export const handler = async () => { throw new Error(${JSON.stringify(`${entry} was not bundled when this app was synthesized`)}); };\n`,
+    );
     return { type: "success" as const, out, sourcemap: undefined, handler: relative(out, file).replace(/\.mjs$/, ".handler") };
   };
 }

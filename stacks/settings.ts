@@ -33,7 +33,10 @@ export interface StageSettings {
 }
 
 const list = (value: string | undefined) =>
-  (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const num = (value: string | undefined, fallback: number) => {
   if (value === undefined || value === "") return fallback;

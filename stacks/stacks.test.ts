@@ -12,9 +12,7 @@ import { accessOf, handlerOf, type Access } from "./lib/functions";
 import { BUNDLE_EXTERNALS } from "./lib/observability";
 import { jobArnVariable, jobSlug, names } from "./lib/platform";
 import { stageSettings } from "./settings";
-import {
-  actionsOf, findCycle, flat, identityStatements, ofType, resourcesOf, roleOf, type Resources,
-} from "./template-support";
+import { actionsOf, findCycle, flat, identityStatements, ofType, resourcesOf, roleOf, type Resources } from "./template-support";
 
 const STAGE = "test";
 const settings = stageSettings(STAGE);
@@ -31,13 +29,15 @@ const logicalId = (s: CdkStack, fn: Function) => s.getLogicalId(fn.node.defaultC
 /** Every Polaris function (created by polarisFunction), with where it lives in the templates. */
 const polarisFunctions = () =>
   synth.stacks.flatMap(({ name, stack: s }) =>
-    s.node.findAll()
+    s.node
+      .findAll()
       .filter((c): c is Function => c instanceof Function && accessOf.has(c))
       .map((fn) => {
         const id = logicalId(s, fn);
         const resource = resources(name)[id]!;
         return { stackName: name, fn, id, resource, access: accessOf.get(fn)!, role: roleOf(resource) };
-      }));
+      }),
+  );
 
 beforeAll(async () => {
   synth = await synthesize({ stage: STAGE });
@@ -65,7 +65,8 @@ describe("the app", () => {
     expect(synth.findings.map((f) => `${f.path}: ${f.message.split("\n")[0]}`)).toEqual([]);
     // The suppressions are in the templates' metadata, each with its reason.
     const suppressions = allResources().flatMap(({ resources: r }) =>
-      Object.values<any>(r).flatMap((x) => x.Metadata?.cdk_nag?.rules_to_suppress ?? []));
+      Object.values<any>(r).flatMap((x) => x.Metadata?.cdk_nag?.rules_to_suppress ?? []),
+    );
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThan(20);
   });
@@ -158,18 +159,27 @@ describe("Storage", () => {
 
   it("aborts incomplete multipart uploads after a day, blocks public access, encrypts, requires TLS", () => {
     const { id, props } = bucket();
-    expect(props.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({
-      Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-    }));
+    expect(props.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({
+        Status: "Enabled",
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      }),
+    );
     expect(props.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
     });
     expect(props.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe("AES256");
     const policies = ofType(resources("Storage"), "AWS::S3::BucketPolicy").filter(([, p]) => flat(p.Properties.Bucket) === `<Ref:${id}>`);
     expect(policies).toHaveLength(1);
-    expect(policies[0]![1].Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-      Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } },
-    }));
+    expect(policies[0]![1].Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    );
   });
 
   it("sends ObjectCreated under uploads/ to the upload-events queue, consumed by upload-created with partial batch failures", () => {
@@ -177,10 +187,13 @@ describe("Storage", () => {
     const { id } = bucket();
     const [[, notifications]] = ofType(r, "Custom::S3BucketNotifications") as [string, any][];
     expect(flat(notifications.Properties.BucketName)).toBe(`<Ref:${id}>`);
-    const queueId = Object.entries(r).find(([, x]) => x.Type === "AWS::SQS::Queue" && x.Properties.QueueName === `${STAGE}-polaris-upload-events`)![0];
+    const queueId = Object.entries(r).find(
+      ([, x]) => x.Type === "AWS::SQS::Queue" && x.Properties.QueueName === `${STAGE}-polaris-upload-events`,
+    )![0];
     expect(notifications.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
       {
-        Events: ["s3:ObjectCreated:*"], QueueArn: { "Fn::GetAtt": [queueId, "Arn"] },
+        Events: ["s3:ObjectCreated:*"],
+        QueueArn: { "Fn::GetAtt": [queueId, "Arn"] },
         Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } },
       },
     ]);
@@ -193,14 +206,19 @@ describe("Storage", () => {
 });
 
 describe("queues", () => {
-  const queues = () => allResources().flatMap(({ resources: r }) =>
-    ofType(r, "AWS::SQS::Queue").map(([id, q]) => ({ id, name: q.Properties.QueueName as string, props: q.Properties, resources: r })));
+  const queues = () =>
+    allResources().flatMap(({ resources: r }) =>
+      ofType(r, "AWS::SQS::Queue").map(([id, q]) => ({ id, name: q.Properties.QueueName as string, props: q.Properties, resources: r })),
+    );
 
   it.each(queueConsumers())("%s: its queue redrives to its own dead-letter queue", (_, consumer) => {
     const all = queues();
     const queue = all.find((q) => q.name === `${STAGE}-polaris-${consumer.queue}`)!;
     const dlq = all.find((q) => q.name === `${STAGE}-polaris-${consumer.dlq}`)!;
-    expect(queue.props.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [dlq.id, "Arn"] }, maxReceiveCount: consumer.maxReceives });
+    expect(queue.props.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { "Fn::GetAtt": [dlq.id, "Arn"] },
+      maxReceiveCount: consumer.maxReceives,
+    });
     expect(dlq.props.RedrivePolicy).toBeUndefined();
     for (const q of [queue, dlq]) {
       expect(q.props.SqsManagedSseEnabled).toBe(true);
@@ -217,7 +235,9 @@ describe("queues", () => {
       expect(queue.props.VisibilityTimeout, name).toBeGreaterThanOrEqual(6 * fn.resource.Properties.Timeout);
       const [, mapping] = mappings.find(([, m]) => flat(m.Properties.FunctionName) === `<Ref:${fn.id}>`)!;
       expect(mapping.Properties, name).toMatchObject({
-        BatchSize: consumer.batchSize, MaximumBatchingWindowInSeconds: consumer.batchingWindowSeconds, FunctionResponseTypes: ["ReportBatchItemFailures"],
+        BatchSize: consumer.batchSize,
+        MaximumBatchingWindowInSeconds: consumer.batchingWindowSeconds,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
       });
     }
   });
@@ -232,10 +252,12 @@ describe("queues", () => {
     const [, rule] = rules[0]!;
     expect(rule.Properties.EventPattern).toEqual({ source: ["polaris"] });
     expect(flat(rule.Properties.EventBusName)).toBe(`<Ref:${Object.entries(r).find(([, x]) => x === bus)![0]}>`);
-    expect(rule.Properties.Targets).toEqual([expect.objectContaining({
-      Arn: { "Fn::GetAtt": [index, "Arn"] },
-      DeadLetterConfig: { Arn: { "Fn::GetAtt": [indexDlq, "Arn"] } },
-    })]);
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { "Fn::GetAtt": [index, "Arn"] },
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [indexDlq, "Arn"] } },
+      }),
+    ]);
     const [[, mapping]] = ofType(resources("Search"), "AWS::Lambda::EventSourceMapping") as [string, any][];
     expect(flat(mapping.Properties.EventSourceArn)).toMatch(/Import:.*index/i);
     const indexer = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/events/search-indexer.handler")!;
@@ -257,7 +279,10 @@ describe("Data", () => {
     const r = resources("Data");
     const [[, cluster]] = ofType(r, "AWS::RDS::DBCluster") as [string, any][];
     expect(cluster.Properties).toMatchObject({ Engine: "aurora-postgresql", StorageEncrypted: true, DatabaseName: "polaris" });
-    expect(cluster.Properties.ServerlessV2ScalingConfiguration).toEqual({ MinCapacity: settings.aurora.minAcu, MaxCapacity: settings.aurora.maxAcu });
+    expect(cluster.Properties.ServerlessV2ScalingConfiguration).toEqual({
+      MinCapacity: settings.aurora.minAcu,
+      MaxCapacity: settings.aurora.maxAcu,
+    });
     expect(flat(cluster.Properties.MasterUserPassword)).toContain("{{resolve:secretsmanager:");
     const instances = ofType(r, "AWS::RDS::DBInstance");
     expect(instances.map(([, i]) => i.Properties.DBInstanceClass)).toEqual(Array(1 + settings.aurora.readers).fill("db.serverless"));
@@ -269,14 +294,17 @@ describe("Data", () => {
   it("gives database users DATABASE_URL through the proxy, the password resolved from the secret at deploy", () => {
     for (const f of polarisFunctions().filter((x) => x.access.db)) {
       const url = flat(f.resource.Properties.Environment.Variables.DATABASE_URL);
-      expect(url).toMatch(/^postgres:\/\/polaris:\{\{resolve:secretsmanager:.+:SecretString:password::\}\}@.+Proxy.+:5432\/polaris\?sslmode=verify-full$/);
+      expect(url).toMatch(
+        /^postgres:\/\/polaris:\{\{resolve:secretsmanager:.+:SecretString:password::\}\}@.+Proxy.+:5432\/polaris\?sslmode=verify-full$/,
+      );
       expect(f.resource.Properties.VpcConfig.SecurityGroupIds.map(flat).join()).toMatch(/DbClientSg/);
     }
   });
 
   it("admits only database clients to the proxy and only the proxy to Aurora", () => {
     const r = resources("Data");
-    const sg = (description: string) => Object.entries(r).find(([, x]) => x.Type === "AWS::EC2::SecurityGroup" && x.Properties.GroupDescription === description)![0];
+    const sg = (description: string) =>
+      Object.entries(r).find(([, x]) => x.Type === "AWS::EC2::SecurityGroup" && x.Properties.GroupDescription === description)![0];
     const ingress = ofType(r, "AWS::EC2::SecurityGroupIngress").map(([, x]) => x.Properties);
     const aurora = sg("Aurora: only the RDS Proxy");
     const proxy = sg("RDS Proxy: only Polaris functions");
@@ -322,7 +350,9 @@ describe("Search", () => {
     });
     expect(domain.Properties.VPCOptions.SubnetIds.length).toBeGreaterThan(0);
     const sgId = flat(domain.Properties.VPCOptions.SecurityGroupIds[0]).replace(/^<GetAtt:(.*)\.GroupId>$/, "$1");
-    const ingress = ofType(r, "AWS::EC2::SecurityGroupIngress").map(([, x]) => x.Properties).filter((i) => flat(i.GroupId) === `<GetAtt:${sgId}.GroupId>`);
+    const ingress = ofType(r, "AWS::EC2::SecurityGroupIngress")
+      .map(([, x]) => x.Properties)
+      .filter((i) => flat(i.GroupId) === `<GetAtt:${sgId}.GroupId>`);
     expect(ingress).toHaveLength(1);
     expect(ingress[0]).toMatchObject({ FromPort: 443, ToPort: 443 });
     const clientSg = flat(ingress[0].SourceSecurityGroupId);
@@ -383,7 +413,8 @@ describe("Jobs", () => {
   it("lets Scheduler (this account, this group) assume a role that can invoke the job functions and nothing else", () => {
     const r = resources("Jobs");
     const [[roleId, role]] = ofType(r, "AWS::IAM::Role").filter(([, x]) =>
-      x.Properties.AssumeRolePolicyDocument.Statement.some((s: any) => s.Principal?.Service === "scheduler.amazonaws.com")) as [string, any][];
+      x.Properties.AssumeRolePolicyDocument.Statement.some((s: any) => s.Principal?.Service === "scheduler.amazonaws.com"),
+    ) as [string, any][];
     const [trust] = role.Properties.AssumeRolePolicyDocument.Statement;
     expect(trust.Condition.StringEquals["aws:SourceAccount"]).toBe(ACCOUNT);
     expect(flat(trust.Condition.ArnLike["aws:SourceArn"])).toBe(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/polaris-jobs-${STAGE}/*`);
@@ -411,7 +442,9 @@ describe("Jobs", () => {
       expect(env.SCHEDULE_GROUP).toBe(`polaris-jobs-${STAGE}`);
       expect(flat(env.SCHEDULER_ROLE_ARN)).toBe(`arn:aws:iam::${ACCOUNT}:role/polaris-${STAGE}-scheduler`);
       for (const job of jobNames) expect(flat(env[jobArnVariable(job)])).toBe(jobArn(job));
-      const statements = identityStatements(resources(f.stackName)).filter((s) => s.roles.includes(f.role)).map((s) => s.statement);
+      const statements = identityStatements(resources(f.stackName))
+        .filter((s) => s.roles.includes(f.role))
+        .map((s) => s.statement);
       const passRole = statements.find((s) => actionsOf(s).includes("iam:PassRole"))!;
       expect(passRole.Condition).toEqual({ StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } });
       const schedule = statements.find((s) => actionsOf(s).includes("scheduler:CreateSchedule"))!;
@@ -423,13 +456,19 @@ describe("Jobs", () => {
 
 describe("functions", () => {
   it("exist for every route and every event and job handler", () => {
-    const handlers = polarisFunctions().map((f) => propsOf(f.fn).handler).sort();
+    const handlers = polarisFunctions()
+      .map((f) => propsOf(f.fn).handler)
+      .sort();
     const expected = [
       ...routes.map(([, route]) => route.handler),
       ...Object.values(jobTable).map((j) => j.handler),
-      "functions/events/upload-created.ts", "functions/events/search-indexer.ts",
-      "functions/jobs/outbox-sweep.ts", "functions/jobs/migrate.ts",
-    ].map(handlerOf).sort();
+      "functions/events/upload-created.ts",
+      "functions/events/search-indexer.ts",
+      "functions/jobs/outbox-sweep.ts",
+      "functions/jobs/migrate.ts",
+    ]
+      .map(handlerOf)
+      .sort();
     expect(handlers).toEqual(expected);
   });
 
@@ -453,27 +492,44 @@ describe("functions", () => {
       expect(BUNDLE_EXTERNALS).toContain("@aws-sdk/*");
     }
     // Lambda functions that are not Polaris functions are SST's and CDK's own custom-resource handlers.
-    const others = allResources().flatMap(({ resources: r }) => ofType(r, "AWS::Lambda::Function"))
+    const others = allResources()
+      .flatMap(({ resources: r }) => ofType(r, "AWS::Lambda::Function"))
       .filter(([id]) => !fns.some((f) => f.id === id));
     for (const [id] of others) expect(id).toMatch(/^(CustomResourceHandler|BucketNotificationsHandler|MigrationsScriptHandler)/);
   });
 
   it("get the variables and IAM actions of exactly what they touch", () => {
     const prefixes: Record<keyof Access, string[]> = {
-      db: [], jwt: ["ssm:GetParameters"], kv: ["dynamodb:"], bucket: ["s3:"], events: ["events:"],
-      search: ["es:"], schedules: ["scheduler:", "iam:PassRole"],
+      db: [],
+      jwt: ["ssm:GetParameters"],
+      kv: ["dynamodb:"],
+      bucket: ["s3:"],
+      events: ["events:"],
+      search: ["es:"],
+      schedules: ["scheduler:", "iam:PassRole"],
     };
     const variables: Record<keyof Access, string[]> = {
-      db: ["DATABASE_URL"], jwt: ["SST_Secret_value_JWT_SECRET"], kv: ["KV_TABLE"], bucket: ["S3_BUCKET"], events: ["EVENT_BUS_NAME"],
-      search: ["OPENSEARCH_URL"], schedules: ["SCHEDULE_GROUP", "SCHEDULER_ROLE_ARN", ...Object.keys(jobTable).map((j) => jobArnVariable(j as JobName))],
+      db: ["DATABASE_URL"],
+      jwt: ["SST_Secret_value_JWT_SECRET"],
+      kv: ["KV_TABLE"],
+      bucket: ["S3_BUCKET"],
+      events: ["EVENT_BUS_NAME"],
+      search: ["OPENSEARCH_URL"],
+      schedules: ["SCHEDULE_GROUP", "SCHEDULER_ROLE_ARN", ...Object.keys(jobTable).map((j) => jobArnVariable(j as JobName))],
     };
     for (const f of polarisFunctions()) {
       const env = f.resource.Properties.Environment.Variables;
-      const actions = identityStatements(resources(f.stackName)).filter((s) => s.roles.includes(f.role)).flatMap((s) => actionsOf(s.statement));
+      const actions = identityStatements(resources(f.stackName))
+        .filter((s) => s.roles.includes(f.role))
+        .flatMap((s) => actionsOf(s.statement));
       for (const key of Object.keys(prefixes) as (keyof Access)[]) {
         const granted = Boolean(Array.isArray(f.access[key]) ? (f.access[key] as unknown[]).length : f.access[key]);
         for (const variable of variables[key]) expect(variable in env, `${f.id} ${variable}`).toBe(granted);
-        for (const prefix of prefixes[key]) expect(actions.some((a) => a.startsWith(prefix)), `${f.id} ${prefix}`).toBe(granted);
+        for (const prefix of prefixes[key])
+          expect(
+            actions.some((a) => a.startsWith(prefix)),
+            `${f.id} ${prefix}`,
+          ).toBe(granted);
       }
       // Never a whole service, never an action wildcard.
       for (const action of actions) expect(action, f.id).not.toMatch(/\*/);
@@ -508,7 +564,11 @@ describe("functions", () => {
       for (const { policy, roles, statement } of identityStatements(r)) {
         if (statement.Effect !== "Allow" || !resourcesOf(statement).includes("*")) continue;
         // CDK's own bucket-notification handler must call s3:PutBucketNotification on a bucket it is not told about.
-        if (roles.every((role) => role.startsWith("BucketNotificationsHandler")) && actionsOf(statement).join() === "s3:PutBucketNotification") continue;
+        if (
+          roles.every((role) => role.startsWith("BucketNotificationsHandler")) &&
+          actionsOf(statement).join() === "s3:PutBucketNotification"
+        )
+          continue;
         for (const action of actionsOf(statement)) if (!allowedOnStar.has(action)) offenders.push(`${name}/${policy}: ${action} on *`);
       }
     }
@@ -518,7 +578,8 @@ describe("functions", () => {
   it("are listed in the route table or the brief; missing modules are reported, not created", () => {
     // The stacks reference handler modules other engineers write; SST's deploy build fails for
     // one that does not exist, so list them (the synth test bundles stubs for them).
-    const missing = polarisFunctions().map((f) => propsOf(f.fn).handler!.replace(/\.handler$/, ".ts"))
+    const missing = polarisFunctions()
+      .map((f) => propsOf(f.fn).handler!.replace(/\.handler$/, ".ts"))
       .filter((entry) => !existsSync(join(repoRoot, entry)));
     if (missing.length) console.warn(`handler modules not in the work tree yet:\n  ${missing.join("\n  ")}`);
     expect(Array.isArray(missing)).toBe(true);
@@ -530,13 +591,21 @@ describe("Observability", () => {
     const r = resources("Observability");
     expect(ofType(r, "AWS::CloudWatch::Dashboard")).toHaveLength(1);
     const alarms = Object.fromEntries(ofType(r, "AWS::CloudWatch::Alarm").map(([id, a]) => [id.replace(/[A-F0-9]{8}$/, ""), a.Properties]));
-    expect(Object.keys(alarms)).toEqual(expect.arrayContaining([
-      "Api5xxRate", "ApiLatencyP99", "UploadEventsDlqMessages", "IndexDlqMessages", "JobsDlqMessages", "IndexerLag",
-    ]));
+    expect(Object.keys(alarms)).toEqual(
+      expect.arrayContaining([
+        "Api5xxRate",
+        "ApiLatencyP99",
+        "UploadEventsDlqMessages",
+        "IndexDlqMessages",
+        "JobsDlqMessages",
+        "IndexerLag",
+      ]),
+    );
     expect(alarms.Api5xxRate!.Metrics.find((m: any) => m.Expression)?.Expression).toContain("100 * errors / requests");
     expect(alarms.ApiLatencyP99).toMatchObject({ ExtendedStatistic: "p99", MetricName: "Latency", Namespace: "AWS/ApiGateway" });
     expect(alarms.IndexerLag.Metrics[0].MetricStat).toMatchObject({
-      Metric: { MetricName: "IndexerLag", Namespace: "Polaris", Dimensions: [{ Name: "service", Value: "polaris" }] }, Stat: "p99",
+      Metric: { MetricName: "IndexerLag", Namespace: "Polaris", Dimensions: [{ Name: "service", Value: "polaris" }] },
+      Stat: "p99",
     });
     for (const name of ["UploadEventsDlqMessages", "IndexDlqMessages", "JobsDlqMessages"]) {
       expect(alarms[name]).toMatchObject({ MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1 });

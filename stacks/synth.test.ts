@@ -35,14 +35,20 @@ describe("npm run synth", () => {
 });
 
 describe("the deploy build (SST's esbuild step, offline)", () => {
-  const built = () => result.synthesized.stacks.flatMap(({ name, template }) =>
-    ofType(template.toJSON().Resources as Resources, "AWS::Lambda::Function")
-      .filter(([, f]) => SAMPLE.map(handlerOf).includes(f.Properties.Handler))
-      .map(([id, f]) => ({ stack: name, id, f })));
+  const built = () =>
+    result.synthesized.stacks.flatMap(({ name, template }) =>
+      ofType(template.toJSON().Resources as Resources, "AWS::Lambda::Function")
+        .filter(([, f]) => SAMPLE.map(handlerOf).includes(f.Properties.Handler))
+        .map(([id, f]) => ({ stack: name, id, f })),
+    );
 
   it("bundles each sampled module as the function's handler, on nodejs22.x, from a code asset", () => {
     const present = SAMPLE.filter((entry) => existsSync(join(repoRoot, entry)));
-    expect(built().map(({ f }) => f.Properties.Handler).sort()).toEqual(present.map(handlerOf).sort());
+    expect(
+      built()
+        .map(({ f }) => f.Properties.Handler)
+        .sort(),
+    ).toEqual(present.map(handlerOf).sort());
     for (const { id, f } of built()) {
       expect(f.Properties.Runtime, id).toBe("nodejs22.x");
       expect(f.Properties.Architectures, id).toEqual(["arm64"]);

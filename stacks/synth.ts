@@ -27,7 +27,9 @@ export interface SynthResult {
   findings: Awaited<ReturnType<typeof synthesize>>["findings"];
 }
 
-export async function synth(options: { stage?: string; build?: boolean; dir?: string; buildOnly?: (entry: string) => boolean } = {}): Promise<SynthResult> {
+export async function synth(
+  options: { stage?: string; build?: boolean; dir?: string; buildOnly?: (entry: string) => boolean } = {},
+): Promise<SynthResult> {
   const dir = options.dir ?? SYNTH_DIR;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -58,6 +60,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     for (const entry of result.placeholders) console.warn(`  ${entry}`);
   }
   for (const f of result.findings) console.error(`${f.level}: ${f.path}: ${f.message.split("\n")[0]}`);
-  console.log(`\nsynthesized in ${((Date.now() - started) / 1000).toFixed(1)} s; cdk-nag: ${result.findings.length} unsuppressed finding(s)`);
+  console.log(
+    `\nsynthesized in ${((Date.now() - started) / 1000).toFixed(1)} s; cdk-nag: ${result.findings.length} unsuppressed finding(s)`,
+  );
   process.exit(result.findings.some((f) => f.level === "error") ? 1 : 0);
 }

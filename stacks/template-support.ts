@@ -8,8 +8,7 @@ export interface Resource {
 }
 export type Resources = Record<string, Resource>;
 
-export const ofType = (resources: Resources, type: string) =>
-  Object.entries(resources).filter(([, r]) => r.Type === type);
+export const ofType = (resources: Resources, type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 /**
  * A readable string for a CloudFormation value: joins are joined, pseudo parameters resolved
@@ -19,7 +18,8 @@ export function flat(value: Json): string {
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return value.map(flat).join(",");
   if (value && typeof value === "object") {
-    if ("Ref" in value) return value.Ref === "AWS::Partition" ? "aws" : value.Ref === "AWS::URLSuffix" ? "amazonaws.com" : `<Ref:${value.Ref}>`;
+    if ("Ref" in value)
+      return value.Ref === "AWS::Partition" ? "aws" : value.Ref === "AWS::URLSuffix" ? "amazonaws.com" : `<Ref:${value.Ref}>`;
     if ("Fn::Join" in value) return (value["Fn::Join"][1] as Json[]).map(flat).join(value["Fn::Join"][0]);
     if ("Fn::GetAtt" in value) return `<GetAtt:${[value["Fn::GetAtt"]].flat().join(".")}>`;
     if ("Fn::ImportValue" in value) return `<Import:${flat(value["Fn::ImportValue"])}>`;
@@ -52,7 +52,10 @@ export function findCycle(resources: Resources): string[] | undefined {
   const edges = new Map<string, string[]>();
   for (const [id, r] of Object.entries(resources)) {
     const deps = new Set([...references(r.Properties ?? {}), ...[r.DependsOn ?? []].flat()]);
-    edges.set(id, [...deps].filter((d) => d in resources));
+    edges.set(
+      id,
+      [...deps].filter((d) => d in resources),
+    );
   }
   const state = new Map<string, "visiting" | "done">();
   const stack: string[] = [];

@@ -54,7 +54,11 @@ async function signUp(p: Page, mobile: string) {
 
 beforeAll(async () => {
   await buildConsoleIfNeeded();
-  app = await startConsoleApp({ MULTIPART_THRESHOLD_BYTES: String(6 * MiB), MULTIPART_PART_SIZE_BYTES: String(5 * MiB), DEFAULT_QUOTA_BYTES: String(1024 * MiB) });
+  app = await startConsoleApp({
+    MULTIPART_THRESHOLD_BYTES: String(6 * MiB),
+    MULTIPART_PART_SIZE_BYTES: String(5 * MiB),
+    DEFAULT_QUOTA_BYTES: String(1024 * MiB),
+  });
   browser = await launchChromium();
   owner = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 800 } });
   page = await owner.newPage();
@@ -62,7 +66,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page) await shot(page, `failed-${ctx.task.name.replace(/[^\w]+/g, "-").slice(0, 60)}`).catch(() => undefined);
+  if (ctx.task.result?.state === "fail" && page)
+    await shot(page, `failed-${ctx.task.name.replace(/[^\w]+/g, "-").slice(0, 60)}`).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -98,7 +103,11 @@ describe("web console", () => {
     const ctx = await browser.newContext({ locale: "en-US" });
     const p = await ctx.newPage();
     const mobile = nextMobile();
-    await fetch(`${app.url}/usercenter/v1/user/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mobile, password }) });
+    await fetch(`${app.url}/usercenter/v1/user/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ mobile, password }),
+    });
     await p.goto(app.url);
     await signUp(p, mobile);
     await expect.poll(() => p.getByTestId("auth-error").textContent()).toContain("already registered");
@@ -167,7 +176,8 @@ describe("web console", () => {
     const task = uploadRow(page, "cancel-me.bin");
     await task.and(page.locator('[data-status="error"]')).waitFor({ timeout: 30_000 });
     const token = await tokenOf(page);
-    const quota = async (): Promise<{ reservedSize: number }> => ((await (await fetch(`${app.url}/usercenter/v1/user/quota`, { headers: { authorization: `Bearer ${token}` } })).json()) as any).data;
+    const quota = async (): Promise<{ reservedSize: number }> =>
+      ((await (await fetch(`${app.url}/usercenter/v1/user/quota`, { headers: { authorization: `Bearer ${token}` } })).json()) as any).data;
     expect((await quota()).reservedSize).toBe(7 * MiB);
     await task.getByTestId("upload-cancel").click();
     await task.and(page.locator('[data-status="cancelled"]')).waitFor();
@@ -184,10 +194,22 @@ describe("web console", () => {
 
     const token = await tokenOf(page);
     const post = async (path: string, body: unknown): Promise<any> =>
-      ((await (await fetch(app.url + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as any).data;
+      (
+        (await (
+          await fetch(app.url + path, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          })
+        ).json()) as any
+      ).data;
     const big = await post("/file/v1/folder/create", { name: "many" });
     for (let i = 0; i < 130; i += 10) {
-      await Promise.all(Array.from({ length: 10 }, (_, k) => post("/file/v1/folder/create", { name: `item-${String(i + k).padStart(3, "0")}`, parentId: big.identity })));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, k) =>
+          post("/file/v1/folder/create", { name: `item-${String(i + k).padStart(3, "0")}`, parentId: big.identity }),
+        ),
+      );
     }
     await page.goto(`${app.url}/folder/${big.identity}`);
     await expect.poll(() => page.getByTestId("list-count").textContent()).toContain("100 / 130");

@@ -25,7 +25,9 @@ async function watched(p: Page) {
   await p.addInitScript(() => {
     // Runs in the page (the DOM's types are not this program's).
     const page = globalThis as any;
-    page.document.addEventListener("securitypolicyviolation", (e: { violatedDirective: string; blockedURI: string }) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    page.document.addEventListener("securitypolicyviolation", (e: { violatedDirective: string; blockedURI: string }) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   p.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   p.on("pageerror", (e) => problems.push(String(e)));
@@ -100,14 +102,22 @@ describe("Content-Security-Policy in the browser", () => {
   it("does not run the script of an uploaded page opened from the store, even when asked for inline HTML", async () => {
     const { config } = app.deps;
     const s3 = new S3Client({
-      region: config.AWS_REGION, endpoint: app.s3Endpoint, forcePathStyle: true,
+      region: config.AWS_REGION,
+      endpoint: app.s3Endpoint,
+      forcePathStyle: true,
       credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID!, secretAccessKey: config.AWS_SECRET_ACCESS_KEY! },
     });
     const body = "<!doctype html><title>static</title><script>document.title = 'ran: ' + localStorage.length</script><p>hello</p>";
     await s3.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: "probe/page.html", Body: body, ContentType: "text/html" }));
-    const url = await getSignedUrl(s3, new GetObjectCommand({
-      Bucket: config.S3_BUCKET, Key: "probe/page.html", ResponseContentDisposition: "inline",
-    }), { expiresIn: 60 });
+    const url = await getSignedUrl(
+      s3,
+      new GetObjectCommand({
+        Bucket: config.S3_BUCKET,
+        Key: "probe/page.html",
+        ResponseContentDisposition: "inline",
+      }),
+      { expiresIn: 60 },
+    );
     s3.destroy();
     expect(new URL(url).origin).toBe(new URL(app.url).origin);
     const page = await context.newPage();

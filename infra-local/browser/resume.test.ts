@@ -43,10 +43,17 @@ const quota = () => api<{ usedSize: number; reservedSize: number }>("GET", "/use
 
 /** The console's saved session for a file name (localStorage), once it has presigned. */
 const sessionOf = (p: Page, name: string) =>
-  p.evaluate((n) => (JSON.parse((globalThis as any).localStorage.getItem("polaris.uploads") ?? "[]") as { uploadKey: string; name: string }[]).find((s) => s.name === n)?.uploadKey ?? "", name);
+  p.evaluate(
+    (n) =>
+      (JSON.parse((globalThis as any).localStorage.getItem("polaris.uploads") ?? "[]") as { uploadKey: string; name: string }[]).find(
+        (s) => s.name === n,
+      )?.uploadKey ?? "",
+    name,
+  );
 
 /** Part numbers storage holds whole, by the API. */
-const storedParts = async (uploadKey: string) => (await api<{ uploaded: { partNumber: number }[] }>("POST", "/file/v1/upload/parts", { uploadKey })).uploaded.map((p) => p.partNumber);
+const storedParts = async (uploadKey: string) =>
+  (await api<{ uploaded: { partNumber: number }[] }>("POST", "/file/v1/upload/parts", { uploadKey })).uploaded.map((p) => p.partNumber);
 
 /** Caps the page's upload bandwidth (CDP network emulation), or takes it offline. */
 async function network(cdp: CDPSession, conditions: { uploadBytesPerSecond?: number; offline?: boolean }) {
@@ -87,16 +94,23 @@ async function startUpload(p: Page, name: string, path: string) {
   await p.getByTestId("file-input").setInputFiles(path);
   let uploadKey = "";
   let stored: number[] = [];
-  await expect.poll(async () => {
-    uploadKey ||= await sessionOf(p, name);
-    stored = uploadKey ? await storedParts(uploadKey) : [];
-    return stored.length;
-  }, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+  await expect
+    .poll(
+      async () => {
+        uploadKey ||= await sessionOf(p, name);
+        stored = uploadKey ? await storedParts(uploadKey) : [];
+        return stored.length;
+      },
+      { timeout: 60_000, interval: 100 },
+    )
+    .toBeGreaterThan(0);
   return { uploadKey, stored };
 }
 
 async function waitStatus(p: Page, name: string, status: string, timeout = 60_000) {
-  await uploadRow(p, name).and(p.locator(`[data-status="${status}"]`)).waitFor({ timeout });
+  await uploadRow(p, name)
+    .and(p.locator(`[data-status="${status}"]`))
+    .waitFor({ timeout });
 }
 
 /** Downloads the file through the console (its name in the drive) and compares the bytes. */
@@ -117,7 +131,11 @@ async function openConsole(ctx: BrowserContext, url = apiUrl) {
 
 beforeAll(async () => {
   await buildConsoleIfNeeded();
-  app = await startConsoleApp({ MULTIPART_THRESHOLD_BYTES: String(6 * MiB), MULTIPART_PART_SIZE_BYTES: String(5 * MiB), DEFAULT_QUOTA_BYTES: String(1024 * MiB) });
+  app = await startConsoleApp({
+    MULTIPART_THRESHOLD_BYTES: String(6 * MiB),
+    MULTIPART_PART_SIZE_BYTES: String(5 * MiB),
+    DEFAULT_QUOTA_BYTES: String(1024 * MiB),
+  });
   browser = await launchChromium();
   files = mkdtempSync(join(tmpdir(), "polaris-resume-files-"));
 }, 300_000);
@@ -125,7 +143,11 @@ beforeAll(async () => {
 /** A new user, signed in in a new browser context, with the console open. */
 async function signedIn(url: string) {
   apiUrl = url;
-  const res = await fetch(`${url}/usercenter/v1/user/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mobile: nextMobile(), password: "resume-secret-1" }) });
+  const res = await fetch(`${url}/usercenter/v1/user/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ mobile: nextMobile(), password: "resume-secret-1" }),
+  });
   token = ((await res.json()) as { data: { accessToken: string } }).data.accessToken;
   context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await context.addInitScript((t) => (globalThis as any).localStorage.setItem("polaris.token", t), token);
@@ -133,7 +155,8 @@ async function signedIn(url: string) {
 }
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page && !page.isClosed()) await shot(page, `failed-resume-${ctx.task.name.replace(/[^\w]+/g, "-").slice(0, 50)}`).catch(() => undefined);
+  if (ctx.task.result?.state === "fail" && page && !page.isClosed())
+    await shot(page, `failed-resume-${ctx.task.name.replace(/[^\w]+/g, "-").slice(0, 50)}`).catch(() => undefined);
   await context?.close();
 });
 
@@ -270,38 +293,49 @@ describe("console uploads resume after any interruption (Chromium, throttled)", 
 });
 
 // The restart is the embedded server's own (one process): on parity the services outlive the app anyway.
-describe.skipIf(process.env.POLARIS_TEST_PROFILE === "parity")("console uploads resume after the server restarts (Chromium, throttled)", () => {
-  it("waits while the server is down and finishes on the same session once it is back; the bytes match", async () => {
-    // State that outlives the process: the state folder's own PostgreSQL server (or the pass's PostgreSQL database).
-    const database = await freshDatabaseEnv();
-    const env = {
-      POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-restart-")), LOG_LEVEL: "SILENT", ...(database.env.PGLITE_DIR === "memory" ? {} : database.env),
-      MULTIPART_THRESHOLD_BYTES: String(6 * MiB), MULTIPART_PART_SIZE_BYTES: String(5 * MiB), DEFAULT_QUOTA_BYTES: String(1024 * MiB),
-    };
-    let server = await startEmbedded(env, 0, "127.0.0.1", consoleFallback);
-    const port = Number(new URL(server.url).port);
-    try {
-      await signedIn(server.url);
-      const size = 27 * MiB; // six parts, three at a time: some are still to send when the server goes
-      const { content, path } = newFile("restart.bin", size);
-      await throttled(page, 4 * MiB);
-      const { uploadKey } = await startUpload(page, "restart.bin", path);
-      await server.close();
-      await uploadRow(page, "restart.bin").and(page.locator('[data-waiting="server"]')).waitFor({ timeout: 60_000 });
-      expect(await uploadRow(page, "restart.bin").getByTestId("upload-status").textContent()).toContain("The server does not answer");
-      await shot(page, "resume-08-server-down");
+describe.skipIf(process.env.POLARIS_TEST_PROFILE === "parity")(
+  "console uploads resume after the server restarts (Chromium, throttled)",
+  () => {
+    it("waits while the server is down and finishes on the same session once it is back; the bytes match", async () => {
+      // State that outlives the process: the state folder's own PostgreSQL server (or the pass's PostgreSQL database).
+      const database = await freshDatabaseEnv();
+      const env = {
+        POLARIS_HOME: mkdtempSync(join(tmpdir(), "polaris-restart-")),
+        LOG_LEVEL: "SILENT",
+        ...(database.env.PGLITE_DIR === "memory" ? {} : database.env),
+        MULTIPART_THRESHOLD_BYTES: String(6 * MiB),
+        MULTIPART_PART_SIZE_BYTES: String(5 * MiB),
+        DEFAULT_QUOTA_BYTES: String(1024 * MiB),
+      };
+      let server = await startEmbedded(env, 0, "127.0.0.1", consoleFallback);
+      const port = Number(new URL(server.url).port);
+      try {
+        await signedIn(server.url);
+        const size = 27 * MiB; // six parts, three at a time: some are still to send when the server goes
+        const { content, path } = newFile("restart.bin", size);
+        await throttled(page, 4 * MiB);
+        const { uploadKey } = await startUpload(page, "restart.bin", path);
+        await server.close();
+        await uploadRow(page, "restart.bin").and(page.locator('[data-waiting="server"]')).waitFor({ timeout: 60_000 });
+        expect(await uploadRow(page, "restart.bin").getByTestId("upload-status").textContent()).toContain("The server does not answer");
+        await shot(page, "resume-08-server-down");
 
-      server = await startEmbedded(env, port, "127.0.0.1", consoleFallback);
-      await waitStatus(page, "restart.bin", "done", 120_000);
-      expect(await sessionOf(page, "restart.bin")).toBe("");
-      const row = await server.deps.db.selectFrom("uploads").select(["status", "upload_key"]).where("upload_key", "=", uploadKey).executeTakeFirstOrThrow();
-      expect(row.status).toBe("completed");
-      expect(await quota()).toMatchObject({ usedSize: size, reservedSize: 0 });
-      await expectDownloaded(page, "restart.bin", content);
-    } finally {
-      await server.close();
-      await database.drop();
-      rmSync(env.POLARIS_HOME, { recursive: true, force: true });
-    }
-  }, 240_000);
-});
+        server = await startEmbedded(env, port, "127.0.0.1", consoleFallback);
+        await waitStatus(page, "restart.bin", "done", 120_000);
+        expect(await sessionOf(page, "restart.bin")).toBe("");
+        const row = await server.deps.db
+          .selectFrom("uploads")
+          .select(["status", "upload_key"])
+          .where("upload_key", "=", uploadKey)
+          .executeTakeFirstOrThrow();
+        expect(row.status).toBe("completed");
+        expect(await quota()).toMatchObject({ usedSize: size, reservedSize: 0 });
+        await expectDownloaded(page, "restart.bin", content);
+      } finally {
+        await server.close();
+        await database.drop();
+        rmSync(env.POLARIS_HOME, { recursive: true, force: true });
+      }
+    }, 240_000);
+  },
+);

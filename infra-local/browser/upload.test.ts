@@ -16,7 +16,7 @@ const pageOrigin = () => app.url.replace("127.0.0.1", "localhost");
 beforeAll(async () => {
   app = await startTestApp(
     { MULTIPART_THRESHOLD_BYTES: String(16 * MiB), MULTIPART_PART_SIZE_BYTES: String(8 * MiB) },
-    (req, res, url) => {
+    (_req, res, url) => {
       if (url.pathname !== "/upload-probe.html") return false;
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(probePage);
@@ -43,7 +43,13 @@ describe("browser uploads straight to storage (Chromium)", () => {
       const status = await probe.putSingle(plan, 300_000, 1);
       const done = await probe.callback(token, plan.uploadKey);
       const list = await probe.list(token);
-      return { mode: plan.mode, storageOrigin: new URL(plan.uploadUrl).origin, status, done, names: list.data.list.map((f: any) => f.name) };
+      return {
+        mode: plan.mode,
+        storageOrigin: new URL(plan.uploadUrl).origin,
+        status,
+        done,
+        names: list.data.list.map((f: any) => f.name),
+      };
     });
     expect(result.mode).toBe("single");
     expect(result.storageOrigin).not.toBe(pageOrigin());
@@ -64,15 +70,26 @@ describe("browser uploads straight to storage (Chromium)", () => {
     expect(first.sent).toEqual([{ partNumber: 1, status: 200, etag: expect.stringMatching(/^".+"$/) }]);
 
     await page.reload();
-    const resumed = await page.evaluate(async ({ token, uploadKey, partSize }) => {
-      const probe = (globalThis as any).probe;
-      const state = (await probe.resume(token, uploadKey)).data;
-      const sent = await probe.putParts(state.parts, partSize, 24 * 1024 * 1024, 2);
-      const parts = [...state.uploaded.map((p: any) => ({ partNumber: p.partNumber, etag: p.etag })), ...sent.map((p: any) => ({ partNumber: p.partNumber, etag: p.etag }))];
-      const done = await probe.callback(token, uploadKey, parts);
-      const list = await probe.list(token);
-      return { uploaded: state.uploaded.map((p: any) => p.partNumber), missing: state.parts.map((p: any) => p.partNumber), done, names: list.data.list.map((f: any) => f.name) };
-    }, { token: first.token, uploadKey: first.plan.uploadKey, partSize: first.plan.partSize });
+    const resumed = await page.evaluate(
+      async ({ token, uploadKey, partSize }) => {
+        const probe = (globalThis as any).probe;
+        const state = (await probe.resume(token, uploadKey)).data;
+        const sent = await probe.putParts(state.parts, partSize, 24 * 1024 * 1024, 2);
+        const parts = [
+          ...state.uploaded.map((p: any) => ({ partNumber: p.partNumber, etag: p.etag })),
+          ...sent.map((p: any) => ({ partNumber: p.partNumber, etag: p.etag })),
+        ];
+        const done = await probe.callback(token, uploadKey, parts);
+        const list = await probe.list(token);
+        return {
+          uploaded: state.uploaded.map((p: any) => p.partNumber),
+          missing: state.parts.map((p: any) => p.partNumber),
+          done,
+          names: list.data.list.map((f: any) => f.name),
+        };
+      },
+      { token: first.token, uploadKey: first.plan.uploadKey, partSize: first.plan.partSize },
+    );
     expect(resumed.uploaded).toEqual([1]);
     expect(resumed.missing).toEqual([2, 3]);
     expect(resumed.done).toMatchObject({ code: 200, data: { file: { name: "video.mp4", size: 24 * MiB } } });

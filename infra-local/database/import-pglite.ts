@@ -26,7 +26,9 @@ export async function importPgliteData(home: string, targetUrl: string): Promise
       from pg_class c where c.relkind = 'r' and c.relnamespace = 'public'::regnamespace and c.relname not like 'kysely_%'
       order by c.relname`.execute(target);
     await target.transaction().execute(async (tx) => {
-      const { rows: [{ users }] } = await sql<{ users: number }>`select count(*)::int as users from users`.execute(tx);
+      const {
+        rows: [{ users }],
+      } = await sql<{ users: number }>`select count(*)::int as users from users`.execute(tx);
       if (users > 0) throw new Error(`cannot import ${folder}: the new database already holds ${users} users`);
       // Rows go in as they are: the copied tables already hold what foreign keys and triggers would check or derive.
       await sql`set local session_replication_role = replica`.execute(tx);
@@ -34,10 +36,16 @@ export async function importPgliteData(home: string, targetUrl: string): Promise
         const table = sql.table(name);
         for (let offset = 0; ; offset += BATCH_ROWS) {
           // JSON on both sides: each value keeps the text form PostgreSQL gives it (int8, bytea, jsonb, arrays, timestamps alike).
-          const { rows: [batch] } = await sql<{ rows: string | null; count: number }>`
-            select json_agg(t)::text as rows, count(*)::int as count from (select * from ${table} order by ctid limit ${BATCH_ROWS} offset ${offset}) t`.execute(source);
+          const {
+            rows: [batch],
+          } = await sql<{ rows: string | null; count: number }>`
+            select json_agg(t)::text as rows, count(*)::int as count from (select * from ${table} order by ctid limit ${BATCH_ROWS} offset ${offset}) t`.execute(
+            source,
+          );
           if (!batch?.rows) break;
-          await sql`insert into ${table} ${always ? sql`overriding system value` : sql``} select * from json_populate_recordset(null::${table}, ${batch.rows}::json)`.execute(tx);
+          await sql`insert into ${table} ${always ? sql`overriding system value` : sql``} select * from json_populate_recordset(null::${table}, ${batch.rows}::json)`.execute(
+            tx,
+          );
           copied += batch.count;
           if (batch.count < BATCH_ROWS) break;
         }

@@ -47,7 +47,12 @@ describe("the embedded profile's own PostgreSQL server", () => {
     const { token, mobile, password } = await app.signUp();
     const folder = await createFolder(app, token, "相册 2026");
     await uploadFile(app, token, bytes(2048, 7), { name: "a.bin", parentId: folder });
-    const { rows: [settings] } = await sql<{ listen: string; version: string }>`select current_setting('listen_addresses') as listen, current_setting('server_version_num') as version`.execute(app.deps.db);
+    const {
+      rows: [settings],
+    } = await sql<{
+      listen: string;
+      version: string;
+    }>`select current_setting('listen_addresses') as listen, current_setting('server_version_num') as version`.execute(app.deps.db);
     expect(settings.listen).toBe(""); // no TCP port: only the Unix socket in the cluster's 0700 folder
     expect(Number(settings.version)).toBeGreaterThanOrEqual(180000);
     expect(statSync(join(home, "postgres")).mode & 0o777).toBe(0o700);
@@ -108,23 +113,26 @@ describe("the embedded profile's own PostgreSQL server", () => {
   });
 
   // A repository under /root, say: the unprivileged server cannot pass a folder above the state folder.
-  it.skipIf(process.getuid?.() !== 0)("as root, puts the cluster where the server's user can reach it when the state folder is out of its reach", async () => {
-    const closed = freshHome(); // 0700, root's
-    const home = join(closed, "inner", "home");
-    const fallback = "/var/lib/polaris";
-    const fallbackWasThere = existsSync(fallback);
-    const app = await startTestApp({ POLARIS_HOME: home }, undefined, "embedded-server");
-    if (!fallbackWasThere) homes.push(fallback); // made by this test: removed with its cluster
-    try {
-      const elsewhere = readFileSync(join(home, "postgres.location"), "utf8").trim();
-      homes.push(elsewhere);
-      expect(elsewhere).toMatch(/^\/var\/lib\/polaris\/clusters\/[0-9a-f]{16}$/);
-      expect(existsSync(join(elsewhere, "data", "PG_VERSION"))).toBe(true);
-      expect((await app.signUp()).token).toBeTruthy();
-    } finally {
-      await app.close();
-    }
-  });
+  it.skipIf(process.getuid?.() !== 0)(
+    "as root, puts the cluster where the server's user can reach it when the state folder is out of its reach",
+    async () => {
+      const closed = freshHome(); // 0700, root's
+      const home = join(closed, "inner", "home");
+      const fallback = "/var/lib/polaris";
+      const fallbackWasThere = existsSync(fallback);
+      const app = await startTestApp({ POLARIS_HOME: home }, undefined, "embedded-server");
+      if (!fallbackWasThere) homes.push(fallback); // made by this test: removed with its cluster
+      try {
+        const elsewhere = readFileSync(join(home, "postgres.location"), "utf8").trim();
+        homes.push(elsewhere);
+        expect(elsewhere).toMatch(/^\/var\/lib\/polaris\/clusters\/[0-9a-f]{16}$/);
+        expect(existsSync(join(elsewhere, "data", "PG_VERSION"))).toBe(true);
+        expect((await app.signUp()).token).toBeTruthy();
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   it("imports a drive an earlier version kept in PGlite, once, and keeps the PGlite folder", async () => {
     const home = freshHome();

@@ -4,7 +4,21 @@
 // the app: started by it, stopped by it, and reclaimed at the next start if the app was killed.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import pg from "pg";
@@ -18,7 +32,11 @@ export interface LocalPostgres {
   close(): Promise<void>;
 }
 
-interface OsUser { uid: number; gid: number; name: string }
+interface OsUser {
+  uid: number;
+  gid: number;
+  name: string;
+}
 
 const SOCKET_PORT = 5432; // names the socket file only: the server listens on no TCP port
 const DATABASE = "polaris";
@@ -163,7 +181,8 @@ function run(command: string, args: string[], user: OsUser | undefined, log: str
   const out = openSync(log, "a");
   try {
     const result = spawnSync(command, args, { ...asUser(user), stdio: ["ignore", out, out], env: { ...process.env, LC_ALL: "C" } });
-    if (result.status !== 0) throw new Error(`${command.split("/").pop()} failed (${result.error?.message ?? `exit ${result.status}`}); see ${log}`);
+    if (result.status !== 0)
+      throw new Error(`${command.split("/").pop()} failed (${result.error?.message ?? `exit ${result.status}`}); see ${log}`);
   } finally {
     closeSync(out);
   }
@@ -223,7 +242,11 @@ export async function startLocalPostgres(home: string, options: { maxConnections
   const socketDir = socketFolder(cluster, user);
   const settings = Object.entries(serverSettings(socketDir, options.maxConnections)).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
   const out = openSync(log, "a");
-  const server: ChildProcess = spawn(join(bin, "postgres"), ["-D", dataDir, ...settings], { ...asUser(user), stdio: ["ignore", out, out], env: { ...process.env, LC_ALL: "C" } });
+  const server: ChildProcess = spawn(join(bin, "postgres"), ["-D", dataDir, ...settings], {
+    ...asUser(user),
+    stdio: ["ignore", out, out],
+    env: { ...process.env, LC_ALL: "C" },
+  });
   closeSync(out);
   const exited = new Promise<number | null>((done) => server.once("exit", (code) => done(code)));
   let ended = false;

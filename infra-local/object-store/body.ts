@@ -13,13 +13,15 @@ const UNSUPPORTED_ALGORITHMS = ["crc32c", "crc64nvme"];
 export function declaredChecksums(lookup: (name: string) => string | undefined): Partial<Record<ChecksumAlgorithm, string>> {
   const declared: Partial<Record<ChecksumAlgorithm, string>> = {};
   for (const algorithm of UNSUPPORTED_ALGORITHMS) {
-    if (lookup(`x-amz-checksum-${algorithm}`)) throw new S3Error(501, "NotImplemented", `x-amz-checksum-${algorithm} is not implemented by this store`);
+    if (lookup(`x-amz-checksum-${algorithm}`))
+      throw new S3Error(501, "NotImplemented", `x-amz-checksum-${algorithm} is not implemented by this store`);
   }
   for (const algorithm of CHECKSUM_ALGORITHMS) {
     const value = lookup(`x-amz-checksum-${algorithm}`);
     if (value !== undefined) declared[algorithm] = value;
   }
-  if (Object.keys(declared).length > 1) throw new S3Error(400, "InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+  if (Object.keys(declared).length > 1)
+    throw new S3Error(400, "InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
   return declared;
 }
 
@@ -86,7 +88,12 @@ class AwsChunkedDecoder extends Transform {
       if (this.state === "size") {
         const line = this.line();
         if (line === null) return;
-        if (line.includes(";")) throw new S3Error(501, "NotImplemented", "signed aws-chunked payloads are not implemented: use STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+        if (line.includes(";"))
+          throw new S3Error(
+            501,
+            "NotImplemented",
+            "signed aws-chunked payloads are not implemented: use STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+          );
         if (!/^[0-9a-fA-F]{1,16}$/.test(line)) throw new S3Error(400, "InvalidRequest", "malformed aws-chunked chunk size");
         this.remaining = parseInt(line, 16);
         this.state = this.remaining === 0 ? "trailer" : "data";
@@ -169,7 +176,13 @@ export const giveBlock = (block: Buffer) => void (spareBlocks.length < SPARE_BLO
  * (it may throw to refuse the body). Resolves once every byte is written; rejects when `source` or
  * one of `watched` fails or closes early, or a write fails, once the write in flight is done.
  */
-function writeThroughBlocks(source: Readable, watched: Readable[], handle: FileHandle, onBlock: (data: Buffer) => void, onChunk: (length: number) => void) {
+function writeThroughBlocks(
+  source: Readable,
+  watched: Readable[],
+  handle: FileHandle,
+  onBlock: (data: Buffer) => void,
+  onChunk: (length: number) => void,
+) {
   return new Promise<void>((resolve, reject) => {
     let block = takeBlock();
     let fill = 0;
@@ -197,15 +210,21 @@ function writeThroughBlocks(source: Readable, watched: Readable[], handle: FileH
       const item = queue.shift();
       if (!item || failure) return settle();
       writing = true;
-      handle.write(item.data, 0, item.length).then(() => undefined, (error: Error) => fail(error)).finally(() => {
-        writing = false;
-        giveBlock(item.data);
-        if (paused && queue.length < QUEUED_BLOCKS && !failure) {
-          paused = false;
-          source.resume();
-        }
-        next();
-      });
+      handle
+        .write(item.data, 0, item.length)
+        .then(
+          () => undefined,
+          (error: Error) => fail(error),
+        )
+        .finally(() => {
+          writing = false;
+          giveBlock(item.data);
+          if (paused && queue.length < QUEUED_BLOCKS && !failure) {
+            paused = false;
+            source.resume();
+          }
+          next();
+        });
     };
     const push = (data: Buffer, length: number) => {
       onBlock(data.subarray(0, length));
@@ -219,7 +238,7 @@ function writeThroughBlocks(source: Readable, watched: Readable[], handle: FileH
       } catch (error) {
         return fail(error as Error);
       }
-      for (let offset = 0; offset < chunk.length;) {
+      for (let offset = 0; offset < chunk.length; ) {
         const copied = chunk.copy(block, fill, offset);
         fill += copied;
         offset += copied;
@@ -245,9 +264,11 @@ function writeThroughBlocks(source: Readable, watched: Readable[], handle: FileH
       settle();
     }
     for (const stream of new Set([source, ...watched])) {
-      unwatch.push(finished(stream, { writable: false }, (error) => {
-        if (error) fail(error);
-      }));
+      unwatch.push(
+        finished(stream, { writable: false }, (error) => {
+          if (error) fail(error);
+        }),
+      );
     }
     source.on("data", onData).on("end", onEnd);
   });
@@ -258,9 +279,17 @@ function writeThroughBlocks(source: Readable, watched: Readable[], handle: FileH
  * every declared digest. On any failure the file is removed and the S3 error thrown: nothing of a
  * refused or interrupted body remains.
  */
-export async function receiveBody(body: Readable, file: string, options: ReceiveOptions & { sha256: false }): Promise<Omit<Received, "sha256"> & { sha256?: string }>;
+export async function receiveBody(
+  body: Readable,
+  file: string,
+  options: ReceiveOptions & { sha256: false },
+): Promise<Omit<Received, "sha256"> & { sha256?: string }>;
 export async function receiveBody(body: Readable, file: string, options: ReceiveOptions): Promise<Received>;
-export async function receiveBody(body: Readable, file: string, options: ReceiveOptions): Promise<Omit<Received, "sha256"> & { sha256?: string }> {
+export async function receiveBody(
+  body: Readable,
+  file: string,
+  options: ReceiveOptions,
+): Promise<Omit<Received, "sha256"> & { sha256?: string }> {
   const declared = { ...options.declared };
   const algorithms = new Set<ChecksumAlgorithm>([...options.compute, ...(Object.keys(declared) as ChecksumAlgorithm[])]);
   if (options.sha256 !== false || options.contentSha256) algorithms.add("sha256");
@@ -270,32 +299,42 @@ export async function receiveBody(body: Readable, file: string, options: Receive
   let size = 0;
   const decoder = options.chunked
     ? new AwsChunkedDecoder((name, value) => {
-      const algorithm = name.replace(/^x-amz-checksum-/, "") as ChecksumAlgorithm;
-      if (!name.startsWith("x-amz-checksum-") || !CHECKSUM_ALGORITHMS.includes(algorithm)) throw new S3Error(400, "InvalidRequest", `unsupported trailer ${name}`);
-      declared[algorithm] = value;
-      algorithms.add(algorithm);
-    })
+        const algorithm = name.replace(/^x-amz-checksum-/, "") as ChecksumAlgorithm;
+        if (!name.startsWith("x-amz-checksum-") || !CHECKSUM_ALGORITHMS.includes(algorithm))
+          throw new S3Error(400, "InvalidRequest", `unsupported trailer ${name}`);
+        declared[algorithm] = value;
+        algorithms.add(algorithm);
+      })
     : null;
   let handle: FileHandle | null = null;
   try {
     handle = await open(file, "wx");
     if (decoder) body.pipe(decoder);
-    await writeThroughBlocks(decoder ?? body, [body], handle, (data) => {
-      for (const r of running.values()) r.update(data);
-    }, (length) => {
-      size += length;
-      if (size > options.length) throw new S3Error(400, "IncompleteBody", "the body is longer than its declared length");
-    });
+    await writeThroughBlocks(
+      decoder ?? body,
+      [body],
+      handle,
+      (data) => {
+        for (const r of running.values()) r.update(data);
+      },
+      (length) => {
+        size += length;
+        if (size > options.length) throw new S3Error(400, "IncompleteBody", "the body is longer than its declared length");
+      },
+    );
     await handle.close();
     handle = null;
-    if (size !== options.length) throw new S3Error(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    if (size !== options.length)
+      throw new S3Error(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
     const digests = Object.fromEntries([...running].map(([name, r]) => [name, r.digest()])) as Record<string, string>;
     if (options.contentSha256 && Buffer.from(digests.sha256, "base64").toString("hex") !== options.contentSha256.toLowerCase()) {
       throw new S3Error(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
-    if (options.contentMd5 !== undefined && digests.md5 !== options.contentMd5) throw new S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+    if (options.contentMd5 !== undefined && digests.md5 !== options.contentMd5)
+      throw new S3Error(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
     for (const [algorithm, value] of Object.entries(declared)) {
-      if (digests[algorithm] !== value) throw new S3Error(400, "BadDigest", `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+      if (digests[algorithm] !== value)
+        throw new S3Error(400, "BadDigest", `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
     }
     const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
     for (const algorithm of algorithms) checksums[algorithm] = digests[algorithm];

@@ -10,7 +10,10 @@ export function localStoreCredentials(home: string): Credentials {
     return JSON.parse(readFileSync(file, "utf8")) as Credentials;
   } catch {
     mkdirSync(home, { recursive: true });
-    const credentials = { accessKeyId: `PL${randomBytes(9).toString("hex").toUpperCase()}`, secretAccessKey: randomBytes(30).toString("base64url") };
+    const credentials = {
+      accessKeyId: `PL${randomBytes(9).toString("hex").toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString("base64url"),
+    };
     writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
     return credentials;
   }

@@ -115,7 +115,10 @@ export class DiskBucket {
   private keyIndex: Set<string> | null = null;
   private readonly chains = new Map<string, PartChain>();
 
-  constructor(root: string, readonly name: string) {
+  constructor(
+    root: string,
+    readonly name: string,
+  ) {
     this.objects = join(root, name, "objects");
     this.dataDir = join(root, name, "data");
     this.uploadsDir = join(root, name, "uploads");
@@ -154,10 +157,16 @@ export class DiskBucket {
   }
 
   /** Moves finished temp files into data/ and makes them the object `key` (replacing any old one). */
-  async commit(key: string, meta: Omit<ObjectMeta, "key" | "data" | "lastModified">, files: { path: string; size: number }[], options: { ifNoneMatch?: boolean } = {}) {
+  async commit(
+    key: string,
+    meta: Omit<ObjectMeta, "key" | "data" | "lastModified">,
+    files: { path: string; size: number }[],
+    options: { ifNoneMatch?: boolean } = {},
+  ) {
     return this.exclusive(`object:${key}`, async () => {
       const old = await this.head(key);
-      if (old && options.ifNoneMatch) throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+      if (old && options.ifNoneMatch)
+        throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
       const data = [];
       for (const f of files) {
         const name = randomUUID();
@@ -221,7 +230,13 @@ export class DiskBucket {
           const from = Math.max(start - offset, 0);
           const to = Math.min(end - offset, size - 1);
           if (from <= to) {
-            for await (const chunk of createReadStream("", { fd: handle, start: from, end: to, autoClose: false, highWaterMark: 1024 * 1024 })) {
+            for await (const chunk of createReadStream("", {
+              fd: handle,
+              start: from,
+              end: to,
+              autoClose: false,
+              highWaterMark: 1024 * 1024,
+            })) {
               if (!out.write(chunk)) await new Promise((resolve) => out.once("drain", resolve));
               if (out.destroyed) return;
             }
@@ -256,7 +271,12 @@ export class DiskBucket {
   // Multipart uploads: uploads/<id>/upload.json, a <n>.json per part naming its data file.
 
   private uploadDir(uploadId: string) {
-    if (!/^[0-9a-f]{32}$/.test(uploadId)) throw new S3Error(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+    if (!/^[0-9a-f]{32}$/.test(uploadId))
+      throw new S3Error(
+        404,
+        "NoSuchUpload",
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+      );
     return join(this.uploadsDir, uploadId);
   }
 
@@ -270,7 +290,12 @@ export class DiskBucket {
 
   async upload(uploadId: string, key: string) {
     const meta = await readJson<UploadMeta>(join(this.uploadDir(uploadId), "upload.json"));
-    if (!meta || meta.key !== key) throw new S3Error(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+    if (!meta || meta.key !== key)
+      throw new S3Error(
+        404,
+        "NoSuchUpload",
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+      );
     return meta;
   }
 
@@ -282,7 +307,12 @@ export class DiskBucket {
         await rename(tempPath, join(dir, file));
       } catch (error) {
         await unlink(tempPath).catch(() => undefined);
-        if (isMissing(error)) throw new S3Error(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+        if (isMissing(error))
+          throw new S3Error(
+            404,
+            "NoSuchUpload",
+            "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+          );
         throw error;
       }
       const old = await readJson<PartMeta>(join(dir, `${part.partNumber}.json`));
@@ -308,10 +338,13 @@ export class DiskBucket {
       this.chains.set(uploadId, chain);
       const fresh = chain;
       // Parts stored before this process started (or before the chain was dropped) are on disk.
-      void this.parts(uploadId).then((parts) => {
-        for (const p of parts) if (!fresh.stored.has(p.partNumber)) fresh.stored.set(p.partNumber, { file: p.file, size: p.size });
-        void this.hashParts(uploadId, fresh);
-      }, () => undefined);
+      void this.parts(uploadId).then(
+        (parts) => {
+          for (const p of parts) if (!fresh.stored.has(p.partNumber)) fresh.stored.set(p.partNumber, { file: p.file, size: p.size });
+          void this.hashParts(uploadId, fresh);
+        },
+        () => undefined,
+      );
     }
     chain.stored.set(part.partNumber, { file: part.file, size: part.size });
     void this.hashParts(uploadId, chain);
@@ -379,7 +412,8 @@ export class DiskBucket {
     if (chain && parts.every((p, i) => p.partNumber === i + 1)) {
       await this.hashParts(uploadId, chain);
       while (chain.running) await chain.running;
-      const same = chain.hashed.length === parts.length && parts.every((p, i) => chain.hashed[i].file === p.file && chain.hashed[i].size === p.size);
+      const same =
+        chain.hashed.length === parts.length && parts.every((p, i) => chain.hashed[i].file === p.file && chain.hashed[i].size === p.size);
       if (same && this.chains.get(uploadId) === chain) return chain.hash.copy().digest("base64");
     }
     const whole = createHash("sha256");
@@ -388,7 +422,7 @@ export class DiskBucket {
       for (const part of parts) {
         const handle = await open(this.partPath(uploadId, part), "r");
         try {
-          for (let at = 0; ;) {
+          for (let at = 0; ; ) {
             const { bytesRead } = await handle.read(block, 0, block.length, at);
             if (bytesRead === 0) break;
             whole.update(block.subarray(0, bytesRead));
@@ -423,7 +457,10 @@ export class DiskBucket {
   }
 
   /** Turns the chosen parts into the object (their files become its data: nothing is copied) and ends the upload. */
-  async completeUpload(uploadId: string, work: () => Promise<{ key: string; meta: Omit<ObjectMeta, "key" | "data" | "lastModified">; parts: PartMeta[] }>) {
+  async completeUpload(
+    uploadId: string,
+    work: () => Promise<{ key: string; meta: Omit<ObjectMeta, "key" | "data" | "lastModified">; parts: PartMeta[] }>,
+  ) {
     return this.exclusive(`upload:${uploadId}`, async () => {
       const { key, meta, parts } = await work();
       const files = [];

@@ -21,18 +21,34 @@ async function* objectFiles(dir: string): AsyncGenerator<string> {
  */
 export async function importS3rverData(oldRoot: string, bucket: DiskBucket) {
   const dir = join(oldRoot, bucket.name);
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return 0;
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return 0;
   let count = 0;
   for await (const file of objectFiles(dir)) {
     const key = relative(dir, file).slice(0, -OBJECT_SUFFIX.length).split(sep).join("/");
     const size = (await stat(file)).size;
-    const metadata = JSON.parse(await readFile(file.slice(0, -"object".length) + "metadata.json", "utf8").catch(() => "{}")) as Record<string, string>;
+    const metadata = JSON.parse(await readFile(`${file.slice(0, -"object".length)}metadata.json`, "utf8").catch(() => "{}")) as Record<
+      string,
+      string
+    >;
     const temp = bucket.tempFile();
     const received = await receiveBody(createReadStream(file), temp, { length: size, chunked: false, declared: {}, compute: [] });
-    await bucket.commit(key, {
-      size, etag: etagOf(received.sha256), contentType: metadata["content-type"] ?? "binary/octet-stream",
-      metadata: {}, sha256: received.sha256,
-    }, [{ path: temp, size }]);
+    await bucket.commit(
+      key,
+      {
+        size,
+        etag: etagOf(received.sha256),
+        contentType: metadata["content-type"] ?? "binary/octet-stream",
+        metadata: {},
+        sha256: received.sha256,
+      },
+      [{ path: temp, size }],
+    );
     count++;
   }
   await rename(oldRoot, `${oldRoot}.imported`);

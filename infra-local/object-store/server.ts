@@ -17,13 +17,18 @@ export interface CorsRule {
 }
 
 /** The bucket CORS rule the stacks give S3, for the configured origins (comma-separated, or `*`). */
-export const corsRules = (origins: string): CorsRule[] => [{
-  allowedOrigins: origins.split(",").map((o) => o.trim()).filter(Boolean),
-  allowedMethods: ["GET", "PUT", "HEAD"],
-  allowedHeaders: ["*"],
-  exposeHeaders: ["ETag", "x-amz-checksum-sha256"],
-  maxAgeSeconds: 3600,
-}];
+export const corsRules = (origins: string): CorsRule[] => [
+  {
+    allowedOrigins: origins
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+    allowedMethods: ["GET", "PUT", "HEAD"],
+    allowedHeaders: ["*"],
+    exposeHeaders: ["ETag", "x-amz-checksum-sha256"],
+    maxAgeSeconds: 3600,
+  },
+];
 
 export interface ObjectStoreOptions {
   /** Folder that holds the bucket (`<directory>/<bucket>/…`). */
@@ -59,11 +64,12 @@ const checksumHeader = (algorithm: ChecksumAlgorithm) => `x-amz-checksum-${algor
 const checksumXml = (checksum?: ReportedChecksum) =>
   checksum ? `<Checksum${checksum.algorithm.toUpperCase()}>${checksum.value}</Checksum${checksum.algorithm.toUpperCase()}>` : "";
 
-
 const originMatches = (pattern: string, origin: string) => {
   if (pattern === "*") return true;
   const star = pattern.indexOf("*");
-  return star < 0 ? pattern === origin : origin.startsWith(pattern.slice(0, star)) && origin.endsWith(pattern.slice(star + 1)) && origin.length >= pattern.length - 1;
+  return star < 0
+    ? pattern === origin
+    : origin.startsWith(pattern.slice(0, star)) && origin.endsWith(pattern.slice(star + 1)) && origin.length >= pattern.length - 1;
 };
 const headerAllowed = (patterns: string[], header: string) => patterns.some((p) => originMatches(p.toLowerCase(), header.toLowerCase()));
 
@@ -99,17 +105,29 @@ export async function createObjectStore(options: ObjectStoreOptions) {
   const queryValue = (r: Request, name: string) => r.query.find(([k]) => k === name)?.[1];
 
   function corsRule(origin: string, method: string, headers: string[]) {
-    return rules.find((rule) =>
-      rule.allowedOrigins.some((o) => originMatches(o, origin)) && rule.allowedMethods.includes(method) && headers.every((h) => headerAllowed(rule.allowedHeaders, h)));
+    return rules.find(
+      (rule) =>
+        rule.allowedOrigins.some((o) => originMatches(o, origin)) &&
+        rule.allowedMethods.includes(method) &&
+        headers.every((h) => headerAllowed(rule.allowedHeaders, h)),
+    );
   }
 
   function preflight(r: Request) {
     const origin = r.req.headers.origin;
     const method = r.req.headers["access-control-request-method"];
     if (!origin || !method) throw new S3Error(400, "BadRequest", "Insufficient information. Origin request header needed.");
-    const requested = String(r.req.headers["access-control-request-headers"] ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+    const requested = String(r.req.headers["access-control-request-headers"] ?? "")
+      .split(",")
+      .map((h) => h.trim())
+      .filter(Boolean);
     const rule = corsRule(origin, method, requested);
-    if (!rule) throw new S3Error(403, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.");
+    if (!rule)
+      throw new S3Error(
+        403,
+        "AccessForbidden",
+        "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+      );
     r.res.writeHead(200, {
       "access-control-allow-origin": rule.allowedOrigins.includes("*") ? "*" : origin,
       "access-control-allow-methods": rule.allowedMethods.join(", "),
@@ -149,10 +167,17 @@ export async function createObjectStore(options: ObjectStoreOptions) {
   const emit = (r: Request, eventName: string, meta: ObjectMeta) => {
     if (!options.onEvent) return;
     const record = {
-      eventVersion: "2.1", eventSource: "aws:s3", awsRegion: options.region, eventTime: meta.lastModified, eventName: `ObjectCreated:${eventName}`,
-      userIdentity: { principalId: "local" }, requestParameters: { sourceIPAddress: r.req.socket.remoteAddress ?? "127.0.0.1" }, responseElements: { "x-amz-request-id": r.requestId },
+      eventVersion: "2.1",
+      eventSource: "aws:s3",
+      awsRegion: options.region,
+      eventTime: meta.lastModified,
+      eventName: `ObjectCreated:${eventName}`,
+      userIdentity: { principalId: "local" },
+      requestParameters: { sourceIPAddress: r.req.socket.remoteAddress ?? "127.0.0.1" },
+      responseElements: { "x-amz-request-id": r.requestId },
       s3: {
-        s3SchemaVersion: "1.0", configurationId: "local",
+        s3SchemaVersion: "1.0",
+        configurationId: "local",
         bucket: { name: options.bucket, ownerIdentity: { principalId: "local" }, arn: `arn:aws:s3:::${options.bucket}` },
         object: { key: eventKey(meta.key), size: meta.size, eTag: unquote(meta.etag), sequencer: Date.now().toString(16).toUpperCase() },
       },
@@ -165,24 +190,56 @@ export async function createObjectStore(options: ObjectStoreOptions) {
   };
 
   /** How the body arrives, from the signature's payload hash: plain (maybe hashed) or aws-chunked. */
-  function bodyOptions(r: Request, payloadHash: string, declared: ReceiveOptions["declared"], compute: ChecksumAlgorithm[] = []): ReceiveOptions {
+  function bodyOptions(
+    r: Request,
+    payloadHash: string,
+    declared: ReceiveOptions["declared"],
+    compute: ChecksumAlgorithm[] = [],
+  ): ReceiveOptions {
     const contentMd5 = lookup(r, "content-md5");
     if (payloadHash.startsWith("STREAMING-")) {
-      if (payloadHash !== "STREAMING-UNSIGNED-PAYLOAD-TRAILER") throw new S3Error(501, "NotImplemented", `${payloadHash} is not implemented by this store: use STREAMING-UNSIGNED-PAYLOAD-TRAILER or a plain body`);
+      if (payloadHash !== "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+        throw new S3Error(
+          501,
+          "NotImplemented",
+          `${payloadHash} is not implemented by this store: use STREAMING-UNSIGNED-PAYLOAD-TRAILER or a plain body`,
+        );
       const decoded = Number(r.req.headers["x-amz-decoded-content-length"]);
-      if (!Number.isSafeInteger(decoded) || decoded < 0) throw new S3Error(411, "MissingContentLength", "You must provide the x-amz-decoded-content-length header for aws-chunked bodies.");
+      if (!Number.isSafeInteger(decoded) || decoded < 0)
+        throw new S3Error(411, "MissingContentLength", "You must provide the x-amz-decoded-content-length header for aws-chunked bodies.");
       // The trailer's checksum is named up front (x-amz-trailer): it is computed as the bytes arrive.
-      const trailer = String(r.req.headers["x-amz-trailer"] ?? "").trim().toLowerCase().replace(/^x-amz-checksum-/, "") as ChecksumAlgorithm;
-      return { length: decoded, chunked: true, declared, compute: CHECKSUM_ALGORITHMS.includes(trailer) ? [...compute, trailer] : compute, contentMd5 };
+      const trailer = String(r.req.headers["x-amz-trailer"] ?? "")
+        .trim()
+        .toLowerCase()
+        .replace(/^x-amz-checksum-/, "") as ChecksumAlgorithm;
+      return {
+        length: decoded,
+        chunked: true,
+        declared,
+        compute: CHECKSUM_ALGORITHMS.includes(trailer) ? [...compute, trailer] : compute,
+        contentMd5,
+      };
     }
     const length = r.req.headers["content-length"];
-    if (length === undefined || !/^\d+$/.test(length)) throw new S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
-    return { length: Number(length), chunked: false, declared, compute, contentMd5, contentSha256: /^[0-9a-f]{64}$/i.test(payloadHash) ? payloadHash : undefined };
+    if (length === undefined || !/^\d+$/.test(length))
+      throw new S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+    return {
+      length: Number(length),
+      chunked: false,
+      declared,
+      compute,
+      contentMd5,
+      contentSha256: /^[0-9a-f]{64}$/i.test(payloadHash) ? payloadHash : undefined,
+    };
   }
 
   /** A small XML body (CompleteMultipartUpload, DeleteObjects), checked like any other body. */
   async function smallBody(r: Request, payloadHash: string) {
-    const opts = bodyOptions(r, payloadHash, declaredChecksums((n) => lookup(r, n)));
+    const opts = bodyOptions(
+      r,
+      payloadHash,
+      declaredChecksums((n) => lookup(r, n)),
+    );
     if (opts.length > MAX_SMALL_BODY) throw new S3Error(400, "MaxMessageLengthExceeded", "Your request was too big.");
     const file = bucket.tempFile();
     await receiveBody(r.req, file, opts);
@@ -194,25 +251,41 @@ export async function createObjectStore(options: ObjectStoreOptions) {
   }
 
   const metadataOf = (r: Request) =>
-    Object.fromEntries(Object.entries(r.req.headers).filter(([k]) => k.startsWith("x-amz-meta-")).map(([k, v]) => [k.slice(11), String(v)]));
+    Object.fromEntries(
+      Object.entries(r.req.headers)
+        .filter(([k]) => k.startsWith("x-amz-meta-"))
+        .map(([k, v]) => [k.slice(11), String(v)]),
+    );
 
   async function putObject(r: Request, key: string, payloadHash: string) {
     const ifNoneMatch = r.req.headers["if-none-match"];
     if (ifNoneMatch !== undefined && ifNoneMatch !== "*") throw new S3Error(501, "NotImplemented", "If-None-Match only supports *");
-    if (ifNoneMatch === "*" && (await bucket.head(key))) throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (ifNoneMatch === "*" && (await bucket.head(key)))
+      throw new S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     const declared = declaredChecksums((n) => lookup(r, n));
     const opts = bodyOptions(r, payloadHash, declared);
     if (opts.length > MAX_OBJECT_BYTES) throw new S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size");
     const file = bucket.tempFile();
     const received = await receiveBody(r.req, file, opts);
     const algorithm = received.declared;
-    const checksum: ReportedChecksum | undefined = algorithm ? { algorithm, value: received.checksums[algorithm]!, type: "FULL_OBJECT" } : undefined;
+    const checksum: ReportedChecksum | undefined = algorithm
+      ? { algorithm, value: received.checksums[algorithm]!, type: "FULL_OBJECT" }
+      : undefined;
     let meta: ObjectMeta;
     try {
-      meta = await bucket.commit(key, {
-        size: received.size, etag: etagOf(received.sha256), contentType: r.req.headers["content-type"] ?? "binary/octet-stream",
-        metadata: metadataOf(r), sha256: received.sha256, checksum,
-      }, [{ path: file, size: received.size }], { ifNoneMatch: ifNoneMatch === "*" });
+      meta = await bucket.commit(
+        key,
+        {
+          size: received.size,
+          etag: etagOf(received.sha256),
+          contentType: r.req.headers["content-type"] ?? "binary/octet-stream",
+          metadata: metadataOf(r),
+          sha256: received.sha256,
+          checksum,
+        },
+        [{ path: file, size: received.size }],
+        { ifNoneMatch: ifNoneMatch === "*" },
+      );
     } catch (error) {
       await unlink(file).catch(() => undefined);
       throw error;
@@ -224,27 +297,41 @@ export async function createObjectStore(options: ObjectStoreOptions) {
   /** The x-amz-checksum-algorithm a CopyObject or CreateMultipartUpload asks for; "" when none. */
   function requestedAlgorithm(r: Request): ChecksumAlgorithm | "" {
     const algorithm = String(r.req.headers["x-amz-checksum-algorithm"] ?? "").toLowerCase() as ChecksumAlgorithm | "";
-    if (algorithm && !CHECKSUM_ALGORITHMS.includes(algorithm)) throw new S3Error(501, "NotImplemented", `checksum algorithm ${algorithm} is not implemented by this store`);
+    if (algorithm && !CHECKSUM_ALGORITHMS.includes(algorithm))
+      throw new S3Error(501, "NotImplemented", `checksum algorithm ${algorithm} is not implemented by this store`);
     return algorithm;
   }
 
   async function copyObject(r: Request, key: string) {
     const source = decodeURIComponent(String(r.req.headers["x-amz-copy-source"]).split("?")[0]).replace(/^\//, "");
     const slash = source.indexOf("/");
-    if (slash < 0 || source.slice(0, slash) !== options.bucket) throw new S3Error(404, "NoSuchBucket", "The specified bucket does not exist");
+    if (slash < 0 || source.slice(0, slash) !== options.bucket)
+      throw new S3Error(404, "NoSuchBucket", "The specified bucket does not exist");
     const meta = await bucket.head(source.slice(slash + 1));
     if (!meta) throw NO_SUCH_KEY();
     const ifNoneMatch = r.req.headers["if-none-match"];
     const replace = r.req.headers["x-amz-metadata-directive"] === "REPLACE";
     // Asked for a SHA-256 checksum, S3 computes the whole object's on copy; this store always knows it.
     const algorithm = requestedAlgorithm(r);
-    const checksum: ReportedChecksum | undefined = algorithm === "sha256" ? { algorithm, value: meta.sha256, type: "FULL_OBJECT" } : algorithm ? undefined : meta.checksum;
-    if (algorithm && algorithm !== "sha256") throw new S3Error(501, "NotImplemented", "only SHA256 checksums are computed on copy by this store");
-    const copied = await bucket.copy(meta, key, {
-      checksum,
-      ...(replace ? { metadata: metadataOf(r), contentType: r.req.headers["content-type"] ?? "binary/octet-stream" } : {}),
-    }, { ifNoneMatch: ifNoneMatch === "*" });
-    send(r, 200, {}, `${xmlHead}<CopyObjectResult><LastModified>${copied.lastModified}</LastModified><ETag>${xmlEscape(copied.etag)}</ETag>${checksumXml(checksum)}</CopyObjectResult>`);
+    const checksum: ReportedChecksum | undefined =
+      algorithm === "sha256" ? { algorithm, value: meta.sha256, type: "FULL_OBJECT" } : algorithm ? undefined : meta.checksum;
+    if (algorithm && algorithm !== "sha256")
+      throw new S3Error(501, "NotImplemented", "only SHA256 checksums are computed on copy by this store");
+    const copied = await bucket.copy(
+      meta,
+      key,
+      {
+        checksum,
+        ...(replace ? { metadata: metadataOf(r), contentType: r.req.headers["content-type"] ?? "binary/octet-stream" } : {}),
+      },
+      { ifNoneMatch: ifNoneMatch === "*" },
+    );
+    send(
+      r,
+      200,
+      {},
+      `${xmlHead}<CopyObjectResult><LastModified>${copied.lastModified}</LastModified><ETag>${xmlEscape(copied.etag)}</ETag>${checksumXml(checksum)}</CopyObjectResult>`,
+    );
     emit(r, "Copy", copied);
   }
 
@@ -252,7 +339,10 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     const meta = await bucket.head(key);
     if (!meta) throw NO_SUCH_KEY();
     const headers: Record<string, string> = {
-      etag: meta.etag, "last-modified": new Date(meta.lastModified).toUTCString(), "accept-ranges": "bytes", "content-type": meta.contentType,
+      etag: meta.etag,
+      "last-modified": new Date(meta.lastModified).toUTCString(),
+      "accept-ranges": "bytes",
+      "content-type": meta.contentType,
       // The embedded store shares the console's origin: an uploaded HTML or SVG opened from a download
       // URL must not run script there, whatever type it was stored or is answered with.
       ...objectSecurityHeaders,
@@ -300,20 +390,27 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     }
     const body = await smallBody(r, payloadHash);
     const keys = [...body.matchAll(/<Object>\s*<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Object>/g)].map((m) => xmlUnescape(m[1]));
-    if (!/<Delete[\s>]/.test(body) || keys.length > 1000) throw new S3Error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+    if (!/<Delete[\s>]/.test(body) || keys.length > 1000)
+      throw new S3Error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
     const quiet = /<Quiet>\s*true\s*<\/Quiet>/i.test(body);
     for (const key of keys) await bucket.delete(key);
-    send(r, 200, {}, `${xmlHead}<DeleteResult>${quiet ? "" : keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join("")}</DeleteResult>`);
+    send(
+      r,
+      200,
+      {},
+      `${xmlHead}<DeleteResult>${quiet ? "" : keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join("")}</DeleteResult>`,
+    );
   }
 
   async function listObjects(r: Request) {
-    if (queryValue(r, "list-type") !== "2") throw new S3Error(501, "NotImplemented", "only ListObjectsV2 (list-type=2) is implemented by this store");
+    if (queryValue(r, "list-type") !== "2")
+      throw new S3Error(501, "NotImplemented", "only ListObjectsV2 (list-type=2) is implemented by this store");
     const listPrefix = queryValue(r, "prefix") ?? "";
     const delimiter = queryValue(r, "delimiter") ?? "";
     const maxKeys = Math.min(Number(queryValue(r, "max-keys") ?? 1000), 1000);
     if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new S3Error(400, "InvalidArgument", "max-keys must be a non-negative integer");
     const token = queryValue(r, "continuation-token");
-    const after = token !== undefined ? Buffer.from(token, "base64url").toString("utf8") : queryValue(r, "start-after") ?? "";
+    const after = token !== undefined ? Buffer.from(token, "base64url").toString("utf8") : (queryValue(r, "start-after") ?? "");
     const urlEncode = queryValue(r, "encoding-type") === "url";
     const enc = (s: string) => xmlEscape(urlEncode ? encodeURIComponent(s).replace(/%2F/g, "/") : s);
     const contents: ObjectMeta[] = [];
@@ -332,7 +429,7 @@ export async function createObjectStore(options: ObjectStoreOptions) {
       }
       if (common) {
         prefixes.add(common);
-        last = common + "\uffff";
+        last = `${common}\uffff`;
       } else {
         const meta = await bucket.head(key);
         if (!meta) continue;
@@ -340,26 +437,44 @@ export async function createObjectStore(options: ObjectStoreOptions) {
         last = key;
       }
     }
-    const items = contents.map((m) => `<Contents><Key>${enc(m.key)}</Key><LastModified>${m.lastModified}</LastModified><ETag>${xmlEscape(m.etag)}</ETag><Size>${m.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join("");
+    const items = contents
+      .map(
+        (m) =>
+          `<Contents><Key>${enc(m.key)}</Key><LastModified>${m.lastModified}</LastModified><ETag>${xmlEscape(m.etag)}</ETag><Size>${m.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      )
+      .join("");
     const common = [...prefixes].map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`).join("");
-    send(r, 200, {}, `${xmlHead}<ListBucketResult><Name>${xmlEscape(options.bucket)}</Name><Prefix>${enc(listPrefix)}</Prefix><KeyCount>${contents.length + prefixes.size}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>${delimiter ? `<Delimiter>${enc(delimiter)}</Delimiter>` : ""}${urlEncode ? "<EncodingType>url</EncodingType>" : ""}<IsTruncated>${truncated}</IsTruncated>${token !== undefined ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : ""}${truncated ? `<NextContinuationToken>${Buffer.from(last, "utf8").toString("base64url")}</NextContinuationToken>` : ""}${items}${common}</ListBucketResult>`);
+    send(
+      r,
+      200,
+      {},
+      `${xmlHead}<ListBucketResult><Name>${xmlEscape(options.bucket)}</Name><Prefix>${enc(listPrefix)}</Prefix><KeyCount>${contents.length + prefixes.size}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>${delimiter ? `<Delimiter>${enc(delimiter)}</Delimiter>` : ""}${urlEncode ? "<EncodingType>url</EncodingType>" : ""}<IsTruncated>${truncated}</IsTruncated>${token !== undefined ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : ""}${truncated ? `<NextContinuationToken>${Buffer.from(last, "utf8").toString("base64url")}</NextContinuationToken>` : ""}${items}${common}</ListBucketResult>`,
+    );
   }
 
   async function createUpload(r: Request, key: string) {
     const algorithm = requestedAlgorithm(r);
     const uploadId = await bucket.createUpload({
-      key, contentType: r.req.headers["content-type"] ?? "binary/octet-stream", metadata: metadataOf(r), initiated: new Date().toISOString(),
+      key,
+      contentType: r.req.headers["content-type"] ?? "binary/octet-stream",
+      metadata: metadataOf(r),
+      initiated: new Date().toISOString(),
       ...(algorithm ? { checksumAlgorithm: algorithm } : {}),
     });
-    send(r, 200, algorithm ? { "x-amz-checksum-algorithm": algorithm.toUpperCase() } : {},
-      `${xmlHead}<InitiateMultipartUploadResult><Bucket>${xmlEscape(options.bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`);
+    send(
+      r,
+      200,
+      algorithm ? { "x-amz-checksum-algorithm": algorithm.toUpperCase() } : {},
+      `${xmlHead}<InitiateMultipartUploadResult><Bucket>${xmlEscape(options.bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
+    );
   }
 
   async function uploadPart(r: Request, key: string, payloadHash: string) {
     if (r.req.headers["x-amz-copy-source"]) throw new S3Error(501, "NotImplemented", "UploadPartCopy is not implemented by this store");
     const uploadId = queryValue(r, "uploadId")!;
     const partNumber = Number(queryValue(r, "partNumber"));
-    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) throw new S3Error(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)
+      throw new S3Error(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
     const upload = await bucket.upload(uploadId, key);
     const declared = declaredChecksums((n) => lookup(r, n));
     const opts = bodyOptions(r, payloadHash, declared, upload.checksumAlgorithm ? [upload.checksumAlgorithm] : []);
@@ -368,7 +483,11 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     // The part's own SHA-256 only when a checksum asks for it: its bytes go into the whole object's
     // SHA-256 anyway (disk.ts), and its ETag names the write, not the content.
     const received = await receiveBody(r.req, file, { ...opts, ...(opts.chunked ? {} : { sha256: false as const }) });
-    const part = await bucket.putPart(uploadId, { partNumber, size: received.size, etag: newPartEtag(), checksums: received.checksums }, file);
+    const part = await bucket.putPart(
+      uploadId,
+      { partNumber, size: received.size, etag: newPartEtag(), checksums: received.checksums },
+      file,
+    );
     const reported = upload.checksumAlgorithm ?? (Object.keys(declared)[0] as ChecksumAlgorithm | undefined);
     send(r, 200, { etag: part.etag, ...(reported ? { [checksumHeader(reported)]: received.checksums[reported]! } : {}) });
   }
@@ -382,11 +501,24 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     const page = all.slice(0, maxParts);
     const truncated = all.length > page.length;
     const algorithm = upload.checksumAlgorithm;
-    const items = page.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><LastModified>${p.lastModified}</LastModified><ETag>${xmlEscape(p.etag)}</ETag><Size>${p.size}</Size>${
-      algorithm ? checksumXml({ algorithm, value: p.checksums[algorithm]!, type: "COMPOSITE" }) : ""}</Part>`).join("");
-    send(r, 200, {}, `${xmlHead}<ListPartsResult><Bucket>${xmlEscape(options.bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId><PartNumberMarker>${marker}</PartNumberMarker>${
-      truncated ? `<NextPartNumberMarker>${page.at(-1)!.partNumber}</NextPartNumberMarker>` : ""}<MaxParts>${maxParts}</MaxParts><IsTruncated>${truncated}</IsTruncated>${
-      algorithm ? `<ChecksumAlgorithm>${algorithm.toUpperCase()}</ChecksumAlgorithm>` : ""}${items}</ListPartsResult>`);
+    const items = page
+      .map(
+        (p) =>
+          `<Part><PartNumber>${p.partNumber}</PartNumber><LastModified>${p.lastModified}</LastModified><ETag>${xmlEscape(p.etag)}</ETag><Size>${p.size}</Size>${
+            algorithm ? checksumXml({ algorithm, value: p.checksums[algorithm]!, type: "COMPOSITE" }) : ""
+          }</Part>`,
+      )
+      .join("");
+    send(
+      r,
+      200,
+      {},
+      `${xmlHead}<ListPartsResult><Bucket>${xmlEscape(options.bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId><PartNumberMarker>${marker}</PartNumberMarker>${
+        truncated ? `<NextPartNumberMarker>${page.at(-1)!.partNumber}</NextPartNumberMarker>` : ""
+      }<MaxParts>${maxParts}</MaxParts><IsTruncated>${truncated}</IsTruncated>${
+        algorithm ? `<ChecksumAlgorithm>${algorithm.toUpperCase()}</ChecksumAlgorithm>` : ""
+      }${items}</ListPartsResult>`,
+    );
   }
 
   async function completeUpload(r: Request, key: string, payloadHash: string) {
@@ -404,15 +536,25 @@ export async function createObjectStore(options: ObjectStoreOptions) {
       const stored = new Map((await bucket.parts(uploadId)).map((p) => [p.partNumber, p]));
       const chosen: PartMeta[] = [];
       for (const [index, want] of requested.entries()) {
-        if (index > 0 && want.partNumber <= requested[index - 1].partNumber) throw new S3Error(400, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
+        if (index > 0 && want.partNumber <= requested[index - 1].partNumber)
+          throw new S3Error(
+            400,
+            "InvalidPartOrder",
+            "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
+          );
         const part = stored.get(want.partNumber);
         if (!part || unquote(part.etag) !== unquote(want.etag)) {
-          throw new S3Error(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+          throw new S3Error(
+            400,
+            "InvalidPart",
+            "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+          );
         }
         chosen.push(part);
       }
       for (const part of chosen.slice(0, -1)) {
-        if (part.size < minPartSize) throw new S3Error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+        if (part.size < minPartSize)
+          throw new S3Error(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
       }
       // The whole object's SHA-256, hashed from the parts in order as they came in (or read back
       // now): kept with the object, so nobody reads it again.
@@ -429,23 +571,37 @@ export async function createObjectStore(options: ObjectStoreOptions) {
         meta: {
           size: chosen.reduce((sum, p) => sum + p.size, 0),
           etag: `"${etagHash.digest("hex").slice(0, 32)}-${chosen.length}"`,
-          contentType: upload.contentType, metadata: upload.metadata, sha256,
-          ...(composite ? { checksum: { algorithm: algorithm!, value: `${composite.digest("base64")}-${chosen.length}`, type: "COMPOSITE" as const } } : {}),
+          contentType: upload.contentType,
+          metadata: upload.metadata,
+          sha256,
+          ...(composite
+            ? { checksum: { algorithm: algorithm!, value: `${composite.digest("base64")}-${chosen.length}`, type: "COMPOSITE" as const } }
+            : {}),
         },
       };
     });
-    send(r, 200, {}, `${xmlHead}<CompleteMultipartUploadResult><Location>${xmlEscape(`/${options.bucket}/${key}`)}</Location><Bucket>${xmlEscape(options.bucket)}</Bucket><Key>${xmlEscape(key)}</Key><ETag>${xmlEscape(meta.etag)}</ETag></CompleteMultipartUploadResult>`);
+    send(
+      r,
+      200,
+      {},
+      `${xmlHead}<CompleteMultipartUploadResult><Location>${xmlEscape(`/${options.bucket}/${key}`)}</Location><Bucket>${xmlEscape(options.bucket)}</Bucket><Key>${xmlEscape(key)}</Key><ETag>${xmlEscape(meta.etag)}</ETag></CompleteMultipartUploadResult>`,
+    );
     emit(r, "CompleteMultipartUpload", meta);
   }
 
   async function route(r: Request) {
     const { method, key } = r;
     if (method === "OPTIONS") return preflight(r);
-    const payloadHash = verifySignature({ method, rawPath: r.rawPath, query: r.query, headers: r.req.headers }, options.credentials, options.region);
+    const payloadHash = verifySignature(
+      { method, rawPath: r.rawPath, query: r.query, headers: r.req.headers },
+      options.credentials,
+      options.region,
+    );
     if (key === null) {
       if (method === "HEAD") return send(r, 200, { "x-amz-bucket-region": options.region });
       if (method === "PUT" && r.query.length === 0) return send(r, 200, { location: `/${options.bucket}` });
-      if (method === "GET" && queryHas(r, "location")) return send(r, 200, {}, `${xmlHead}<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`);
+      if (method === "GET" && queryHas(r, "location"))
+        return send(r, 200, {}, `${xmlHead}<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`);
       if (method === "GET") return listObjects(r);
       if (method === "POST" && queryHas(r, "delete")) return deleteObjects(r, payloadHash);
       throw new S3Error(501, "NotImplemented", "this bucket operation is not implemented by this store");
@@ -475,7 +631,15 @@ export async function createObjectStore(options: ObjectStoreOptions) {
     const raw = req.url ?? "/";
     const q = raw.indexOf("?");
     const rawPath = q < 0 ? raw : raw.slice(0, q);
-    const r: Request = { req, res, method: req.method ?? "GET", rawPath, query: [], key: null, requestId: randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase() };
+    const r: Request = {
+      req,
+      res,
+      method: req.method ?? "GET",
+      rawPath,
+      query: [],
+      key: null,
+      requestId: randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
+    };
     try {
       r.query = parseQuery(q < 0 ? "" : raw.slice(q + 1));
       const path = rawPath.slice(prefix.length);
@@ -485,9 +649,13 @@ export async function createObjectStore(options: ObjectStoreOptions) {
       if (slash >= 0 && slash < path.length - 1) r.key = decodeURIComponent(path.slice(slash + 1));
       await route(r);
     } catch (error) {
-      const s3 = error instanceof S3Error ? error
-        : error instanceof URIError ? new S3Error(400, "InvalidURI", "Couldn't parse the specified URI.")
-        : (console.error("object store: request failed", error), new S3Error(500, "InternalError", "We encountered an internal error. Please try again."));
+      const s3 =
+        error instanceof S3Error
+          ? error
+          : error instanceof URIError
+            ? new S3Error(400, "InvalidURI", "Couldn't parse the specified URI.")
+            : (console.error("object store: request failed", error),
+              new S3Error(500, "InternalError", "We encountered an internal error. Please try again."));
       if (res.headersSent) return void res.destroy();
       // A refused upload's body is not read: close the connection after the answer instead of draining it.
       if (!req.readableEnded) res.setHeader("connection", "close");
@@ -513,9 +681,10 @@ export async function startObjectStore(options: ObjectStoreOptions & { port: num
   });
   return {
     endpoint: `http://${host}:${(server.address() as AddressInfo).port}${store.pathPrefix}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -36,15 +36,18 @@ const uriEncode = (value: string) => encodeURIComponent(value).replace(/[!'()*]/
 /** Splits a raw query string without URLSearchParams' `+`-as-space rule, which SigV4 does not have. */
 export function parseQuery(raw: string): [string, string][] {
   if (!raw) return [];
-  return raw.split("&").filter(Boolean).map((pair) => {
-    const eq = pair.indexOf("=");
-    const [k, v] = eq < 0 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)];
-    try {
-      return [decodeURIComponent(k), decodeURIComponent(v)];
-    } catch {
-      throw new S3Error(400, "InvalidArgument", "the query string is not valid percent-encoding");
-    }
-  });
+  return raw
+    .split("&")
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      const [k, v] = eq < 0 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)];
+      try {
+        return [decodeURIComponent(k), decodeURIComponent(v)];
+      } catch {
+        throw new S3Error(400, "InvalidArgument", "the query string is not valid percent-encoding");
+      }
+    });
 }
 
 const sha256Hex = (data: string) => createHash("sha256").update(data, "utf8").digest("hex");
@@ -60,7 +63,7 @@ function parseAmzDate(value: string | undefined): Date | null {
 
 const headerValue = (headers: IncomingHttpHeaders, name: string) => {
   const value = headers[name];
-  return (Array.isArray(value) ? value.join(",") : value ?? "").trim().replace(/\s+/g, " ");
+  return (Array.isArray(value) ? value.join(",") : (value ?? "")).trim().replace(/\s+/g, " ");
 };
 
 function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash: string, dropSignature: boolean) {
@@ -83,7 +86,8 @@ interface Scope {
 
 function parseCredential(value: string): Scope {
   const parts = value.split("/");
-  if (parts.length !== 5 || parts[4] !== "aws4_request") throw new S3Error(400, "AuthorizationHeaderMalformed", "the credential scope is malformed");
+  if (parts.length !== 5 || parts[4] !== "aws4_request")
+    throw new S3Error(400, "AuthorizationHeaderMalformed", "the credential scope is malformed");
   return { accessKeyId: parts[0], date: parts[1], region: parts[2], service: parts[3] };
 }
 
@@ -113,9 +117,11 @@ export function verifySignature(req: SignedRequest, credentials: Credentials, re
     if (!payloadHash) throw new S3Error(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
     const date = parseAmzDate(amzDate);
     if (!date) throw new S3Error(403, "AccessDenied", "AWS authentication requires a valid x-amz-date header");
-    if (Math.abs(now.getTime() - date.getTime()) > MAX_SKEW_MS) throw new S3Error(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.");
+    if (Math.abs(now.getTime() - date.getTime()) > MAX_SKEW_MS)
+      throw new S3Error(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.");
   } else if (presigned) {
-    if (queryValue("X-Amz-Algorithm") !== ALGORITHM) throw new S3Error(400, "AuthorizationQueryParametersError", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
+    if (queryValue("X-Amz-Algorithm") !== ALGORITHM)
+      throw new S3Error(400, "AuthorizationQueryParametersError", 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
     const credential = queryValue("X-Amz-Credential");
     const headersParam = queryValue("X-Amz-SignedHeaders");
     const signatureParam = queryValue("X-Amz-Signature");
@@ -123,9 +129,14 @@ export function verifySignature(req: SignedRequest, credentials: Credentials, re
     amzDate = queryValue("X-Amz-Date");
     const date = parseAmzDate(amzDate);
     if (!credential || !headersParam || !signatureParam || !date || !Number.isInteger(expires)) {
-      throw new S3Error(400, "AuthorizationQueryParametersError", "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
+      throw new S3Error(
+        400,
+        "AuthorizationQueryParametersError",
+        "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.",
+      );
     }
-    if (expires < 1 || expires > MAX_PRESIGN_SECONDS) throw new S3Error(400, "AuthorizationQueryParametersError", "X-Amz-Expires must be between 1 and 604800 seconds");
+    if (expires < 1 || expires > MAX_PRESIGN_SECONDS)
+      throw new S3Error(400, "AuthorizationQueryParametersError", "X-Amz-Expires must be between 1 and 604800 seconds");
     if (now.getTime() > date.getTime() + expires * 1000) throw new S3Error(403, "AccessDenied", "Request has expired");
     if (date.getTime() - now.getTime() > MAX_SKEW_MS) throw new S3Error(403, "AccessDenied", "Request is not valid yet");
     scope = parseCredential(credential);
@@ -136,16 +147,22 @@ export function verifySignature(req: SignedRequest, credentials: Credentials, re
     throw new S3Error(403, "AccessDenied", "Access Denied");
   }
 
-  if (scope.accessKeyId !== credentials.accessKeyId) throw new S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+  if (scope.accessKeyId !== credentials.accessKeyId)
+    throw new S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
   if (scope.service !== "s3" || scope.region !== region || scope.date !== amzDate!.slice(0, 8)) {
     throw new S3Error(400, "AuthorizationHeaderMalformed", `the credential scope must be <date>/${region}/s3/aws4_request for this date`);
   }
-  if (!signedHeaders.includes("host") || signedHeaders.some((h) => h !== h.toLowerCase()) || [...signedHeaders].sort().join(";") !== signedHeaders.join(";")) {
+  if (
+    !signedHeaders.includes("host") ||
+    signedHeaders.some((h) => h !== h.toLowerCase()) ||
+    [...signedHeaders].sort().join(";") !== signedHeaders.join(";")
+  ) {
     throw new S3Error(400, "AuthorizationHeaderMalformed", "SignedHeaders must be sorted, lower-case and include host");
   }
   // S3 refuses x-amz-* headers that are present but not signed (apart from a few it lists).
   const unsigned = Object.keys(req.headers).filter((h) => h.startsWith("x-amz-") && !signedHeaders.includes(h));
-  if (presigned && unsigned.length) throw new S3Error(403, "AccessDenied", `There were headers present in the request which were not signed: ${unsigned.join(", ")}`);
+  if (presigned && unsigned.length)
+    throw new S3Error(403, "AccessDenied", `There were headers present in the request which were not signed: ${unsigned.join(", ")}`);
 
   const canonical = canonicalRequest(req, signedHeaders, payloadHash, presigned);
   const scopeString = `${scope.date}/${scope.region}/s3/aws4_request`;
@@ -154,7 +171,11 @@ export function verifySignature(req: SignedRequest, credentials: Credentials, re
   const expected = hmac(key, stringToSign);
   const given = Buffer.from(signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new S3Error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
+    throw new S3Error(
+      403,
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+    );
   }
   return payloadHash;
 }

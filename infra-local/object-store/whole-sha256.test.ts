@@ -16,7 +16,12 @@ const sha256 = (...parts: Buffer[]) => parts.reduce((h, p) => h.update(p), creat
 async function bucketWithUpload(name: string) {
   const bucket = new DiskBucket(root, name);
   await bucket.init();
-  const uploadId = await bucket.createUpload({ key: "k", contentType: "binary/octet-stream", metadata: {}, initiated: new Date().toISOString() });
+  const uploadId = await bucket.createUpload({
+    key: "k",
+    contentType: "binary/octet-stream",
+    metadata: {},
+    initiated: new Date().toISOString(),
+  });
   const put = async (partNumber: number, bytes: Buffer) => {
     const temp = bucket.tempFile();
     await writeFile(temp, bytes);

@@ -41,14 +41,21 @@ describe("EventBridge bus adapter", () => {
     const bus = createEventBridgeBus({ busName: config.EVENT_BUS_NAME!, client: awsClientConfig(config) });
     const run = randomUUID();
     const events = Array.from({ length: 12 }, (_, i) => ({
-      id: 1_000_000 + i, type: i % 2 ? "file.renamed" : "file.created", payload: { userId: 7, fileIds: [i + 1], subtree: false, run }, time: new Date(),
+      id: 1_000_000 + i,
+      type: i % 2 ? "file.renamed" : "file.created",
+      payload: { userId: 7, fileIds: [i + 1], subtree: false, run },
+      time: new Date(),
     }));
     try {
       expect(await bus.publish(events)).toEqual({ failed: [] });
       const received = await receive((b) => b?.detail?.run === run, events.length);
       expect(received.map((b) => b.detail.outboxId).sort()).toEqual(events.map((e) => e.id));
       const first = received.find((b) => b.detail.outboxId === events[1].id);
-      expect(first).toMatchObject({ source: "polaris", "detail-type": "file.renamed", detail: { ...events[1].payload, outboxId: events[1].id } });
+      expect(first).toMatchObject({
+        source: "polaris",
+        "detail-type": "file.renamed",
+        detail: { ...events[1].payload, outboxId: events[1].id },
+      });
       // The embedded bus hands its consumer the same shape (moto leaves out `account`, which EventBridge sends).
       const local = eventBridgeEnvelope(events[1], { account: "000000000000", region: "local" });
       expect(Object.keys(local)).toEqual(expect.arrayContaining(Object.keys(first)));
@@ -61,7 +68,12 @@ describe("EventBridge bus adapter", () => {
   it("reports the events a bus did not take, so they stay in the outbox", async () => {
     const bus = createEventBridgeBus({ busName: `polaris-missing-${randomUUID().slice(0, 8)}`, client: awsClientConfig(config) });
     try {
-      const events = [1, 2, 3].map((id) => ({ id, type: "file.created", payload: { userId: 7, fileIds: [id], subtree: false }, time: new Date() }));
+      const events = [1, 2, 3].map((id) => ({
+        id,
+        type: "file.created",
+        payload: { userId: 7, fileIds: [id], subtree: false },
+        time: new Date(),
+      }));
       expect(await bus.publish(events)).toEqual({ failed: [1, 2, 3] });
     } finally {
       bus.client.destroy();

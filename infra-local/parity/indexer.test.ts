@@ -43,17 +43,21 @@ async function indexed(userId: number) {
     routing: String(userId),
     body: { size: 10_000, version: true, query: { term: { userId } } },
   });
-  return new Map(body.hits.hits.map((hit) => {
-    const doc = hit._source as { name: string; path: string; status: string };
-    return [Number(hit._id), { version: hit._version, name: doc.name, path: doc.path, status: doc.status }];
-  }));
+  return new Map(
+    body.hits.hits.map((hit) => {
+      const doc = hit._source as { name: string; path: string; status: string };
+      return [Number(hit._id), { version: hit._version, name: doc.name, path: doc.path, status: doc.status }];
+    }),
+  );
 }
 
 /** What the index must hold: every row of the user but the purged ones, at the row's version. */
 async function expected(userId: number) {
   const ids = (await app.deps.db.selectFrom("files").select("id").where("user_id", "=", userId).execute()).map((r) => r.id);
   const docs = await Search.loadDocuments(app.deps.db, ids);
-  return new Map(docs.filter((d) => d.status !== "purged").map((d) => [d.id, { version: d.version, name: d.name, path: d.path, status: d.status }]));
+  return new Map(
+    docs.filter((d) => d.status !== "purged").map((d) => [d.id, { version: d.version, name: d.name, path: d.path, status: d.status }]),
+  );
 }
 
 /** A drive that went through every kind of change: uploads, renames, moves, copies, trash, restore, purge. */
@@ -86,13 +90,18 @@ describe("search indexer on OpenSearch", () => {
 
   it("leaves the index equal to the database after duplicate and reordered events", async () => {
     const { userId } = await busyDrive();
-    const events = (await app.deps.db.selectFrom("outbox").selectAll().orderBy("id").execute())
-      .filter((e) => (e.payload as { userId: number }).userId === userId);
+    const events = (await app.deps.db.selectFrom("outbox").selectAll().orderBy("id").execute()).filter(
+      (e) => (e.payload as { userId: number }).userId === userId,
+    );
     expect(events.length).toBeGreaterThan(10);
-    const bodies = events.map((e) => JSON.stringify(eventBridgeEnvelope(
-      { id: e.id, type: e.type, payload: e.payload as Record<string, unknown>, time: e.created_at },
-      { account: "000000000000", region: "local" },
-    )));
+    const bodies = events.map((e) =>
+      JSON.stringify(
+        eventBridgeEnvelope(
+          { id: e.id, type: e.type, payload: e.payload as Record<string, unknown>, time: e.created_at },
+          { account: "000000000000", region: "local" },
+        ),
+      ),
+    );
     // Newest first, each twice, in one batch and then again one by one.
     const replay = [...bodies].reverse().flatMap((b) => [b, b]);
     expect((await (await indexer())(batch(replay))).batchItemFailures).toEqual([]);
@@ -105,7 +114,10 @@ describe("search indexer on OpenSearch", () => {
     const { userId } = await busyDrive();
     const live = [...(await expected(userId)).keys()];
     const [current] = await Search.loadDocuments(app.deps.db, [live[0]]);
-    await index().write([{ ...current, name: "stale.txt", version: current.version - 1 }, { ...current, name: "same-version.txt" }]);
+    await index().write([
+      { ...current, name: "stale.txt", version: current.version - 1 },
+      { ...current, name: "same-version.txt" },
+    ]);
     await index().refresh();
     expect((await indexed(userId)).get(current.id)).toMatchObject({ name: current.name, version: current.version });
   });
@@ -115,9 +127,12 @@ describe("search indexer on OpenSearch", () => {
     const userId = await userIdOf(token);
     const { file } = await Files.createFolder(app.deps, userId, { name: "beside-the-poison" });
     const good = JSON.stringify({ "detail-type": "file.created", detail: { userId, fileIds: [file.id], subtree: false } });
-    const event = batch(["{\"detail-type\":", good, JSON.stringify({ "detail-type": "file.renamed", detail: { userId } })]);
+    const event = batch(['{"detail-type":', good, JSON.stringify({ "detail-type": "file.renamed", detail: { userId } })]);
     const result = await (await indexer())(event);
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0].messageId }, { itemIdentifier: event.Records[2].messageId }]);
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: event.Records[0].messageId },
+      { itemIdentifier: event.Records[2].messageId },
+    ]);
     await index().refresh();
     expect((await indexed(userId)).get(file.id)).toMatchObject({ name: "beside-the-poison", status: "active" });
   });
@@ -143,7 +158,10 @@ describe("reindex", () => {
     const [lost] = (await expected(userId)).keys();
     await index().client.delete({ index: index().name, id: String(lost), routing: String(userId), refresh: true });
     await index().client.index({
-      index: index().name, id: "999999", routing: String(userId), refresh: true,
+      index: index().name,
+      id: "999999",
+      routing: String(userId),
+      refresh: true,
       body: { id: 999999, userId, name: "ghost.txt", status: "active", path: "/", isDir: false, size: 1 },
     });
     const before = Object.keys((await index().client.indices.getAlias({ name: index().name })).body);
@@ -171,7 +189,10 @@ describe("reindex", () => {
     // Same version, wrong name (a repair write is the only kind that overwrites an equal version).
     await index().repair([{ ...damaged, name: "damaged.txt" }]);
     await index().client.index({
-      index: index().name, id: "888888", routing: String(userId), refresh: true,
+      index: index().name,
+      id: "888888",
+      routing: String(userId),
+      refresh: true,
       body: { id: 888888, userId, name: "ghost.txt", status: "active", path: "/", isDir: false, size: 1 },
     });
     const otherBefore = await indexed(other.userId);

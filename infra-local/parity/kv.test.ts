@@ -51,9 +51,15 @@ describe("DynamoDB idempotency store", () => {
     const key = randomUUID();
     const first = await store.claim(scope, key, "hash-a", 60);
     if (!first.claimed) throw new Error("not claimed");
-    expect(await store.claim(scope, key, "hash-a", 60)).toEqual({ claimed: false, record: { status: "in_progress", requestHash: "hash-a" } });
+    expect(await store.claim(scope, key, "hash-a", 60)).toEqual({
+      claimed: false,
+      record: { status: "in_progress", requestHash: "hash-a" },
+    });
     await store.complete(scope, key, first.lease, '{"code":200}', 3600);
-    expect(await store.claim(scope, key, "hash-b", 60)).toEqual({ claimed: false, record: { status: "done", requestHash: "hash-a", response: '{"code":200}' } });
+    expect(await store.claim(scope, key, "hash-b", 60)).toEqual({
+      claimed: false,
+      record: { status: "done", requestHash: "hash-a", response: '{"code":200}' },
+    });
     // Another scope is another key.
     expect(await store.claim("8:/file/v1/folder/create", key, "hash-a", 60)).toMatchObject({ claimed: true });
     // The answer is kept for its TTL, not the lease.
@@ -63,7 +69,10 @@ describe("DynamoDB idempotency store", () => {
     now += 3600_000;
     const second = await store.claim(scope, key, "hash-c", 60);
     if (!second.claimed) throw new Error("not claimed");
-    expect(await store.claim(scope, key, "hash-c", 60)).toEqual({ claimed: false, record: { status: "in_progress", requestHash: "hash-c" } });
+    expect(await store.claim(scope, key, "hash-c", 60)).toEqual({
+      claimed: false,
+      record: { status: "in_progress", requestHash: "hash-c" },
+    });
     await store.release(scope, key, second.lease);
     // Completing a released key does not bring it back.
     await store.complete(scope, key, second.lease, "late", 3600);
@@ -85,6 +94,9 @@ describe("DynamoDB idempotency store", () => {
     await store.release(scope, key, crashed.lease);
     expect(await store.claim(scope, key, "hash-a", 60)).toMatchObject({ claimed: false, record: { status: "in_progress" } });
     await store.complete(scope, key, retry.lease, '{"code":200}', 3600);
-    expect(await store.claim(scope, key, "hash-a", 60)).toEqual({ claimed: false, record: { status: "done", requestHash: "hash-a", response: '{"code":200}' } });
+    expect(await store.claim(scope, key, "hash-a", 60)).toEqual({
+      claimed: false,
+      record: { status: "done", requestHash: "hash-a", response: '{"code":200}' },
+    });
   });
 });

@@ -11,7 +11,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const started = Date.now();
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
 const before = await status();
-const [endpoints] = await Promise.all([up(PARITY_SERVICES, { log: (line) => console.log(`  [services] ${line}`) }), buildConsoleIfNeeded()]);
+const [endpoints] = await Promise.all([
+  up(PARITY_SERVICES, { log: (line) => console.log(`  [services] ${line}`) }),
+  buildConsoleIfNeeded(),
+]);
 const ours = PARITY_SERVICES.filter((name) => before[name] !== "running");
 console.log(`services and console ready in ${seconds(started)}${ours.length ? ` (started: ${ours.join(", ")})` : " (all were running)"}`);
 

@@ -24,7 +24,11 @@ const past = () => `at(${new Date(Date.now() - 60_000).toISOString().slice(0, 19
 async function staleUpload(token: string, name: string) {
   const res = await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(name), size: 10, name } });
   const key = res.body.data.uploadKey as string;
-  await app.deps.db.updateTable("uploads").set({ expires_at: new Date(Date.now() - 1000) }).where("upload_key", "=", key).execute();
+  await app.deps.db
+    .updateTable("uploads")
+    .set({ expires_at: new Date(Date.now() - 1000) })
+    .where("upload_key", "=", key)
+    .execute();
   return key;
 }
 const uploadStatus = async (key: string) =>
@@ -32,18 +36,27 @@ const uploadStatus = async (key: string) =>
 
 async function createSchedule(name: string, overrides: Partial<CreateScheduleCommandInput> & { input?: unknown; arn?: string }) {
   const { input, arn, ...rest } = overrides;
-  await scheduler.send(new CreateScheduleCommand({
-    Name: name,
-    GroupName: app.deps.config.SCHEDULE_GROUP,
-    ScheduleExpression: past(),
-    FlexibleTimeWindow: { Mode: "OFF" },
-    ActionAfterCompletion: "DELETE",
-    Target: { Arn: arn ?? app.deps.config.JOB_UPLOAD_EXPIRY_ARN!, RoleArn: app.deps.config.SCHEDULER_ROLE_ARN!, Input: JSON.stringify(input ?? {}) },
-    ...rest,
-  }));
+  await scheduler.send(
+    new CreateScheduleCommand({
+      Name: name,
+      GroupName: app.deps.config.SCHEDULE_GROUP,
+      ScheduleExpression: past(),
+      FlexibleTimeWindow: { Mode: "OFF" },
+      ActionAfterCompletion: "DELETE",
+      Target: {
+        Arn: arn ?? app.deps.config.JOB_UPLOAD_EXPIRY_ARN!,
+        RoleArn: app.deps.config.SCHEDULER_ROLE_ARN!,
+        Input: JSON.stringify(input ?? {}),
+      },
+      ...rest,
+    }),
+  );
 }
 const exists = (name: string) =>
-  scheduler.send(new GetScheduleCommand({ GroupName: app.deps.config.SCHEDULE_GROUP, Name: name })).then(() => true, () => false);
+  scheduler.send(new GetScheduleCommand({ GroupName: app.deps.config.SCHEDULE_GROUP, Name: name })).then(
+    () => true,
+    () => false,
+  );
 
 describe("scheduler runner", () => {
   it("fires a due schedule with its input through the job's handler, deletes it, and leaves the others", async () => {
@@ -65,7 +78,10 @@ describe("scheduler runner", () => {
     const disabled = await staleUpload(token, "disabled.bin");
     await createSchedule(`kept-${kept}`, { ActionAfterCompletion: "NONE", input: { uploadKey: kept } });
     await createSchedule(`disabled-${disabled}`, { State: "DISABLED", input: { uploadKey: disabled } });
-    await createSchedule(`foreign-${kept}`, { arn: "arn:aws:lambda:us-east-1:000000000000:function:someone-else", input: { uploadKey: disabled } });
+    await createSchedule(`foreign-${kept}`, {
+      arn: "arn:aws:lambda:us-east-1:000000000000:function:someone-else",
+      input: { uploadKey: disabled },
+    });
     expect(await app.background.runDueJobs()).toBe(1);
     expect(await uploadStatus(kept)).toBe("expired");
     expect(await exists(`kept-${kept}`)).toBe(true);

@@ -1,5 +1,9 @@
 import {
-  DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, type GetScheduleCommandOutput, type SchedulerClient,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  type GetScheduleCommandOutput,
+  type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { jobTable, type JobName } from "@polaris/contract";
@@ -20,9 +24,20 @@ export function atTime(expression: string, timeZone = "UTC"): Date | undefined {
   const asUtc = new Date(`${local}Z`);
   if (timeZone === "UTC") return asUtc;
   // The zone's wall clock at that instant, read back as UTC, is off by the zone's offset.
-  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
-    timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).formatToParts(asUtc).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(asUtc)
+      .map((p) => [p.type, p.value]),
+  );
   const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
   return new Date(asUtc.getTime() - (wall - asUtc.getTime()));
 }
@@ -52,7 +67,11 @@ const isNotFound = (error: unknown) => (error as { name?: string })?.name === "R
  * backoff up to the target's MaximumRetryAttempts, as Scheduler would. Runs every `intervalMs` until closed.
  */
 export function createSchedulerRunner(options: {
-  client: SchedulerClient; group: string; jobsByArn: ReadonlyMap<string, JobName>; logger: Logger; intervalMs: number;
+  client: SchedulerClient;
+  group: string;
+  jobsByArn: ReadonlyMap<string, JobName>;
+  logger: Logger;
+  intervalMs: number;
 }) {
   const { client, group, jobsByArn, logger } = options;
   /** name -> the schedule as read at its LastModificationDate (undefined: not one of ours). */
@@ -121,11 +140,13 @@ export function createSchedulerRunner(options: {
   let pass: Promise<number> = Promise.resolve(0);
   /** One pass: fires every due schedule; resolves with how many ran to completion. Passes never overlap. */
   const runDue = () => {
-    pass = pass.catch(() => 0).then(async () => {
-      let ran = 0;
-      for (const job of await list()) if (job.runAt <= new Date() && (await fire(job))) ran += 1;
-      return ran;
-    });
+    pass = pass
+      .catch(() => 0)
+      .then(async () => {
+        let ran = 0;
+        for (const job of await list()) if (job.runAt <= new Date() && (await fire(job))) ran += 1;
+        return ran;
+      });
     return pass;
   };
 

@@ -16,7 +16,10 @@ beforeAll(async () => {
   const config = loadConfig(resourceEnv(await up(["aws"])));
   client = new SchedulerClient(awsClientConfig(config));
   scheduler = createEventBridgeScheduler({
-    group: RESOURCES.scheduleGroup, roleArn: ROLE_ARN, targets: { "trash.purge": TRASH_PURGE_ARN }, client: awsClientConfig(config),
+    group: RESOURCES.scheduleGroup,
+    roleArn: ROLE_ARN,
+    targets: { "trash.purge": TRASH_PURGE_ARN },
+    client: awsClientConfig(config),
   });
 });
 afterAll(() => {
@@ -68,7 +71,8 @@ describe("EventBridge Scheduler adapter", () => {
     const at = new Date(`${/^at\((.*)\)$/.exec((await get(name)).ScheduleExpression!)![1]}Z`);
     expect(at.getTime()).toBeGreaterThan(Date.now());
     await scheduler.cancel(name);
-    await expect(scheduler.schedule({ name: `share-expire-${randomUUID()}`, type: "share.expire", payload: {}, runAt: new Date() }))
-      .rejects.toThrow(/JOB_SHARE_EXPIRY_ARN/);
+    await expect(
+      scheduler.schedule({ name: `share-expire-${randomUUID()}`, type: "share.expire", payload: {}, runAt: new Date() }),
+    ).rejects.toThrow(/JOB_SHARE_EXPIRY_ARN/);
   });
 });

@@ -2,7 +2,12 @@
 // failures, whole-batch retries and the redrive to the dead-letter queue after maxReceiveCount.
 import { randomBytes } from "node:crypto";
 import {
-  CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
 } from "@aws-sdk/client-sqs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { consumerTable } from "@polaris/contract";
@@ -29,11 +34,21 @@ beforeAll(async () => {
   dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
   // A one-second visibility timeout, so redeliveries come quickly.
-  const url = (await sqs.send(new CreateQueueCommand({
-    QueueName: name,
-    Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: maxReceives }) },
-  }))).QueueUrl!;
-  queue = { url, arn: (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn! };
+  const url = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: {
+          VisibilityTimeout: "1",
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: maxReceives }),
+        },
+      }),
+    )
+  ).QueueUrl!;
+  queue = {
+    url,
+    arn: (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!,
+  };
   dispatcher = await startSqsDispatcher({
     client: sqs,
     region,
@@ -63,25 +78,37 @@ async function deadLetters(count: number) {
 
 describe("SQS dispatcher", () => {
   it("hands batches over in Lambda's SQS event shape and deletes what succeeded", async () => {
-    await sqs.send(new SendMessageCommand({
-      QueueUrl: queue.url,
-      MessageBody: "ok-1",
-      MessageAttributes: { kind: { DataType: "String", StringValue: "test" } },
-    }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: "ok-1",
+        MessageAttributes: { kind: { DataType: "String", StringValue: "test" } },
+      }),
+    );
     await dispatcher.idle();
     const [record] = deliveriesOf("ok-1");
     expect(record).toMatchObject({
       messageId: expect.any(String),
       receiptHandle: expect.any(String),
       body: "ok-1",
-      attributes: { ApproximateReceiveCount: "1", SentTimestamp: expect.stringMatching(/^\d+$/), ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d+$/), SenderId: expect.any(String) },
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: expect.stringMatching(/^\d+$/),
+        ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d+$/),
+        SenderId: expect.any(String),
+      },
       messageAttributes: { kind: { dataType: "String", stringValue: "test", stringListValues: [], binaryListValues: [] } },
       md5OfBody: expect.stringMatching(/^[0-9a-f]{32}$/),
       eventSource: "aws:sqs",
       eventSourceARN: queue.arn,
       awsRegion: region,
     });
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.url,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
     expect(attrs.Attributes).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
   });
 

@@ -1,5 +1,9 @@
 import {
-  DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord, SQSRecordAttributes } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
@@ -30,13 +34,18 @@ function toRecord(message: Message, queueArn: string, region: string): SQSRecord
     receiptHandle: message.ReceiptHandle!,
     body: message.Body ?? "",
     attributes: message.Attributes as unknown as SQSRecordAttributes,
-    messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, {
-      dataType: value.DataType!,
-      stringValue: value.StringValue,
-      binaryValue: value.BinaryValue && base64(value.BinaryValue),
-      stringListValues: value.StringListValues ?? [],
-      binaryListValues: (value.BinaryListValues ?? []).map(base64),
-    }])),
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+        name,
+        {
+          dataType: value.DataType!,
+          stringValue: value.StringValue,
+          binaryValue: value.BinaryValue && base64(value.BinaryValue),
+          stringListValues: value.StringListValues ?? [],
+          binaryListValues: (value.BinaryListValues ?? []).map(base64),
+        },
+      ]),
+    ),
     md5OfBody: message.MD5OfBody ?? "",
     eventSource: "aws:sqs",
     eventSourceARN: queueArn,
@@ -58,8 +67,16 @@ export async function startSqsDispatcher(options: { client: SQSClient; region: s
   /** Failed messages waiting out their visibility timeout, per queue: messageId -> when they show again. */
   const waiting = new Map<string, Map<string, number>>(options.queues.map((q) => [q.url, new Map()]));
 
-  const attributes = async (url: string, names: ("QueueArn" | "VisibilityTimeout" | "ApproximateNumberOfMessages" | "ApproximateNumberOfMessagesNotVisible" | "ApproximateNumberOfMessagesDelayed")[]) =>
-    (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }))).Attributes ?? {};
+  const attributes = async (
+    url: string,
+    names: (
+      | "QueueArn"
+      | "VisibilityTimeout"
+      | "ApproximateNumberOfMessages"
+      | "ApproximateNumberOfMessagesNotVisible"
+      | "ApproximateNumberOfMessagesDelayed"
+    )[],
+  ) => (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }))).Attributes ?? {};
 
   /** Invokes the handler; returns the ids to leave for redelivery (all of them if it throws or names a message not in the batch, as Lambda does). */
   async function invoke(queue: QueueBinding, records: SQSRecord[]): Promise<Set<string>> {
@@ -81,10 +98,12 @@ export async function startSqsDispatcher(options: { client: SQSClient; region: s
     for (const id of failed) waiting.get(queue.url)!.set(id, visibleAgain);
     const done = records.filter((r) => !failed.has(r.messageId));
     if (done.length) {
-      const out = await client.send(new DeleteMessageBatchCommand({
-        QueueUrl: queue.url,
-        Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
-      }));
+      const out = await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
       if (out.Failed?.length) logger.warn("could not delete handled messages", { queue: queue.url, failed: out.Failed });
     }
   }
@@ -95,13 +114,15 @@ export async function startSqsDispatcher(options: { client: SQSClient; region: s
       try {
         // Short long-polls: a receive is never aborted (its messages would stay invisible until the
         // visibility timeout with nobody handling them), so closing waits for the current one.
-        const out = await client.send(new ReceiveMessageCommand({
-          QueueUrl: queue.url,
-          MaxNumberOfMessages: Math.min(queue.batchSize, SQS_RECEIVE_MAX),
-          WaitTimeSeconds: RECEIVE_WAIT_SECONDS,
-          MessageSystemAttributeNames: ["All"],
-          MessageAttributeNames: ["All"],
-        }));
+        const out = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.url,
+            MaxNumberOfMessages: Math.min(queue.batchSize, SQS_RECEIVE_MAX),
+            WaitTimeSeconds: RECEIVE_WAIT_SECONDS,
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+        );
         messages = out.Messages ?? [];
       } catch (error) {
         logger.error("SQS receive failed; retrying in 1 s", { queue: queue.url, error: error as Error });
@@ -129,7 +150,11 @@ export async function startSqsDispatcher(options: { client: SQSClient; region: s
   async function quiet() {
     if (inFlight) return false;
     for (const queue of options.queues) {
-      const a = await attributes(queue.url, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]);
+      const a = await attributes(queue.url, [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ]);
       const now = Date.now();
       const failed = waiting.get(queue.url)!;
       for (const [id, until] of failed) if (until <= now) failed.delete(id);

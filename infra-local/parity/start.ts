@@ -22,10 +22,12 @@ const LOCAL_ACCOUNT = "000000000000";
  */
 const localTargets = (region: string): Record<string, string> => ({
   SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT}:role/polaris-scheduler`,
-  ...Object.fromEntries(jobNames.map((job) => [
-    jobArnVariable(job),
-    `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:polaris-job-${jobTable[job].handler.replace(/^.*\/|\.ts$/g, "")}`,
-  ])),
+  ...Object.fromEntries(
+    jobNames.map((job) => [
+      jobArnVariable(job),
+      `arn:aws:lambda:${region}:${LOCAL_ACCOUNT}:function:polaris-job-${jobTable[job].handler.replace(/^.*\/|\.ts$/g, "")}`,
+    ]),
+  ),
 });
 
 function required<T>(value: T | undefined, name: string): T {
@@ -51,7 +53,12 @@ export async function startParity(
   options: { host?: string; fallback?: Fallback; endpoints?: Endpoints } = {},
 ): Promise<ParityApp> {
   const endpoints = options.endpoints ?? (await up(PARITY_SERVICES));
-  const appEnv = { ...LOCAL_SERVER_DEFAULTS, ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"), ...resourceEnv(endpoints), ...env };
+  const appEnv = {
+    ...LOCAL_SERVER_DEFAULTS,
+    ...localTargets(endpoints.aws?.region ?? env.AWS_REGION ?? "us-east-1"),
+    ...resourceEnv(endpoints),
+    ...env,
+  };
   // Everything the runtime needs is checked before anything starts.
   const config = loadConfig(appEnv);
   // Lambda's event source mappings, one per queue consumer of the table.

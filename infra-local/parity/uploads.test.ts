@@ -43,15 +43,16 @@ const s3Record = (key: string, size: number) => ({
 });
 
 async function sendToUploadQueue(bodies: unknown[]) {
-  const out = await sqs.send(new SendMessageBatchCommand({
-    QueueUrl: uploadQueueUrl,
-    Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: JSON.stringify(body) })),
-  }));
+  const out = await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: uploadQueueUrl,
+      Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: JSON.stringify(body) })),
+    }),
+  );
   expect(out.Failed ?? []).toEqual([]);
 }
 
-const filesOf = (hash: string) =>
-  app.deps.db.selectFrom("files").select(["identity", "status"]).where("blob_sha256", "=", hash).execute();
+const filesOf = (hash: string) => app.deps.db.selectFrom("files").select(["identity", "status"]).where("blob_sha256", "=", hash).execute();
 
 describe("uploads through S3 notifications", () => {
   it("creates the file from the notification alone, with no callback", async () => {

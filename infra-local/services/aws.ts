@@ -98,7 +98,8 @@ async function ensureVenv(log: Log): Promise<boolean> {
       rmSync(venvDir, { recursive: true, force: true });
       r = await run("/usr/bin/python3", ["-m", "venv", venvDir], { logFile: installLog });
     }
-    if (r.code !== 0) throw serviceError(NAME, `python3 -m venv ${venvDir} exited with ${r.code} (on Debian: apt-get install -y python3-venv)`, installLog);
+    if (r.code !== 0)
+      throw serviceError(NAME, `python3 -m venv ${venvDir} exited with ${r.code} (on Debian: apt-get install -y python3-venv)`, installLog);
   }
   const pip = await run(
     join(venvDir, "bin", "python"),
@@ -123,7 +124,11 @@ async function startMoto(log: Log): Promise<string> {
     return endpoint;
   }
   if (await httpGet(`${endpoint}/`, 1_000)) {
-    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not moto (set POLARIS_AWS_PORT to use another port)`, logFile);
+    throw serviceError(
+      NAME,
+      `port 127.0.0.1:${port} is taken by something that is not moto (set POLARIS_AWS_PORT to use another port)`,
+      logFile,
+    );
   }
   const old = readPid(pidFile);
   if (pidAlive(old, MOTO_CMD)) {

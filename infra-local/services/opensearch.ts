@@ -58,7 +58,7 @@ function javaBin(): string {
 
 async function isOpenSearch(port: number): Promise<boolean> {
   const r = await httpGet(`http://127.0.0.1:${port}/`, 2_000);
-  if (!r || r.status !== 200) return false;
+  if (r?.status !== 200) return false;
   try {
     return JSON.parse(r.body)?.version?.distribution === "opensearch";
   } catch {
@@ -68,7 +68,7 @@ async function isOpenSearch(port: number): Promise<boolean> {
 
 async function healthy(port: number): Promise<boolean> {
   const r = await httpGet(`http://127.0.0.1:${port}/_cluster/health?wait_for_status=yellow&timeout=2s`, 5_000);
-  if (!r || r.status !== 200) return false;
+  if (r?.status !== 200) return false;
   try {
     const s = JSON.parse(r.body).status;
     return s === "yellow" || s === "green";
@@ -78,7 +78,12 @@ async function healthy(port: number): Promise<boolean> {
 }
 
 function built(p: ReturnType<typeof paths>, want: string): boolean {
-  return existsSync(p.jar) && existsSync(p.lib) && readdirSync(p.lib).some((f) => f.startsWith("opensearch-2.")) && readText(p.hashFile)?.trim() === want;
+  return (
+    existsSync(p.jar) &&
+    existsSync(p.lib) &&
+    readdirSync(p.lib).some((f) => f.startsWith("opensearch-2.")) &&
+    readText(p.hashFile)?.trim() === want
+  );
 }
 
 /** mvn package + copy-dependencies, skipped when the jar and lib exist and pom/sources are unchanged. */
@@ -92,7 +97,16 @@ async function ensureBuilt(log: Log): Promise<boolean> {
   rmSync(p.hashFile, { force: true });
   const r = await run(
     "mvn",
-    ["-q", "-B", "-f", join(projectDir, "pom.xml"), `-Dpolaris.build.dir=${p.build}`, `-Dpolaris.lib.dir=${p.lib}`, "package", "dependency:copy-dependencies"],
+    [
+      "-q",
+      "-B",
+      "-f",
+      join(projectDir, "pom.xml"),
+      `-Dpolaris.build.dir=${p.build}`,
+      `-Dpolaris.lib.dir=${p.lib}`,
+      "package",
+      "dependency:copy-dependencies",
+    ],
     { logFile: p.buildLog, cwd: projectDir },
   ).catch((e: Error) => {
     throw serviceError(NAME, `could not run mvn (is Maven installed? apt-get install -y maven)`, p.buildLog, e);
@@ -117,7 +131,11 @@ export async function upOpenSearch(log: Log): Promise<{ url: string }> {
     return { url };
   }
   if (await httpGet(`${url}/`, 1_000)) {
-    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not OpenSearch (set POLARIS_OPENSEARCH_PORT to use another port)`, p.logFile);
+    throw serviceError(
+      NAME,
+      `port 127.0.0.1:${port} is taken by something that is not OpenSearch (set POLARIS_OPENSEARCH_PORT to use another port)`,
+      p.logFile,
+    );
   }
   const old = readPid(p.pidFile);
   if (pidAlive(old, LAUNCHER)) {

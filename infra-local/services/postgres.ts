@@ -124,7 +124,10 @@ async function ensureInstalled(log: Log): Promise<string> {
   if (existing) return existing;
   const installLog = join(stateDir(NAME), "install.log");
   if (!isRoot()) {
-    throw serviceError(NAME, "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl) and this process is not root: run apt-get install -y postgresql");
+    throw serviceError(
+      NAME,
+      "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/pg_ctl) and this process is not root: run apt-get install -y postgresql",
+    );
   }
   const t0 = Date.now();
   log(`[postgres] installing Debian package postgresql (apt-get install -y postgresql), log: ${installLog}`);
@@ -196,7 +199,20 @@ async function initCluster(bin: string, loc: Location, log: Log) {
 }
 
 async function psql(bin: string, loc: Location, port: number, sql: string): Promise<string> {
-  const r = await asPostgres(join(bin, "psql"), ["-X", "-q", "-h", loc.sock, "-p", String(port), "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-tAc", sql]);
+  const r = await asPostgres(join(bin, "psql"), [
+    "-X",
+    "-q",
+    "-h",
+    loc.sock,
+    "-p",
+    String(port),
+    "-d",
+    "postgres",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-tAc",
+    sql,
+  ]);
   if (r.code !== 0) throw serviceError(NAME, `psql failed (${sql.slice(0, 80)}…): ${r.output.trim()}`, loc.log);
   return r.output.trim();
 }
@@ -234,7 +250,10 @@ export async function upPostgres(log: Log): Promise<{ url: string }> {
   let pid = postmasterPid(loc);
   const oursOnThisPort = pidAlive(pid) && postmasterPort(loc) === port;
   if (!oursOnThisPort && (await portOpen(port))) {
-    throw serviceError(NAME, `port 127.0.0.1:${port} is taken by something that is not our cluster and does not accept polaris/polaris (set POLARIS_PG_PORT to use another port)`);
+    throw serviceError(
+      NAME,
+      `port 127.0.0.1:${port} is taken by something that is not our cluster and does not accept polaris/polaris (set POLARIS_PG_PORT to use another port)`,
+    );
   }
   if (pidAlive(pid) && !oursOnThisPort) {
     // ours, but on another port (POLARIS_PG_PORT changed): restart it
@@ -259,7 +278,9 @@ export async function upPostgres(log: Log): Promise<{ url: string }> {
   try {
     await setupRole(bin, loc, port);
   } catch (e) {
-    throw e instanceof Error && e.message.startsWith("local service") ? e : serviceError(NAME, "could not create role/database polaris", loc.log, e);
+    throw e instanceof Error && e.message.startsWith("local service")
+      ? e
+      : serviceError(NAME, "could not create role/database polaris", loc.log, e);
   }
   if (!(await canLogin(port))) throw serviceError(NAME, `the server runs but ${url} does not accept connections`, loc.log);
   log(`[postgres] ready at ${url} in ${secondsSince(t0)}`);
@@ -270,7 +291,11 @@ async function stopCluster(bin: string | undefined, loc: Location) {
   const pid = postmasterPid(loc);
   if (!pidAlive(pid)) return;
   if (bin) {
-    const r = await asPostgres(join(bin, "pg_ctl"), ["-D", loc.data, "-m", "fast", "-w", "-t", "60", "stop"], join(stateDir(NAME), "pg_ctl.log"));
+    const r = await asPostgres(
+      join(bin, "pg_ctl"),
+      ["-D", loc.data, "-m", "fast", "-w", "-t", "60", "stop"],
+      join(stateDir(NAME), "pg_ctl.log"),
+    );
     if (r.code === 0 && !pidAlive(pid)) return;
   }
   await stopPid(pid!, 30_000);

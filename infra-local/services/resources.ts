@@ -23,7 +23,13 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  CreateEventBusCommand,
+  DescribeEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { CreateScheduleGroupCommand, GetScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
   CreateTableCommand,
@@ -322,15 +328,21 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
     const current = (await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: RESOURCES.bucket }))).QueueConfigurations ?? [];
     const hasNotifications =
       current.length === notifications.length &&
-      notifications.every((n) => current.some((c) =>
-        c.QueueArn === n.arn && (c.Events ?? []).includes("s3:ObjectCreated:*") && c.Filter?.Key?.FilterRules?.[0]?.Value === n.prefix));
+      notifications.every((n) =>
+        current.some(
+          (c) =>
+            c.QueueArn === n.arn && (c.Events ?? []).includes("s3:ObjectCreated:*") && c.Filter?.Key?.FilterRules?.[0]?.Value === n.prefix,
+        ),
+      );
     if (!hasNotifications) {
       await s3.send(
         new PutBucketNotificationConfigurationCommand({
           Bucket: RESOURCES.bucket,
           NotificationConfiguration: {
             QueueConfigurations: s3Consumers.map(([name, consumer]) => ({
-              Id: localQueueName(consumer.queue), QueueArn: queues[name]!.arn, Events: ["s3:ObjectCreated:*"],
+              Id: localQueueName(consumer.queue),
+              QueueArn: queues[name]!.arn,
+              Events: ["s3:ObjectCreated:*"],
               Filter: { Key: { FilterRules: [{ Name: "prefix", Value: consumer.source.prefix }] } },
             })),
           },
@@ -338,12 +350,19 @@ export async function provisionAws(t: AwsTarget, log: (line: string) => void = (
       );
       for (const [name, consumer] of s3Consumers) {
         await drainTestEvent(sqs, queues[name]!.url);
-        log(`[aws] bucket ${RESOURCES.bucket} notifies ${localQueueName(consumer.queue)} on s3:ObjectCreated:* under ${consumer.source.prefix}`);
+        log(
+          `[aws] bucket ${RESOURCES.bucket} notifies ${localQueueName(consumer.queue)} on s3:ObjectCreated:* under ${consumer.source.prefix}`,
+        );
       }
     }
 
     for (const [name, consumer] of consumersFedBy("bus")) {
-      await ensureEventRoute(events, { bus: RESOURCES.eventBus, ...busRoute(consumer), pattern: consumer.source.pattern, queueArn: queues[name]!.arn });
+      await ensureEventRoute(events, {
+        bus: RESOURCES.eventBus,
+        ...busRoute(consumer),
+        pattern: consumer.source.pattern,
+        queueArn: queues[name]!.arn,
+      });
     }
 
     await ensureScheduleGroup(scheduler, RESOURCES.scheduleGroup);
@@ -393,8 +412,12 @@ export function resourceEnv(endpoints: Endpoints): Record<string, string> {
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       S3_BUCKET: RESOURCES.bucket,
       S3_FORCE_PATH_STYLE: "true",
-      ...Object.fromEntries(queueConsumers().map(([name, consumer]) =>
-        [queueUrlVariable(consumer), p?.queues?.[name]?.url ?? guess(localQueueName(consumer.queue))])),
+      ...Object.fromEntries(
+        queueConsumers().map(([name, consumer]) => [
+          queueUrlVariable(consumer),
+          p?.queues?.[name]?.url ?? guess(localQueueName(consumer.queue)),
+        ]),
+      ),
       EVENT_BUS_NAME: RESOURCES.eventBus,
       SCHEDULE_GROUP: RESOURCES.scheduleGroup,
       KV_TABLE: RESOURCES.kvTable,

@@ -125,10 +125,18 @@ describe("aws (moto)", () => {
   });
 
   it("the s3:TestEvent from setting the notification was drained", async () => {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: env.UPLOAD_EVENTS_QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const r = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: env.UPLOAD_EVENTS_QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     for (const m of r.Messages ?? []) {
       expect(JSON.parse(m.Body ?? "{}").Event).not.toBe("s3:TestEvent");
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: env.UPLOAD_EVENTS_QUEUE_URL, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: env.UPLOAD_EVENTS_QUEUE_URL,
+          ReceiptHandle: m.ReceiptHandle!,
+          VisibilityTimeout: 0,
+        }),
+      );
     }
   });
 
@@ -238,7 +246,9 @@ describe("opensearch", () => {
     });
     expect(created.status, await created.clone().text()).toBe(200);
 
-    const analyzed = (await (await os(`/${index}/_analyze`, { method: "POST", body: JSON.stringify({ analyzer: "name_ngram", text: "报告" }) })).json()) as any;
+    const analyzed = (await (
+      await os(`/${index}/_analyze`, { method: "POST", body: JSON.stringify({ analyzer: "name_ngram", text: "报告" }) })
+    ).json()) as any;
     expect(analyzed.tokens.map((t: any) => t.token)).toEqual(["报", "报告", "告"]);
 
     for (const name of ["年度报告2025.pdf", "季度总结.docx", "photo.jpg"]) {
@@ -246,8 +256,14 @@ describe("opensearch", () => {
       expect(r.status).toBe(201);
     }
     const search = async (q: string) =>
-      ((await (await os(`/${index}/_search`, { method: "POST", body: JSON.stringify({ query: { match: { name: { query: q, operator: "and" } } } }) })).json()) as any)
-        .hits.hits.map((h: any) => h._source.name);
+      (
+        (await (
+          await os(`/${index}/_search`, {
+            method: "POST",
+            body: JSON.stringify({ query: { match: { name: { query: q, operator: "and" } } } }),
+          })
+        ).json()) as any
+      ).hits.hits.map((h: any) => h._source.name);
     expect(await search("报告")).toEqual(["年度报告2025.pdf"]);
     expect(await search("2025")).toEqual(["年度报告2025.pdf"]);
     expect(await search("总结")).toEqual(["季度总结.docx"]);

@@ -2,7 +2,19 @@
 // files, a cross-process lock, readiness polling, and errors that carry the tail of a log file.
 import { spawn, type SpawnOptions } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -93,7 +105,10 @@ export function pidAlive(pid: number | undefined, cmdlineIncludes?: string): boo
 
 /** The uid and gid of an OS user, from /etc/passwd, if it exists. */
 export function osUser(name: string): { uid: number; gid: number } | undefined {
-  const entry = (readText("/etc/passwd") ?? "").split("\n").map((line) => line.split(":")).find((f) => f[0] === name);
+  const entry = (readText("/etc/passwd") ?? "")
+    .split("\n")
+    .map((line) => line.split(":"))
+    .find((f) => f[0] === name);
   return entry ? { uid: Number(entry[2]), gid: Number(entry[3]) } : undefined;
 }
 

@@ -46,10 +46,15 @@ async function searchView(token: string) {
     .sort((a, b) => a.identity.localeCompare(b.identity));
 }
 async function databaseView(userId: number) {
-  const rows = await app.deps.db.selectFrom("files as f").leftJoin("files as p", "p.id", "f.parent_id")
+  const rows = await app.deps.db
+    .selectFrom("files as f")
+    .leftJoin("files as p", "p.id", "f.parent_id")
     .select(["f.identity", "f.name", "p.identity as parent", "f.size", "f.is_dir"])
-    .where("f.user_id", "=", userId).where("f.status", "=", "active").execute();
-  return rows.map((r) => ({ identity: r.identity, name: r.name, parentId: r.parent ?? "0", size: r.size, isDir: r.is_dir }))
+    .where("f.user_id", "=", userId)
+    .where("f.status", "=", "active")
+    .execute();
+  return rows
+    .map((r) => ({ identity: r.identity, name: r.name, parentId: r.parent ?? "0", size: r.size, isDir: r.is_dir }))
     .sort((a, b) => a.identity.localeCompare(b.identity));
 }
 
@@ -72,8 +77,12 @@ describe("OpenSearch stopped during writes", () => {
         ["/file/v1/file/rename", { identity: before, name: "renamed.txt" }],
         ["/file/v1/file/move", { identities: [docs], targetId: during }],
         ["/file/v1/file/delete", { identities: [gone] }],
-      ] as const) expect((await post(token, path, body)).status, path).toBe(200);
-      expect(await app.call("GET", "/search/v1/search/files", { token, query: { keyword: "during" } })).toMatchObject({ status: 503, body: { code: 500001 } });
+      ] as const)
+        expect((await post(token, path, body)).status, path).toBe(200);
+      expect(await app.call("GET", "/search/v1/search/files", { token, query: { keyword: "during" } })).toMatchObject({
+        status: 503,
+        body: { code: 500001 },
+      });
       expect(await app.call("GET", "/search/v1/search/stats", { token })).toMatchObject({ status: 503, body: { code: 500001 } });
     } finally {
       await up(["opensearch"]);
@@ -91,17 +100,34 @@ describe("S3 notifications", () => {
   it("make one file of an upload whose event arrives twice at once, out of order, beside the client's callback", async () => {
     const { token } = await app.signUp();
     const contents = [bytes(1200, 503), bytes(1300, 504)];
-    const uploads = await Promise.all(contents.map(async (content, i) => {
-      const presign = await post(token, "/file/v1/upload/presign", { hash: sha256(content), size: content.length, name: `twice-${i}.bin` });
-      const put = await fetch(presign.body.data.uploadUrl, { method: "PUT", headers: presign.body.data.headers, body: content });
-      expect(put.status).toBe(200);
-      return app.deps.db.selectFrom("uploads").selectAll().where("upload_key", "=", presign.body.data.uploadKey).executeTakeFirstOrThrow();
-    }));
+    const uploads = await Promise.all(
+      contents.map(async (content, i) => {
+        const presign = await post(token, "/file/v1/upload/presign", {
+          hash: sha256(content),
+          size: content.length,
+          name: `twice-${i}.bin`,
+        });
+        const put = await fetch(presign.body.data.uploadUrl, { method: "PUT", headers: presign.body.data.headers, body: content });
+        expect(put.status).toBe(200);
+        return app.deps.db
+          .selectFrom("uploads")
+          .selectAll()
+          .where("upload_key", "=", presign.body.data.uploadKey)
+          .executeTakeFirstOrThrow();
+      }),
+    );
     const handler = await loadModuleHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/upload-created.ts");
     // What two consumers get when S3 delivers an event twice: the second upload's first.
-    const notify = (objectKey: string) => handler(sqsEvent(JSON.stringify({
-      Records: [{ eventName: "ObjectCreated:Put", s3: { object: { key: new URLSearchParams({ k: objectKey }).toString().slice(2) } } }],
-    })));
+    const notify = (objectKey: string) =>
+      handler(
+        sqsEvent(
+          JSON.stringify({
+            Records: [
+              { eventName: "ObjectCreated:Put", s3: { object: { key: new URLSearchParams({ k: objectKey }).toString().slice(2) } } },
+            ],
+          }),
+        ),
+      );
     const [notified, confirmed] = await Promise.all([
       Promise.all([1, 0, 1, 0].map((i) => notify(uploads[i].object_key))),
       Promise.all(uploads.map((u) => post(token, "/file/v1/upload/callback", { uploadKey: u.upload_key }))),
@@ -110,14 +136,23 @@ describe("S3 notifications", () => {
     expect(confirmed.map((r) => r.status)).toEqual([200, 200]);
     await app.background.idle();
 
-    const rows = await app.deps.db.selectFrom("uploads").select(["status", "file_id"]).where("id", "in", uploads.map((u) => u.id)).execute();
+    const rows = await app.deps.db
+      .selectFrom("uploads")
+      .select(["status", "file_id"])
+      .where(
+        "id",
+        "in",
+        uploads.map((u) => u.id),
+      )
+      .execute();
     expect(rows.map((r) => r.status)).toEqual(["completed", "completed"]);
     for (const content of contents) {
       expect(await app.deps.db.selectFrom("files").select("id").where("blob_sha256", "=", sha256(content)).execute()).toHaveLength(1);
     }
     expect(await quota(app, token)).toMatchObject({ usedSize: 2500, reservedSize: 0 });
     const created = await app.deps.db.selectFrom("outbox").select("payload").where("type", "=", "file.created").execute();
-    for (const { file_id } of rows) expect(created.filter((e) => (e.payload as { fileIds: number[] }).fileIds.includes(file_id!))).toHaveLength(1);
+    for (const { file_id } of rows)
+      expect(created.filter((e) => (e.payload as { fileIds: number[] }).fileIds.includes(file_id!))).toHaveLength(1);
   });
 });
 
@@ -125,21 +160,46 @@ describe("a process killed between commit and publish", () => {
   it("has its change delivered by the sweeper", async () => {
     const { token } = await app.signUp();
     const userId = await userIdOf(token);
-    const env = Object.fromEntries(Object.entries(app.deps.config).filter(([, v]) => v !== undefined && typeof v !== "object").map(([k, v]) => [k, String(v)]));
-    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "infra-local", "stress", "fixtures", "commit-and-die.ts"), String(userId), "killed before publish"], {
-      cwd: repoRoot, env: { ...process.env, ...env, LOG_LEVEL: "SILENT" }, stdio: ["ignore", "ignore", "inherit"],
-    });
+    const env = Object.fromEntries(
+      Object.entries(app.deps.config)
+        .filter(([, v]) => v !== undefined && typeof v !== "object")
+        .map(([k, v]) => [k, String(v)]),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(repoRoot, "infra-local", "stress", "fixtures", "commit-and-die.ts"),
+        String(userId),
+        "killed before publish",
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env, LOG_LEVEL: "SILENT" },
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
     expect(await new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)))).toBe("SIGKILL");
-    const row = await app.deps.db.selectFrom("files").select(["id", "identity"]).where("user_id", "=", userId).where("name", "=", "killed before publish").executeTakeFirstOrThrow();
+    const row = await app.deps.db
+      .selectFrom("files")
+      .select(["id", "identity"])
+      .where("user_id", "=", userId)
+      .where("name", "=", "killed before publish")
+      .executeTakeFirstOrThrow();
 
     // No request of this app publishes (GETs never do): only the sweeper can.
-    const found = async () => (await app.call("GET", "/search/v1/search/files", { token, query: { keyword: "killed" } })).body.data?.list?.[0]?.identity === row.identity;
+    const found = async () =>
+      (await app.call("GET", "/search/v1/search/files", { token, query: { keyword: "killed" } })).body.data?.list?.[0]?.identity ===
+      row.identity;
     await until("the sweeper to publish and the indexer to index the folder", async () => {
       await app.deps.searchIndex!.refresh();
       return found();
     });
     const events = await app.deps.db.selectFrom("outbox").select(["payload", "sent_at"]).where("type", "=", "file.created").execute();
-    expect(events.filter((e) => (e.payload as { fileIds: number[] }).fileIds.includes(row.id)).map((e) => e.sent_at !== null)).toEqual([true]);
+    expect(events.filter((e) => (e.payload as { fileIds: number[] }).fileIds.includes(row.id)).map((e) => e.sent_at !== null)).toEqual([
+      true,
+    ]);
   });
 });
 
@@ -154,7 +214,10 @@ describe("PostgreSQL restarted mid-run", () => {
       for (let i = 0; running; i++) {
         const answers = await Promise.all([
           post(token, "/file/v1/folder/create", { name: `f${i}` }).then((r) => r.status),
-          upload(app, token, bytes(600 + i, 600 + i), { name: `u${i}.bin` }).then((r) => r.callback?.status ?? r.presign.status, () => 0),
+          upload(app, token, bytes(600 + i, 600 + i), { name: `u${i}.bin` }).then(
+            (r) => r.callback?.status ?? r.presign.status,
+            () => 0,
+          ),
         ]);
         statuses.push(...answers);
         await new Promise((r) => setTimeout(r, 50));
@@ -177,18 +240,38 @@ describe("PostgreSQL restarted mid-run", () => {
     // Nothing half-written: usage is the files' sizes, reservations are the open sessions', every
     // completed session has its file, every file its creation event and its blob reference.
     const user = await app.deps.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
-    const files = await app.deps.db.selectFrom("files").select(["id", "size", "blob_sha256"]).where("user_id", "=", userId).where("status", "=", "active").execute();
-    const sessions = await app.deps.db.selectFrom("uploads").select(["status", "reserved", "file_id"]).where("user_id", "=", userId).execute();
+    const files = await app.deps.db
+      .selectFrom("files")
+      .select(["id", "size", "blob_sha256"])
+      .where("user_id", "=", userId)
+      .where("status", "=", "active")
+      .execute();
+    const sessions = await app.deps.db
+      .selectFrom("uploads")
+      .select(["status", "reserved", "file_id"])
+      .where("user_id", "=", userId)
+      .execute();
     expect(user.quota_used).toBe(files.reduce((sum, f) => sum + f.size, 0));
     expect(user.quota_reserved).toBe(sessions.filter((s) => s.status === "pending").reduce((sum, s) => sum + s.reserved, 0));
     const ids = new Set(files.map((f) => f.id));
     expect(sessions.filter((s) => s.status === "completed" && !ids.has(s.file_id!))).toEqual([]);
-    const created = new Set((await app.deps.db.selectFrom("outbox").select("payload").where("type", "=", "file.created").execute())
-      .flatMap((e) => (e.payload as { fileIds: number[] }).fileIds));
+    const created = new Set(
+      (await app.deps.db.selectFrom("outbox").select("payload").where("type", "=", "file.created").execute()).flatMap(
+        (e) => (e.payload as { fileIds: number[] }).fileIds,
+      ),
+    );
     expect(files.filter((f) => !created.has(f.id))).toEqual([]);
     for (const f of files.filter((f) => f.blob_sha256)) {
-      const refs = await app.deps.db.selectFrom("files").select("id").where("blob_sha256", "=", f.blob_sha256).where("status", "<>", "purged").execute();
-      expect((await app.deps.db.selectFrom("blobs").select("ref_count").where("sha256", "=", f.blob_sha256!).executeTakeFirstOrThrow()).ref_count).toBe(refs.length);
+      const refs = await app.deps.db
+        .selectFrom("files")
+        .select("id")
+        .where("blob_sha256", "=", f.blob_sha256)
+        .where("status", "<>", "purged")
+        .execute();
+      expect(
+        (await app.deps.db.selectFrom("blobs").select("ref_count").where("sha256", "=", f.blob_sha256!).executeTakeFirstOrThrow())
+          .ref_count,
+      ).toBe(refs.length);
     }
   });
 });

@@ -21,9 +21,16 @@ const MAX_EXAMPLES = 150;
 /** Fixed, so a failure found in CI reproduces locally; change it to explore elsewhere. */
 const SEED = 20261125;
 const CHECKS = [
-  "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_headers_conformance",
-  "response_schema_conformance", "negative_data_rejection", "missing_required_header", "unsupported_method",
-  "ignored_auth", "error_envelope",
+  "not_a_server_error",
+  "status_code_conformance",
+  "content_type_conformance",
+  "response_headers_conformance",
+  "response_schema_conformance",
+  "negative_data_rejection",
+  "missing_required_header",
+  "unsupported_method",
+  "ignored_auth",
+  "error_envelope",
 ];
 
 /** schemathesis at the pinned version in the project's virtualenv (only ever `pip install` into it). */
@@ -32,17 +39,25 @@ function ensureSchemathesis(): string {
   const bin = join(venv, "bin", "schemathesis");
   const requirements = join(here, "requirements.txt");
   const pinned = /^schemathesis==(\S+)/m.exec(readFileSync(requirements, "utf8"))?.[1];
-  const installed = () => (existsSync(bin) ? /version (\S+)/.exec(spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout ?? "")?.[1] : undefined);
+  const installed = () =>
+    existsSync(bin) ? /version (\S+)/.exec(spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout ?? "")?.[1] : undefined;
   if (pinned && installed() === pinned) return bin;
   if (!existsSync(join(venv, "bin", "python"))) {
     const made = spawnSync("python3", ["-m", "venv", venv], { encoding: "utf8" });
     if (made.status !== 0) throw new Error(`python3 -m venv ${venv} failed: ${made.stderr} (on Debian: apt-get install -y python3-venv)`);
   }
-  const pip = spawnSync(join(venv, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements], {
-    encoding: "utf8", timeout: 600_000,
-  });
+  const pip = spawnSync(
+    join(venv, "bin", "python"),
+    ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
+    {
+      encoding: "utf8",
+      timeout: 600_000,
+    },
+  );
   if (pip.status !== 0 || installed() !== pinned) {
-    throw new Error(`pip install -r infra-local/stress/requirements.txt into ${venv} failed (PyPI must be reachable):\n${`${pip.stdout}${pip.stderr}`.trim().split("\n").slice(-20).join("\n")}`);
+    throw new Error(
+      `pip install -r infra-local/stress/requirements.txt into ${venv} failed (PyPI must be reachable):\n${`${pip.stdout}${pip.stderr}`.trim().split("\n").slice(-20).join("\n")}`,
+    );
   }
   return bin;
 }
@@ -77,24 +92,41 @@ it("every operation holds to the OpenAPI document under generated requests", asy
   const file = await uploadFile(app, token, bytes(500, 9001), { name: "fuzz.txt", parentId: folder });
   const trashed = await uploadFile(app, token, bytes(300, 9002), { name: "old.txt" });
   await app.call("POST", "/file/v1/file/delete", { token, body: { identities: [trashed] } });
-  const share = (await app.call("POST", "/share/v1/share/create", { token, body: { fileIdentity: folder, expiredType: 0, hasCode: false } })).body.data.identity;
-  const uploadKey = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("fuzz-pending"), size: 10, name: "p.bin" } })).body.data.uploadKey;
+  const share = (
+    await app.call("POST", "/share/v1/share/create", { token, body: { fileIdentity: folder, expiredType: 0, hasCode: false } })
+  ).body.data.identity;
+  const uploadKey = (
+    await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("fuzz-pending"), size: 10, name: "p.bin" } })
+  ).body.data.uploadKey;
 
-  const { code, output } = await run(bin, [
-    "--config-file", join(here, "schemathesis.toml"),
-    "run", `${app.url}/openapi.json`,
-    "--header", `Authorization: Bearer ${token}`,
-    "--checks", CHECKS.join(","),
-    "--phases", "examples,coverage,fuzzing",
-    "--max-examples", String(MAX_EXAMPLES),
-    "--seed", String(SEED),
-    "--request-timeout", "20",
-    "--no-color",
-    "--output-truncate", "true",
-  ], {
-    SCHEMATHESIS_HOOKS: join(here, "fuzz_hooks.py"),
-    POLARIS_FUZZ_IDS: JSON.stringify({ folder, file, trashed, share, uploadKey }),
-  });
+  const { code, output } = await run(
+    bin,
+    [
+      "--config-file",
+      join(here, "schemathesis.toml"),
+      "run",
+      `${app.url}/openapi.json`,
+      "--header",
+      `Authorization: Bearer ${token}`,
+      "--checks",
+      CHECKS.join(","),
+      "--phases",
+      "examples,coverage,fuzzing",
+      "--max-examples",
+      String(MAX_EXAMPLES),
+      "--seed",
+      String(SEED),
+      "--request-timeout",
+      "20",
+      "--no-color",
+      "--output-truncate",
+      "true",
+    ],
+    {
+      SCHEMATHESIS_HOOKS: join(here, "fuzz_hooks.py"),
+      POLARIS_FUZZ_IDS: JSON.stringify({ folder, file, trashed, share, uploadKey }),
+    },
+  );
   const summary = output.slice(output.lastIndexOf("SUMMARY") - 40);
   console.log(summary);
   // Everything from the first failure report on, so the test output shows what broke and how to replay it.

@@ -18,6 +18,8 @@ export default defineConfig({
   worker: { format: "es" },
   server: {
     // `npm run dev -w @polaris/web` against a gateway on :8888
-    proxy: Object.fromEntries([...new Set(Object.values(routeTable).map((r) => `/${r.path.split("/")[1]}`))].map((p) => [p, "http://127.0.0.1:8888"])),
+    proxy: Object.fromEntries(
+      [...new Set(Object.values(routeTable).map((r) => `/${r.path.split("/")[1]}`))].map((p) => [p, "http://127.0.0.1:8888"]),
+    ),
   },
 });

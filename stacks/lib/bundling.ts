@@ -13,7 +13,10 @@ const NOT_ON_AWS = ["@electric-sql/pglite", "kysely-pglite-dialect"];
 export const withoutEmbeddedDatabase: Plugin = {
   name: "polaris-without-embedded-database",
   setup(build) {
-    build.onResolve({ filter: /^(@electric-sql\/pglite|kysely-pglite-dialect)(\/.*)?$/ }, (args) => ({ path: args.path, namespace: "polaris-not-on-aws" }));
+    build.onResolve({ filter: /^(@electric-sql\/pglite|kysely-pglite-dialect)(\/.*)?$/ }, (args) => ({
+      path: args.path,
+      namespace: "polaris-not-on-aws",
+    }));
     build.onLoad({ filter: /.*/, namespace: "polaris-not-on-aws" }, (args) => ({
       contents: [
         `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not in the Lambda bundle: on AWS, set DATABASE_URL (the stacks do)`)}); };`,
@@ -31,10 +34,13 @@ export const withoutNativePg: Plugin = {
   name: "polaris-without-native-pg",
   setup(build) {
     build.onResolve({ filter: /^\.\/native$/ }, (args) =>
-      /[\\/]node_modules[\\/]pg[\\/]lib$/.test(dirname(args.importer)) ? { path: "pg-native", namespace: "polaris-no-native-pg" } : undefined,
+      /[\\/]node_modules[\\/]pg[\\/]lib$/.test(dirname(args.importer))
+        ? { path: "pg-native", namespace: "polaris-no-native-pg" }
+        : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: "polaris-no-native-pg" }, () => ({
-      contents: 'module.exports = function () { throw new Error("pg-native is not in the Lambda bundle: Polaris uses the pure-JS pg client"); };',
+      contents:
+        'module.exports = function () { throw new Error("pg-native is not in the Lambda bundle: Polaris uses the pure-JS pg client"); };',
       loader: "js",
     }));
   },

@@ -22,20 +22,31 @@ export function ensureCfnLint(root: string): string {
   if (!existsSync(join(venv, "bin", "python"))) {
     const r = spawnSync("python3", ["-m", "venv", venv], { encoding: "utf8" });
     if (r.status !== 0) {
-      throw new Error(`could not create ${venv} with "python3 -m venv" (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim()}\n` +
-        "On Debian: apt-get install -y python3-venv");
+      throw new Error(
+        `could not create ${venv} with "python3 -m venv" (exit ${r.status}): ${(r.stderr || r.stdout || String(r.error)).trim()}\n` +
+          "On Debian: apt-get install -y python3-venv",
+      );
     }
   }
-  const pip = spawnSync(join(venv, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements], {
-    encoding: "utf8", env: { ...process.env, PIP_NO_INPUT: "1" }, timeout: 300_000,
-  });
+  const pip = spawnSync(
+    join(venv, "bin", "python"),
+    ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", "-r", requirements],
+    {
+      encoding: "utf8",
+      env: { ...process.env, PIP_NO_INPUT: "1" },
+      timeout: 300_000,
+    },
+  );
   if (pip.status !== 0) {
     const output = `${pip.stdout ?? ""}${pip.stderr ?? ""}`.trim().split("\n").slice(-20).join("\n");
-    throw new Error(`pip install -r stacks/requirements.txt (cfn-lint==${pinned}) into ${venv} failed (exit ${pip.status ?? pip.signal}). ` +
-      `PyPI must be reachable, or install it by hand: ${join(venv, "bin", "python")} -m pip install cfn-lint==${pinned}\n${output}`);
+    throw new Error(
+      `pip install -r stacks/requirements.txt (cfn-lint==${pinned}) into ${venv} failed (exit ${pip.status ?? pip.signal}). ` +
+        `PyPI must be reachable, or install it by hand: ${join(venv, "bin", "python")} -m pip install cfn-lint==${pinned}\n${output}`,
+    );
   }
   const installed = version();
-  if (installed !== pinned) throw new Error(`pip installed cfn-lint, but ${bin} --version reports ${installed ?? "nothing"}, not ${pinned}`);
+  if (installed !== pinned)
+    throw new Error(`pip installed cfn-lint, but ${bin} --version reports ${installed ?? "nothing"}, not ${pinned}`);
   return bin;
 }
 

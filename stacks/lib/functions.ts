@@ -92,22 +92,25 @@ export function polarisFunction(scope: Construct, id: string, spec: FunctionSpec
   });
 
   // Only keys with a value: SST merges these over the app defaults, and an undefined would win.
-  const defined = <T extends object>(props: T) =>
-    Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as T;
-  const fn = new Function(scope, id, defined<FunctionProps>({
-    handler: handlerOf(spec.entry),
-    description: spec.description ?? spec.entry,
-    functionName: spec.functionName,
-    timeout: spec.timeout,
-    memorySize: spec.memorySize,
-    logGroup,
-    environment: { ...environmentFor(access, platform), ...spec.environment },
-    ...(access.jwt ? { nodejs: { ...BUNDLING, banner: JWT_SECRET_BANNER }, prefetchSecrets: true } : {}),
-    ...(inVpc ? { vpc: platform.network.vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, securityGroups } : {}),
-    ...(spec.enableLiveDev === false ? { enableLiveDev: false } : {}),
-    // Under `sst dev`, SST sets retryAttempts to 0 for live stubs; its value wins there.
-    ...(spec.async ?? {}),
-  }));
+  const defined = <T extends object>(props: T) => Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as T;
+  const fn = new Function(
+    scope,
+    id,
+    defined<FunctionProps>({
+      handler: handlerOf(spec.entry),
+      description: spec.description ?? spec.entry,
+      functionName: spec.functionName,
+      timeout: spec.timeout,
+      memorySize: spec.memorySize,
+      logGroup,
+      environment: { ...environmentFor(access, platform), ...spec.environment },
+      ...(access.jwt ? { nodejs: { ...BUNDLING, banner: JWT_SECRET_BANNER }, prefetchSecrets: true } : {}),
+      ...(inVpc ? { vpc: platform.network.vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, securityGroups } : {}),
+      ...(spec.enableLiveDev === false ? { enableLiveDev: false } : {}),
+      // Under `sst dev`, SST sets retryAttempts to 0 for live stubs; its value wins there.
+      ...(spec.async ?? {}),
+    }),
+  );
   grant(fn, access, platform);
   accessOf.set(fn, access);
   if (access.jwt) fn.bind([need(platform.jwtSecret, "jwtSecret", id)]);
@@ -149,10 +152,12 @@ const allow = (actions: string[], resources: string[], conditions?: Record<strin
 export function grant(fn: Function, access: Access, p: Platform) {
   const statements: PolicyStatement[] = [];
   if (access.kv) {
-    statements.push(allow(
-      ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
-      [need(p.kv, "kv", fn.id).tableArn],
-    ));
+    statements.push(
+      allow(
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+        [need(p.kv, "kv", fn.id).tableArn],
+      ),
+    );
   }
   if (access.bucket?.length) {
     const bucket = need(p.bucket, "bucket", fn.id);
@@ -177,11 +182,15 @@ export function grant(fn: Function, access: Access, p: Platform) {
   if (access.schedules) {
     const jobs = need(p.jobs, "jobs", fn.id);
     const stack = CdkStack.of(fn);
-    statements.push(allow(
-      ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
-      [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${jobs.scheduleGroupName}/*` })],
-    ));
-    statements.push(allow(["iam:PassRole"], [jobs.schedulerRoleArn], { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } }));
+    statements.push(
+      allow(
+        ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+        [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${jobs.scheduleGroupName}/*` })],
+      ),
+    );
+    statements.push(
+      allow(["iam:PassRole"], [jobs.schedulerRoleArn], { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } }),
+    );
   }
   if (statements.length) fn.attachPermissions(statements);
 }

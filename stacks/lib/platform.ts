@@ -68,8 +68,16 @@ export function jobsByName(stack: CdkStack, stage: string): NonNullable<Platform
   return {
     scheduleGroupName: names.scheduleGroup(stage),
     schedulerRoleArn: stack.formatArn({ service: "iam", region: "", resource: "role", resourceName: names.schedulerRole(stage) }),
-    functionArns: Object.fromEntries(jobNames().map((job) => [job, stack.formatArn({
-      service: "lambda", resource: "function", resourceName: names.jobFunction(stage, job), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    })])) as Record<JobName, string>,
+    functionArns: Object.fromEntries(
+      jobNames().map((job) => [
+        job,
+        stack.formatArn({
+          service: "lambda",
+          resource: "function",
+          resourceName: names.jobFunction(stage, job),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ]),
+    ) as Record<JobName, string>,
   };
 }

@@ -19,7 +19,12 @@ describe("access tokens", () => {
   it("refuses a token without exp, even signed with the right key and otherwise right claims", async () => {
     const secret = "a-secret-of-at-least-32-characters!!";
     const forever = (audience: string, subject: string) =>
-      new SignJWT({ cv: 1 }).setProtectedHeader({ alg: "HS256" }).setIssuer("polaris").setAudience(audience).setSubject(subject).setIssuedAt()
+      new SignJWT({ cv: 1 })
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuer("polaris")
+        .setAudience(audience)
+        .setSubject(subject)
+        .setIssuedAt()
         .sign(new TextEncoder().encode(secret));
     expect(await createAccessTokens(secret, 60).verify(await forever("polaris-api", "7"))).toBeNull();
     expect(await createShareTokens(secret, 60).verify(await forever("polaris-share", "abc"), "abc")).toBeNull();

@@ -41,7 +41,11 @@ export function createAccessTokens(secret: string, expireSeconds: number, now: (
     if (known) return known.exp > nowSeconds ? known.userId : null;
     try {
       const { payload } = await jwtVerify(token, await key, {
-        algorithms: ["HS256"], issuer, audience, requiredClaims: ["exp", "sub"], currentDate: now(),
+        algorithms: ["HS256"],
+        issuer,
+        audience,
+        requiredClaims: ["exp", "sub"],
+        currentDate: now(),
       });
       const userId = Number(payload.sub);
       if (!Number.isSafeInteger(userId) || userId <= 0) return null;
@@ -75,7 +79,12 @@ export function createShareTokens(secret: string, expireSeconds: number, now: ()
     async verify(token, shareIdentity) {
       try {
         const { payload } = await jwtVerify(token, await key, {
-          algorithms: ["HS256"], issuer, audience: shareAudience, subject: shareIdentity, requiredClaims: ["exp"], currentDate: now(),
+          algorithms: ["HS256"],
+          issuer,
+          audience: shareAudience,
+          subject: shareIdentity,
+          requiredClaims: ["exp"],
+          currentDate: now(),
         });
         return Number.isSafeInteger(payload.cv) ? (payload.cv as number) : null;
       } catch {

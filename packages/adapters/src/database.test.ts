@@ -34,7 +34,9 @@ describe.skipIf(!process.env.POLARIS_TEST_DATABASE_URL)("pg pool", () => {
       expect(pool.idleCount).toBeGreaterThan(0);
       const admin = new pg.Client({ connectionString: database.env.DATABASE_URL });
       await admin.connect();
-      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+      await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+      );
       await admin.end();
       // The idle clients learn of it asynchronously; without an 'error' listener on the pool, that ends the process.
       await new Promise((r) => setTimeout(r, 300));

@@ -22,7 +22,9 @@ export function createPgPool(url: string, poolSize: number, idleMs = 10_000): pg
     idleTimeoutMillis: idleMs,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
-        oid === INT8_OID || oid === NUMERIC_OID ? toNumber : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+        oid === INT8_OID || oid === NUMERIC_OID
+          ? toNumber
+          : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
   // A connection the server dropped (a restart, a failover) is reported as an 'error' event: by the
@@ -49,9 +51,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<Kysely<Datab
     // short-lived child process, so this one stays lean.
     // Resolved by require: import.meta.resolve is missing under some loaders (vitest's transform).
     const pglite = pathToFileURL(createRequire(import.meta.url).resolve("@electric-sql/pglite")).href;
-    execFileSync(process.execPath, ["--input-type=module", "-e",
-      `const { PGlite } = await import(${JSON.stringify(pglite)}); await (await PGlite.create(${JSON.stringify(location)}, { postgresqlconf: "shared_buffers=16MB" })).close();`,
-    ], { stdio: "inherit" });
+    execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { PGlite } = await import(${JSON.stringify(pglite)}); await (await PGlite.create(${JSON.stringify(location)}, { postgresqlconf: "shared_buffers=16MB" })).close();`,
+      ],
+      { stdio: "inherit" },
+    );
   }
   // One options object: PGlite 0.4 ignores the options given beside an undefined (in-memory) data dir.
   const client = await PGlite.create({ dataDir: location, ...options });

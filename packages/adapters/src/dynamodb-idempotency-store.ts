@@ -11,7 +11,11 @@ import { isConditionFailure } from "./dynamodb";
  * Powertools' idempotency utility is not used: it wraps whole handlers (our middy stack claims per
  * route scope and request hash) and its 2.35 release doesn't match the 2.36 Powertools pins.
  */
-export function createDynamoIdempotencyStore(options: { client: DynamoDBDocumentClient; table: string; now?: () => number }): IdempotencyStore {
+export function createDynamoIdempotencyStore(options: {
+  client: DynamoDBDocumentClient;
+  table: string;
+  now?: () => number;
+}): IdempotencyStore {
   const { client, table: TableName } = options;
   const nowSeconds = () => Math.floor((options.now ?? Date.now)() / 1000);
   const Key = (scope: string, key: string) => ({ pk: `idem#${scope}#${key}` });
@@ -22,12 +26,14 @@ export function createDynamoIdempotencyStore(options: { client: DynamoDBDocument
         const now = nowSeconds();
         const lease = randomUUID();
         try {
-          await client.send(new PutCommand({
-            TableName,
-            Item: { ...Key(scope, key), status: "in_progress", requestHash, lease, expiresAt: now + leaseSeconds },
-            ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
-            ExpressionAttributeValues: { ":now": now },
-          }));
+          await client.send(
+            new PutCommand({
+              TableName,
+              Item: { ...Key(scope, key), status: "in_progress", requestHash, lease, expiresAt: now + leaseSeconds },
+              ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
+              ExpressionAttributeValues: { ":now": now },
+            }),
+          );
           return { claimed: true, lease };
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
@@ -40,15 +46,17 @@ export function createDynamoIdempotencyStore(options: { client: DynamoDBDocument
     },
     async complete(scope, key, lease, response, ttlSeconds) {
       try {
-        await client.send(new UpdateCommand({
-          TableName,
-          Key: Key(scope, key),
-          UpdateExpression: "SET #status = :done, #response = :response, expiresAt = :expiresAt",
-          // Released or taken over: the key is someone else's (an update would otherwise create a bare item).
-          ConditionExpression: ours.ConditionExpression,
-          ExpressionAttributeNames: { ...ours.ExpressionAttributeNames, "#status": "status", "#response": "response" },
-          ExpressionAttributeValues: { ":done": "done", ":response": response, ":expiresAt": nowSeconds() + ttlSeconds, ":lease": lease },
-        }));
+        await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: Key(scope, key),
+            UpdateExpression: "SET #status = :done, #response = :response, expiresAt = :expiresAt",
+            // Released or taken over: the key is someone else's (an update would otherwise create a bare item).
+            ConditionExpression: ours.ConditionExpression,
+            ExpressionAttributeNames: { ...ours.ExpressionAttributeNames, "#status": "status", "#response": "response" },
+            ExpressionAttributeValues: { ":done": "done", ":response": response, ":expiresAt": nowSeconds() + ttlSeconds, ":lease": lease },
+          }),
+        );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }

@@ -18,14 +18,16 @@ export function createDynamoRateLimiter(options: { client: DynamoDBDocumentClien
         const now = nowSeconds();
         try {
           // A live window below its limit (or none yet) takes one; the first attempt fixes when it ends.
-          await client.send(new UpdateCommand({
-            TableName,
-            Key: Key(key),
-            UpdateExpression: "ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)",
-            ConditionExpression: "attribute_not_exists(pk) OR (expiresAt > :now AND #count < :limit)",
-            ExpressionAttributeNames: { "#count": "count" },
-            ExpressionAttributeValues: { ":one": 1, ":expiresAt": now + windowSeconds, ":now": now, ":limit": limit },
-          }));
+          await client.send(
+            new UpdateCommand({
+              TableName,
+              Key: Key(key),
+              UpdateExpression: "ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)",
+              ConditionExpression: "attribute_not_exists(pk) OR (expiresAt > :now AND #count < :limit)",
+              ExpressionAttributeNames: { "#count": "count" },
+              ExpressionAttributeValues: { ":one": 1, ":expiresAt": now + windowSeconds, ":now": now, ":limit": limit },
+            }),
+          );
           return true;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
@@ -37,12 +39,14 @@ export function createDynamoRateLimiter(options: { client: DynamoDBDocumentClien
         if (!Item || Item.expiresAt > now) continue;
         try {
           // Start a new window over the old one, unless a racing attempt just did.
-          await client.send(new PutCommand({
-            TableName,
-            Item: { ...Key(key), count: 1, expiresAt: now + windowSeconds },
-            ConditionExpression: "expiresAt <= :now",
-            ExpressionAttributeValues: { ":now": now },
-          }));
+          await client.send(
+            new PutCommand({
+              TableName,
+              Item: { ...Key(key), count: 1, expiresAt: now + windowSeconds },
+              ConditionExpression: "expiresAt <= :now",
+              ExpressionAttributeValues: { ":now": now },
+            }),
+          );
           return true;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
@@ -51,15 +55,17 @@ export function createDynamoRateLimiter(options: { client: DynamoDBDocumentClien
     },
     async giveBack(key) {
       try {
-        await client.send(new UpdateCommand({
-          TableName,
-          Key: Key(key),
-          UpdateExpression: "ADD #count :minusOne",
-          // Only into a live window, never below zero, never creating an item.
-          ConditionExpression: "expiresAt > :now AND #count > :zero",
-          ExpressionAttributeNames: { "#count": "count" },
-          ExpressionAttributeValues: { ":minusOne": -1, ":now": nowSeconds(), ":zero": 0 },
-        }));
+        await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: Key(key),
+            UpdateExpression: "ADD #count :minusOne",
+            // Only into a live window, never below zero, never creating an item.
+            ConditionExpression: "expiresAt > :now AND #count > :zero",
+            ExpressionAttributeNames: { "#count": "count" },
+            ExpressionAttributeValues: { ":minusOne": -1, ":now": nowSeconds(), ":zero": 0 },
+          }),
+        );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }

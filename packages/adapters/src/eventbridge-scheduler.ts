@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
 import {
-  CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient, UpdateScheduleCommand, type CreateScheduleCommandInput,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+  type CreateScheduleCommandInput,
   type SchedulerClientConfig,
 } from "@aws-sdk/client-scheduler";
 import { jobArnVariable, type JobName } from "@polaris/contract";

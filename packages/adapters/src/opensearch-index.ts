@@ -25,8 +25,18 @@ export const INDEX_DEFINITION: API.Indices_Create_RequestBody = {
       filter: { name_edge: { type: "edge_ngram", min_gram: 1, max_gram: 20 } },
       normalizer: { name_lower: { type: "custom", filter: ["lowercase"] } },
       analyzer: {
-        name_word: { type: "custom", char_filter: ["name_separators"], tokenizer: "standard", filter: ["cjk_width", "lowercase", "cjk_bigram"] },
-        name_prefix: { type: "custom", char_filter: ["name_separators"], tokenizer: "standard", filter: ["cjk_width", "lowercase", "cjk_bigram", "name_edge"] },
+        name_word: {
+          type: "custom",
+          char_filter: ["name_separators"],
+          tokenizer: "standard",
+          filter: ["cjk_width", "lowercase", "cjk_bigram"],
+        },
+        name_prefix: {
+          type: "custom",
+          char_filter: ["name_separators"],
+          tokenizer: "standard",
+          filter: ["cjk_width", "lowercase", "cjk_bigram", "name_edge"],
+        },
         name_infix: { type: "custom", tokenizer: "name_ngram", filter: ["cjk_width", "lowercase"] },
         name_trigram: { type: "custom", tokenizer: "name_trigram", filter: ["cjk_width", "lowercase"] },
         name_whole: { type: "custom", tokenizer: "keyword", filter: ["cjk_width", "lowercase"] },
@@ -73,9 +83,22 @@ const BULK_DOCS = 1000;
 type VersionType = "external" | "external_gte";
 
 const source = (d: SearchDocument) => ({
-  id: d.id, identity: d.identity, userId: d.userId, parentId: d.parentId, parentIdentity: d.parentIdentity, ancestors: d.ancestors,
-  path: d.path, name: d.name, nameLength: [...d.name].length, ext: d.ext, size: d.size, isDir: d.isDir, mimeType: d.mimeType, status: d.status,
-  createdAt: d.createdAt.getTime(), updatedAt: d.updatedAt.getTime(),
+  id: d.id,
+  identity: d.identity,
+  userId: d.userId,
+  parentId: d.parentId,
+  parentIdentity: d.parentIdentity,
+  ancestors: d.ancestors,
+  path: d.path,
+  name: d.name,
+  nameLength: [...d.name].length,
+  ext: d.ext,
+  size: d.size,
+  isDir: d.isDir,
+  mimeType: d.mimeType,
+  status: d.status,
+  createdAt: d.createdAt.getTime(),
+  updatedAt: d.updatedAt.getTime(),
 });
 
 /** Amazon OpenSearch Service domains take IAM-signed requests; a local node takes plain ones. */
@@ -84,8 +107,7 @@ function connect(url: string, region: string) {
   return new Client({ node: url, requestTimeout: 30_000, ...(signed ? AwsSigv4Signer({ region, service: "es" }) : {}) });
 }
 
-const isResponse = (err: unknown, type: string) =>
-  err instanceof errors.ResponseError && JSON.stringify(err.body ?? "").includes(type);
+const isResponse = (err: unknown, type: string) => err instanceof errors.ResponseError && JSON.stringify(err.body ?? "").includes(type);
 
 export interface OpenSearchIndexOptions {
   url: string;
@@ -124,10 +146,11 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSear
   }
 
   /** Creates the first index and its alias on first use; a failure is retried on the next call. */
-  const ensure = () => (ready ??= createIfMissing().catch((err) => {
-    ready = undefined;
-    throw err;
-  }));
+  const ensure = () =>
+    (ready ??= createIfMissing().catch((err) => {
+      ready = undefined;
+      throw err;
+    }));
 
   async function bulk(docs: SearchDocument[], versionType: VersionType, index = alias) {
     for (let i = 0; i < docs.length; i += BULK_DOCS) {
@@ -209,7 +232,13 @@ export function createOpenSearchIndex(options: OpenSearchIndexOptions): OpenSear
         const { body } = await client.search({
           index: alias,
           routing: String(userId),
-          body: { size: 5000, _source: false, query: { term: { userId } }, sort: [{ id: "asc" as const }], ...(after ? { search_after: after as API.Search_RequestBody["search_after"] } : {}) },
+          body: {
+            size: 5000,
+            _source: false,
+            query: { term: { userId } },
+            sort: [{ id: "asc" as const }],
+            ...(after ? { search_after: after as API.Search_RequestBody["search_after"] } : {}),
+          },
         });
         const hits = body.hits.hits;
         if (hits.length === 0) return ids;

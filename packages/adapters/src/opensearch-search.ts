@@ -9,8 +9,10 @@ const TOP_EXTENSIONS = 100;
 
 /** The node is down, overloaded or unreachable: search says so (503) and everything else keeps working. */
 const unavailable = (err: unknown) =>
-  err instanceof errors.ConnectionError || err instanceof errors.TimeoutError || err instanceof errors.NoLivingConnectionsError
-  || (err instanceof errors.ResponseError && (err.statusCode === 429 || (err.statusCode ?? 0) >= 500));
+  err instanceof errors.ConnectionError ||
+  err instanceof errors.TimeoutError ||
+  err instanceof errors.NoLivingConnectionsError ||
+  (err instanceof errors.ResponseError && (err.statusCode === 429 || (err.statusCode ?? 0) >= 500));
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -54,7 +56,8 @@ function queryOf(userId: number, q: SearchQuery): Types.Common_QueryDsl.QueryCon
 }
 
 function sortOf(q: SearchQuery): Types.Common.SortCombinations[] {
-  if (q.sortBy === "relevance") return q.keyword ? ["_score", { nameLength: "asc" }, { id: "asc" }] : [{ updatedAt: "desc" }, { id: "desc" }];
+  if (q.sortBy === "relevance")
+    return q.keyword ? ["_score", { nameLength: "asc" }, { id: "asc" }] : [{ updatedAt: "desc" }, { id: "desc" }];
   return [{ [sortFields[q.sortBy]]: q.sortDesc ? "desc" : "asc" }, { id: "asc" }];
 }
 
@@ -86,33 +89,46 @@ export function createOpenSearchEngine(index: OpenSearchIndex): SearchEngine {
   const { client, name: alias } = index;
   const options = { requestTimeout: SEARCH_TIMEOUT_MS, maxRetries: 0 };
   return {
-    search: (userId, q) => guarded(async () => {
-      await index.ensure();
-      const { body } = await client.search({
-        index: alias,
-        routing: String(userId),
-        body: {
-          query: queryOf(userId, q), sort: sortOf(q), from: q.offset, size: q.limit, _source: false,
-          track_total_hits: SEARCH_RESULT_WINDOW,
-        },
-      }, options);
-      const total = body.hits.total;
-      return { total: typeof total === "number" ? total : total?.value ?? 0, ids: body.hits.hits.map((hit) => Number(hit._id)) };
-    }),
+    search: (userId, q) =>
+      guarded(async () => {
+        await index.ensure();
+        const { body } = await client.search(
+          {
+            index: alias,
+            routing: String(userId),
+            body: {
+              query: queryOf(userId, q),
+              sort: sortOf(q),
+              from: q.offset,
+              size: q.limit,
+              _source: false,
+              track_total_hits: SEARCH_RESULT_WINDOW,
+            },
+          },
+          options,
+        );
+        const total = body.hits.total;
+        return { total: typeof total === "number" ? total : (total?.value ?? 0), ids: body.hits.hits.map((hit) => Number(hit._id)) };
+      }),
 
-    stats: (userId) => guarded(async () => {
-      await index.ensure();
-      const { body } = await client.search({ index: alias, routing: String(userId), body: statsRequest(userId) }, options);
-      const aggs = body.aggregations as unknown as {
-        folders: { doc_count: number };
-        files: { doc_count: number; size: { value: number }; byExt: { buckets: { key: string; doc_count: number; size: { value: number } }[] } };
-      };
-      return {
-        totalFiles: aggs.files.doc_count,
-        totalFolders: aggs.folders.doc_count,
-        totalSize: Math.round(aggs.files.size.value),
-        byExt: aggs.files.byExt.buckets.map((b) => ({ ext: b.key, count: b.doc_count, size: Math.round(b.size.value) })),
-      };
-    }),
+    stats: (userId) =>
+      guarded(async () => {
+        await index.ensure();
+        const { body } = await client.search({ index: alias, routing: String(userId), body: statsRequest(userId) }, options);
+        const aggs = body.aggregations as unknown as {
+          folders: { doc_count: number };
+          files: {
+            doc_count: number;
+            size: { value: number };
+            byExt: { buckets: { key: string; doc_count: number; size: { value: number } }[] };
+          };
+        };
+        return {
+          totalFiles: aggs.files.doc_count,
+          totalFolders: aggs.folders.doc_count,
+          totalSize: Math.round(aggs.files.size.value),
+          byExt: aggs.files.byExt.buckets.map((b) => ({ ext: b.key, count: b.doc_count, size: Math.round(b.size.value) })),
+        };
+      }),
   };
 }

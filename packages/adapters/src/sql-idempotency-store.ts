@@ -13,7 +13,13 @@ export function createSqlIdempotencyStore(db: Db): IdempotencyStore {
   return {
     async claim(scope, key, requestHash, leaseSeconds) {
       const lease = randomUUID();
-      const claim = { request_hash: requestHash, status: "in_progress", response: null, lease, expires_at: secondsFromNow(leaseSeconds) } as const;
+      const claim = {
+        request_hash: requestHash,
+        status: "in_progress",
+        response: null,
+        lease,
+        expires_at: secondsFromNow(leaseSeconds),
+      } as const;
       const inserted = await db
         .insertInto("idempotency_keys")
         .values({ scope, key, ...claim })

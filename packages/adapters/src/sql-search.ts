@@ -19,7 +19,8 @@ export function createSqlSearch(db: Db): SearchEngine {
     async search(userId, q) {
       let base = db.selectFrom("files as f").where("f.user_id", "=", userId).where("f.status", "=", "active");
       if (q.keyword) {
-        base = base.where(sql<SqlBool>`search_grams(f.user_id, f.name) @> search_keyword_grams(${userId}, ${q.keyword})`)
+        base = base
+          .where(sql<SqlBool>`search_grams(f.user_id, f.name) @> search_keyword_grams(${userId}, ${q.keyword})`)
           .where(sql<SqlBool>`lower(f.name) like lower(${`%${escapeLike(q.keyword)}%`})`);
       }
       if (q.exts.length) base = base.where("f.ext", "in", q.exts);
@@ -34,24 +35,40 @@ export function createSqlSearch(db: Db): SearchEngine {
       let page = base.select(["f.id", (q.keyword ? sql<number | null>`count(*) over ()` : sql<number | null>`null`).as("total")]);
       for (const [expression, direction] of orderOf(q)) page = page.orderBy(expression, direction);
       const rows = await page.offset(q.offset).limit(q.limit).execute();
-      const total = rows[0]?.total != null ? Number(rows[0].total)
-        : rows.length < q.limit && (rows.length > 0 || q.offset === 0) ? q.offset + rows.length
-        : Number((await db.selectFrom(base.select("f.id").limit(SEARCH_RESULT_WINDOW).as("hits"))
-          .select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+      const total =
+        rows[0]?.total != null
+          ? Number(rows[0].total)
+          : rows.length < q.limit && (rows.length > 0 || q.offset === 0)
+            ? q.offset + rows.length
+            : Number(
+                (
+                  await db
+                    .selectFrom(base.select("f.id").limit(SEARCH_RESULT_WINDOW).as("hits"))
+                    .select((eb) => eb.fn.countAll<number>().as("n"))
+                    .executeTakeFirstOrThrow()
+                ).n,
+              );
       return { total: Math.min(total, SEARCH_RESULT_WINDOW), ids: rows.map((r) => r.id) };
     },
 
     async stats(userId) {
       const mine = db.selectFrom("files").where("user_id", "=", userId).where("status", "=", "active");
       const [totals, byExt] = await Promise.all([
-        mine.select([
-          sql<number>`count(*) filter (where not is_dir)`.as("files"),
-          sql<number>`count(*) filter (where is_dir)`.as("folders"),
-          sql<number>`coalesce(sum(size) filter (where not is_dir), 0)`.as("size"),
-        ]).executeTakeFirstOrThrow(),
-        mine.where("is_dir", "=", false)
+        mine
+          .select([
+            sql<number>`count(*) filter (where not is_dir)`.as("files"),
+            sql<number>`count(*) filter (where is_dir)`.as("folders"),
+            sql<number>`coalesce(sum(size) filter (where not is_dir), 0)`.as("size"),
+          ])
+          .executeTakeFirstOrThrow(),
+        mine
+          .where("is_dir", "=", false)
           .select(["ext", sql<number>`count(*)`.as("count"), sql<number>`sum(size)`.as("size")])
-          .groupBy("ext").orderBy(sql`count(*)`, "desc").orderBy(sql`ext collate "C"`).limit(TOP_EXTENSIONS).execute(),
+          .groupBy("ext")
+          .orderBy(sql`count(*)`, "desc")
+          .orderBy(sql`ext collate "C"`)
+          .limit(TOP_EXTENSIONS)
+          .execute(),
       ]);
       return {
         totalFiles: Number(totals.files),
@@ -83,15 +100,26 @@ type Order = [Expression<unknown>, "asc" | "desc"];
 function orderOf(q: SearchQuery): Order[] {
   const id = sql.ref("f.id");
   if (q.sortBy === "relevance") {
-    if (!q.keyword) return [[sql.ref("f.updated_at"), "desc"], [id, "desc"]];
+    if (!q.keyword)
+      return [
+        [sql.ref("f.updated_at"), "desc"],
+        [id, "desc"],
+      ];
     const word = escapeRegExp(q.keyword);
     const tier = sql`case
       when lower(f.name) = lower(${q.keyword}) then 0
       when f.name ~* ${`(^|[^[:alnum:]])${word}([^[:alnum:]]|$)`} then 1
       when f.name ~* ${`(^|[^[:alnum:]])${word}`} then 2
       else 3 end`;
-    return [[tier, "asc"], [sql`length(f.name)`, "asc"], [id, "asc"]];
+    return [
+      [tier, "asc"],
+      [sql`length(f.name)`, "asc"],
+      [id, "asc"],
+    ];
   }
   const column = q.sortBy === "name" ? sql`f.name collate "C"` : sql.ref(columns[q.sortBy]);
-  return [[column, q.sortDesc ? "desc" : "asc"], [id, "asc"]];
+  return [
+    [column, q.sortDesc ? "desc" : "asc"],
+    [id, "asc"],
+  ];
 }

@@ -28,7 +28,8 @@ function fieldsOf(schema: z.ZodMiniType | undefined): string[] {
 
 /** `route field` for every identity field of every route. */
 const identityFields = Object.entries(routeTable as Record<string, RouteDef>).flatMap(([key, route]) =>
-  [...fieldsOf(route.body), ...fieldsOf(route.query)].filter((f) => IDENTITY_FIELD.test(f)).map((f) => `${key} ${f}`));
+  [...fieldsOf(route.body), ...fieldsOf(route.query)].filter((f) => IDENTITY_FIELD.test(f)).map((f) => `${key} ${f}`),
+);
 
 interface Fixture {
   token: string;
@@ -59,7 +60,9 @@ let b: Fixture & { content: Buffer; inShare: string };
  * for B. Array fields are tried alone and beside one of B's own items (all or nothing).
  */
 const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
-  "file.uploadInstant": { parentId: [(x) => ({ body: { hash: sha256(b.content), size: b.content.length, name: "i.bin", parentId: x }, prove: b.content })] },
+  "file.uploadInstant": {
+    parentId: [(x) => ({ body: { hash: sha256(b.content), size: b.content.length, name: "i.bin", parentId: x }, prove: b.content })],
+  },
   "file.uploadPresign": { parentId: [(x) => ({ body: { hash: sha256("p"), size: 1, name: "p.bin", parentId: x } })] },
   "file.uploadParts": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
   "file.uploadCallback": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
@@ -70,11 +73,17 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
   "file.createFolder": { parentId: [(x) => ({ body: { name: "n", parentId: x } })] },
   "file.rename": { identity: [(x) => ({ body: { identity: x, name: "renamed" } })] },
   "file.move": {
-    identities: [(x) => ({ body: { identities: [x], targetId: b.folder } }), (x) => ({ body: { identities: [b.file, x], targetId: b.subfolder } })],
+    identities: [
+      (x) => ({ body: { identities: [x], targetId: b.folder } }),
+      (x) => ({ body: { identities: [b.file, x], targetId: b.subfolder } }),
+    ],
     targetId: [(x) => ({ body: { identities: [b.file], targetId: x } })],
   },
   "file.copy": {
-    identities: [(x) => ({ body: { identities: [x], targetId: b.folder } }), (x) => ({ body: { identities: [b.file, x], targetId: b.subfolder } })],
+    identities: [
+      (x) => ({ body: { identities: [x], targetId: b.folder } }),
+      (x) => ({ body: { identities: [b.file, x], targetId: b.subfolder } }),
+    ],
     targetId: [(x) => ({ body: { identities: [b.file], targetId: x } })],
   },
   "file.delete": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.file, x] } })] },
@@ -102,7 +111,10 @@ async function send(key: string, request: Request) {
   if (!request.prove) return app.call(route.method, route.path, { token, query: request.query, body: request.body });
   const asked = await app.call(route.method, route.path, { token, body: request.body });
   const { offset, length, nonce } = asked.body.data.challenge;
-  const proof = createHash("sha256").update(nonce, "utf8").update(request.prove.subarray(offset, offset + length)).digest("hex");
+  const proof = createHash("sha256")
+    .update(nonce, "utf8")
+    .update(request.prove.subarray(offset, offset + length))
+    .digest("hex");
   return app.call(route.method, route.path, { token, body: { ...request.body, proof } });
 }
 
@@ -113,9 +125,17 @@ async function fixture(content: Buffer): Promise<Fixture> {
   const file = await uploadFile(app, token, content, { name: "secret.bin", parentId: folder });
   const trashed = await uploadFile(app, token, bytes(64, content[0] + 1000), { name: "old.bin" });
   expect((await app.call("POST", "/file/v1/file/delete", { token, body: { identities: [trashed] } })).status).toBe(200);
-  const share = (await app.call("POST", "/share/v1/share/create", { token, body: { fileIdentity: folder, expiredType: 0, hasCode: false } })).body.data.identity;
-  const uploadKey = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(`pending-${token}`), size: 10, name: "pending.bin" } })).body.data.uploadKey;
-  const { userId } = await app.deps.db.selectFrom("files").select("user_id as userId").where("identity", "=", folder).executeTakeFirstOrThrow();
+  const share = (
+    await app.call("POST", "/share/v1/share/create", { token, body: { fileIdentity: folder, expiredType: 0, hasCode: false } })
+  ).body.data.identity;
+  const uploadKey = (
+    await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(`pending-${token}`), size: 10, name: "pending.bin" } })
+  ).body.data.uploadKey;
+  const { userId } = await app.deps.db
+    .selectFrom("files")
+    .select("user_id as userId")
+    .where("identity", "=", folder)
+    .executeTakeFirstOrThrow();
   return { token, userId, folder, subfolder, file, trashed, share, uploadKey };
 }
 
@@ -150,7 +170,9 @@ describe("authorization matrix: another user's identities behave as missing ones
       return !cases[key]?.[field] && !EXEMPT[rf];
     });
     expect(uncovered, "identity fields without a case in authz-matrix.test.ts").toEqual([]);
-    const stale = Object.entries(cases).flatMap(([key, fields]) => Object.keys(fields).map((f) => `${key} ${f}`)).filter((rf) => !identityFields.includes(rf));
+    const stale = Object.entries(cases)
+      .flatMap(([key, fields]) => Object.keys(fields).map((f) => `${key} ${f}`))
+      .filter((rf) => !identityFields.includes(rf));
     expect(stale, "cases for fields the route table no longer has").toEqual([]);
   });
 
@@ -168,7 +190,9 @@ describe("authorization matrix: another user's identities behave as missing ones
             const answer = await send(key, build(identity));
             compared++;
             if (JSON.stringify(answer) !== JSON.stringify(missing)) {
-              mismatches.push(`${key} ${field} #${variant} with A's ${kind}: ${answer.status} ${JSON.stringify(answer.body)} ≠ missing ${missing.status} ${JSON.stringify(missing.body)}`);
+              mismatches.push(
+                `${key} ${field} #${variant} with A's ${kind}: ${answer.status} ${JSON.stringify(answer.body)} ≠ missing ${missing.status} ${JSON.stringify(missing.body)}`,
+              );
             }
           }
         }

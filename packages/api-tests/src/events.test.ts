@@ -14,8 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const userIdOf = async (token: string) =>
-  (await app.call("GET", "/usercenter/v1/user/info", { token })).body.data.userInfo.id as number;
+const userIdOf = async (token: string) => (await app.call("GET", "/usercenter/v1/user/info", { token })).body.data.userInfo.id as number;
 
 /** A bus that keeps what it is given, optionally slowly, optionally refusing some events. */
 function capturingBus(options: { delayMs?: number; refuse?: (event: OutboxEvent) => boolean } = {}) {
@@ -92,7 +91,8 @@ describe("outbox", () => {
 
 describe("search indexer handler", () => {
   const indexer = () => loadModuleHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("functions/events/search-indexer.ts");
-  const envelope = (type: string, detail: unknown) => JSON.stringify({ version: "0", id: crypto.randomUUID(), "detail-type": type, source: "polaris", detail });
+  const envelope = (type: string, detail: unknown) =>
+    JSON.stringify({ version: "0", id: crypto.randomUUID(), "detail-type": type, source: "polaris", detail });
 
   it("reports poisoned messages as batch item failures and consumes the rest", async () => {
     const bodies = [

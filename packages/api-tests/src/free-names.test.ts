@@ -29,10 +29,9 @@ describe("a clash resolves to a free sibling name, never a 500", () => {
     for (const name of [".env", "notes.", "a%b_c.txt"]) {
       for (let i = 0; i < 3; i++) await uploadFile(app, token, bytes(16, seed++), { name, parentId: folder });
     }
-    expect((await listNames(app, token, folder)).sort()).toEqual([
-      ".env", ".env (1)", ".env (2)", "a%b_c (1).txt", "a%b_c (2).txt", "a%b_c.txt",
-      "notes.", "notes. (1)", "notes. (2)",
-    ].sort());
+    expect((await listNames(app, token, folder)).sort()).toEqual(
+      [".env", ".env (1)", ".env (2)", "a%b_c (1).txt", "a%b_c (2).txt", "a%b_c.txt", "notes.", "notes. (1)", "notes. (2)"].sort(),
+    );
   });
 
   it("copies a folder named v1.2 into its own parent twice", async () => {

@@ -14,10 +14,13 @@ const invalid = (field: string) => ({ status: 400, body: expect.objectContaining
 describe("text the database cannot hold is bad input (400 naming the field), not a 500", () => {
   it("refuses NUL and control characters in a new user's name", async () => {
     for (const name of ["a\u0000b", "tab\there", "\u007f"]) {
-      expect(await app.call("POST", "/usercenter/v1/user/register", { body: { mobile: "13912340000", password: "secret-password", name } }))
-        .toMatchObject(invalid("name"));
+      expect(
+        await app.call("POST", "/usercenter/v1/user/register", { body: { mobile: "13912340000", password: "secret-password", name } }),
+      ).toMatchObject(invalid("name"));
     }
-    expect(await app.call("POST", "/usercenter/v1/user/login", { body: { mobile: "13912340000", password: "secret-password" } })).toMatchObject({ status: 401 });
+    expect(
+      await app.call("POST", "/usercenter/v1/user/login", { body: { mobile: "13912340000", password: "secret-password" } }),
+    ).toMatchObject({ status: 401 });
   });
 
   it("refuses a media type that is not one, and takes the ones browsers send", async () => {
@@ -26,7 +29,12 @@ describe("text the database cannot hold is bad input (400 naming the field), not
     for (const [i, mimeType] of ["text/plain\u0000", "text/plain\r\nx-evil: 1", "plain", "a b/c"].entries()) {
       expect(await app.call("POST", "/file/v1/upload/presign", { token, body: body(mimeType, i) })).toMatchObject(invalid("mimeType"));
     }
-    for (const [i, mimeType] of ["", "image/svg+xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text/plain; charset=utf-8"].entries()) {
+    for (const [i, mimeType] of [
+      "",
+      "image/svg+xml",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "text/plain; charset=utf-8",
+    ].entries()) {
       expect((await app.call("POST", "/file/v1/upload/presign", { token, body: body(mimeType, 10 + i) })).status, mimeType).toBe(200);
     }
   });
@@ -49,7 +57,9 @@ describe("the request side of the document", () => {
 
   it("answers a long share token with 400 naming it, and headers past the gateway's limit with the envelope", async () => {
     const shareToken = "令".repeat(2049);
-    expect(await app.call("GET", "/share/v1/share/detail", { query: { identity: crypto.randomUUID(), shareToken } })).toMatchObject(invalid("shareToken"));
+    expect(await app.call("GET", "/share/v1/share/detail", { query: { identity: crypto.randomUUID(), shareToken } })).toMatchObject(
+      invalid("shareToken"),
+    );
     const res = await fetch(`${app.url}/healthz`, { headers: { "x-padding": "p".repeat(70 * 1024) } });
     expect(res.status).toBe(431);
     expect(await res.json()).toMatchObject({ code: 100002, msg: expect.stringContaining("headers") });

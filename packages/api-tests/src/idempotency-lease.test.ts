@@ -28,11 +28,19 @@ describe("an Idempotency-Key whose request died", () => {
     const key = randomUUID();
     const scope = idempotencyScope(userId, path);
     // What the HTTP stack does before the use case runs; the crash comes right after.
-    const crashed = await app.deps.idempotency.claim(scope, key, requestHash(fileRoutes.createFolder.body!.parse(body), undefined), LEASE_SECONDS);
+    const crashed = await app.deps.idempotency.claim(
+      scope,
+      key,
+      requestHash(fileRoutes.createFolder.body!.parse(body), undefined),
+      LEASE_SECONDS,
+    );
     if (!crashed.claimed) throw new Error("the key was not free");
     const retry = () => app.call("POST", path, { token, body, headers: { "idempotency-key": key } });
 
-    expect(await retry()).toMatchObject({ status: 409, body: { code: 100008, msg: "a request with this Idempotency-Key is still in progress" } });
+    expect(await retry()).toMatchObject({
+      status: 409,
+      body: { code: 100008, msg: "a request with this Idempotency-Key is still in progress" },
+    });
     expect(await listNames(app, token)).toEqual([]);
 
     await pastLease();

@@ -18,10 +18,40 @@ describe("a forged list cursor", () => {
     await createFolder(app, token, "d");
     await uploadFile(app, token, bytes(10, 7), { name: "f.bin" });
     const forged: Record<string, unknown[]> = {
-      name: [[false, 5, 1], [false, true, 1], [false, null, 1], [false, ["a"], 1], [false, "\ud800", 1], [false, "a", "1"], [false, "a", 1.5], [false, "a", -1], [false, "a", 1e308]],
-      size: [[false, "big", 1], [false, 1e308, 1], [false, -1, 1], [false, 1.5, 1], [false, "10", 1], [false, null, 1], [false, 10, 2 ** 60]],
-      create_time: [[false, 1e308, 1], [false, "now", 1], [false, -1e15, 1], [false, 8.64e15, 1], [false, 1.5, 1], [false, {}, 1]],
-      update_time: [[true, 1e308, 1], [true, "2024-01-01", 1], [true, 1e17, 1], [true, Number.MAX_SAFE_INTEGER, 1]],
+      name: [
+        [false, 5, 1],
+        [false, true, 1],
+        [false, null, 1],
+        [false, ["a"], 1],
+        [false, "\ud800", 1],
+        [false, "a", "1"],
+        [false, "a", 1.5],
+        [false, "a", -1],
+        [false, "a", 1e308],
+      ],
+      size: [
+        [false, "big", 1],
+        [false, 1e308, 1],
+        [false, -1, 1],
+        [false, 1.5, 1],
+        [false, "10", 1],
+        [false, null, 1],
+        [false, 10, 2 ** 60],
+      ],
+      create_time: [
+        [false, 1e308, 1],
+        [false, "now", 1],
+        [false, -1e15, 1],
+        [false, 8.64e15, 1],
+        [false, 1.5, 1],
+        [false, {}, 1],
+      ],
+      update_time: [
+        [true, 1e308, 1],
+        [true, "2024-01-01", 1],
+        [true, 1e17, 1],
+        [true, Number.MAX_SAFE_INTEGER, 1],
+      ],
     };
     for (const [orderBy, values] of Object.entries(forged)) {
       for (const value of values) {
@@ -31,7 +61,13 @@ describe("a forged list cursor", () => {
         }
       }
     }
-    for (const cursor of ["not-base64!", cursorOf({ a: 1 }), cursorOf([false, "a"]), cursorOf([0, "a", 1]), Buffer.from("[false,").toString("base64url")]) {
+    for (const cursor of [
+      "not-base64!",
+      cursorOf({ a: 1 }),
+      cursorOf([false, "a"]),
+      cursorOf([0, "a", 1]),
+      Buffer.from("[false,").toString("base64url"),
+    ]) {
       expect(await app.call("GET", "/file/v1/file/list", { token, query: { cursor } }), cursor).toMatchObject(invalid);
     }
   });
@@ -46,7 +82,10 @@ describe("a forged list cursor", () => {
         let cursor: string | undefined;
         let first = true;
         while (first || cursor) {
-          const res = await app.call("GET", "/file/v1/file/list", { token, query: { orderBy, order, pageSize: 2, ...(cursor ? { cursor } : {}) } });
+          const res = await app.call("GET", "/file/v1/file/list", {
+            token,
+            query: { orderBy, order, pageSize: 2, ...(cursor ? { cursor } : {}) },
+          });
           expect(res.status, `${orderBy} ${order}`).toBe(200);
           seen.push(...res.body.data.list.map((f: { name: string }) => f.name));
           cursor = res.body.data.nextCursor;

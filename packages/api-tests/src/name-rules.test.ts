@@ -19,12 +19,25 @@ const emoji = (n: number) => "😀".repeat(n);
 const hex = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
 const forbidden = [
-  ["left-to-right embedding", "\u202A"], ["right-to-left embedding", "\u202B"], ["pop directional formatting", "\u202C"],
-  ["left-to-right override", "\u202D"], ["right-to-left override", "\u202E"],
-  ["left-to-right isolate", "\u2066"], ["right-to-left isolate", "\u2067"], ["first strong isolate", "\u2068"], ["pop directional isolate", "\u2069"],
-  ["left-to-right mark", "\u200E"], ["right-to-left mark", "\u200F"], ["Arabic letter mark", "\u061C"],
-  ["zero-width space", "\u200B"], ["zero-width non-joiner", "\u200C"], ["zero-width joiner", "\u200D"], ["word joiner", "\u2060"],
-  ["byte order mark", "\uFEFF"], ["line separator", "\u2028"], ["paragraph separator", "\u2029"],
+  ["left-to-right embedding", "\u202A"],
+  ["right-to-left embedding", "\u202B"],
+  ["pop directional formatting", "\u202C"],
+  ["left-to-right override", "\u202D"],
+  ["right-to-left override", "\u202E"],
+  ["left-to-right isolate", "\u2066"],
+  ["right-to-left isolate", "\u2067"],
+  ["first strong isolate", "\u2068"],
+  ["pop directional isolate", "\u2069"],
+  ["left-to-right mark", "\u200E"],
+  ["right-to-left mark", "\u200F"],
+  ["Arabic letter mark", "\u061C"],
+  ["zero-width space", "\u200B"],
+  ["zero-width non-joiner", "\u200C"],
+  ["zero-width joiner", "\u200D"],
+  ["word joiner", "\u2060"],
+  ["byte order mark", "\uFEFF"],
+  ["line separator", "\u2028"],
+  ["paragraph separator", "\u2029"],
 ] as const;
 
 /** Every way a name enters: each answers 400 300012 naming the character, and writes nothing. */

@@ -20,12 +20,21 @@ describe("folders and names", () => {
     expect(await listNames(app, token, docs)).toEqual(["2025", "b-folder", "a.txt"]);
     const detail = await get(token, "/file/v1/file/detail", { identity: year });
     expect(detail.body.data.file).toMatchObject({ name: "2025", isDir: true, parentId: docs });
-    expect(detail.body.data.path).toEqual([{ identity: docs, name: "Docs" }, { identity: year, name: "2025" }]);
+    expect(detail.body.data.path).toEqual([
+      { identity: docs, name: "Docs" },
+      { identity: year, name: "2025" },
+    ]);
   });
 
   it.each([
-    ["a slash", "a/b"], ["a backslash", "a\\b"], ["NUL", "a\u0000b"], ["a control character", "a\u0007"],
-    ["a dot", "."], ["two dots", ".."], ["256 characters", "x".repeat(256)], ["only spaces", "   "],
+    ["a slash", "a/b"],
+    ["a backslash", "a\\b"],
+    ["NUL", "a\u0000b"],
+    ["a control character", "a\u0007"],
+    ["a dot", "."],
+    ["two dots", ".."],
+    ["256 characters", "x".repeat(256)],
+    ["only spaces", "   "],
   ])("refuses a name with %s (400 300012)", async (_, name) => {
     const { token } = await app.signUp();
     const res = await post(token, "/file/v1/folder/create", { name });
@@ -37,7 +46,10 @@ describe("folders and names", () => {
     const { token } = await app.signUp();
     await createFolder(app, token, "same");
     expect(await post(token, "/file/v1/folder/create", { name: "same" })).toMatchObject({ status: 409, body: { code: 300013 } });
-    expect(await post(token, "/file/v1/folder/create", { name: "x", parentId: crypto.randomUUID() })).toMatchObject({ status: 404, body: { code: 300014 } });
+    expect(await post(token, "/file/v1/folder/create", { name: "x", parentId: crypto.randomUUID() })).toMatchObject({
+      status: 404,
+      body: { code: 300014 },
+    });
   });
 
   it("renames, refusing a clash", async () => {
@@ -45,7 +57,10 @@ describe("folders and names", () => {
     const a = await createFolder(app, token, "a");
     await createFolder(app, token, "b");
     const file = await uploadFile(app, token, bytes(5, 2), { name: "n.txt" });
-    expect((await post(token, "/file/v1/file/rename", { identity: file, name: "new.md" })).body.data.file).toMatchObject({ name: "new.md", ext: "md" });
+    expect((await post(token, "/file/v1/file/rename", { identity: file, name: "new.md" })).body.data.file).toMatchObject({
+      name: "new.md",
+      ext: "md",
+    });
     expect(await post(token, "/file/v1/file/rename", { identity: a, name: "b" })).toMatchObject({ status: 409, body: { code: 300013 } });
   });
 
@@ -64,8 +79,15 @@ describe("listing", () => {
     const { token } = await app.signUp();
     const parent = await createFolder(app, token, "many");
     for (let i = 0; i < 7; i++) await createFolder(app, token, `d${i}`, parent);
-    for (let i = 0; i < 8; i++) await uploadFile(app, token, bytes(100 + i, 100 + i), { name: `f${String(i).padStart(2, "0")}.bin`, parentId: parent });
-    for (const [orderBy, order] of [["name", "asc"], ["name", "desc"], ["size", "desc"], ["create_time", "asc"], ["update_time", "desc"]]) {
+    for (let i = 0; i < 8; i++)
+      await uploadFile(app, token, bytes(100 + i, 100 + i), { name: `f${String(i).padStart(2, "0")}.bin`, parentId: parent });
+    for (const [orderBy, order] of [
+      ["name", "asc"],
+      ["name", "desc"],
+      ["size", "desc"],
+      ["create_time", "asc"],
+      ["update_time", "desc"],
+    ]) {
       const all = await get(token, "/file/v1/file/list", { parentId: parent, orderBy, order, pageSize: 1000 });
       expect(all.body.data.total).toBe(15);
       const names: string[] = all.body.data.list.map((f: { name: string }) => f.name);
@@ -128,10 +150,20 @@ describe("move and copy", () => {
     const a = await createFolder(app, token, "A");
     const b = await createFolder(app, token, "B", a);
     const c = await createFolder(app, token, "C");
-    expect(await post(token, "/file/v1/file/move", { identities: [a], targetId: b })).toMatchObject({ status: 400, body: { code: 300015 } });
-    expect(await post(token, "/file/v1/file/move", { identities: [a], targetId: a })).toMatchObject({ status: 400, body: { code: 300015 } });
+    expect(await post(token, "/file/v1/file/move", { identities: [a], targetId: b })).toMatchObject({
+      status: 400,
+      body: { code: 300015 },
+    });
+    expect(await post(token, "/file/v1/file/move", { identities: [a], targetId: a })).toMatchObject({
+      status: 400,
+      body: { code: 300015 },
+    });
     expect((await post(token, "/file/v1/file/move", { identities: [a], targetId: c })).body.data).toEqual({ movedCount: 1 });
-    expect((await get(token, "/file/v1/file/detail", { identity: b })).body.data.path.map((p: { name: string }) => p.name)).toEqual(["C", "A", "B"]);
+    expect((await get(token, "/file/v1/file/detail", { identity: b })).body.data.path.map((p: { name: string }) => p.name)).toEqual([
+      "C",
+      "A",
+      "B",
+    ]);
   });
 
   it("never leaves a cycle when A→B and B→A race", async () => {
@@ -196,10 +228,18 @@ describe("recycle bin", () => {
     expect(await post(token, "/file/v1/trash/restore", { identities: [dir] })).toMatchObject({ status: 409, body: { code: 300017 } });
 
     await post(token, "/file/v1/file/delete", { identities: [dir] });
-    const { trash_batch: batch } = await app.deps.db.selectFrom("files").select("trash_batch").where("identity", "=", dir).executeTakeFirstOrThrow();
+    const { trash_batch: batch } = await app.deps.db
+      .selectFrom("files")
+      .select("trash_batch")
+      .where("identity", "=", dir)
+      .executeTakeFirstOrThrow();
     const job = (await app.jobs.get(`trash-purge-${batch}`))!;
     expect(job).toMatchObject({ type: "trash.purge", payload: { batch } });
-    await app.deps.db.updateTable("files").set({ purge_at: new Date(Date.now() - 1000) }).where("identity", "=", dir).execute();
+    await app.deps.db
+      .updateTable("files")
+      .set({ purge_at: new Date(Date.now() - 1000) })
+      .where("identity", "=", dir)
+      .execute();
     await app.jobs.makeDue(job.name);
     await app.background.runDueJobs();
     expect((await get(token, "/file/v1/trash/list", {})).body.data.total).toBe(0);
@@ -230,7 +270,16 @@ describe("another user's identities behave as missing ones", () => {
     const bob = await app.signUp();
     const dir = await createFolder(app, alice.token, "private");
     const file = await uploadFile(app, alice.token, bytes(50, 8), { name: "secret.txt", parentId: dir });
-    const before = await app.deps.db.selectFrom("files").selectAll().where("user_id", "=", (await app.deps.db.selectFrom("files").select("user_id").where("identity", "=", dir).executeTakeFirstOrThrow()).user_id).orderBy("id").execute();
+    const before = await app.deps.db
+      .selectFrom("files")
+      .selectAll()
+      .where(
+        "user_id",
+        "=",
+        (await app.deps.db.selectFrom("files").select("user_id").where("identity", "=", dir).executeTakeFirstOrThrow()).user_id,
+      )
+      .orderBy("id")
+      .execute();
     const missing = crypto.randomUUID();
     for (const id of [file, missing]) {
       const answers = await Promise.all([
@@ -246,8 +295,14 @@ describe("another user's identities behave as missing ones", () => {
       for (const a of answers) expect(a).toEqual({ status: 404, body: { code: 300001, msg: "file not found" } });
     }
     for (const id of [dir, missing]) {
-      expect(await get(bob.token, "/file/v1/file/list", { parentId: id })).toEqual({ status: 404, body: { code: 300009, msg: "folder not found" } });
-      expect(await post(bob.token, "/file/v1/folder/create", { name: "x", parentId: id })).toMatchObject({ status: 404, body: { code: 300014 } });
+      expect(await get(bob.token, "/file/v1/file/list", { parentId: id })).toEqual({
+        status: 404,
+        body: { code: 300009, msg: "folder not found" },
+      });
+      expect(await post(bob.token, "/file/v1/folder/create", { name: "x", parentId: id })).toMatchObject({
+        status: 404,
+        body: { code: 300014 },
+      });
     }
     const after = await app.deps.db.selectFrom("files").selectAll().where("user_id", "=", before[0].user_id).orderBy("id").execute();
     expect(after).toEqual(before);

@@ -33,7 +33,10 @@ async function instant(token: string, content: Buffer, name: string, parentId?: 
   const first = await post(token, "/file/v1/upload/instant", ask);
   if (first.status !== 200 || !first.body.data.challenge) return first;
   const { offset, length, nonce } = first.body.data.challenge;
-  const proof = createHash("sha256").update(nonce, "utf8").update(content.subarray(offset, offset + length)).digest("hex");
+  const proof = createHash("sha256")
+    .update(nonce, "utf8")
+    .update(content.subarray(offset, offset + length))
+    .digest("hex");
   return post(token, "/file/v1/upload/instant", { ...ask, proof });
 }
 
@@ -55,7 +58,10 @@ async function instants(token: string, content: Buffer, names: string[], parentI
 
 /** Runs the operations all at once, in a shuffled order. */
 async function together<T>(ops: (() => Promise<T>)[]): Promise<T[]> {
-  const shuffled = ops.map((op) => ({ op, key: Math.random() })).sort((x, y) => x.key - y.key).map((x) => x.op);
+  const shuffled = ops
+    .map((op) => ({ op, key: Math.random() }))
+    .sort((x, y) => x.key - y.key)
+    .map((x) => x.op);
   return Promise.all(shuffled.map((op) => op()));
 }
 
@@ -73,7 +79,11 @@ describe("one quota", () => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const u = await db().selectFrom("users").select(["quota_used", "quota_reserved"]).where("id", "=", userId).executeTakeFirstOrThrow();
+        const u = await db()
+          .selectFrom("users")
+          .select(["quota_used", "quota_reserved"])
+          .where("id", "=", userId)
+          .executeTakeFirstOrThrow();
         peak = Math.max(peak, u.quota_used + u.quota_reserved);
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -85,10 +95,18 @@ describe("one quota", () => {
       }),
       ...Array.from({ length: 6 }, (_, i) => async () => {
         const presign = await post(token, "/file/v1/upload/presign", { hash: sha256(`abandoned-${i}`), size: 10_000, name: `a${i}.bin` });
-        return presign.status === 200 ? (await post(token, "/file/v1/upload/abort", { uploadKey: presign.body.data.uploadKey })).status : presign.status;
+        return presign.status === 200
+          ? (await post(token, "/file/v1/upload/abort", { uploadKey: presign.body.data.uploadKey })).status
+          : presign.status;
       }),
-      ...Array.from({ length: 8 }, () => async () => (await post(token, "/file/v1/file/copy", { identities: [seed], targetId: folder })).status),
-      async () => Math.max(...(await instants(token, known, ["i0.bin", "i1.bin", "i2.bin", "i3.bin", "i4.bin", "i5.bin"], folder)).map((r) => r.status)),
+      ...Array.from(
+        { length: 8 },
+        () => async () => (await post(token, "/file/v1/file/copy", { identities: [seed], targetId: folder })).status,
+      ),
+      async () =>
+        Math.max(
+          ...(await instants(token, known, ["i0.bin", "i1.bin", "i2.bin", "i3.bin", "i4.bin", "i5.bin"], folder)).map((r) => r.status),
+        ),
     ]);
     sampling = false;
     await sampler;
@@ -97,7 +115,12 @@ describe("one quota", () => {
     expect(statusSet(statuses)).toEqual([200, 403]);
     expect(peak).toBeLessThanOrEqual(QUOTA);
     const user = await db().selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
-    const files = await db().selectFrom("files").select(["id", "size", "status"]).where("user_id", "=", userId).where("status", "<>", "purged").execute();
+    const files = await db()
+      .selectFrom("files")
+      .select(["id", "size", "status"])
+      .where("user_id", "=", userId)
+      .where("status", "<>", "purged")
+      .execute();
     expect(user.quota_reserved).toBe(0);
     expect(user.quota_used).toBe(files.reduce((sum, f) => sum + f.size, 0));
     expect(user.quota_used).toBeLessThanOrEqual(QUOTA);
@@ -134,9 +157,11 @@ describe("one piece of content", () => {
       }
       return refs.length;
     }
-    const fileIn = (res: { status: number; body: any }) => (res.status === 200 ? res.body.data.identity as string : undefined);
-    const filesIn = async (token: string, parentId?: string) => (await app.call("GET", "/file/v1/file/list", { token, query: { parentId, pageSize: 1000 } }))
-      .body.data.list.filter((f: { isDir: boolean }) => !f.isDir).map((f: { identity: string }) => f.identity) as string[];
+    const fileIn = (res: { status: number; body: any }) => (res.status === 200 ? (res.body.data.identity as string) : undefined);
+    const filesIn = async (token: string, parentId?: string) =>
+      (await app.call("GET", "/file/v1/file/list", { token, query: { parentId, pageSize: 1000 } })).body.data.list
+        .filter((f: { isDir: boolean }) => !f.isDir)
+        .map((f: { identity: string }) => f.identity) as string[];
 
     // Growing: every kind of new reference at once.
     const grow = await together<number>([
@@ -145,19 +170,25 @@ describe("one piece of content", () => {
         mine.get(o.token)!.push(...answers.map(fileIn).filter((id): id is string => id !== undefined));
         return Math.max(...answers.map((r) => r.status));
       }),
-      ...Array.from({ length: 4 }, () => async () => (await post(owner.token, "/file/v1/file/copy", { identities: [first], targetId: folder })).status),
+      ...Array.from(
+        { length: 4 },
+        () => async () => (await post(owner.token, "/file/v1/file/copy", { identities: [first], targetId: folder })).status,
+      ),
       ...others.slice(0, 2).map((o) => async () => (await upload(app, o.token, content, { name: "full.bin" })).callback!.status),
     ]);
     expect(statusSet(grow)).toEqual([200]);
     expect(await expectExactCount()).toBe(1 + 4 * 3 + 4 + 2);
-    copies.push(...await filesIn(owner.token, folder));
+    copies.push(...(await filesIn(owner.token, folder)));
 
     // Mixed: purges of some references beside new ones, the owner uploading the content while purging it.
     const mixed = await together<number>([
       ...copies.slice(0, 3).map((id) => () => purge(owner.token, id)),
       ...others.map((o) => () => purge(o.token, mine.get(o.token)!.shift()!)),
       ...others.map((o) => async () => (await instant(o.token, content, "again.bin")).status),
-      ...Array.from({ length: 2 }, () => async () => (await post(owner.token, "/file/v1/file/copy", { identities: [first], targetId: folder })).status),
+      ...Array.from(
+        { length: 2 },
+        () => async () => (await post(owner.token, "/file/v1/file/copy", { identities: [first], targetId: folder })).status,
+      ),
       async () => (await upload(app, owner.token, content, { name: "re-upload.bin" })).callback!.status,
     ]);
     expect(statusSet(mixed)).toEqual([200]);
@@ -165,15 +196,17 @@ describe("one piece of content", () => {
 
     // To zero: everyone purges everything at once; the object goes with the last reference.
     const everything = [
-      { token: owner.token, ids: [...await filesIn(owner.token), ...await filesIn(owner.token, folder)] },
-      ...await Promise.all(others.map(async (o) => ({ token: o.token, ids: await filesIn(o.token) }))),
+      { token: owner.token, ids: [...(await filesIn(owner.token)), ...(await filesIn(owner.token, folder))] },
+      ...(await Promise.all(others.map(async (o) => ({ token: o.token, ids: await filesIn(o.token) })))),
     ];
     const drained = await together<number>(everything.flatMap(({ token, ids }) => ids.map((id) => () => purge(token, id))));
     expect(statusSet(drained)).toEqual([200]);
     expect(await expectExactCount()).toBe(0);
 
     // Known no more: instant upload says so, and a new upload stores the content afresh.
-    expect((await post(others[0].token, "/file/v1/upload/instant", { hash, size: content.length, name: "late.bin" })).body.data).toEqual({ exists: false });
+    expect((await post(others[0].token, "/file/v1/upload/instant", { hash, size: content.length, name: "late.bin" })).body.data).toEqual({
+      exists: false,
+    });
     await uploadFile(app, others[0].token, content, { name: "fresh.bin" });
     expect(await expectExactCount()).toBe(1);
   });
@@ -189,13 +222,19 @@ describe("one piece of content", () => {
         () => purge(owner.token, only),
         ...provers.map((p) => async () => {
           const answers = await instants(p.token, content, ["p0.bin", "p1.bin", "p2.bin"]);
-          for (const res of answers) if (res.status === 200 && res.body.data.identity) linked.push({ token: p.token, identity: res.body.data.identity });
+          for (const res of answers)
+            if (res.status === 200 && res.body.data.identity) linked.push({ token: p.token, identity: res.body.data.identity });
           return Math.max(...answers.map((r) => r.status));
         }),
       ]);
       expect(statusSet(statuses)).toEqual([200]);
       await app.background.idle();
-      const refs = await db().selectFrom("files").select("id").where("blob_sha256", "=", sha256(content)).where("status", "<>", "purged").execute();
+      const refs = await db()
+        .selectFrom("files")
+        .select("id")
+        .where("blob_sha256", "=", sha256(content))
+        .where("status", "<>", "purged")
+        .execute();
       const blob = await db().selectFrom("blobs").select("ref_count").where("sha256", "=", sha256(content)).executeTakeFirst();
       expect(refs).toHaveLength(linked.length);
       expect(blob?.ref_count ?? 0).toBe(linked.length);
@@ -210,22 +249,37 @@ describe("one piece of content", () => {
     for (let round = 0; round < 4; round++) {
       // Each user holds every content twice, in folders whose files list them in opposite orders:
       // one folder is copied while the other is purged.
-      const folders = await Promise.all(users.map(async ({ token }, u) => Promise.all(["keep", "drop"].map(async (kind) => {
-        const folder = await createFolder(app, token, `${kind}${round}`);
-        for (const [i, content] of (u === 0 ? contents : [...contents].reverse()).entries()) {
-          await uploadFile(app, token, content, { name: `c${i}.bin`, parentId: folder });
-        }
-        return folder;
-      }))));
-      const statuses = await together<number>(users.flatMap(({ token }, u) => [
-        async () => (await post(token, "/file/v1/file/copy", { identities: [folders[u][0]], targetId: "0" })).status,
-        () => purge(token, folders[u][1]),
-      ]));
+      const folders = await Promise.all(
+        users.map(async ({ token }, u) =>
+          Promise.all(
+            ["keep", "drop"].map(async (kind) => {
+              const folder = await createFolder(app, token, `${kind}${round}`);
+              for (const [i, content] of (u === 0 ? contents : [...contents].reverse()).entries()) {
+                await uploadFile(app, token, content, { name: `c${i}.bin`, parentId: folder });
+              }
+              return folder;
+            }),
+          ),
+        ),
+      );
+      const statuses = await together<number>(
+        users.flatMap(({ token }, u) => [
+          async () => (await post(token, "/file/v1/file/copy", { identities: [folders[u][0]], targetId: "0" })).status,
+          () => purge(token, folders[u][1]),
+        ]),
+      );
       expect(statuses, JSON.stringify(statuses)).toEqual([200, 200, 200, 200]);
     }
     for (const content of contents) {
-      const refs = await db().selectFrom("files").select("id").where("blob_sha256", "=", sha256(content)).where("status", "<>", "purged").execute();
-      expect((await db().selectFrom("blobs").select("ref_count").where("sha256", "=", sha256(content)).executeTakeFirstOrThrow()).ref_count).toBe(refs.length);
+      const refs = await db()
+        .selectFrom("files")
+        .select("id")
+        .where("blob_sha256", "=", sha256(content))
+        .where("status", "<>", "purged")
+        .execute();
+      expect(
+        (await db().selectFrom("blobs").select("ref_count").where("sha256", "=", sha256(content)).executeTakeFirstOrThrow()).ref_count,
+      ).toBe(refs.length);
     }
   });
 
@@ -239,8 +293,14 @@ describe("one piece of content", () => {
     // What a purge of the last reference does between the proof's blob check and its read.
     const blob = await db().selectFrom("blobs").select("object_key").where("sha256", "=", sha256(content)).executeTakeFirstOrThrow();
     await app.deps.storage.delete([blob.object_key]);
-    const proof = createHash("sha256").update(challenge.nonce, "utf8").update(content.subarray(challenge.offset, challenge.offset + challenge.length)).digest("hex");
-    expect(await post(token, "/file/v1/upload/instant", { ...ask, proof })).toEqual({ status: 200, body: { code: 200, msg: "OK", data: { exists: false } } });
+    const proof = createHash("sha256")
+      .update(challenge.nonce, "utf8")
+      .update(content.subarray(challenge.offset, challenge.offset + challenge.length))
+      .digest("hex");
+    expect(await post(token, "/file/v1/upload/instant", { ...ask, proof })).toEqual({
+      status: 200,
+      body: { code: 200, msg: "OK", data: { exists: false } },
+    });
   });
 });
 
@@ -258,15 +318,30 @@ describe("one folder", () => {
     const statuses = await together<number>([
       ...movers.map((m) => async () => (await post(token, "/file/v1/file/move", { identities: [m], targetId: target })).status),
       ...renamers.map((r) => async () => (await post(token, "/file/v1/file/rename", { identity: r, name: "same" })).status),
-      ...Array.from({ length: 4 }, () => async () => (await post(token, "/file/v1/folder/create", { name: "same", parentId: target })).status),
+      ...Array.from(
+        { length: 4 },
+        () => async () => (await post(token, "/file/v1/folder/create", { name: "same", parentId: target })).status,
+      ),
       async () => (await post(token, "/file/v1/file/copy", { identities: [movers[0]], targetId: target })).status,
       async () => (await post(token, "/file/v1/trash/restore", { identities: [gone] })).status,
     ]);
-    expect(statuses.every((s) => s === 200 || s === 409), JSON.stringify(statuses)).toBe(true);
-    const twins = await db().selectFrom("files").select("name").select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("user_id", "=", userId).where("status", "=", "active").groupBy(["parent_id", "name"]).having((eb) => eb.fn.countAll(), ">", 1).execute();
+    expect(
+      statuses.every((s) => s === 200 || s === 409),
+      JSON.stringify(statuses),
+    ).toBe(true);
+    const twins = await db()
+      .selectFrom("files")
+      .select("name")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("user_id", "=", userId)
+      .where("status", "=", "active")
+      .groupBy(["parent_id", "name"])
+      .having((eb) => eb.fn.countAll(), ">", 1)
+      .execute();
     expect(twins).toEqual([]);
-    const names = (await app.call("GET", "/file/v1/file/list", { token, query: { parentId: target, pageSize: 1000 } })).body.data.list.map((f: { name: string }) => f.name);
+    const names = (await app.call("GET", "/file/v1/file/list", { token, query: { parentId: target, pageSize: 1000 } })).body.data.list.map(
+      (f: { name: string }) => f.name,
+    );
     expect(names.filter((n: string) => n === "same")).toHaveLength(1);
   });
 
@@ -277,24 +352,43 @@ describe("one folder", () => {
     await uploadFile(app, token, known, { name: "known.bin" });
     for (let round = 0; round < 3; round++) {
       const folder = await createFolder(app, token, `doomed${round}`);
-      const pending = await Promise.all(Array.from({ length: 3 }, async (_, i) => {
-        const content = bytes(1_000 + i, 200 + round * 10 + i);
-        const presign = await post(token, "/file/v1/upload/presign", { hash: sha256(content), size: content.length, name: `up${i}.bin`, parentId: folder });
-        return { content, plan: presign.body.data };
-      }));
+      const pending = await Promise.all(
+        Array.from({ length: 3 }, async (_, i) => {
+          const content = bytes(1_000 + i, 200 + round * 10 + i);
+          const presign = await post(token, "/file/v1/upload/presign", {
+            hash: sha256(content),
+            size: content.length,
+            name: `up${i}.bin`,
+            parentId: folder,
+          });
+          return { content, plan: presign.body.data };
+        }),
+      );
       const statuses = await together<number>([
         async () => (await post(token, "/file/v1/file/delete", { identities: [folder] })).status,
-        ...Array.from({ length: 6 }, (_, i) => async () => (await post(token, "/file/v1/folder/create", { name: `sub${i}`, parentId: folder })).status),
+        ...Array.from(
+          { length: 6 },
+          (_, i) => async () => (await post(token, "/file/v1/folder/create", { name: `sub${i}`, parentId: folder })).status,
+        ),
         async () => Math.max(...(await instants(token, known, ["inst0.bin", "inst1.bin", "inst2.bin"], folder)).map((r) => r.status)),
         ...pending.map(({ content, plan }) => async () => {
           await fetch(plan.uploadUrl, { method: "PUT", headers: plan.headers, body: content });
           return (await post(token, "/file/v1/upload/callback", { uploadKey: plan.uploadKey })).status;
         }),
       ]);
-      expect(statuses.every((s) => s === 200 || s === 404), JSON.stringify(statuses)).toBe(true);
+      expect(
+        statuses.every((s) => s === 200 || s === 404),
+        JSON.stringify(statuses),
+      ).toBe(true);
       await app.background.idle();
-      const orphans = await db().selectFrom("files as c").innerJoin("files as p", "p.id", "c.parent_id")
-        .select(["c.name", "p.status"]).where("c.user_id", "=", userId).where("c.status", "=", "active").where("p.status", "<>", "active").execute();
+      const orphans = await db()
+        .selectFrom("files as c")
+        .innerJoin("files as p", "p.id", "c.parent_id")
+        .select(["c.name", "p.status"])
+        .where("c.user_id", "=", userId)
+        .where("c.status", "=", "active")
+        .where("p.status", "<>", "active")
+        .execute();
       expect(orphans).toEqual([]);
     }
   });
@@ -310,15 +404,25 @@ describe("one tree", () => {
       const inner = await Promise.all(tops.map((t) => createFolder(app, token, "inner", t)));
       const statuses = await together<number>([
         // A into B's child, B into C's child, C into A's child: any two are fine, all three make a ring.
-        ...tops.map((t, i) => async () => (await post(token, "/file/v1/file/move", { identities: [t], targetId: inner[(i + 1) % 3] })).status),
+        ...tops.map(
+          (t, i) => async () => (await post(token, "/file/v1/file/move", { identities: [t], targetId: inner[(i + 1) % 3] })).status,
+        ),
         async () => (await post(token, "/file/v1/file/move", { identities: [tops[0]], targetId: tops[2] })).status,
         async () => (await post(token, "/file/v1/file/move", { identities: [tops[2]], targetId: tops[0] })).status,
       ]);
-      expect(statuses.every((s) => s === 200 || s === 400), JSON.stringify(statuses)).toBe(true);
+      expect(
+        statuses.every((s) => s === 200 || s === 400),
+        JSON.stringify(statuses),
+      ).toBe(true);
       refused += statuses.filter((s) => s === 400).length;
     }
     expect(refused).toBeGreaterThan(0);
-    const rows = await db().selectFrom("files").select(["id", "parent_id"]).where("user_id", "=", userId).where("status", "=", "active").execute();
+    const rows = await db()
+      .selectFrom("files")
+      .select(["id", "parent_id"])
+      .where("user_id", "=", userId)
+      .where("status", "=", "active")
+      .execute();
     const parentOf = new Map(rows.map((r) => [r.id, r.parent_id]));
     for (const row of rows) {
       let at = row.id;

@@ -16,7 +16,10 @@ describe("a validly signed token for a user that does not exist", () => {
     // A real share to save from, so that share save gets past its own checks.
     const owner = await app.signUp();
     const folder = await createFolder(app, owner.token, "Shared");
-    const created = await app.call("POST", "/share/v1/share/create", { token: owner.token, body: { fileIdentity: folder, expiredType: 0, hasCode: false } });
+    const created = await app.call("POST", "/share/v1/share/create", {
+      token: owner.token,
+      body: { fileIdentity: folder, expiredType: 0, hasCode: false },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const { identity } = created.body.data;
     const shareToken = (await app.call("POST", "/share/v1/share/validate", { body: { identity } })).body.data.shareToken;
@@ -24,8 +27,12 @@ describe("a validly signed token for a user that does not exist", () => {
     const { accessToken: token } = await app.deps.tokens.issue(999_999);
     expect(await app.deps.tokens.verify(token)).toBe(999_999);
     expect(await app.call("POST", "/file/v1/folder/create", { token, body: { name: "ghost" } })).toMatchObject(unauthorized);
-    expect(await app.call("POST", "/share/v1/share/save", { token, body: { identity, shareToken, fileIdentities: [folder] } })).toMatchObject(unauthorized);
-    expect(await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("ghost"), size: 5, name: "ghost.bin" } })).toMatchObject(unauthorized);
+    expect(
+      await app.call("POST", "/share/v1/share/save", { token, body: { identity, shareToken, fileIdentities: [folder] } }),
+    ).toMatchObject(unauthorized);
+    expect(
+      await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("ghost"), size: 5, name: "ghost.bin" } }),
+    ).toMatchObject(unauthorized);
     expect(await app.call("GET", "/usercenter/v1/user/info", { token })).toMatchObject(unauthorized);
     expect(await app.call("GET", "/file/v1/file/list", { token })).toMatchObject(unauthorized);
     expect(await app.call("GET", "/usercenter/v1/user/quota", { token })).toMatchObject(unauthorized);

@@ -18,7 +18,9 @@ describe.skipIf(process.env.POLARIS_TEST_PROFILE === "parity")("SQL search over 
     userId = (await app.deps.db.selectFrom("users").select("id").where("mobile", "=", user.mobile).executeTakeFirstOrThrow()).id;
     // 20,000 names without the keywords below, and a few with them.
     await sql`insert into files (identity, user_id, parent_id, name, ext, is_dir, size)
-      select gen_random_uuid(), ${userId}, 0, 'file-' || g || '.txt', 'txt', false, g from generate_series(1, 20000) g`.execute(app.deps.db);
+      select gen_random_uuid(), ${userId}, 0, 'file-' || g || '.txt', 'txt', false, g from generate_series(1, 20000) g`.execute(
+      app.deps.db,
+    );
     for (const name of ["年度报告.pdf", "季度报告-Q3.docx", "Invoice-2025.pdf", "my_invoice.txt", "合同.pdf"]) {
       await sql`insert into files (identity, user_id, parent_id, name, ext, is_dir, size)
         values (gen_random_uuid(), ${userId}, 0, ${name}, '', false, 1)`.execute(app.deps.db);
@@ -35,9 +37,21 @@ describe.skipIf(process.env.POLARIS_TEST_PROFILE === "parity")("SQL search over 
       transformQuery: ({ node, queryId }) => (sent.push(db.getExecutor().compileQuery(node, queryId)), node),
       transformResult: async ({ result }) => result,
     };
-    await createSqlSearch(db.withPlugin(spy)).search(userId, { keyword, exts: [], sortBy: "relevance", sortDesc: false, offset: 0, limit: 20 });
-    return Promise.all(sent.map(async (q) =>
-      (await db.executeQuery<{ "QUERY PLAN": string }>(CompiledQuery.raw(`explain ${q.sql}`, [...q.parameters]))).rows.map((r) => r["QUERY PLAN"]).join("\n")));
+    await createSqlSearch(db.withPlugin(spy)).search(userId, {
+      keyword,
+      exts: [],
+      sortBy: "relevance",
+      sortDesc: false,
+      offset: 0,
+      limit: 20,
+    });
+    return Promise.all(
+      sent.map(async (q) =>
+        (await db.executeQuery<{ "QUERY PLAN": string }>(CompiledQuery.raw(`explain ${q.sql}`, [...q.parameters]))).rows
+          .map((r) => r["QUERY PLAN"])
+          .join("\n"),
+      ),
+    );
   }
 
   it("reads candidates from the index for one, two and more characters, Latin and Chinese", async () => {
@@ -57,7 +71,19 @@ describe.skipIf(process.env.POLARIS_TEST_PROFILE === "parity")("SQL search over 
     expect(await names("报告")).toEqual({ total: 2, names: ["年度报告.pdf", "季度报告-Q3.docx"] });
     expect(await names("INVOICE")).toEqual({ total: 2, names: ["my_invoice.txt", "Invoice-2025.pdf"] });
     expect(await names("合")).toEqual({ total: 1, names: ["合同.pdf"] });
-    expect((await names("e-1999")).names).toEqual(["file-1999.txt", "file-19990.txt", "file-19991.txt", "file-19992.txt", "file-19993.txt", "file-19994.txt", "file-19995.txt", "file-19996.txt", "file-19997.txt", "file-19998.txt", "file-19999.txt"]);
+    expect((await names("e-1999")).names).toEqual([
+      "file-1999.txt",
+      "file-19990.txt",
+      "file-19991.txt",
+      "file-19992.txt",
+      "file-19993.txt",
+      "file-19994.txt",
+      "file-19995.txt",
+      "file-19996.txt",
+      "file-19997.txt",
+      "file-19998.txt",
+      "file-19999.txt",
+    ]);
     expect((await names("file-")).total).toBe(10_000);
     expect(await names("报告x")).toEqual({ total: 0, names: [] });
     // A page past the last match still says how many there are.

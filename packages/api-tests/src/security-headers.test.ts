@@ -26,7 +26,12 @@ afterAll(async () => {
 });
 
 const policyOf = (res: Response) =>
-  new Map((res.headers.get("content-security-policy") ?? "").split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+  new Map(
+    (res.headers.get("content-security-policy") ?? "")
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  );
 
 function expectLockedDown(res: Response) {
   expect(res.headers.get("x-content-type-options")).toBe("nosniff");
@@ -43,7 +48,10 @@ describe("security headers", () => {
       await fetch(`${app.url}/file/v1/file/list`),
       await fetch(`${app.url}/usercenter/v1/user/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" }),
       await fetch(`${app.url}/file/v1/nothing-here`),
-      await fetch(`${app.url}/file/v1/file/list`, { method: "OPTIONS", headers: { origin: "http://elsewhere.test", "access-control-request-method": "GET" } }),
+      await fetch(`${app.url}/file/v1/file/list`, {
+        method: "OPTIONS",
+        headers: { origin: "http://elsewhere.test", "access-control-request-method": "GET" },
+      }),
       await fetch(`${app.url}/healthz`),
     ];
     expect(answers.map((r) => r.status)).toEqual([200, 401, 400, 404, 204, 200]);
@@ -112,32 +120,42 @@ describe("the object store's downloads", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
-  embeddedStore(
-    "are sandboxed even when a presigned GET asks for the object as an inline HTML page",
-    async () => {
-      const { config } = app.deps;
-      const s3 = new S3Client({
-        region: config.AWS_REGION, endpoint: app.s3Endpoint, forcePathStyle: true,
-        credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID!, secretAccessKey: config.AWS_SECRET_ACCESS_KEY! },
-      });
-      await s3.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: "probe/page.svg", Body: html, ContentType: "image/svg+xml" }));
-      const url = await getSignedUrl(s3, new GetObjectCommand({
-        Bucket: config.S3_BUCKET, Key: "probe/page.svg", ResponseContentType: "text/html", ResponseContentDisposition: "inline",
-      }), { expiresIn: 60 });
-      const res = await fetch(url);
-      expect(res.status).toBe(200);
-      expect(res.headers.get("content-type")).toBe("text/html");
-      expect(res.headers.get("content-security-policy")).toMatch(/^sandbox(;|$)/);
-      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      s3.destroy();
-    },
-  );
+  embeddedStore("are sandboxed even when a presigned GET asks for the object as an inline HTML page", async () => {
+    const { config } = app.deps;
+    const s3 = new S3Client({
+      region: config.AWS_REGION,
+      endpoint: app.s3Endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: config.AWS_ACCESS_KEY_ID!, secretAccessKey: config.AWS_SECRET_ACCESS_KEY! },
+    });
+    await s3.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: "probe/page.svg", Body: html, ContentType: "image/svg+xml" }));
+    const url = await getSignedUrl(
+      s3,
+      new GetObjectCommand({
+        Bucket: config.S3_BUCKET,
+        Key: "probe/page.svg",
+        ResponseContentType: "text/html",
+        ResponseContentDisposition: "inline",
+      }),
+      { expiresIn: 60 },
+    );
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html");
+    expect(res.headers.get("content-security-policy")).toMatch(/^sandbox(;|$)/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    s3.destroy();
+  });
 });
 
 describe("access tokens", () => {
   const key = new TextEncoder().encode(JWT_SECRET);
   const signed = (claims: { exp?: number; sub?: string }) => {
-    const jwt = new SignJWT({}).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuer("polaris").setAudience("polaris-api").setIssuedAt();
+    const jwt = new SignJWT({})
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer("polaris")
+      .setAudience("polaris-api")
+      .setIssuedAt();
     if (claims.sub) jwt.setSubject(claims.sub);
     if (claims.exp) jwt.setExpirationTime(claims.exp);
     return jwt.sign(key);
@@ -154,6 +172,9 @@ describe("access tokens", () => {
     for (let attempt = 0; attempt < 2; attempt++) {
       expect(await app.call("GET", "/usercenter/v1/user/info", { token: forever })).toMatchObject({ status: 401, body: { code: 100003 } });
     }
-    expect(await app.call("GET", "/file/v1/file/list", { token: await signed({ exp }) })).toMatchObject({ status: 401, body: { code: 100003 } });
+    expect(await app.call("GET", "/file/v1/file/list", { token: await signed({ exp }) })).toMatchObject({
+      status: 401,
+      body: { code: 100003 },
+    });
   });
 });

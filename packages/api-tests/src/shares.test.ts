@@ -26,7 +26,8 @@ async function tokenFor(identity: string, code?: string) {
   return res.body.data.shareToken as string;
 }
 
-const shareRow = (identity: string) => app.deps.db.selectFrom("shares").selectAll().where("identity", "=", identity).executeTakeFirstOrThrow();
+const shareRow = (identity: string) =>
+  app.deps.db.selectFrom("shares").selectAll().where("identity", "=", identity).executeTakeFirstOrThrow();
 const userIdOf = async (fileIdentity: string) =>
   (await app.deps.db.selectFrom("files").select("user_id").where("identity", "=", fileIdentity).executeTakeFirstOrThrow()).user_id;
 const refCount = async (content: Buffer) =>
@@ -36,11 +37,21 @@ const refCount = async (content: Buffer) =>
 function postFrom(localAddress: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const url = new URL(`${app.url}${S}${path}`);
   return new Promise<{ status: number; body: any }>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", localAddress, headers: { ...headers, "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (chunk) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        localAddress,
+        headers: { ...headers, "content-type": "application/json" },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      },
+    );
     req.on("error", reject);
     req.end(JSON.stringify(body));
   });
@@ -75,18 +86,39 @@ describe("share lifecycle", () => {
     expect(await app.jobs.get(`share-expire-${created.identity}`)).toMatchObject({ type: "share.expire" });
 
     const listed = await app.call("GET", `${S}/list`, { token: owner.token });
-    expect(listed.body.data).toMatchObject({ total: 1, list: [{ identity: created.identity, fileIdentity: ids.shared, fileName: "Shared", isDir: true, code: created.code, clickNum: 0, saveNum: 0, status: 0 }] });
+    expect(listed.body.data).toMatchObject({
+      total: 1,
+      list: [
+        {
+          identity: created.identity,
+          fileIdentity: ids.shared,
+          fileName: "Shared",
+          isDir: true,
+          code: created.code,
+          clickNum: 0,
+          saveNum: 0,
+          status: 0,
+        },
+      ],
+    });
 
     // The code is needed, wrong codes are refused, the right one works in any case.
     expect(await post(undefined, "/validate", { identity: created.identity })).toMatchObject({ status: 403, body: { code: 400003 } });
     const wrong = created.code === "AAAA" ? "BBBB" : "AAAA";
-    expect(await post(undefined, "/validate", { identity: created.identity, code: wrong })).toMatchObject({ status: 403, body: { code: 400003 } });
+    expect(await post(undefined, "/validate", { identity: created.identity, code: wrong })).toMatchObject({
+      status: 403,
+      body: { code: 400003 },
+    });
     const validated = await post(undefined, "/validate", { identity: created.identity, code: created.code.toLowerCase() });
     expect(validated.status).toBe(200);
     expect(validated.body.data.share).toEqual({
-      identity: created.identity, fileName: "Shared", isDir: true, size: 0,
+      identity: created.identity,
+      fileName: "Shared",
+      isDir: true,
+      size: 0,
       // Accounts are named after their mobile by default: the public page masks it.
-      sharerName: `${owner.mobile.slice(0, 3)}****${owner.mobile.slice(-4)}`, expiredTime: created.expiredTime,
+      sharerName: `${owner.mobile.slice(0, 3)}****${owner.mobile.slice(-4)}`,
+      expiredTime: created.expiredTime,
     });
     const shareToken = validated.body.data.shareToken as string;
     expect((await shareRow(created.identity)).click_num).toBe(1);
@@ -115,7 +147,14 @@ describe("share lifecycle", () => {
 
     // A new code revokes the tokens issued for the old one; the new expiry counts from now.
     const updated = await post(owner.token, "/update", { identity: created.identity, code: "k7m2", expiredType: 0 });
-    expect(updated.body.data.share).toMatchObject({ identity: created.identity, code: "K7M2", expiredTime: 0, status: 0, clickNum: 1, saveNum: 1 });
+    expect(updated.body.data.share).toMatchObject({
+      identity: created.identity,
+      code: "K7M2",
+      expiredTime: 0,
+      status: 0,
+      clickNum: 1,
+      saveNum: 1,
+    });
     expect(await app.jobs.get(`share-expire-${created.identity}`)).toBeUndefined();
     expect(await get("/detail", { identity: created.identity, shareToken })).toMatchObject({ status: 401, body: { code: 100003 } });
     expect(await get("/detail", { identity: created.identity, code: "K7M2" })).toMatchObject({ status: 200 });
@@ -123,15 +162,29 @@ describe("share lifecycle", () => {
     expect(removed.body.data.share.code).toBe("");
     expect(await get("/detail", { identity: created.identity })).toMatchObject({ status: 200 });
 
-    expect(await post(owner.token, "/cancel", { identities: [created.identity] })).toMatchObject({ status: 200, body: { data: { cancelledCount: 1 } } });
+    expect(await post(owner.token, "/cancel", { identities: [created.identity] })).toMatchObject({
+      status: 200,
+      body: { data: { cancelledCount: 1 } },
+    });
     expect(await post(undefined, "/validate", { identity: created.identity })).toMatchObject({ status: 410, body: { code: 400004 } });
     expect(await get("/detail", { identity: created.identity })).toMatchObject({ status: 410, body: { code: 400004 } });
-    expect(await post(owner.token, "/update", { identity: created.identity, expiredType: 7 })).toMatchObject({ status: 410, body: { code: 400004 } });
+    expect(await post(owner.token, "/update", { identity: created.identity, expiredType: 7 })).toMatchObject({
+      status: 410,
+      body: { code: 400004 },
+    });
     expect((await app.call("GET", `${S}/list`, { token: owner.token })).body.data.list[0].status).toBe(2);
     // Cancelling again changes nothing.
-    expect(await post(owner.token, "/cancel", { identities: [created.identity] })).toMatchObject({ status: 200, body: { data: { cancelledCount: 0 } } });
+    expect(await post(owner.token, "/cancel", { identities: [created.identity] })).toMatchObject({
+      status: 200,
+      body: { data: { cancelledCount: 0 } },
+    });
 
-    const events = await app.deps.db.selectFrom("outbox").select(["type", "payload"]).where("type", "like", "share.%").orderBy("id").execute();
+    const events = await app.deps.db
+      .selectFrom("outbox")
+      .select(["type", "payload"])
+      .where("type", "like", "share.%")
+      .orderBy("id")
+      .execute();
     const mine = events.filter((e) => JSON.stringify(e.payload).includes(created.identity)).map((e) => e.type);
     expect(mine).toEqual(["share.created", "share.saved", "share.updated", "share.updated", "share.cancelled"]);
   });
@@ -145,7 +198,10 @@ describe("share lifecycle", () => {
     const validated = await post(undefined, "/validate", { identity: created.identity });
     expect(validated.body.data.share).toMatchObject({ fileName: "report.pdf", isDir: false, size: 1234 });
     const detail = await get("/detail", { identity: created.identity });
-    expect(detail.body.data).toMatchObject({ file: { identity: file, parentId: "0", size: 1234 }, path: [{ identity: file, name: "report.pdf" }] });
+    expect(detail.body.data).toMatchObject({
+      file: { identity: file, parentId: "0", size: 1234 },
+      path: [{ identity: file, name: "report.pdf" }],
+    });
     expect(detail.body.data.children).toBeUndefined();
     const link = await get("/download", { identity: created.identity });
     expect(Buffer.from(await (await fetch(link.body.data.url)).arrayBuffer())).toEqual(content);
@@ -166,9 +222,15 @@ describe("share lifecycle", () => {
     }
     expect(await post(owner.token, "/update", { identity: created.identity })).toMatchObject({ status: 400, body: { code: 100002 } });
     const other = await app.signUp();
-    expect(await post(other.token, "/create", { fileIdentity: folder, expiredType: 0, hasCode: false })).toMatchObject({ status: 404, body: { code: 300001 } });
+    expect(await post(other.token, "/create", { fileIdentity: folder, expiredType: 0, hasCode: false })).toMatchObject({
+      status: 404,
+      body: { code: 300001 },
+    });
     await app.call("POST", "/file/v1/file/delete", { token: owner.token, body: { identities: [folder] } });
-    expect(await post(owner.token, "/create", { fileIdentity: folder, expiredType: 0, hasCode: false })).toMatchObject({ status: 404, body: { code: 300001 } });
+    expect(await post(owner.token, "/create", { fileIdentity: folder, expiredType: 0, hasCode: false })).toMatchObject({
+      status: 404,
+      body: { code: 300001 },
+    });
     expect(await get("/detail", { identity: crypto.randomUUID() })).toMatchObject({ status: 404, body: { code: 400001 } });
     expect(await get("/detail", { identity: "not-a-uuid" })).toMatchObject({ status: 400, body: { code: 100002 } });
   });
@@ -181,12 +243,24 @@ describe("shares of other users", () => {
     const stranger = await app.signUp();
     const mine = await share(stranger.token, await createFolder(app, stranger.token, "mine"));
     // Someone else's share is as missing as one nobody has (see authz-matrix.test.ts).
-    expect(await post(stranger.token, "/update", { identity: theirs.identity, code: "" })).toMatchObject({ status: 404, body: { code: 400001 } });
+    expect(await post(stranger.token, "/update", { identity: theirs.identity, code: "" })).toMatchObject({
+      status: 404,
+      body: { code: 400001 },
+    });
     expect(await post(stranger.token, "/cancel", { identities: [theirs.identity] })).toMatchObject({ status: 404, body: { code: 400001 } });
     // All or nothing: one foreign share in the list cancels none of them.
-    expect(await post(stranger.token, "/cancel", { identities: [mine.identity, theirs.identity] })).toMatchObject({ status: 404, body: { code: 400001 } });
-    expect(await post(stranger.token, "/update", { identity: crypto.randomUUID(), code: "" })).toMatchObject({ status: 404, body: { code: 400001 } });
-    expect(await post(stranger.token, "/cancel", { identities: [mine.identity, crypto.randomUUID()] })).toMatchObject({ status: 404, body: { code: 400001 } });
+    expect(await post(stranger.token, "/cancel", { identities: [mine.identity, theirs.identity] })).toMatchObject({
+      status: 404,
+      body: { code: 400001 },
+    });
+    expect(await post(stranger.token, "/update", { identity: crypto.randomUUID(), code: "" })).toMatchObject({
+      status: 404,
+      body: { code: 400001 },
+    });
+    expect(await post(stranger.token, "/cancel", { identities: [mine.identity, crypto.randomUUID()] })).toMatchObject({
+      status: 404,
+      body: { code: 400001 },
+    });
     expect((await shareRow(mine.identity)).status).toBe(0);
     expect((await shareRow(theirs.identity)).code).toBe(theirs.code);
     const list = await app.call("GET", `${S}/list`, { token: stranger.token });
@@ -226,16 +300,24 @@ describe("a folder share stays inside its folder", () => {
     const token = await tokenFor(created.identity);
     expect(await get("/detail", { identity: other.identity, shareToken: token })).toMatchObject({ status: 401, body: { code: 100003 } });
     // Nor does an access token.
-    expect(await get("/detail", { identity: other.identity, shareToken: owner.token })).toMatchObject({ status: 401, body: { code: 100003 } });
+    expect(await get("/detail", { identity: other.identity, shareToken: owner.token })).toMatchObject({
+      status: 401,
+      body: { code: 100003 },
+    });
   });
 
   it("hides items trashed inside the share while the share goes on working", async () => {
     const { owner, ids } = await driveWithSharedFolder();
     const created = await share(owner.token, ids.shared);
     await app.call("POST", "/file/v1/file/delete", { token: owner.token, body: { identities: [ids.sub] } });
-    expect((await get("/detail", { identity: created.identity })).body.data.children.map((f: { name: string }) => f.name)).toEqual(["a.txt"]);
+    expect((await get("/detail", { identity: created.identity })).body.data.children.map((f: { name: string }) => f.name)).toEqual([
+      "a.txt",
+    ]);
     expect(await get("/detail", { identity: created.identity, parentId: ids.sub })).toMatchObject({ status: 404, body: { code: 300001 } });
-    expect(await get("/download", { identity: created.identity, fileIdentity: ids.b })).toMatchObject({ status: 404, body: { code: 300001 } });
+    expect(await get("/download", { identity: created.identity, fileIdentity: ids.b })).toMatchObject({
+      status: 404,
+      body: { code: 300001 },
+    });
   });
 });
 
@@ -248,9 +330,17 @@ describe("saving a share", () => {
     const target = await createFolder(app, saver.token, "Inbox");
     await createFolder(app, saver.token, "Shared", target);
     const before = { a: await refCount(content.a), b: await refCount(content.b), c: await refCount(content.c) };
-    const objects = await app.deps.db.selectFrom("blobs").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const objects = await app.deps.db
+      .selectFrom("blobs")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
 
-    const res = await post(saver.token, "/save", { identity: created.identity, code: created.code, fileIdentities: [ids.shared], targetFolderId: target });
+    const res = await post(saver.token, "/save", {
+      identity: created.identity,
+      code: created.code,
+      fileIdentities: [ids.shared],
+      targetFolderId: target,
+    });
     expect(res).toMatchObject({ status: 200, body: { data: { savedCount: 6 } } });
     expect(await listNames(app, saver.token, target)).toEqual(["Shared", "Shared (1)"]);
     const folderId = async (parent: string, name: string) => {
@@ -263,15 +353,33 @@ describe("saving a share", () => {
     expect(await listNames(app, saver.token, sub)).toEqual(["Deep", "b.txt"]);
     expect(await listNames(app, saver.token, await folderId(sub, "Deep"))).toEqual(["c.txt"]);
 
-    expect({ a: await refCount(content.a), b: await refCount(content.b), c: await refCount(content.c) }).toEqual({ a: before.a + 1, b: before.b + 1, c: before.c + 1 });
-    expect(await app.deps.db.selectFrom("blobs").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).toEqual(objects);
+    expect({ a: await refCount(content.a), b: await refCount(content.b), c: await refCount(content.c) }).toEqual({
+      a: before.a + 1,
+      b: before.b + 1,
+      c: before.c + 1,
+    });
+    expect(
+      await app.deps.db
+        .selectFrom("blobs")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(objects);
     expect((await quota(app, saver.token)).usedSize).toBe(600);
-    const savedC = await app.deps.db.selectFrom("files").select("identity").where("user_id", "=", await userIdOf(target)).where("name", "=", "c.txt").executeTakeFirstOrThrow();
+    const savedC = await app.deps.db
+      .selectFrom("files")
+      .select("identity")
+      .where("user_id", "=", await userIdOf(target))
+      .where("name", "=", "c.txt")
+      .executeTakeFirstOrThrow();
     const link = await app.call("GET", "/file/v1/file/download", { token: saver.token, query: { identity: savedC.identity } });
     expect(Buffer.from(await (await fetch(link.body.data.url)).arrayBuffer())).toEqual(content.c);
 
     // Picked items at different levels: the ones below a picked folder come with it once.
-    const partial = await post(saver.token, "/save", { identity: created.identity, code: created.code, fileIdentities: [ids.a, ids.deep, ids.c] });
+    const partial = await post(saver.token, "/save", {
+      identity: created.identity,
+      code: created.code,
+      fileIdentities: [ids.a, ids.deep, ids.c],
+    });
     expect(partial.body.data.savedCount).toBe(3);
     expect(await listNames(app, saver.token)).toEqual(["Deep", "Inbox", "Shared", "a.txt"]);
   });
@@ -285,27 +393,41 @@ describe("saving a share", () => {
     const refs = await refCount(content.c);
     const filesBefore = await app.deps.db.selectFrom("files").select("id").where("user_id", "=", saverId).execute();
 
-    expect(await post(saver.token, "/save", { identity: created.identity, fileIdentities: [ids.shared] })).toMatchObject({ status: 403, body: { code: 200004 } });
+    expect(await post(saver.token, "/save", { identity: created.identity, fileIdentities: [ids.shared] })).toMatchObject({
+      status: 403,
+      body: { code: 200004 },
+    });
     expect(await app.deps.db.selectFrom("files").select("id").where("user_id", "=", saverId).execute()).toEqual(filesBefore);
     expect(await refCount(content.c)).toBe(refs);
     expect(await quota(app, saver.token)).toMatchObject({ usedSize: 0, reservedSize: 0 });
     expect((await shareRow(created.identity)).save_num).toBe(0);
     // What fits is saved.
-    expect(await post(saver.token, "/save", { identity: created.identity, fileIdentities: [ids.sub] })).toMatchObject({ status: 200, body: { data: { savedCount: 4 } } });
+    expect(await post(saver.token, "/save", { identity: created.identity, fileIdentities: [ids.sub] })).toMatchObject({
+      status: 200,
+      body: { data: { savedCount: 4 } },
+    });
     expect((await quota(app, saver.token)).usedSize).toBe(300);
   });
 
   it("lets the owner save their own share without its code, but not into itself", async () => {
     const { owner, ids } = await driveWithSharedFolder();
     const created = await share(owner.token, ids.shared, { hasCode: true });
-    expect(await post(owner.token, "/save", { identity: created.identity, fileIdentities: [ids.shared], targetFolderId: ids.sub }))
-      .toMatchObject({ status: 400, body: { code: 300015 } });
-    expect(await post(owner.token, "/save", { identity: created.identity, fileIdentities: [ids.shared], targetFolderId: ids.parent }))
-      .toMatchObject({ status: 200, body: { data: { savedCount: 6 } } });
+    expect(
+      await post(owner.token, "/save", { identity: created.identity, fileIdentities: [ids.shared], targetFolderId: ids.sub }),
+    ).toMatchObject({ status: 400, body: { code: 300015 } });
+    expect(
+      await post(owner.token, "/save", { identity: created.identity, fileIdentities: [ids.shared], targetFolderId: ids.parent }),
+    ).toMatchObject({ status: 200, body: { data: { savedCount: 6 } } });
     expect(await listNames(app, owner.token, ids.parent)).toEqual(["Shared", "Shared (1)", "Sibling"]);
     const stranger = await app.signUp();
-    expect(await post(stranger.token, "/save", { identity: created.identity, fileIdentities: [ids.a] })).toMatchObject({ status: 403, body: { code: 400003 } });
-    expect(await post(undefined, "/save", { identity: created.identity, fileIdentities: [ids.a] })).toMatchObject({ status: 401, body: { code: 100003 } });
+    expect(await post(stranger.token, "/save", { identity: created.identity, fileIdentities: [ids.a] })).toMatchObject({
+      status: 403,
+      body: { code: 400003 },
+    });
+    expect(await post(undefined, "/save", { identity: created.identity, fileIdentities: [ids.a] })).toMatchObject({
+      status: 401,
+      body: { code: 100003 },
+    });
   });
 });
 
@@ -322,11 +444,21 @@ describe("expiry, cancel, ban and the shared file's fate", () => {
     await app.background.runDueJobs();
     expect((await shareRow(created.identity)).status).toBe(0);
 
-    await app.deps.db.updateTable("shares").set({ expired_at: new Date(Date.now() - 1000) }).where("identity", "=", created.identity).execute();
+    await app.deps.db
+      .updateTable("shares")
+      .set({ expired_at: new Date(Date.now() - 1000) })
+      .where("identity", "=", created.identity)
+      .execute();
     expect(await post(undefined, "/validate", { identity: created.identity })).toMatchObject({ status: 410, body: { code: 400002 } });
     expect(await get("/detail", { identity: created.identity, shareToken: token })).toMatchObject({ status: 410, body: { code: 400002 } });
-    expect(await get("/download", { identity: created.identity, shareToken: token })).toMatchObject({ status: 410, body: { code: 400002 } });
-    expect(await post(owner.token, "/update", { identity: created.identity, expiredType: 30 })).toMatchObject({ status: 410, body: { code: 400002 } });
+    expect(await get("/download", { identity: created.identity, shareToken: token })).toMatchObject({
+      status: 410,
+      body: { code: 400002 },
+    });
+    expect(await post(owner.token, "/update", { identity: created.identity, expiredType: 30 })).toMatchObject({
+      status: 410,
+      body: { code: 400002 },
+    });
     // The owner's list shows it expired before the job ran.
     expect((await shareRow(created.identity)).status).toBe(0);
     expect((await app.call("GET", `${S}/list`, { token: owner.token })).body.data.list[0].status).toBe(3);
@@ -342,7 +474,10 @@ describe("expiry, cancel, ban and the shared file's fate", () => {
     const created = await share(owner.token, await createFolder(app, owner.token, "b"));
     await app.deps.db.updateTable("shares").set({ status: 1 }).where("identity", "=", created.identity).execute();
     expect(await post(undefined, "/validate", { identity: created.identity })).toMatchObject({ status: 403, body: { code: 400005 } });
-    expect(await post(owner.token, "/cancel", { identities: [created.identity] })).toMatchObject({ status: 200, body: { data: { cancelledCount: 0 } } });
+    expect(await post(owner.token, "/cancel", { identities: [created.identity] })).toMatchObject({
+      status: 200,
+      body: { data: { cancelledCount: 0 } },
+    });
   });
 
   it("stops at once when the shared file is trashed, works again when it is restored, and not after a purge", async () => {
@@ -356,9 +491,15 @@ describe("expiry, cancel, ban and the shared file's fate", () => {
     await trash("file/delete");
     expect(await post(undefined, "/validate", { identity: created.identity })).toMatchObject({ status: 404, body: { code: 400006 } });
     expect(await get("/detail", { identity: created.identity, shareToken: token })).toMatchObject({ status: 404, body: { code: 400006 } });
-    expect(await get("/download", { identity: created.identity, shareToken: token, fileIdentity: inner })).toMatchObject({ status: 404, body: { code: 400006 } });
+    expect(await get("/download", { identity: created.identity, shareToken: token, fileIdentity: inner })).toMatchObject({
+      status: 404,
+      body: { code: 400006 },
+    });
     const saver = await app.signUp();
-    expect(await post(saver.token, "/save", { identity: created.identity, shareToken: token, fileIdentities: [inner] })).toMatchObject({ status: 404, body: { code: 400006 } });
+    expect(await post(saver.token, "/save", { identity: created.identity, shareToken: token, fileIdentities: [inner] })).toMatchObject({
+      status: 404,
+      body: { code: 400006 },
+    });
 
     await trash("trash/restore");
     expect(await get("/detail", { identity: created.identity, shareToken: token })).toMatchObject({ status: 200 });
@@ -388,17 +529,29 @@ describe("wrong codes", () => {
     const tokenBefore = await tokenFor(target.identity, target.code);
     const wrong = target.code === "AAAA" ? "BBBB" : "AAAA";
     for (let i = 0; i < 5; i++) {
-      expect(await post(undefined, "/validate", { identity: target.identity, code: wrong })).toMatchObject({ status: 403, body: { code: 400003 } });
+      expect(await post(undefined, "/validate", { identity: target.identity, code: wrong })).toMatchObject({
+        status: 403,
+        body: { code: 400003 },
+      });
     }
-    expect(await post(undefined, "/validate", { identity: target.identity, code: wrong })).toMatchObject({ status: 429, body: { code: 100007 } });
-    expect(await post(undefined, "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 429, body: { code: 100007 } });
+    expect(await post(undefined, "/validate", { identity: target.identity, code: wrong })).toMatchObject({
+      status: 429,
+      body: { code: 100007 },
+    });
+    expect(await post(undefined, "/validate", { identity: target.identity, code: target.code })).toMatchObject({
+      status: 429,
+      body: { code: 100007 },
+    });
     expect(await get("/detail", { identity: target.identity, code: target.code })).toMatchObject({ status: 429, body: { code: 100007 } });
     expect(await post(undefined, "/validate", { identity: other.identity, code: other.code })).toMatchObject({ status: 200 });
     // Who got in before keeps their token; the owner still saves; another address still gets in.
     expect(await get("/detail", { identity: target.identity, shareToken: tokenBefore })).toMatchObject({ status: 200 });
     const folder = (await shareRow(target.identity)).file_id;
-    const folderIdentity = (await app.deps.db.selectFrom("files").select("identity").where("id", "=", folder).executeTakeFirstOrThrow()).identity;
-    expect(await post(owner.token, "/save", { identity: target.identity, fileIdentities: [folderIdentity] })).toMatchObject({ status: 200 });
+    const folderIdentity = (await app.deps.db.selectFrom("files").select("identity").where("id", "=", folder).executeTakeFirstOrThrow())
+      .identity;
+    expect(await post(owner.token, "/save", { identity: target.identity, fileIdentities: [folderIdentity] })).toMatchObject({
+      status: 200,
+    });
     expect(await postFrom("127.0.0.2", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 200 });
   });
 
@@ -406,19 +559,27 @@ describe("wrong codes", () => {
     const owner = await app.signUp();
     const target = await share(owner.token, await createFolder(app, owner.token, "guessed"), { hasCode: true });
     const wrong = target.code === "AAAA" ? "BBBB" : "AAAA";
-    const burst = await Promise.all(Array.from({ length: 25 }, () => postFrom("127.0.0.30", "/validate", { identity: target.identity, code: wrong })));
+    const burst = await Promise.all(
+      Array.from({ length: 25 }, () => postFrom("127.0.0.30", "/validate", { identity: target.identity, code: wrong })),
+    );
     // Each check takes its attempt first: no more than the address's 5 are compared.
     expect(burst.filter((r) => r.status === 403 && r.body.code === 400003)).toHaveLength(5);
     expect(burst.filter((r) => r.status === 429 && r.body.code === 100007)).toHaveLength(20);
     // The guesser is refused the right code too: a refusal for wrong codes alone would tell it which code is right.
-    expect(await postFrom("127.0.0.30", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 429, body: { code: 100007 } });
+    expect(await postFrom("127.0.0.30", "/validate", { identity: target.identity, code: target.code })).toMatchObject({
+      status: 429,
+      body: { code: 100007 },
+    });
     expect(await postFrom("127.0.0.31", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 200 });
     // The owner, signed in, needs no code and is never throttled, whatever code they type.
     for (const code of [undefined, wrong, target.code]) {
       expect(await post(owner.token, "/validate", { identity: target.identity, code })).toMatchObject({ status: 200 });
     }
     // A token that is sent must be valid.
-    expect(await post("not-a-token", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 401, body: { code: 100003 } });
+    expect(await post("not-a-token", "/validate", { identity: target.identity, code: target.code })).toMatchObject({
+      status: 401,
+      body: { code: 100003 },
+    });
   });
 
   it("are counted by the connection's address: a client cannot pose as others with X-Forwarded-For", async () => {
@@ -440,12 +601,21 @@ describe("wrong codes", () => {
     // 20 addresses × 5 wrong codes reach the share's ceiling of 100 without any address hitting its own limit.
     for (let a = 40; a < 60; a++) {
       for (let i = 0; i < 5; i++) {
-        expect(await postFrom(`127.0.0.${a}`, "/validate", { identity: target.identity, code: wrong })).toMatchObject({ status: 403, body: { code: 400003 } });
+        expect(await postFrom(`127.0.0.${a}`, "/validate", { identity: target.identity, code: wrong })).toMatchObject({
+          status: 403,
+          body: { code: 400003 },
+        });
       }
     }
     // Under search, an address gets one check per hour: a wrong guess uses it up.
-    expect(await postFrom("127.0.0.60", "/validate", { identity: target.identity, code: wrong })).toMatchObject({ status: 403, body: { code: 400003 } });
-    expect(await postFrom("127.0.0.60", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 429, body: { code: 100007 } });
+    expect(await postFrom("127.0.0.60", "/validate", { identity: target.identity, code: wrong })).toMatchObject({
+      status: 403,
+      body: { code: 400003 },
+    });
+    expect(await postFrom("127.0.0.60", "/validate", { identity: target.identity, code: target.code })).toMatchObject({
+      status: 429,
+      body: { code: 100007 },
+    });
     // Someone who holds the code gets in, again and again; the owner too.
     for (let i = 0; i < 3; i++) {
       expect(await postFrom("127.0.0.61", "/validate", { identity: target.identity, code: target.code })).toMatchObject({ status: 200 });

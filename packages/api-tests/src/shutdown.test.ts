@@ -11,7 +11,8 @@ describe("closing the server", () => {
     const errors = vi.spyOn(console, "error");
     // Sign-ups wait for a password derivation (one per core at a time), then write to the database.
     const signUps = Array.from({ length: 8 }, () =>
-      app.call("POST", "/usercenter/v1/user/register", { body: { mobile: nextMobile(), password: "correct-horse" } }));
+      app.call("POST", "/usercenter/v1/user/register", { body: { mobile: nextMobile(), password: "correct-horse" } }),
+    );
     // Once one is answered the others have long been received: they are in flight.
     await Promise.race(signUps);
     await app.close();
@@ -31,7 +32,8 @@ describe("closing the server", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ mobile: nextMobile(), password: "correct-horse" }),
         signal: hangUp.signal,
-      }));
+      }),
+    );
     // The first answer means the rest are being handled; their clients leave, as a load generator does at its end.
     await Promise.race(signUps);
     hangUp.abort();
@@ -45,10 +47,15 @@ describe("closing the server", () => {
   it("drops a request still unanswered after the drain time", async () => {
     let received!: () => void;
     const reached = new Promise<void>((resolve) => (received = resolve));
-    const gateway = await serveGateway(0, "127.0.0.1", () => {
-      received();
-      return new Promise<boolean>(() => undefined);
-    }, { drainMs: 100 });
+    const gateway = await serveGateway(
+      0,
+      "127.0.0.1",
+      () => {
+        received();
+        return new Promise<boolean>(() => undefined);
+      },
+      { drainMs: 100 },
+    );
     const answer = new Promise<unknown>((resolve) => request(`${gateway.url}/never`, resolve).on("error", resolve).end());
     await reached;
     // Without the drop, close would wait for ever (the test would time out).

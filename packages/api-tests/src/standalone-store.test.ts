@@ -16,7 +16,9 @@ let home: string;
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "polaris-s3-"));
   store = spawn(process.execPath, ["--import", "tsx", "infra-local/object-store/standalone.ts"], {
-    cwd: repoRoot, env: { ...process.env, POLARIS_HOME: home, S3_PORT: "0" }, stdio: ["ignore", "pipe", "inherit"],
+    cwd: repoRoot,
+    env: { ...process.env, POLARIS_HOME: home, S3_PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -28,11 +30,19 @@ beforeAll(async () => {
     store.once("exit", (code) => reject(new Error(`npm run s3 exited with ${code}: ${out}`)));
   });
   const credentials = JSON.parse(readFileSync(join(home, "s3-credentials.json"), "utf8"));
-  app = await startTestApp({
-    S3_ENDPOINT: endpoint, S3_FORCE_PATH_STYLE: "true", S3_TRUST_CHECKSUMS: "true",
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    MULTIPART_THRESHOLD_BYTES: String(6 * MiB), MULTIPART_PART_SIZE_BYTES: String(5 * MiB),
-  }, undefined, "embedded");
+  app = await startTestApp(
+    {
+      S3_ENDPOINT: endpoint,
+      S3_FORCE_PATH_STYLE: "true",
+      S3_TRUST_CHECKSUMS: "true",
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      MULTIPART_THRESHOLD_BYTES: String(6 * MiB),
+      MULTIPART_PART_SIZE_BYTES: String(5 * MiB),
+    },
+    undefined,
+    "embedded",
+  );
 });
 afterAll(async () => {
   await app?.close();
@@ -67,7 +77,10 @@ describe("an S3-compatible store without notifications (npm run s3)", () => {
     forged[7] ^= 1;
     expect((await upload(app, token, content, { sendBytes: forged })).refused).toEqual({ status: 400, code: "BadDigest" });
     await uploadFile(app, token, content, { name: "first.bin" });
-    const ask = await app.call("POST", "/file/v1/upload/instant", { token, body: { hash: sha256(content), size: content.length, name: "again.bin" } });
+    const ask = await app.call("POST", "/file/v1/upload/instant", {
+      token,
+      body: { hash: sha256(content), size: content.length, name: "again.bin" },
+    });
     expect(ask.body.data).toMatchObject({ exists: true, challenge: expect.any(Object) });
   });
 });

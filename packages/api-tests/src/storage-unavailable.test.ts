@@ -34,7 +34,8 @@ const s3Error = (req: IncomingMessage, res: ServerResponse, status: number, code
 function handle(req: IncomingMessage, res: ServerResponse) {
   const multipart = /[?&]uploadId=/.test(req.url ?? "");
   if (fault === "throttle") return s3Error(req, res, 503, "SlowDown", "Please reduce your request rate.");
-  if (fault === "lose-parts" && req.method === "POST" && multipart) return s3Error(req, res, 404, "NoSuchKey", "The specified key does not exist.");
+  if (fault === "lose-parts" && req.method === "POST" && multipart)
+    return s3Error(req, res, 404, "NoSuchKey", "The specified key does not exist.");
   if (fault === "cut-downloads" && req.method === "GET" && !multipart) {
     // Half of the first chunk of the object, then the connection drops: the store died mid-response.
     const write = res.write.bind(res) as (chunk: Buffer) => boolean;
@@ -57,23 +58,39 @@ async function startStore() {
 async function stopStore() {
   const s = server;
   server = undefined;
-  if (s) await new Promise<void>((resolve) => {
-    s.close(() => resolve());
-    s.closeAllConnections();
-  });
+  if (s)
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
 }
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "polaris-s3-down-"));
-  store = await createObjectStore({ directory: join(home, "objects"), bucket: "polaris-files", credentials, region: "us-east-1", minPartSizeBytes: 1 });
+  store = await createObjectStore({
+    directory: join(home, "objects"),
+    bucket: "polaris-files",
+    credentials,
+    region: "us-east-1",
+    minPartSizeBytes: 1,
+  });
   await startStore();
-  app = await startTestApp({
-    S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_FORCE_PATH_STYLE: "true", S3_BUCKET: "polaris-files",
-    // Unverified checksums make completion stream the object back through SHA-256: a GET that can be cut.
-    S3_TRUST_CHECKSUMS: "false",
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: "us-east-1",
-    MULTIPART_THRESHOLD_BYTES: String(2 * PART), MULTIPART_PART_SIZE_BYTES: String(PART),
-  }, undefined, "embedded");
+  app = await startTestApp(
+    {
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_FORCE_PATH_STYLE: "true",
+      S3_BUCKET: "polaris-files",
+      // Unverified checksums make completion stream the object back through SHA-256: a GET that can be cut.
+      S3_TRUST_CHECKSUMS: "false",
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: "us-east-1",
+      MULTIPART_THRESHOLD_BYTES: String(2 * PART),
+      MULTIPART_PART_SIZE_BYTES: String(PART),
+    },
+    undefined,
+    "embedded",
+  );
 });
 afterAll(async () => {
   await app?.close();
@@ -157,7 +174,10 @@ describe("a store that is stopped", () => {
     const pending = await post(token, "/file/v1/upload/presign", { hash: sha256(bytes(3 * PART, seed)), size: 3 * PART, name: "next.bin" });
     await stopStore();
     expectUnavailable(await post(token, "/file/v1/upload/parts", { uploadKey: pending.body.data.uploadKey }), /ListParts/);
-    expectUnavailable(await post(other.token, "/file/v1/upload/instant", { hash: sha256(content), size: content.length, name: "again.bin", proof }), /GetObject/);
+    expectUnavailable(
+      await post(other.token, "/file/v1/upload/instant", { hash: sha256(content), size: content.length, name: "again.bin", proof }),
+      /GetObject/,
+    );
     expect(await listNames(app, other.token)).toEqual([]);
     expect(await quota(app, other.token)).toMatchObject({ usedSize: 0, reservedSize: 0 });
   });

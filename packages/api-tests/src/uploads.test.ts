@@ -6,13 +6,18 @@ import { bytes, createFolder, listNames, quota, sha256, startTestApp, upload, up
 let app: TestApp;
 const MiB = 1024 * 1024;
 beforeAll(async () => {
-  app = await startTestApp({ MULTIPART_THRESHOLD_BYTES: String(6 * MiB), MULTIPART_PART_SIZE_BYTES: String(5 * MiB), DEFAULT_QUOTA_BYTES: String(40 * MiB) });
+  app = await startTestApp({
+    MULTIPART_THRESHOLD_BYTES: String(6 * MiB),
+    MULTIPART_PART_SIZE_BYTES: String(5 * MiB),
+    DEFAULT_QUOTA_BYTES: String(40 * MiB),
+  });
 });
 afterAll(() => app?.close());
 
 const blobRow = (hash: string) => app.deps.db.selectFrom("blobs").selectAll().where("sha256", "=", hash).executeTakeFirst();
 const objectExists = async (key: string) => Boolean(await app.deps.storage.head(key));
-const uploadRow = (uploadKey: string) => app.deps.db.selectFrom("uploads").selectAll().where("upload_key", "=", uploadKey).executeTakeFirstOrThrow();
+const uploadRow = (uploadKey: string) =>
+  app.deps.db.selectFrom("uploads").selectAll().where("upload_key", "=", uploadKey).executeTakeFirstOrThrow();
 const multipartId = async (uploadKey: string) => (await uploadRow(uploadKey)).multipart_upload_id!;
 const objectKeyOf = async (uploadKey: string) => (await uploadRow(uploadKey)).object_key;
 /** SHA-256 of a file's downloaded bytes. */
@@ -33,7 +38,14 @@ describe("single PUT uploads", () => {
     expect(presign.body.data).toMatchObject({ mode: "single" });
     expect(presign.body.data.headers["x-amz-checksum-sha256"]).toBe(createHash("sha256").update(content).digest("base64"));
     expect(callback!.status).toBe(200);
-    expect(callback!.body.data.file).toMatchObject({ name: "报告 2025.txt", ext: "txt", size: 3000, isDir: false, parentId: "0", mimeType: "text/plain" });
+    expect(callback!.body.data.file).toMatchObject({
+      name: "报告 2025.txt",
+      ext: "txt",
+      size: 3000,
+      isDir: false,
+      parentId: "0",
+      mimeType: "text/plain",
+    });
     expect(await quota(app, token)).toMatchObject({ usedSize: 3000, reservedSize: 0 });
 
     const dl = await app.call("GET", "/file/v1/file/download", { token, query: { identity: callback!.body.data.identity } });
@@ -89,13 +101,21 @@ describe("single PUT uploads", () => {
 
   it("reports a poisoned message as a batch item failure without blocking the others", async () => {
     const { handler } = await import("../../../functions/events/upload-created");
-    const result = await handler({ Records: [{ messageId: "bad", body: "{not json" }, { messageId: "ok", body: "{}" }] } as never);
+    const result = await handler({
+      Records: [
+        { messageId: "bad", body: "{not json" },
+        { messageId: "ok", body: "{}" },
+      ],
+    } as never);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "bad" }] });
   });
 
   it("refuses files above the maximum size with 413 and over quota with 403, reserving nothing", async () => {
     const { token } = await app.signUp();
-    const tooBig = await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("x"), size: 6 * 1024 ** 3, name: "big.iso" } });
+    const tooBig = await app.call("POST", "/file/v1/upload/presign", {
+      token,
+      body: { hash: sha256("x"), size: 6 * 1024 ** 3, name: "big.iso" },
+    });
     expect(tooBig).toMatchObject({ status: 413, body: { code: 300025 } });
     const over = await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("x"), size: 41 * MiB, name: "big.iso" } });
     expect(over).toMatchObject({ status: 403, body: { code: 200004 } });
@@ -104,25 +124,38 @@ describe("single PUT uploads", () => {
 
   it("never over-commits the quota under concurrent presigns", async () => {
     const { token } = await app.signUp();
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-      app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(`c${i}`), size: 4 * MiB, name: `c${i}.bin` } })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(`c${i}`), size: 4 * MiB, name: `c${i}.bin` } }),
+      ),
+    );
     const accepted = results.filter((r) => r.status === 200).length;
     expect(accepted).toBe(10);
     expect(results.filter((r) => r.status === 403 && r.body.code === 200004)).toHaveLength(2);
     expect(await quota(app, token)).toMatchObject({ reservedSize: 40 * MiB });
-    await Promise.all(results.filter((r) => r.status === 200).map((r) =>
-      app.call("POST", "/file/v1/upload/abort", { token, body: { uploadKey: r.body.data.uploadKey } })));
+    await Promise.all(
+      results
+        .filter((r) => r.status === 200)
+        .map((r) => app.call("POST", "/file/v1/upload/abort", { token, body: { uploadKey: r.body.data.uploadKey } })),
+    );
     expect(await quota(app, token)).toMatchObject({ reservedSize: 0 });
   });
 
   it("abort releases the reservation and deletes what was stored", async () => {
     const { token } = await app.signUp();
     const content = bytes(2048, 5);
-    const presign = await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "a.bin" } });
+    const presign = await app.call("POST", "/file/v1/upload/presign", {
+      token,
+      body: { hash: sha256(content), size: content.length, name: "a.bin" },
+    });
     await fetch(presign.body.data.uploadUrl, { method: "PUT", headers: presign.body.data.headers, body: content });
     await app.background.idle();
     // The notification may have completed it already; abort only applies to a pending upload.
-    const row = await app.deps.db.selectFrom("uploads").selectAll().where("upload_key", "=", presign.body.data.uploadKey).executeTakeFirstOrThrow();
+    const row = await app.deps.db
+      .selectFrom("uploads")
+      .selectAll()
+      .where("upload_key", "=", presign.body.data.uploadKey)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe("completed");
     const abortDone = await app.call("POST", "/file/v1/upload/abort", { token, body: { uploadKey: presign.body.data.uploadKey } });
     expect(abortDone).toMatchObject({ status: 404, body: { code: 300024 } });
@@ -142,7 +175,11 @@ describe("single PUT uploads", () => {
     const job = (await app.jobs.get(`upload-expire-${key}`))!;
     expect(job.type).toBe("upload.expire");
     // Time passes: make the session and its job due, then let the runner fire it.
-    await app.deps.db.updateTable("uploads").set({ expires_at: new Date(Date.now() - 1000) }).where("upload_key", "=", key).execute();
+    await app.deps.db
+      .updateTable("uploads")
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where("upload_key", "=", key)
+      .execute();
     await app.jobs.makeDue(job.name);
     await app.background.runDueJobs();
     const row = await app.deps.db.selectFrom("uploads").select("status").where("upload_key", "=", key).executeTakeFirstOrThrow();
@@ -156,7 +193,10 @@ describe("multipart uploads", () => {
   it("uploads in parts, resumes after an interruption and verifies the whole object", async () => {
     const { token } = await app.signUp();
     const content = bytes(12 * MiB + 17, 6);
-    const presign = await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "movie.mp4" } });
+    const presign = await app.call("POST", "/file/v1/upload/presign", {
+      token,
+      body: { hash: sha256(content), size: content.length, name: "movie.mp4" },
+    });
     const plan = presign.body.data;
     expect(plan).toMatchObject({ mode: "multipart", partSize: 5 * MiB });
     expect(plan.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2, 3]);
@@ -168,7 +208,10 @@ describe("multipart uploads", () => {
     expect(resume.body.data.uploaded).toEqual([{ partNumber: 1, etag: first.headers.get("etag"), size: plan.partSize }]);
     expect(resume.body.data.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([2, 3]);
     for (const part of resume.body.data.parts) {
-      const put = await fetch(part.url, { method: "PUT", body: content.subarray((part.partNumber - 1) * plan.partSize, part.partNumber * plan.partSize) });
+      const put = await fetch(part.url, {
+        method: "PUT",
+        body: content.subarray((part.partNumber - 1) * plan.partSize, part.partNumber * plan.partSize),
+      });
       expect(put.ok).toBe(true);
     }
     const done = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey } });
@@ -182,14 +225,19 @@ describe("multipart uploads", () => {
   it("counts a stored part only at its right size: a short part gets a fresh URL and its re-upload completes the file", async () => {
     const { token } = await app.signUp();
     const content = bytes(12 * MiB + 17, 12); // parts of 5 MiB, 5 MiB, 2 MiB + 17
-    const plan = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "short.bin" } })).body.data;
+    const plan = (
+      await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "short.bin" } })
+    ).body.data;
     const slice = (n: number) => content.subarray((n - 1) * plan.partSize, n * plan.partSize);
     const urlOf = (parts: { partNumber: number; url: string }[], n: number) => parts.find((p) => p.partNumber === n)!.url;
     // Part 1 stored with a fifth of its bytes; part 3, the last, whole (the remainder is its right size).
     expect((await fetch(urlOf(plan.parts, 1), { method: "PUT", body: slice(1).subarray(0, MiB) })).ok).toBe(true);
     expect((await fetch(urlOf(plan.parts, 3), { method: "PUT", body: slice(3) })).ok).toBe(true);
     const stored = await app.deps.storage.listParts(await objectKeyOf(plan.uploadKey), await multipartId(plan.uploadKey));
-    expect(stored!.map((p) => [p.partNumber, p.size])).toEqual([[1, MiB], [3, 2 * MiB + 17]]);
+    expect(stored!.map((p) => [p.partNumber, p.size])).toEqual([
+      [1, MiB],
+      [3, 2 * MiB + 17],
+    ]);
 
     const resume = (await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: plan.uploadKey } })).body.data;
     expect(resume.uploaded.map((p: { partNumber: number; size: number }) => [p.partNumber, p.size])).toEqual([[3, 2 * MiB + 17]]);
@@ -204,7 +252,9 @@ describe("multipart uploads", () => {
   it("does not count a part whose PUT was cut off mid-body: it gets a fresh URL", async () => {
     const { token } = await app.signUp();
     const content = bytes(11 * MiB, 13);
-    const plan = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "cut.bin" } })).body.data;
+    const plan = (
+      await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "cut.bin" } })
+    ).body.data;
     // Announce the whole part, send a fifth of it, then drop the connection, as a closed laptop does.
     await new Promise<void>((resolve) => {
       const req = request(plan.parts[0].url, { method: "PUT", headers: { "content-length": String(plan.partSize) } });
@@ -215,13 +265,18 @@ describe("multipart uploads", () => {
     // A store that keeps what arrived (s3rver) lists the cut part once it has written it; a strict one stores nothing.
     const uploadId = await multipartId(plan.uploadKey);
     const objectKey = await objectKeyOf(plan.uploadKey);
-    await settled(async () => ((await app.deps.storage.listParts(objectKey, uploadId)) ?? []).some((p) => p.partNumber === 1 && p.size === MiB));
+    await settled(async () =>
+      ((await app.deps.storage.listParts(objectKey, uploadId)) ?? []).some((p) => p.partNumber === 1 && p.size === MiB),
+    );
 
     const resume = (await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: plan.uploadKey } })).body.data;
     expect(resume.uploaded).toEqual([]);
     expect(resume.parts.map((p: { partNumber: number }) => p.partNumber)).toEqual([1, 2, 3]);
     for (const part of resume.parts) {
-      const put = await fetch(part.url, { method: "PUT", body: content.subarray((part.partNumber - 1) * plan.partSize, part.partNumber * plan.partSize) });
+      const put = await fetch(part.url, {
+        method: "PUT",
+        body: content.subarray((part.partNumber - 1) * plan.partSize, part.partNumber * plan.partSize),
+      });
       expect(put.ok).toBe(true);
     }
     const again = (await app.call("POST", "/file/v1/upload/parts", { token, body: { uploadKey: plan.uploadKey } })).body.data;
@@ -235,12 +290,23 @@ describe("multipart uploads", () => {
   it("answers a callback before every part is stored with 409 300027 naming the parts, and the upload still completes after them", async () => {
     const { token } = await app.signUp();
     const content = bytes(11 * MiB, 14);
-    const plan = (await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "early.bin" } })).body.data;
+    const plan = (
+      await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256(content), size: content.length, name: "early.bin" } })
+    ).body.data;
     const slice = (n: number) => content.subarray((n - 1) * plan.partSize, n * plan.partSize);
     const put = (n: number) => fetch(plan.parts[n - 1].url, { method: "PUT", body: slice(n) });
     expect((await put(2)).ok).toBe(true);
     // Parts a client names but never sent (or with made-up ETags) are no reason for a 500 or a failed upload.
-    const early = await app.call("POST", "/file/v1/upload/callback", { token, body: { uploadKey: plan.uploadKey, parts: [{ partNumber: 1, etag: '"nope"' }, { partNumber: 2, etag: '"nope"' }] } });
+    const early = await app.call("POST", "/file/v1/upload/callback", {
+      token,
+      body: {
+        uploadKey: plan.uploadKey,
+        parts: [
+          { partNumber: 1, etag: '"nope"' },
+          { partNumber: 2, etag: '"nope"' },
+        ],
+      },
+    });
     expect(early).toMatchObject({ status: 409, body: { code: 300027 } });
     expect(early.body.msg).toMatch(/1, 3/);
     expect((await uploadRow(plan.uploadKey)).status).toBe("pending");
@@ -265,7 +331,12 @@ describe("content store", () => {
     const victim = await app.signUp();
     const content = bytes(3000, 21);
     const other = bytes(3000, 22);
-    const plan = (await app.call("POST", "/file/v1/upload/presign", { token: attacker.token, body: { hash: sha256(content), size: content.length, name: "x.bin" } })).body.data;
+    const plan = (
+      await app.call("POST", "/file/v1/upload/presign", {
+        token: attacker.token,
+        body: { hash: sha256(content), size: content.length, name: "x.bin" },
+      })
+    ).body.data;
     expect((await fetch(plan.uploadUrl, { method: "PUT", headers: plan.headers, body: content })).ok).toBe(true);
     const done = await app.call("POST", "/file/v1/upload/callback", { token: attacker.token, body: { uploadKey: plan.uploadKey } });
     expect(done.status).toBe(200);
@@ -295,7 +366,11 @@ describe("content store", () => {
     const blob = await blobRow(sha256(content));
     expect(blob!.ref_count).toBe(4);
     // Only the blob's own object remains: the uploads' objects and any losing copy were removed.
-    const uploads = await app.deps.db.selectFrom("uploads").select(["object_key", "upload_key"]).where("sha256", "=", sha256(content)).execute();
+    const uploads = await app.deps.db
+      .selectFrom("uploads")
+      .select(["object_key", "upload_key"])
+      .where("sha256", "=", sha256(content))
+      .execute();
     expect((await Promise.all(uploads.map((u) => objectExists(u.object_key)))).filter(Boolean)).toEqual([]);
     const copies = uploads.map((u) => `blobs/${sha256(content)}/${u.upload_key}`);
     expect(copies).toContain(blob!.object_key);
@@ -310,12 +385,17 @@ describe("content store", () => {
     const { token } = await app.signUp();
     const ask = { hash: sha256(content), size: content.length, name: "copy.bin" };
 
-    expect((await app.call("POST", "/file/v1/upload/instant", { token, body: { ...ask, hash: sha256("unknown") } })).body.data).toEqual({ exists: false });
+    expect((await app.call("POST", "/file/v1/upload/instant", { token, body: { ...ask, hash: sha256("unknown") } })).body.data).toEqual({
+      exists: false,
+    });
     const first = await app.call("POST", "/file/v1/upload/instant", { token, body: ask });
     const { challenge } = first.body.data;
     expect(challenge.length).toBeGreaterThan(0);
     const proofFor = (c: typeof challenge) =>
-      createHash("sha256").update(c.nonce, "utf8").update(content.subarray(c.offset, c.offset + c.length)).digest("hex");
+      createHash("sha256")
+        .update(c.nonce, "utf8")
+        .update(content.subarray(c.offset, c.offset + c.length))
+        .digest("hex");
 
     const wrong = await app.call("POST", "/file/v1/upload/instant", { token, body: { ...ask, proof: sha256("guess") } });
     expect(wrong).toMatchObject({ status: 403, body: { code: 300026 } });
@@ -337,7 +417,9 @@ describe("content store", () => {
     const content = bytes(3333, 11);
     const a = await uploadFile(app, token, content, { name: "a.bin" });
     const folder = await createFolder(app, token, "dir");
-    expect((await app.call("POST", "/file/v1/file/copy", { token, body: { identities: [a], targetId: folder } })).body.data).toEqual({ copiedCount: 1 });
+    expect((await app.call("POST", "/file/v1/file/copy", { token, body: { identities: [a], targetId: folder } })).body.data).toEqual({
+      copiedCount: 1,
+    });
     const blob = (await blobRow(sha256(content)))!;
     expect(blob.ref_count).toBe(2);
 

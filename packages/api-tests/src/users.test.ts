@@ -9,10 +9,17 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const register = (body: unknown, headers?: Record<string, string>) =>
-  app.call("POST", "/usercenter/v1/user/register", { body, headers });
+const register = (body: unknown, headers?: Record<string, string>) => app.call("POST", "/usercenter/v1/user/register", { body, headers });
 const login = (body: unknown) => app.call("POST", "/usercenter/v1/user/login", { body });
-const userCount = async () => Number((await app.deps.db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+const userCount = async () =>
+  Number(
+    (
+      await app.deps.db
+        .selectFrom("users")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe("register, login, info, quota", () => {
   it("walks the whole session", async () => {
@@ -74,10 +81,16 @@ describe("bad input", () => {
   });
 
   it("rejects malformed JSON and a wrong content type", async () => {
-    const malformed = await app.call("POST", "/usercenter/v1/user/register", { body: '{"mobile": "1380', headers: { "content-type": "application/json" } });
+    const malformed = await app.call("POST", "/usercenter/v1/user/register", {
+      body: '{"mobile": "1380',
+      headers: { "content-type": "application/json" },
+    });
     expect(malformed).toMatchObject({ status: 400, body: { code: 100002 } });
     expect(malformed.body.msg).toMatch(/JSON/);
-    const wrongType = await app.call("POST", "/usercenter/v1/user/register", { body: "mobile=1", headers: { "content-type": "text/plain" } });
+    const wrongType = await app.call("POST", "/usercenter/v1/user/register", {
+      body: "mobile=1",
+      headers: { "content-type": "text/plain" },
+    });
     expect(wrongType).toMatchObject({ status: 400, body: { code: 100002 } });
     expect(wrongType.body.msg).toMatch(/Content-Type/);
   });
@@ -148,8 +161,7 @@ describe("credentials", () => {
 });
 
 describe("tokens", () => {
-  const info = (authorization?: string) =>
-    app.call("GET", "/usercenter/v1/user/info", { headers: authorization ? { authorization } : {} });
+  const info = (authorization?: string) => app.call("GET", "/usercenter/v1/user/info", { headers: authorization ? { authorization } : {} });
 
   it.each([
     ["missing", undefined],
@@ -164,8 +176,14 @@ describe("tokens", () => {
     expect((await info(`Bearer ${token}`)).status).toBe(200);
     const { sub, iss, aud } = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
     const sign = (key: string, expiresAt: number) =>
-      new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuer(iss).setAudience(aud)
-        .setIssuedAt(expiresAt - 3600).setExpirationTime(expiresAt).sign(new TextEncoder().encode(key));
+      new SignJWT({})
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(sub)
+        .setIssuer(iss)
+        .setAudience(aud)
+        .setIssuedAt(expiresAt - 3600)
+        .setExpirationTime(expiresAt)
+        .sign(new TextEncoder().encode(key));
     const now = Math.floor(Date.now() / 1000);
     const sameKeyFresh = await sign(jwtSecret, now + 3600);
     const forged = await sign("another-key-".repeat(4), now + 3600);

@@ -20,12 +20,17 @@ let work: string;
 type Run = { code: number; stdout: string; stderr: string };
 function polaris(args: string[], env: Record<string, string> = {}, api?: string): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], {
-      cwd: work,
-      env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: api ?? app.url, POLARIS_PASSWORD: "", NO_COLOR: "1", ...env },
-      timeout: 60_000,
-      maxBuffer: 16 * MiB,
-    }, (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      {
+        cwd: work,
+        env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: api ?? app.url, POLARIS_PASSWORD: "", NO_COLOR: "1", ...env },
+        timeout: 60_000,
+        maxBuffer: 16 * MiB,
+      },
+      (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr }),
+    );
   });
 }
 const ok = async (args: string[], env?: Record<string, string>) => {
@@ -33,13 +38,18 @@ const ok = async (args: string[], env?: Record<string, string>) => {
   if (r.code !== 0) throw new Error(`polaris ${args.join(" ")} → ${r.code}\n${r.stdout}\n${r.stderr}`);
   return r;
 };
-const ls = async (path = "/") => JSON.parse((await ok(["--json", "ls", path])).stdout) as { name: string; isDir: boolean; size: number; identity: string }[];
+const ls = async (path = "/") =>
+  JSON.parse((await ok(["--json", "ls", path])).stdout) as { name: string; isDir: boolean; size: number; identity: string }[];
 
 const mobile = nextMobile();
 const password = "cli-secret-1";
 
 beforeAll(async () => {
-  app = await startTestApp({ MULTIPART_THRESHOLD_BYTES: String(6 * MiB), MULTIPART_PART_SIZE_BYTES: String(5 * MiB), DEFAULT_QUOTA_BYTES: String(200 * MiB) });
+  app = await startTestApp({
+    MULTIPART_THRESHOLD_BYTES: String(6 * MiB),
+    MULTIPART_PART_SIZE_BYTES: String(5 * MiB),
+    DEFAULT_QUOTA_BYTES: String(200 * MiB),
+  });
   config = mkdtempSync(join(tmpdir(), "polaris-cli-config-"));
   work = mkdtempSync(join(tmpdir(), "polaris-cli-work-"));
   await app.signUp(mobile, password);
@@ -132,11 +142,16 @@ print(json.dumps({"code": os.waitstatus_to_exitcode(status), "screen": out.decod
 type Terminal = { code: number; screen: string; echo: boolean; canonical: boolean };
 function inTerminal(args: string[], steps: [expect: string, keys: string][]): Promise<Terminal> {
   return new Promise((done, fail) => {
-    execFile("python3", ["-c", ptyDriver, JSON.stringify(steps), process.execPath, bin, ...args], {
-      cwd: work,
-      env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: app.url, POLARIS_PASSWORD: "", NO_COLOR: "1", TERM: "xterm" },
-      timeout: 60_000,
-    }, (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout) as Terminal)));
+    execFile(
+      "python3",
+      ["-c", ptyDriver, JSON.stringify(steps), process.execPath, bin, ...args],
+      {
+        cwd: work,
+        env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: app.url, POLARIS_PASSWORD: "", NO_COLOR: "1", TERM: "xterm" },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : done(JSON.parse(stdout) as Terminal)),
+    );
   });
 }
 
@@ -154,7 +169,13 @@ describe("polaris CLI: the password prompt in a terminal", () => {
   });
 
   it("stops on Ctrl-C with exit code 130 and gives the terminal its echo back", async () => {
-    const r = await inTerminal(["login", "-m", mobile], [["password", "half-typed"], ["password", "\u0003"]]);
+    const r = await inTerminal(
+      ["login", "-m", mobile],
+      [
+        ["password", "half-typed"],
+        ["password", "\u0003"],
+      ],
+    );
     expect(r.code, r.screen).toBe(130);
     expect(r.screen).toMatch(/interrupted at the password prompt/);
     expect(r.screen).not.toContain("half-typed");
@@ -271,9 +292,14 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
   const configFile = (name: string) => join(config, "polaris", name);
   const token = () => JSON.parse(readFileSync(configFile("credentials.json"), "utf8")).servers[app.url].token as string;
   const sessionFor = (path: string) =>
-    (Object.values(JSON.parse(readFileSync(configFile("uploads.json"), "utf8"))) as { uploadKey: string; path: string }[]).find((s) => s.path === path);
+    (Object.values(JSON.parse(readFileSync(configFile("uploads.json"), "utf8"))) as { uploadKey: string; path: string }[]).find(
+      (s) => s.path === path,
+    );
   const partsOf = async (uploadKey: string) =>
-    (await app.call("POST", fileRoutes.uploadParts.path, { token: token(), body: { uploadKey } })).body.data as { uploaded: { partNumber: number }[]; parts: unknown[] };
+    (await app.call("POST", fileRoutes.uploadParts.path, { token: token(), body: { uploadKey } })).body.data as {
+      uploaded: { partNumber: number }[];
+      parts: unknown[];
+    };
   const partsOfStatus = (uploadKey: string) => app.call("POST", fileRoutes.uploadParts.path, { token: token(), body: { uploadKey } });
   const digest = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
@@ -289,13 +315,20 @@ describe("polaris CLI: an upload stopped mid-way continues when run again", () =
     });
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on("exit", (code, sig) => done({ code, signal: sig })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.on("exit", (code, sig) => done({ code, signal: sig })),
+    );
     let uploadKey = "";
-    await expect.poll(async () => {
-      if (child.exitCode !== null) throw new Error(`polaris exited (${child.exitCode}) before storage held a part:\n${stderr}`);
-      uploadKey = sessionFor(path)?.uploadKey ?? "";
-      return uploadKey ? (await partsOf(uploadKey)).uploaded.length : 0;
-    }, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`polaris exited (${child.exitCode}) before storage held a part:\n${stderr}`);
+          uploadKey = sessionFor(path)?.uploadKey ?? "";
+          return uploadKey ? (await partsOf(uploadKey)).uploaded.length : 0;
+        },
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBeGreaterThan(0);
     child.kill(signal);
     const end = await exited;
     const stored = await partsOf(uploadKey);

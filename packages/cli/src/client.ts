@@ -10,7 +10,10 @@ const endpoints = endpointsOf(routeTable);
 export class Client {
   private readonly call: Call;
 
-  constructor(public readonly base: string, token?: string) {
+  constructor(
+    public readonly base: string,
+    token?: string,
+  ) {
     this.call = createClient({
       endpoints,
       baseUrl: base,
@@ -36,7 +39,11 @@ export class Client {
 
   list = (query: InputOf<"file.list">) => this.call("file.list", query);
   /** Every child of a folder, following the keyset cursor. */
-  async listAll(parentId: string, orderBy: InputOf<"file.list">["orderBy"] = "name", order: InputOf<"file.list">["order"] = "asc"): Promise<FileItem[]> {
+  async listAll(
+    parentId: string,
+    orderBy: InputOf<"file.list">["orderBy"] = "name",
+    order: InputOf<"file.list">["order"] = "asc",
+  ): Promise<FileItem[]> {
     const out: FileItem[] = [];
     let cursor: string | undefined;
     for (;;) {

@@ -7,7 +7,12 @@ export const DEFAULT_API = "http://127.0.0.1:8888";
 /** `$XDG_CONFIG_HOME/polaris` (or `~/.config/polaris`). */
 export const configDir = () => join(process.env.XDG_CONFIG_HOME || join(homedir(), ".config"), "polaris");
 
-export interface Credentials { token: string; mobile: string; accessExpire: number; refreshAfter?: number }
+export interface Credentials {
+  token: string;
+  mobile: string;
+  accessExpire: number;
+  refreshAfter?: number;
+}
 type CredentialsFile = { servers: Record<string, Credentials> };
 
 function readJson<T>(file: string, fallback: T): T {
@@ -22,7 +27,7 @@ function readJson<T>(file: string, fallback: T): T {
 function writePrivate(file: string, data: unknown) {
   mkdirSync(configDir(), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + "\n", { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, file);
 }
@@ -60,7 +65,9 @@ export interface SavedUpload {
 const uploadsFile = () => join(configDir(), "uploads.json");
 export function loadUploads(): Record<string, SavedUpload> {
   const now = Date.now() / 1000;
-  return Object.fromEntries(Object.entries(readJson<Record<string, SavedUpload>>(uploadsFile(), {})).filter(([, s]) => !(s.expiresAt < now)));
+  return Object.fromEntries(
+    Object.entries(readJson<Record<string, SavedUpload>>(uploadsFile(), {})).filter(([, s]) => !(s.expiresAt < now)),
+  );
 }
 export function saveUpload(key: string, value: SavedUpload | undefined) {
   const all = loadUploads();

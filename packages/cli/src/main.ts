@@ -16,7 +16,18 @@ import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError
 import { downloadTo, ensureFolder, isReadable, RateLimiter, uploadFile, walkLocal, type Progress } from "./transfer";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ROOT: FileItem = { id: 0, identity: "0", name: "/", ext: "", size: 0, isDir: true, parentId: "0", mimeType: "", createTime: 0, updateTime: 0 };
+const ROOT: FileItem = {
+  id: 0,
+  identity: "0",
+  name: "/",
+  ext: "",
+  size: 0,
+  isDir: true,
+  parentId: "0",
+  mimeType: "",
+  createTime: 0,
+  updateTime: 0,
+};
 
 type Globals = { api?: string; json?: boolean; quiet?: boolean };
 
@@ -30,7 +41,7 @@ function client(opts: Globals, needLogin = true): Client {
   return new Client(api, creds?.token);
 }
 
-const out = (line: string): void => void process.stdout.write(line + "\n");
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
 
 export function formatBytes(n: number): string {
@@ -68,7 +79,7 @@ async function resolveFolder(c: Client, ref: string): Promise<FileItem> {
 }
 const splitPath = (ref: string) => {
   const parts = ref.split("/").filter(Boolean);
-  return { parent: "/" + parts.slice(0, -1).join("/"), name: parts[parts.length - 1] ?? "" };
+  return { parent: `/${parts.slice(0, -1).join("/")}`, name: parts[parts.length - 1] ?? "" };
 };
 
 /** Progress bars on a terminal (stderr); nothing when output is piped or --quiet. */
@@ -93,15 +104,30 @@ function makeProgress(opts: Globals): Progress & { stop(): void } {
       const started = Date.now();
       let base = 0;
       let lastStage = "";
-      const bar = multi.create(Math.max(total, 1), 0, { name: label.length > 32 ? label.slice(0, 31) + "…" : label, stage: "hashing", size: formatBytes(total), done: "0B", speed: "0B" });
+      const bar = multi.create(Math.max(total, 1), 0, {
+        name: label.length > 32 ? `${label.slice(0, 31)}…` : label,
+        stage: "hashing",
+        size: formatBytes(total),
+        done: "0B",
+        speed: "0B",
+      });
       return {
         update(done, stage = lastStage) {
           // speed counts transfer bytes only: restart when the transfer begins (after hashing and checking)
-          if (stage !== lastStage && ["uploading", "resuming", "downloading"].includes(stage) && !["uploading", "resuming", "downloading"].includes(lastStage)) base = done;
+          if (
+            stage !== lastStage &&
+            ["uploading", "resuming", "downloading"].includes(stage) &&
+            !["uploading", "resuming", "downloading"].includes(lastStage)
+          )
+            base = done;
           lastStage = stage;
           const secs = (Date.now() - started) / 1000;
           bar.setTotal(Math.max(total, 1));
-          bar.update(Math.min(done, total), { stage, done: formatBytes(done), speed: formatBytes(secs > 0 ? Math.max(0, done - base) / secs : 0) });
+          bar.update(Math.min(done, total), {
+            stage,
+            done: formatBytes(done),
+            speed: formatBytes(secs > 0 ? Math.max(0, done - base) / secs : 0),
+          });
         },
         stop() {
           bar.stop();
@@ -144,30 +170,52 @@ export function buildProgram(): Command {
     const c = client(g(), false);
     const secret = opts.password ?? (await readPassword("password"));
     const pair = register ? await c.register(opts.mobile, secret, opts.name) : await c.login(opts.mobile, secret);
-    saveCredentials(c.base, { token: pair.accessToken, mobile: opts.mobile, accessExpire: pair.accessExpire, refreshAfter: pair.refreshAfter });
+    saveCredentials(c.base, {
+      token: pair.accessToken,
+      mobile: opts.mobile,
+      accessExpire: pair.accessExpire,
+      refreshAfter: pair.refreshAfter,
+    });
     if (g().json) json({ mobile: opts.mobile, api: c.base, accessExpire: pair.accessExpire });
     else out(`${register ? "registered and logged in" : "logged in"} as ${opts.mobile} at ${c.base}`);
   };
-  program.command("login").description("log in and store the token (0600) in the config folder")
-    .requiredOption("-m, --mobile <mobile>", "mobile number").option("-p, --password <password>", "password (or POLARIS_PASSWORD, or prompted)")
+  program
+    .command("login")
+    .description("log in and store the token (0600) in the config folder")
+    .requiredOption("-m, --mobile <mobile>", "mobile number")
+    .option("-p, --password <password>", "password (or POLARIS_PASSWORD, or prompted)")
     .action(authAction(false));
-  program.command("register").description("create an account and log in")
-    .requiredOption("-m, --mobile <mobile>", "mobile number").option("-p, --password <password>", "password (or POLARIS_PASSWORD, or prompted)")
-    .option("-n, --name <name>", "display name").action(authAction(true));
-  program.command("logout").description("forget the stored token").action(() => {
-    saveCredentials(apiUrl(g()), undefined);
-    out("logged out");
-  });
-  program.command("whoami").description("the signed-in user and quota").action(async () => {
-    const c = client(g());
-    const [{ userInfo }, quota] = await Promise.all([c.info(), c.quota()]);
-    if (g().json) return json({ ...userInfo, quota });
-    out(`${userInfo.name || userInfo.mobile} (${userInfo.mobile}) at ${c.base}`);
-    out(`quota: ${formatBytes(quota.usedSize)} used, ${formatBytes(quota.reservedSize)} reserved, ${formatBytes(quota.totalSize)} total`);
-  });
+  program
+    .command("register")
+    .description("create an account and log in")
+    .requiredOption("-m, --mobile <mobile>", "mobile number")
+    .option("-p, --password <password>", "password (or POLARIS_PASSWORD, or prompted)")
+    .option("-n, --name <name>", "display name")
+    .action(authAction(true));
+  program
+    .command("logout")
+    .description("forget the stored token")
+    .action(() => {
+      saveCredentials(apiUrl(g()), undefined);
+      out("logged out");
+    });
+  program
+    .command("whoami")
+    .description("the signed-in user and quota")
+    .action(async () => {
+      const c = client(g());
+      const [{ userInfo }, quota] = await Promise.all([c.info(), c.quota()]);
+      if (g().json) return json({ ...userInfo, quota });
+      out(`${userInfo.name || userInfo.mobile} (${userInfo.mobile}) at ${c.base}`);
+      out(`quota: ${formatBytes(quota.usedSize)} used, ${formatBytes(quota.reservedSize)} reserved, ${formatBytes(quota.totalSize)} total`);
+    });
 
-  program.command("ls").description("list a folder").argument("[path]", "remote folder (or identity)", "/")
-    .option("-l, --long", "identity, size and time").addOption(new Option("-s, --sort <field>", "order").choices(["name", "size", "create_time", "update_time"]).default("name"))
+  program
+    .command("ls")
+    .description("list a folder")
+    .argument("[path]", "remote folder (or identity)", "/")
+    .option("-l, --long", "identity, size and time")
+    .addOption(new Option("-s, --sort <field>", "order").choices(["name", "size", "create_time", "update_time"]).default("name"))
     .option("-r, --reverse", "descending order")
     .action(async (path: string, opts: { long?: boolean; sort: InputOf<"file.list">["orderBy"]; reverse?: boolean }) => {
       const c = client(g());
@@ -176,11 +224,19 @@ export function buildProgram(): Command {
       if (g().json) return json(list);
       for (const f of list) {
         const name = f.isDir ? `${f.name}/` : f.name;
-        out(opts.long ? `${f.isDir ? "d" : "-"}  ${f.identity}  ${(f.isDir ? "-" : formatBytes(f.size)).padStart(7)}  ${time(f.updateTime)}  ${name}` : name);
+        out(
+          opts.long
+            ? `${f.isDir ? "d" : "-"}  ${f.identity}  ${(f.isDir ? "-" : formatBytes(f.size)).padStart(7)}  ${time(f.updateTime)}  ${name}`
+            : name,
+        );
       }
     });
 
-  program.command("mkdir").description("create folders").argument("<paths...>").option("-p, --parents", "create missing parents, no error if it exists")
+  program
+    .command("mkdir")
+    .description("create folders")
+    .argument("<paths...>")
+    .option("-p, --parents", "create missing parents, no error if it exists")
     .action(async (paths: string[], opts: { parents?: boolean }) => {
       const c = client(g());
       for (const path of paths) {
@@ -197,13 +253,17 @@ export function buildProgram(): Command {
       }
     });
 
-  program.command("upload").description("upload files and folders (resumable after Ctrl-C or a crash: run it again; instant when the content is known)")
-    .argument("<local...>", "local files or folders").option("-t, --to <remote>", "remote target folder", "/")
+  program
+    .command("upload")
+    .description("upload files and folders (resumable after Ctrl-C or a crash: run it again; instant when the content is known)")
+    .argument("<local...>", "local files or folders")
+    .option("-t, --to <remote>", "remote target folder", "/")
     .option("--limit-rate <size>", "at most this many bytes per second, e.g. 500K, 2M", parseSize)
     .action(async (locals: string[], opts: { to: string; limitRate?: number }) => {
       for (const l of locals) if (!existsSync(l)) throw new UsageError(`upload: no such local file or folder: ${l}`);
       for (const l of locals) if (!(await isReadable(l)) && !statSync(l).isDirectory()) throw new UsageError(`upload: cannot read ${l}`);
-      if (opts.limitRate !== undefined && opts.limitRate < 1) throw new UsageError("upload: --limit-rate must be at least 1 byte per second");
+      if (opts.limitRate !== undefined && opts.limitRate < 1)
+        throw new UsageError("upload: --limit-rate must be at least 1 byte per second");
       const c = client(g());
       const target = await resolveFolder(c, opts.to);
       const progress = makeProgress(g());
@@ -212,13 +272,32 @@ export function buildProgram(): Command {
       const interrupt = new AbortController();
       const onSigint = () => (interrupt.signal.aborted ? process.exit(Exit.INTERRUPTED) : interrupt.abort());
       process.on("SIGINT", onSigint);
-      const results: { local: string; identity: string; name: string; size: number; instant: boolean; resumed: boolean; reusedParts: number; sentParts: number }[] = [];
+      const results: {
+        local: string;
+        identity: string;
+        name: string;
+        size: number;
+        instant: boolean;
+        resumed: boolean;
+        reusedParts: number;
+        sentParts: number;
+      }[] = [];
       try {
         const one = async (local: string, parentId: string, remoteName: string) => {
           const r = await uploadFile(c, local, parentId, progress, { signal: interrupt.signal, limiter });
-          results.push({ local, identity: r.file.identity, name: remoteName, size: r.file.size, instant: r.instant, resumed: r.resumed, reusedParts: r.reusedParts, sentParts: r.sentParts });
+          results.push({
+            local,
+            identity: r.file.identity,
+            name: remoteName,
+            size: r.file.size,
+            instant: r.instant,
+            resumed: r.resumed,
+            reusedParts: r.reusedParts,
+            sentParts: r.sentParts,
+          });
           const kept = r.resumed && r.reusedParts ? `  (${r.reusedParts} of ${r.reusedParts + r.sentParts} parts were already stored)` : "";
-          if (!g().json && (g().quiet || !process.stderr.isTTY)) out(`${r.instant ? "instant " : r.resumed ? "resumed " : "uploaded"} ${r.file.identity}  ${remoteName}${kept}`);
+          if (!g().json && (g().quiet || !process.stderr.isTTY))
+            out(`${r.instant ? "instant " : r.resumed ? "resumed " : "uploaded"} ${r.file.identity}  ${remoteName}${kept}`);
         };
         for (const local of locals) {
           if (statSync(local).isDirectory()) {
@@ -241,10 +320,15 @@ export function buildProgram(): Command {
         progress.stop();
       }
       if (g().json) json(results);
-      else if (process.stderr.isTTY && !g().quiet) out(`${results.length} file(s) uploaded (${results.filter((r) => r.instant).length} instant)`);
+      else if (process.stderr.isTTY && !g().quiet)
+        out(`${results.length} file(s) uploaded (${results.filter((r) => r.instant).length} instant)`);
     });
 
-  program.command("download").description("download a file or a folder").argument("<remote>").argument("[local]", "local file or folder", ".")
+  program
+    .command("download")
+    .description("download a file or a folder")
+    .argument("<remote>")
+    .argument("[local]", "local file or folder", ".")
     .action(async (remote: string, local: string) => {
       const c = client(g());
       const item = await resolveRemote(c, remote);
@@ -303,24 +387,46 @@ export function buildProgram(): Command {
     }
     await c.copy([src.identity], folder.identity);
     // the copy is the newest item of that folder with the source's name (or its " (1)" variant)
-    const copies = (await c.listAll(folder.identity, "create_time", "desc")).filter((f) => f.identity !== src.identity && f.isDir === src.isDir && (f.name === src.name || f.name.startsWith(src.name.replace(/(\.[^.]*)?$/, " ("))));
+    const copies = (await c.listAll(folder.identity, "create_time", "desc")).filter(
+      (f) =>
+        f.identity !== src.identity &&
+        f.isDir === src.isDir &&
+        (f.name === src.name || f.name.startsWith(src.name.replace(/(\.[^.]*)?$/, " ("))),
+    );
     if (copies[0] && copies[0].name !== name) await c.rename(copies[0].identity, name);
     return g().json ? json({ count: 1 }) : out(`copied to ${dest}`);
   };
-  program.command("mv").description("move items into a folder, or move/rename one item").argument("<paths...>", "sources… destination").action(moveOrCopy("mv"));
-  program.command("cp").description("copy items into a folder (or one item to a new name)").argument("<paths...>", "sources… destination").action(moveOrCopy("cp"));
-  program.command("rename").description("rename an item").argument("<path>").argument("<name>").action(async (path: string, name: string) => {
-    const c = client(g());
-    const r = await c.rename((await resolveRemote(c, path)).identity, name);
-    g().json ? json(r.file) : out(`renamed to ${r.file.name}`);
-  });
-  program.command("rm").description("move items to the recycle bin").argument("<paths...>").action(async (paths: string[]) => {
-    const c = client(g());
-    const items = await Promise.all(paths.map((p) => resolveRemote(c, p)));
-    if (items.some((i) => i.identity === "0")) throw new UsageError("rm: refusing to delete the root folder");
-    const r = await c.remove(items.map((i) => i.identity));
-    g().json ? json(r) : out(`moved ${r.deletedCount} item(s) to the recycle bin`);
-  });
+  program
+    .command("mv")
+    .description("move items into a folder, or move/rename one item")
+    .argument("<paths...>", "sources… destination")
+    .action(moveOrCopy("mv"));
+  program
+    .command("cp")
+    .description("copy items into a folder (or one item to a new name)")
+    .argument("<paths...>", "sources… destination")
+    .action(moveOrCopy("cp"));
+  program
+    .command("rename")
+    .description("rename an item")
+    .argument("<path>")
+    .argument("<name>")
+    .action(async (path: string, name: string) => {
+      const c = client(g());
+      const r = await c.rename((await resolveRemote(c, path)).identity, name);
+      g().json ? json(r.file) : out(`renamed to ${r.file.name}`);
+    });
+  program
+    .command("rm")
+    .description("move items to the recycle bin")
+    .argument("<paths...>")
+    .action(async (paths: string[]) => {
+      const c = client(g());
+      const items = await Promise.all(paths.map((p) => resolveRemote(c, p)));
+      if (items.some((i) => i.identity === "0")) throw new UsageError("rm: refusing to delete the root folder");
+      const r = await c.remove(items.map((i) => i.identity));
+      g().json ? json(r) : out(`moved ${r.deletedCount} item(s) to the recycle bin`);
+    });
 
   const trash = program.command("trash").description("the recycle bin: list, restore, rm, clear");
   const trashItems = async (c: Client, refs: string[]) => {
@@ -331,34 +437,56 @@ export function buildProgram(): Command {
       return hit.identity;
     });
   };
-  trash.command("list", { isDefault: true }).alias("ls").description("list the recycle bin").action(async () => {
-    const c = client(g());
-    const r = await c.trashList();
-    if (g().json) return json(r.list);
-    for (const i of r.list) out(`${i.identity}  ${(i.isDir ? "-" : formatBytes(i.size)).padStart(7)}  deleted ${time(i.deleteTime)}  purge ${time(i.purgeTime)}  ${i.name}${i.isDir ? "/" : ""}`);
-  });
-  trash.command("restore").description("restore items (by name or identity)").argument("<items...>").action(async (refs: string[]) => {
-    const c = client(g());
-    const r = await c.trashRestore(await trashItems(c, refs));
-    g().json ? json(r) : out(`restored ${r.restoredCount} item(s)`);
-  });
-  trash.command("rm").description("delete items for good").argument("<items...>").action(async (refs: string[]) => {
-    const c = client(g());
-    const r = await c.trashDelete(await trashItems(c, refs));
-    g().json ? json(r) : out(`deleted ${r.deletedCount} item(s) for good`);
-  });
-  trash.command("clear").description("empty the recycle bin").action(async () => {
-    const r = await client(g()).trashClear();
-    g().json ? json(r) : out(`deleted ${r.deletedCount} item(s) for good`);
-  });
+  trash
+    .command("list", { isDefault: true })
+    .alias("ls")
+    .description("list the recycle bin")
+    .action(async () => {
+      const c = client(g());
+      const r = await c.trashList();
+      if (g().json) return json(r.list);
+      for (const i of r.list)
+        out(
+          `${i.identity}  ${(i.isDir ? "-" : formatBytes(i.size)).padStart(7)}  deleted ${time(i.deleteTime)}  purge ${time(i.purgeTime)}  ${i.name}${i.isDir ? "/" : ""}`,
+        );
+    });
+  trash
+    .command("restore")
+    .description("restore items (by name or identity)")
+    .argument("<items...>")
+    .action(async (refs: string[]) => {
+      const c = client(g());
+      const r = await c.trashRestore(await trashItems(c, refs));
+      g().json ? json(r) : out(`restored ${r.restoredCount} item(s)`);
+    });
+  trash
+    .command("rm")
+    .description("delete items for good")
+    .argument("<items...>")
+    .action(async (refs: string[]) => {
+      const c = client(g());
+      const r = await c.trashDelete(await trashItems(c, refs));
+      g().json ? json(r) : out(`deleted ${r.deletedCount} item(s) for good`);
+    });
+  trash
+    .command("clear")
+    .description("empty the recycle bin")
+    .action(async () => {
+      const r = await client(g()).trashClear();
+      g().json ? json(r) : out(`deleted ${r.deletedCount} item(s) for good`);
+    });
 
   const expiry = (v: string) => {
     if (!["0", "1", "7", "30"].includes(v)) throw new InvalidArgumentError("must be 0 (never), 1, 7 or 30 days");
     return Number(v) as InputOf<"share.create">["expiredType"];
   };
   const share = program.command("share").description("share links: create (default), list, update, cancel");
-  share.command("create", { isDefault: true }).description("share a file or folder").argument("<path>")
-    .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry, 7).option("--no-code", "no extraction code")
+  share
+    .command("create", { isDefault: true })
+    .description("share a file or folder")
+    .argument("<path>")
+    .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry, 7)
+    .option("--no-code", "no extraction code")
     .action(async (path: string, opts: { expire: InputOf<"share.create">["expiredType"]; code: boolean }) => {
       const c = client(g());
       const item = await resolveRemote(c, path);
@@ -368,43 +496,95 @@ export function buildProgram(): Command {
       if (r.code) out(`code: ${r.code}`);
       out(`expires: ${r.expiredTime ? time(r.expiredTime) : "never"}`);
     });
-  share.command("list").alias("ls").description("my shares with their counters").action(async () => {
-    const r = await client(g()).shareList();
-    if (g().json) return json(r.list);
-    const status = ["active", "banned", "cancelled", "expired"];
-    for (const s of r.list) out(`${s.identity}  ${(s.code || "----").padEnd(4)}  ${status[s.status] ?? s.status}  views ${s.clickNum}  saves ${s.saveNum}  expires ${s.expiredTime ? time(s.expiredTime) : "never"}  ${s.fileName}`);
-  });
-  share.command("update").description("change a share's expiry or code").argument("<identity>")
-    .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry).option("-c, --code <code>", "new extraction code")
+  share
+    .command("list")
+    .alias("ls")
+    .description("my shares with their counters")
+    .action(async () => {
+      const r = await client(g()).shareList();
+      if (g().json) return json(r.list);
+      const status = ["active", "banned", "cancelled", "expired"];
+      for (const s of r.list)
+        out(
+          `${s.identity}  ${(s.code || "----").padEnd(4)}  ${status[s.status] ?? s.status}  views ${s.clickNum}  saves ${s.saveNum}  expires ${s.expiredTime ? time(s.expiredTime) : "never"}  ${s.fileName}`,
+        );
+    });
+  share
+    .command("update")
+    .description("change a share's expiry or code")
+    .argument("<identity>")
+    .option("-e, --expire <days>", "0 (never), 1, 7 or 30", expiry)
+    .option("-c, --code <code>", "new extraction code")
     .action(async (identity: string, opts: { expire?: InputOf<"share.update">["expiredType"]; code?: string }) => {
       const r = await client(g()).shareUpdate({ identity, expiredType: opts.expire, code: opts.code });
       g().json ? json(r.share) : out(`updated ${identity}`);
     });
-  share.command("cancel").description("cancel shares").argument("<identities...>").action(async (ids: string[]) => {
-    const r = await client(g()).shareCancel(ids);
-    g().json ? json(r) : out(`cancelled ${r.cancelledCount} share(s)`);
-  });
-
-  program.command("search").description("find files by name").argument("[keyword]")
-    .option("--ext <exts>", "extensions, comma separated").option("--dirs", "folders only").option("--files", "files only")
-    .option("--min-size <size>", "e.g. 10K, 5M", parseSize).option("--max-size <size>", "e.g. 1G", parseSize)
-    .option("--in <folder>", "only below this folder").addOption(new Option("--sort <field>").choices(["relevance", "name", "size", "create_time", "update_time"]).default("relevance"))
-    .option("--desc", "descending").option("-n, --limit <n>", "results", (v) => Number(v), 50)
-    .action(async (keyword: string | undefined, opts: { ext?: string; dirs?: boolean; files?: boolean; minSize?: number; maxSize?: number; in?: string; sort: InputOf<"search.files">["sortBy"]; desc?: boolean; limit: number }) => {
-      if (opts.dirs && opts.files) throw new UsageError("search: --dirs and --files exclude each other");
-      const c = client(g());
-      const parentId = opts.in ? (await resolveFolder(c, opts.in)).identity : undefined;
-      const r = await c.search({
-        keyword, ext: opts.ext, isDir: opts.dirs ? "true" : opts.files ? "false" : undefined, minSize: opts.minSize, maxSize: opts.maxSize,
-        parentId, sortBy: opts.sort, sortDesc: opts.desc ? "true" : undefined, page: 1, pageSize: Math.min(1000, Math.max(1, opts.limit)),
-      });
-      if (g().json) return json(r);
-      for (const h of r.list) {
-        const path = Array.isArray(h.path) ? "/" + (h.path as { name: string }[]).map((p) => p.name).join("/") : typeof h.path === "string" ? h.path : "";
-        out(`${h.identity}  ${(h.isDir ? "-" : formatBytes(h.size)).padStart(7)}  ${path ? `${path.replace(/\/$/, "")}/` : ""}${h.name}${h.isDir ? "/" : ""}`);
-      }
-      process.stderr.write(`${r.total} result(s)\n`);
+  share
+    .command("cancel")
+    .description("cancel shares")
+    .argument("<identities...>")
+    .action(async (ids: string[]) => {
+      const r = await client(g()).shareCancel(ids);
+      g().json ? json(r) : out(`cancelled ${r.cancelledCount} share(s)`);
     });
+
+  program
+    .command("search")
+    .description("find files by name")
+    .argument("[keyword]")
+    .option("--ext <exts>", "extensions, comma separated")
+    .option("--dirs", "folders only")
+    .option("--files", "files only")
+    .option("--min-size <size>", "e.g. 10K, 5M", parseSize)
+    .option("--max-size <size>", "e.g. 1G", parseSize)
+    .option("--in <folder>", "only below this folder")
+    .addOption(new Option("--sort <field>").choices(["relevance", "name", "size", "create_time", "update_time"]).default("relevance"))
+    .option("--desc", "descending")
+    .option("-n, --limit <n>", "results", (v) => Number(v), 50)
+    .action(
+      async (
+        keyword: string | undefined,
+        opts: {
+          ext?: string;
+          dirs?: boolean;
+          files?: boolean;
+          minSize?: number;
+          maxSize?: number;
+          in?: string;
+          sort: InputOf<"search.files">["sortBy"];
+          desc?: boolean;
+          limit: number;
+        },
+      ) => {
+        if (opts.dirs && opts.files) throw new UsageError("search: --dirs and --files exclude each other");
+        const c = client(g());
+        const parentId = opts.in ? (await resolveFolder(c, opts.in)).identity : undefined;
+        const r = await c.search({
+          keyword,
+          ext: opts.ext,
+          isDir: opts.dirs ? "true" : opts.files ? "false" : undefined,
+          minSize: opts.minSize,
+          maxSize: opts.maxSize,
+          parentId,
+          sortBy: opts.sort,
+          sortDesc: opts.desc ? "true" : undefined,
+          page: 1,
+          pageSize: Math.min(1000, Math.max(1, opts.limit)),
+        });
+        if (g().json) return json(r);
+        for (const h of r.list) {
+          const path = Array.isArray(h.path)
+            ? `/${(h.path as { name: string }[]).map((p) => p.name).join("/")}`
+            : typeof h.path === "string"
+              ? h.path
+              : "";
+          out(
+            `${h.identity}  ${(h.isDir ? "-" : formatBytes(h.size)).padStart(7)}  ${path ? `${path.replace(/\/$/, "")}/` : ""}${h.name}${h.isDir ? "/" : ""}`,
+          );
+        }
+        process.stderr.write(`${r.total} result(s)\n`);
+      },
+    );
 
   return program;
 }
@@ -428,7 +608,7 @@ export async function main(argv = process.argv): Promise<number> {
   }
 }
 function fail(code: number, message: string) {
-  process.stderr.write(message + "\n");
+  process.stderr.write(`${message}\n`);
   return code;
 }
 

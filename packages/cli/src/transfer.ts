@@ -62,13 +62,22 @@ export async function sha256File(path: string, onBytes?: (n: number) => void, si
 async function proofFor(path: string, challenge: { offset: number; length: number; nonce: string }): Promise<string> {
   const hash = createHash("sha256").update(Buffer.from(challenge.nonce, "utf8"));
   if (challenge.length > 0) {
-    for await (const chunk of createReadStream(path, { start: challenge.offset, end: challenge.offset + challenge.length - 1 })) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream(path, { start: challenge.offset, end: challenge.offset + challenge.length - 1 }))
+      hash.update(chunk as Buffer);
   }
   return hash.digest("hex");
 }
 
 /** PUT a byte range of a file to a presigned URL, streaming, counting bytes. */
-function putRange(url: string, path: string, start: number, length: number, headers: Record<string, string>, onBytes: (n: number) => void, options: TransferOptions = {}): Promise<void> {
+function putRange(
+  url: string,
+  path: string,
+  start: number,
+  length: number,
+  headers: Record<string, string>,
+  onBytes: (n: number) => void,
+  options: TransferOptions = {},
+): Promise<void> {
   const { signal, limiter } = options;
   return new Promise<void>((resolvePut, reject) => {
     if (signal?.aborted) return reject(new Interrupted());
@@ -79,7 +88,13 @@ function putRange(url: string, path: string, start: number, length: number, head
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) resolvePut();
-        else reject(Object.assign(new ApiError(300020, `storage answered HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`), { httpStatus: res.statusCode }));
+        else
+          reject(
+            Object.assign(
+              new ApiError(300020, `storage answered HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`),
+              { httpStatus: res.statusCode },
+            ),
+          );
       });
     });
     const failed = (e: Error) => reject(signal?.aborted ? new Interrupted() : new NetworkError(`upload to storage failed: ${e.message}`));
@@ -105,9 +120,20 @@ function putRange(url: string, path: string, start: number, length: number, head
 }
 
 const mimeTypes: Record<string, string> = {
-  ".txt": "text/plain", ".md": "text/markdown", ".json": "application/json", ".pdf": "application/pdf", ".png": "image/png",
-  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".zip": "application/zip", ".mp4": "video/mp4", ".csv": "text/csv",
-  ".html": "text/html", ".doc": "application/msword", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  ".txt": "text/plain",
+  ".md": "text/markdown",
+  ".json": "application/json",
+  ".pdf": "application/pdf",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".zip": "application/zip",
+  ".mp4": "video/mp4",
+  ".csv": "text/csv",
+  ".html": "text/html",
+  ".doc": "application/msword",
+  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 };
 
 export interface UploadResult {
@@ -129,7 +155,13 @@ type Bar = ReturnType<Progress["start"]>;
  * running the same upload after Ctrl-C or a kill continues it: only the parts storage does not
  * hold whole are sent again, and no second quota reservation is made.
  */
-export async function uploadFile(client: Client, path: string, parentId: string, progress: Progress, options: { name?: string } & TransferOptions = {}): Promise<UploadResult> {
+export async function uploadFile(
+  client: Client,
+  path: string,
+  parentId: string,
+  progress: Progress,
+  options: { name?: string } & TransferOptions = {},
+): Promise<UploadResult> {
   const stat = statSync(path);
   const name = options.name ?? basename(path);
   const bar = progress.start(name, stat.size);
@@ -167,7 +199,16 @@ export async function uploadFile(client: Client, path: string, parentId: string,
 
       if (options.signal?.aborted) throw new Interrupted();
       const plan = await client.presign({ ...base, mimeType: mimeTypes[extname(name).toLowerCase()] ?? "application/octet-stream" });
-      saveUpload(key, { uploadKey: plan.uploadKey, hash, partSize: plan.partSize, mode: plan.mode, path: resolve(path), parentId, expiresAt: plan.expiresAt, savedAt: Date.now() });
+      saveUpload(key, {
+        uploadKey: plan.uploadKey,
+        hash,
+        partSize: plan.partSize,
+        mode: plan.mode,
+        path: resolve(path),
+        parentId,
+        expiresAt: plan.expiresAt,
+        savedAt: Date.now(),
+      });
       let result: UploadResult;
       if (plan.mode === "single") {
         bar.update(0, "uploading");
@@ -176,7 +217,16 @@ export async function uploadFile(client: Client, path: string, parentId: string,
         bar.update(stat.size, "done");
         result = { file: done.file, instant: false, resumed: false, reusedParts: 0, sentParts: 0 };
       } else {
-        const parts = await sendParts(client, path, stat.size, plan.uploadKey, plan.partSize!, { uploaded: [], parts: plan.parts! }, bar, options);
+        const parts = await sendParts(
+          client,
+          path,
+          stat.size,
+          plan.uploadKey,
+          plan.partSize!,
+          { uploaded: [], parts: plan.parts! },
+          bar,
+          options,
+        );
         result = { ...parts, instant: false, resumed: false };
       }
       saveUpload(key, undefined);
@@ -193,7 +243,10 @@ export async function uploadFile(client: Client, path: string, parentId: string,
 
 /** Failures a rerun continues from: the network, Ctrl-C, a sign-in, a server or storage that is down, a part storage lacks. */
 const resumable = (e: unknown) =>
-  e instanceof NetworkError || e instanceof Interrupted || e instanceof NotLoggedInError || (e instanceof ApiError && [100001, 100007, 300020, 300027].includes(e.code));
+  e instanceof NetworkError ||
+  e instanceof Interrupted ||
+  e instanceof NotLoggedInError ||
+  (e instanceof ApiError && [100001, 100007, 300020, 300027].includes(e.code));
 
 /** Ends the saved session of `key` on the server (reservation released) and forgets it. */
 async function abandon(client: Client, key: string) {
@@ -213,7 +266,8 @@ const sessionKey = (api: string, path: string, stat: Stats, parentId: string, ha
 async function dropChangedSessions(client: Client, key: string, path: string, parentId: string) {
   const server = `${normalizeApi(client.base)}|`;
   for (const [other, session] of Object.entries(loadUploads())) {
-    if (other !== key && other.startsWith(server) && session.path === resolve(path) && session.parentId === parentId) await abandon(client, other);
+    if (other !== key && other.startsWith(server) && session.path === resolve(path) && session.parentId === parentId)
+      await abandon(client, other);
   }
 }
 
@@ -221,7 +275,14 @@ async function dropChangedSessions(client: Client, key: string, path: string, pa
  * Continues a saved session; null when the server no longer has it pending (expired, aborted,
  * or failed), and then a fresh upload starts. A session whose bytes had all landed is only confirmed.
  */
-async function resumeSession(client: Client, path: string, size: number, saved: SavedUpload, bar: Bar, options: TransferOptions): Promise<UploadResult | null> {
+async function resumeSession(
+  client: Client,
+  path: string,
+  size: number,
+  saved: SavedUpload,
+  bar: Bar,
+  options: TransferOptions,
+): Promise<UploadResult | null> {
   const confirm = async () => {
     try {
       return (await client.callback(saved.uploadKey)).file;
@@ -251,8 +312,14 @@ async function resumeSession(client: Client, path: string, size: number, saved: 
 
 /** Sends the parts `state` has URLs for (4 at a time, each retried with backoff), then completes the upload. */
 async function sendParts(
-  client: Client, path: string, size: number, uploadKey: string, partSize: number,
-  state: { uploaded: { partNumber: number }[]; parts: { partNumber: number; url: string }[] }, bar: Bar, options: TransferOptions,
+  client: Client,
+  path: string,
+  size: number,
+  uploadKey: string,
+  partSize: number,
+  state: { uploaded: { partNumber: number }[]; parts: { partNumber: number; url: string }[] },
+  bar: Bar,
+  options: TransferOptions,
 ) {
   const count = Math.max(1, Math.ceil(size / partSize));
   const sizeOf = (n: number) => Math.min(partSize, size - (n - 1) * partSize);
@@ -275,10 +342,18 @@ async function sendParts(
       const start = (n - 1) * partSize;
       for (let attempt = 1; ; attempt++) {
         try {
-          await putRange(urls.get(n)!, path, start, sizeOf(n), {}, (b) => {
-            loaded.set(n, b);
-            bar.update(total(), "uploading");
-          }, options);
+          await putRange(
+            urls.get(n)!,
+            path,
+            start,
+            sizeOf(n),
+            {},
+            (b) => {
+              loaded.set(n, b);
+              bar.update(total(), "uploading");
+            },
+            options,
+          );
           done.add(n);
           break;
         } catch (e) {
@@ -321,7 +396,7 @@ export async function walkLocal(root: string): Promise<{ dirs: string[]; files: 
     for (const e of entries) {
       const full = join(dir, e.name);
       const rel = relative(root, full).split(sep).join("/");
-      if (e.isDirectory()) (dirs.push(rel), await visit(full));
+      if (e.isDirectory()) dirs.push(rel), await visit(full);
       else if (e.isFile()) files.push({ path: full, rel });
     }
   };

@@ -11,13 +11,18 @@ const endpoints = endpointsOf(routeTable);
 function fake(reply: () => Response, options: Partial<ClientOptions> = {}) {
   const sent: { url: URL; init: RequestInit }[] = [];
   const call = createClient({
-    endpoints, baseUrl: "https://api.example", token: () => "t0k3n",
+    endpoints,
+    baseUrl: "https://api.example",
+    token: () => "t0k3n",
     fetch: async (url, init) => (sent.push({ url, init }), reply()),
     ...options,
   });
   return { call, sent };
 }
-const envelope = (data: unknown, code = 200, status = 200) => () => Response.json({ code, msg: code === 200 ? "ok" : "nope", data }, { status });
+const envelope =
+  (data: unknown, code = 200, status = 200) =>
+  () =>
+    Response.json({ code, msg: code === 200 ? "ok" : "nope", data }, { status });
 
 describe("typed client", () => {
   it("takes method, path and auth from the route table and returns the envelope's data", async () => {
@@ -35,7 +40,12 @@ describe("typed client", () => {
     await call("search.files", { keyword: "report", ext: "pdf", isDir: undefined, page: 2, sortDesc: "true" });
     const url = sent[0].url;
     expect(url.pathname).toBe(routeTable["search.files"].path);
-    expect([...url.searchParams]).toEqual([["keyword", "report"], ["ext", "pdf"], ["page", "2"], ["sortDesc", "true"]]);
+    expect([...url.searchParams]).toEqual([
+      ["keyword", "report"],
+      ["ext", "pdf"],
+      ["page", "2"],
+      ["sortDesc", "true"],
+    ]);
     expect(sent[0].init.body).toBeUndefined();
   });
 
@@ -60,15 +70,23 @@ describe("typed client", () => {
   });
 
   it("maps an answer that is not an envelope to 100004 (404) or 100001", async () => {
-    const notFound = await fake(() => new Response("<html>", { status: 404 })).call("user.quota").catch((e) => e);
+    const notFound = await fake(() => new Response("<html>", { status: 404 }))
+      .call("user.quota")
+      .catch((e) => e);
     expect(notFound).toMatchObject({ code: 100004, status: 404 });
-    const badGateway = await fake(() => new Response("", { status: 502 })).call("user.quota").catch((e) => e);
+    const badGateway = await fake(() => new Response("", { status: 502 }))
+      .call("user.quota")
+      .catch((e) => e);
     expect(badGateway).toMatchObject({ code: 100001, status: 502, message: `unexpected HTTP 502 from ${routeTable["user.quota"].path}` });
   });
 
   it("lets onError throw its own error in place of the ApiError", async () => {
     class SignedOut extends Error {}
-    const { call } = fake(envelope(undefined, 100003, 401), { onError: (e) => { if (e.code === 100003) throw new SignedOut(); } });
+    const { call } = fake(envelope(undefined, 100003, 401), {
+      onError: (e) => {
+        if (e.code === 100003) throw new SignedOut();
+      },
+    });
     await expect(call("user.info")).rejects.toBeInstanceOf(SignedOut);
   });
 
@@ -104,7 +122,13 @@ function* sourceFiles(dir: string): Generator<string> {
 describe("clients name no API path", () => {
   // Every path of an area's API and its versioned prefix ("/file/v1"), which a path pieced together would start with.
   // The one-word operations paths ("/docs", "/healthz") are left to the type checker: "/docs" is also a folder in a drive.
-  const paths = [...new Set(Object.values(routeTable).filter(({ path }) => path.split("/").length > 2).flatMap(({ path }) => [path, path.split("/").slice(0, 3).join("/")]))];
+  const paths = [
+    ...new Set(
+      Object.values(routeTable)
+        .filter(({ path }) => path.split("/").length > 2)
+        .flatMap(({ path }) => [path, path.split("/").slice(0, 3).join("/")]),
+    ),
+  ];
 
   it("the CLI and the console reach every route through the typed client, by name", () => {
     expect(paths).toContain("/file/v1");
@@ -112,7 +136,8 @@ describe("clients name no API path", () => {
     for (const dir of clientSources) {
       for (const file of sourceFiles(join(repoRoot, dir))) {
         const text = readFileSync(file, "utf8");
-        for (const path of paths) if (new RegExp(`${path.replace(/[.]/g, "\\.")}(?![\\w.-])`).test(text)) found.push(`${relative(repoRoot, file)}: ${path}`);
+        for (const path of paths)
+          if (new RegExp(`${path.replace(/[.]/g, "\\.")}(?![\\w.-])`).test(text)) found.push(`${relative(repoRoot, file)}: ${path}`);
       }
     }
     expect(found).toEqual([]);
@@ -123,7 +148,8 @@ describe("clients name no API path", () => {
     expect(valueImports(readFileSync(fileURLToPath(new URL("./client.ts", import.meta.url)), "utf8"))).toEqual([]);
     const found: string[] = [];
     for (const file of sourceFiles(join(repoRoot, "packages/web/app"))) {
-      for (const from of valueImports(readFileSync(file, "utf8"))) if (from.startsWith("@polaris/contract") && from !== "@polaris/contract/client") found.push(`${relative(repoRoot, file)}: ${from}`);
+      for (const from of valueImports(readFileSync(file, "utf8")))
+        if (from.startsWith("@polaris/contract") && from !== "@polaris/contract/client") found.push(`${relative(repoRoot, file)}: ${from}`);
     }
     expect(found).toEqual([]);
   });

@@ -22,14 +22,22 @@ type QueryInput<T> = { [Field in keyof T]: Wire<T[Field]> };
 /** The body of a POST route, the query of a GET route, as the client gives it (before defaults and transforms). */
 export type InputOf<Name extends RouteName> =
   Routes[Name] extends RouteDef<infer Body, infer Query, any>
-    // Not distributive: a route helper that leaves Body out types it as its constraint, `ZodMiniType | undefined`.
-    ? [Body] extends [z.ZodMiniType] ? z.input<Body> : [Query] extends [z.ZodMiniObject] ? QueryInput<z.input<Query>> : undefined
+    ? // Not distributive: a route helper that leaves Body out types it as its constraint, `ZodMiniType | undefined`.
+      [Body] extends [z.ZodMiniType]
+      ? z.input<Body>
+      : [Query] extends [z.ZodMiniObject]
+        ? QueryInput<z.input<Query>>
+        : undefined
     : never;
 export type ResponseOf<Name extends RouteName> = DataOf<Routes[Name]>;
 
 /** The API answered with a business code (API.md), or with something that is not an envelope (100001, 100004). */
 export class ApiError extends Error {
-  constructor(readonly code: number, message: string, readonly status = 0) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly status = 0,
+  ) {
     super(message);
   }
 }
@@ -47,11 +55,16 @@ export interface ClientOptions {
 
 type Init = { signal?: AbortSignal };
 /** The input may be left out when the route takes none or every field is optional. */
-type Args<Name extends RouteName> = undefined extends InputOf<Name> ? [input?: InputOf<Name>, init?: Init]
-  : {} extends InputOf<Name> ? [input?: InputOf<Name>, init?: Init] : [input: InputOf<Name>, init?: Init];
+type Args<Name extends RouteName> =
+  undefined extends InputOf<Name>
+    ? [input?: InputOf<Name>, init?: Init]
+    : {} extends InputOf<Name>
+      ? [input?: InputOf<Name>, init?: Init]
+      : [input: InputOf<Name>, init?: Init];
 
 /** `call(name, input)`: the envelope's data, or an ApiError with the business code. */
-export const createClient = ({ endpoints, baseUrl, token, fetch, onError }: ClientOptions) =>
+export const createClient =
+  ({ endpoints, baseUrl, token, fetch, onError }: ClientOptions) =>
   async <Name extends RouteName>(name: Name, ...[input, init]: Args<Name>): Promise<ResponseOf<Name>> => {
     const endpoint = endpoints[name];
     const { method, path, auth } = endpoint;
@@ -72,7 +85,8 @@ export const createClient = ({ endpoints, baseUrl, token, fetch, onError }: Clie
     const res = await fetch(url, { method, headers, body, signal: init?.signal });
     const envelope = (await res.json().catch(() => undefined)) as { code?: unknown; msg?: string; data?: unknown } | undefined;
     let error: ApiError | undefined;
-    if (typeof envelope?.code !== "number") error = new ApiError(!res.ok && res.status === 404 ? 100004 : 100001, `unexpected HTTP ${res.status} from ${path}`, res.status);
+    if (typeof envelope?.code !== "number")
+      error = new ApiError(!res.ok && res.status === 404 ? 100004 : 100001, `unexpected HTTP ${res.status} from ${path}`, res.status);
     else if (envelope.code !== 200 || !res.ok) error = new ApiError(envelope.code, envelope.msg ?? "", res.status);
     if (!error) return envelope!.data as ResponseOf<Name>;
     onError?.(error, endpoint);

@@ -5,7 +5,10 @@ import { consumerTable, queueConsumers, queueUrlVariable } from "./consumers";
 import { jobTable } from "./jobs";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const modulesIn = (dir: string) => readdirSync(`${repoRoot}${dir}`).filter((f) => f.endsWith(".ts")).map((f) => `${dir}/${f}`);
+const modulesIn = (dir: string) =>
+  readdirSync(`${repoRoot}${dir}`)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => `${dir}/${f}`);
 const consumerHandlers: string[] = Object.values(consumerTable).map((c) => c.handler);
 const jobHandlers: string[] = Object.values(jobTable).map((j) => j.handler);
 

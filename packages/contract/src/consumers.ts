@@ -58,7 +58,10 @@ export type Consumer = QueueConsumer | ScheduledConsumer;
 const visibilityFor = (timeoutSeconds: number) => 6 * timeoutSeconds;
 
 const queueConsumer = (c: Omit<QueueConsumer, "dlq" | "maxReceives" | "visibilityTimeoutSeconds">): QueueConsumer => ({
-  ...c, dlq: `${c.queue}-dlq`, maxReceives: MAX_RECEIVES, visibilityTimeoutSeconds: visibilityFor(c.timeoutSeconds),
+  ...c,
+  dlq: `${c.queue}-dlq`,
+  maxReceives: MAX_RECEIVES,
+  visibilityTimeoutSeconds: visibilityFor(c.timeoutSeconds),
 });
 
 /**
@@ -103,8 +106,9 @@ export const scheduledConsumers = () => entries().filter((e): e is [ConsumerName
 
 /** The queue consumers fed by S3 notifications (`"s3"`) or by the bus (`"bus"`), by name. */
 export const consumersFedBy = <K extends (S3Source | BusSource)["kind"]>(kind: K) =>
-  queueConsumers().filter((e): e is [ConsumerName, QueueConsumer & { source: Extract<S3Source | BusSource, { kind: K }> }] =>
-    e[1].source.kind === kind);
+  queueConsumers().filter(
+    (e): e is [ConsumerName, QueueConsumer & { source: Extract<S3Source | BusSource, { kind: K }> }] => e[1].source.kind === kind,
+  );
 
 /** The variable carrying a queue's URL in the local profiles: `upload-events` → `UPLOAD_EVENTS_QUEUE_URL`. */
 export const queueUrlVariable = (consumer: QueueConsumer): `${string}_QUEUE_URL` =>

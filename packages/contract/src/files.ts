@@ -1,7 +1,10 @@
 import * as z from "zod/mini";
 import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from "./route";
 
-export const sha256Hex = z.pipe(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest")), z.transform((s) => s.toLowerCase()));
+export const sha256Hex = z.pipe(
+  z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest")),
+  z.transform((s) => s.toLowerCase()),
+);
 export const fileSize = z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER), z.describe("bytes"));
 // Character classes of the name rule, as regular-expression class bodies: the core check and the
 // schema's pattern are built from the same text.
@@ -34,7 +37,9 @@ export const fileName = z.string().check(
     description: `1–${fileNameRule.maxLength} code points after NFC; no control characters, '/', '\\', bidi controls, zero-width characters, BOM or line/paragraph separators; no leading or trailing spaces; not '.' or '..' (else 300012)`,
   }),
 );
-const identities = z.array(identity).check(z.minLength(1, "must name at least one item"), z.maxLength(1000, "must name at most 1000 items"));
+const identities = z
+  .array(identity)
+  .check(z.minLength(1, "must name at least one item"), z.maxLength(1000, "must name at most 1000 items"));
 
 export const fileItem = z.object({
   id: z.int(),
@@ -65,10 +70,15 @@ const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | 
 
 export const fileRoutes = {
   uploadInstant: route({
-    method: "POST", path: "/file/v1/upload/instant", handler: "functions/http/file/upload-instant.ts",
+    method: "POST",
+    path: "/file/v1/upload/instant",
+    handler: "functions/http/file/upload-instant.ts",
     summary: "Instant upload of known content, with a proof of possession: sha256hex(utf8(nonce) ‖ bytes[offset, offset+length))",
     body: z.object({
-      hash: sha256Hex, size: fileSize, name: fileName, parentId: z.optional(folderRef),
+      hash: sha256Hex,
+      size: fileSize,
+      name: fileName,
+      parentId: z.optional(folderRef),
       proof: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest"))),
     }),
     data: z.union([
@@ -79,14 +89,26 @@ export const fileRoutes = {
     errors: ["PROOF_REQUIRED", "QUOTA_EXCEEDED", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT", "STORAGE_UNAVAILABLE"],
   }),
   uploadPresign: route({
-    method: "POST", path: "/file/v1/upload/presign", handler: "functions/http/file/upload-presign.ts",
+    method: "POST",
+    path: "/file/v1/upload/presign",
+    handler: "functions/http/file/upload-presign.ts",
     summary: "Reserve quota and get presigned URL(s) to upload straight to storage",
     body: z.object({
-      hash: sha256Hex, size: fileSize, name: fileName, parentId: z.optional(folderRef),
-      mimeType: z.optional(z.string().check(
-        z.maxLength(255),
-        z.regex(/^$|^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+( *;[\x20-\x7e]*)?$/, 'must be a media type such as "text/plain", or ""'),
-      )),
+      hash: sha256Hex,
+      size: fileSize,
+      name: fileName,
+      parentId: z.optional(folderRef),
+      mimeType: z.optional(
+        z
+          .string()
+          .check(
+            z.maxLength(255),
+            z.regex(
+              /^$|^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+( *;[\x20-\x7e]*)?$/,
+              'must be a media type such as "text/plain", or ""',
+            ),
+          ),
+      ),
     }),
     data: z.object({
       uploadKey: z.string(),
@@ -100,34 +122,47 @@ export const fileRoutes = {
     errors: ["QUOTA_EXCEEDED", "FILE_TOO_LARGE", "INVALID_FILE_NAME", "PARENT_NOT_FOUND", "NAME_CONFLICT", "STORAGE_UNAVAILABLE"],
   }),
   uploadParts: route({
-    method: "POST", path: "/file/v1/upload/parts", handler: "functions/http/file/upload-parts.ts",
+    method: "POST",
+    path: "/file/v1/upload/parts",
+    handler: "functions/http/file/upload-parts.ts",
     summary: "Resume a multipart upload: the parts stored whole (right size) and fresh URLs for every other part",
     body: z.object({ uploadKey: identity, partNumbers: z.optional(z.array(partNumber).check(z.maxLength(10000))) }),
     data: z.object({ uploaded: z.array(uploadedPart), parts: z.array(presignedPart) }),
     errors: ["UPLOAD_NOT_FOUND", "STORAGE_UNAVAILABLE"],
   }),
   uploadCallback: route({
-    method: "POST", path: "/file/v1/upload/callback", handler: "functions/http/file/upload-callback.ts",
-    summary: "Confirm an upload (completes a multipart one from the parts storage holds whole; `parts` is accepted for compatibility and not needed); idempotent",
+    method: "POST",
+    path: "/file/v1/upload/callback",
+    handler: "functions/http/file/upload-callback.ts",
+    summary:
+      "Confirm an upload (completes a multipart one from the parts storage holds whole; `parts` is accepted for compatibility and not needed); idempotent",
     body: z.object({
       uploadKey: identity,
-      parts: z.optional(z.array(z.object({ partNumber, etag: z.string().check(z.minLength(1), z.maxLength(200)) })).check(z.maxLength(10000))),
+      parts: z.optional(
+        z.array(z.object({ partNumber, etag: z.string().check(z.minLength(1), z.maxLength(200)) })).check(z.maxLength(10000)),
+      ),
     }),
     data: fileResult,
     errors: ["UPLOAD_NOT_FOUND", "UPLOAD_INCOMPLETE", "CONTENT_MISMATCH", "STORAGE_UNAVAILABLE"],
   }),
   uploadAbort: route({
-    method: "POST", path: "/file/v1/upload/abort", handler: "functions/http/file/upload-abort.ts",
+    method: "POST",
+    path: "/file/v1/upload/abort",
+    handler: "functions/http/file/upload-abort.ts",
     summary: "Abandon an upload and release its reservation",
     body: z.object({ uploadKey: identity }),
     data: z.object({}),
     errors: ["UPLOAD_NOT_FOUND", "STORAGE_UNAVAILABLE"],
   }),
   list: route({
-    method: "GET", path: "/file/v1/file/list", handler: "functions/http/file/list.ts",
+    method: "GET",
+    path: "/file/v1/file/list",
+    handler: "functions/http/file/list.ts",
     summary: "List a folder: folders first, then by orderBy; page/pageSize or keyset cursor",
     query: z.object({
-      parentId: z.optional(folderRef), page, pageSize,
+      parentId: z.optional(folderRef),
+      page,
+      pageSize,
       cursor: z.optional(z.string().check(z.maxLength(512))),
       orderBy: z._default(z.enum(["name", "size", "create_time", "update_time"]), "name"),
       order: z._default(z.enum(["asc", "desc"]), "asc"),
@@ -136,76 +171,98 @@ export const fileRoutes = {
     errors: ["FOLDER_NOT_FOUND"],
   }),
   detail: route({
-    method: "GET", path: "/file/v1/file/detail", handler: "functions/http/file/detail.ts",
+    method: "GET",
+    path: "/file/v1/file/detail",
+    handler: "functions/http/file/detail.ts",
     summary: "One item with its breadcrumb from the root",
     query: z.object({ identity }),
     data: z.object({ file: fileItem, path: z.array(pathEntry) }),
     errors: ["FILE_NOT_FOUND"],
   }),
   download: route({
-    method: "GET", path: "/file/v1/file/download", handler: "functions/http/file/download.ts",
+    method: "GET",
+    path: "/file/v1/file/download",
+    handler: "functions/http/file/download.ts",
     summary: "A presigned GET URL whose Content-Disposition carries the file's name",
     query: z.object({ identity }),
     data: z.object({ url: z.string(), expiresAt: unixSeconds }),
     errors: ["FILE_NOT_FOUND"],
   }),
   createFolder: route({
-    method: "POST", path: "/file/v1/folder/create", handler: "functions/http/file/folder-create.ts",
+    method: "POST",
+    path: "/file/v1/folder/create",
+    handler: "functions/http/file/folder-create.ts",
     summary: "Create a folder",
     body: z.object({ name: fileName, parentId: z.optional(folderRef) }),
     data: fileResult,
     errors: ["INVALID_FILE_NAME", "NAME_CONFLICT", "PARENT_NOT_FOUND"],
   }),
   rename: route({
-    method: "POST", path: "/file/v1/file/rename", handler: "functions/http/file/rename.ts",
+    method: "POST",
+    path: "/file/v1/file/rename",
+    handler: "functions/http/file/rename.ts",
     summary: "Rename a file or folder",
     body: z.object({ identity, name: fileName }),
     data: z.object({ file: fileItem }),
     errors: ["FILE_NOT_FOUND", "INVALID_FILE_NAME", "NAME_CONFLICT"],
   }),
   move: route({
-    method: "POST", path: "/file/v1/file/move", handler: "functions/http/file/move.ts",
+    method: "POST",
+    path: "/file/v1/file/move",
+    handler: "functions/http/file/move.ts",
     summary: "Move items (whole subtrees) into a folder; all or nothing",
     body: z.object({ identities, targetId: folderRef }),
     data: z.object({ movedCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "NAME_CONFLICT", "MOVE_INTO_SELF"],
   }),
   copy: route({
-    method: "POST", path: "/file/v1/file/copy", handler: "functions/http/file/copy.ts",
+    method: "POST",
+    path: "/file/v1/file/copy",
+    handler: "functions/http/file/copy.ts",
     summary: "Copy items (whole subtrees, no bytes copied) into a folder; counts against quota; a name clash gets a ' (1)' suffix",
     body: z.object({ identities, targetId: folderRef }),
     data: z.object({ copiedCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF"],
   }),
   delete: route({
-    method: "POST", path: "/file/v1/file/delete", handler: "functions/http/file/delete.ts",
+    method: "POST",
+    path: "/file/v1/file/delete",
+    handler: "functions/http/file/delete.ts",
     summary: "Move items (whole subtrees) to the recycle bin",
     body: z.object({ identities }),
     data: z.object({ deletedCount: z.int() }),
     errors: ["FILE_NOT_FOUND"],
   }),
   trashList: route({
-    method: "GET", path: "/file/v1/trash/list", handler: "functions/http/file/trash-list.ts",
+    method: "GET",
+    path: "/file/v1/trash/list",
+    handler: "functions/http/file/trash-list.ts",
     summary: "The recycle bin, newest first",
     query: z.object({ page, pageSize }),
     data: z.object({ list: z.array(trashItem), total: z.int() }),
   }),
   trashRestore: route({
-    method: "POST", path: "/file/v1/trash/restore", handler: "functions/http/file/trash-restore.ts",
+    method: "POST",
+    path: "/file/v1/trash/restore",
+    handler: "functions/http/file/trash-restore.ts",
     summary: "Restore items to their folder (or the root if it is gone); a name clash gets a ' (1)' suffix",
     body: z.object({ identities }),
     data: z.object({ restoredCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH"],
   }),
   trashDelete: route({
-    method: "POST", path: "/file/v1/trash/delete", handler: "functions/http/file/trash-delete.ts",
+    method: "POST",
+    path: "/file/v1/trash/delete",
+    handler: "functions/http/file/trash-delete.ts",
     summary: "Delete items from the recycle bin for good; storage is released",
     body: z.object({ identities }),
     data: z.object({ deletedCount: z.int() }),
     errors: ["FILE_NOT_FOUND", "NOT_IN_TRASH", "STORAGE_UNAVAILABLE"],
   }),
   trashClear: route({
-    method: "POST", path: "/file/v1/trash/clear", handler: "functions/http/file/trash-clear.ts",
+    method: "POST",
+    path: "/file/v1/trash/clear",
+    handler: "functions/http/file/trash-clear.ts",
     summary: "Empty the recycle bin",
     body: z.object({}),
     data: z.object({ deletedCount: z.int() }),

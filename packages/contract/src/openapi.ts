@@ -21,8 +21,7 @@ const errorEnvelope = z.object({
   errors: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
 });
 
-const okEnvelope = (data: z.ZodMiniType) =>
-  z.object({ code: z.literal(200), msg: z.literal("OK"), data });
+const okEnvelope = (data: z.ZodMiniType) => z.object({ code: z.literal(200), msg: z.literal("OK"), data });
 
 const codeTable = Object.values(ErrorCodes)
   .map((e) => `| ${e.code} | ${e.status} | ${e.msg} |`)
@@ -55,7 +54,9 @@ function responsesFor(route: RouteDef) {
     },
   };
   for (const status of [...errorStatuses].sort()) {
-    const codes = Object.values(ErrorCodes).filter((e) => e.status === status).map((e) => e.code);
+    const codes = Object.values(ErrorCodes)
+      .filter((e) => e.status === status)
+      .map((e) => e.code);
     responses[status] = {
       description: `error; business code one of ${codes.join(", ")}`,
       content: { "application/json": { schema: jsonSchema(errorEnvelope) } },
@@ -76,7 +77,14 @@ export function buildOpenApiDocument(serverUrl?: string) {
       security: route.auth === "jwt" ? [{ bearer: [] }] : route.auth === "optional" ? [{}, { bearer: [] }] : [],
       ...(parameters.length ? { parameters } : {}),
       // A body whose fields are all optional may be left out (the HTTP stack reads none as {}).
-      ...(route.body ? { requestBody: { required: !route.body.safeParse({}).success, content: { "application/json": { schema: jsonSchema(route.body) } } } } : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: !route.body.safeParse({}).success,
+              content: { "application/json": { schema: jsonSchema(route.body) } },
+            },
+          }
+        : {}),
       responses: responsesFor(route),
     };
   }

@@ -39,7 +39,9 @@ export const defineRoute = <
   Body extends z.ZodMiniType | undefined = undefined,
   Query extends z.ZodMiniObject | undefined = undefined,
   Data extends z.ZodMiniType = z.ZodMiniType,
->(route: RouteDef<Body, Query, Data>) => route;
+>(
+  route: RouteDef<Body, Query, Data>,
+) => route;
 
 export type BodyOf<R> = R extends RouteDef<infer B, any, any> ? (B extends z.ZodMiniType ? z.output<B> : undefined) : never;
 export type QueryOf<R> = R extends RouteDef<any, infer Q, any> ? (Q extends z.ZodMiniObject ? z.output<Q> : undefined) : never;
@@ -51,6 +53,7 @@ export const identity = z.uuid().check(z.describe("public identity of an item (U
 /** Folder identity or "0" for the root; omitted means the root. */
 export const folderRef = z.union([z.literal("0"), z.uuid()]).check(z.describe('folder identity, "0" for the root'));
 /** Free text the server stores or searches for: PostgreSQL text cannot hold NUL, and no name needs control characters. */
-export const plainText = (schema: z.ZodMiniString) => schema.check(z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"));
+export const plainText = (schema: z.ZodMiniString) =>
+  schema.check(z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"));
 export const page = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)), 1);
 export const pageSize = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50);

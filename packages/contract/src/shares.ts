@@ -9,19 +9,35 @@ export const SHARE_CODE_LENGTH = 4;
 const codeRule = new RegExp(`^[${SHARE_CODE_ALPHABET}]{${SHARE_CODE_LENGTH}}$`);
 /** Codes are compared case-insensitively: people type them in lower case. */
 const upper = (s: string) => s.toUpperCase();
-const newCode = z.pipe(z.string().check(z.trim()), z.transform(upper))
-  .check(z.refine((s) => s === "" || codeRule.test(s), `must be ${SHARE_CODE_LENGTH} characters from ${SHARE_CODE_ALPHABET}, or "" to remove the code`));
+const newCode = z
+  .pipe(z.string().check(z.trim()), z.transform(upper))
+  .check(
+    z.refine(
+      (s) => s === "" || codeRule.test(s),
+      `must be ${SHARE_CODE_LENGTH} characters from ${SHARE_CODE_ALPHABET}, or "" to remove the code`,
+    ),
+  );
 /** A visitor's guess: any short string; a wrong one is a wrong code (403), not bad input. */
 const givenCode = z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(16, "must be at most 16 characters")), z.transform(upper)));
 // A JWS in compact form: what validate hands out is about 250 characters of base64url.
-const shareToken = z.optional(z.string().check(z.maxLength(2048), z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "must be the shareToken that validate returned")))
+const shareToken = z
+  .optional(
+    z
+      .string()
+      .check(
+        z.maxLength(2048),
+        z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "must be the shareToken that validate returned"),
+      ),
+  )
   .check(z.describe("from validate; replaces the code"));
 // JSON Schema would call a literal of numbers `type: number`: these are integers.
 const oneOf = <const T extends readonly number[]>(values: T, error?: string) =>
   z.literal(values, { error }).check(z.meta({ type: "integer", enum: [...values] }));
 const expiredType = oneOf([0, 1, 7, 30], "must be 0 (never), 1, 7 or 30 (days)");
 const expiredTime = unixSeconds.check(z.describe("when the share expires (Unix seconds); 0 = never"));
-const identities = z.array(identity).check(z.minLength(1, "must name at least one share"), z.maxLength(1000, "must name at most 1000 shares"));
+const identities = z
+  .array(identity)
+  .check(z.minLength(1, "must name at least one share"), z.maxLength(1000, "must name at most 1000 shares"));
 
 export const shareStatus = oneOf([0, 1, 2, 3]).check(z.describe("0 normal, 1 banned, 2 cancelled, 3 expired"));
 
@@ -56,47 +72,80 @@ const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | 
   def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "tag">,
 ) => defineRoute<B, Q, D>({ ...def, tag: area });
 
-const publicErrors = ["SHARE_NOT_FOUND", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED", "SHARED_FILE_GONE", "WRONG_SHARE_CODE", "TOO_MANY_REQUESTS", "UNAUTHORIZED"] as const;
+const publicErrors = [
+  "SHARE_NOT_FOUND",
+  "SHARE_EXPIRED",
+  "SHARE_CANCELLED",
+  "SHARE_BANNED",
+  "SHARED_FILE_GONE",
+  "WRONG_SHARE_CODE",
+  "TOO_MANY_REQUESTS",
+  "UNAUTHORIZED",
+] as const;
 
 export const shareRoutes = {
   create: route({
-    method: "POST", path: "/share/v1/share/create", handler: "functions/http/share/create.ts", auth: "jwt",
+    method: "POST",
+    path: "/share/v1/share/create",
+    handler: "functions/http/share/create.ts",
+    auth: "jwt",
     summary: "Share one of my files or folders; the link is `url`, the optional code is drawn at random",
     body: z.object({ fileIdentity: identity, expiredType, hasCode: z.boolean() }),
     data: z.object({ identity: z.string(), code: z.string(), url: z.string(), expiredTime }),
     errors: ["FILE_NOT_FOUND"],
   }),
   list: route({
-    method: "GET", path: "/share/v1/share/list", handler: "functions/http/share/list.ts", auth: "jwt",
+    method: "GET",
+    path: "/share/v1/share/list",
+    handler: "functions/http/share/list.ts",
+    auth: "jwt",
     summary: "My shares, newest first, with their counters (a share past its time shows status 3)",
     query: z.object({ page, pageSize }),
     data: z.object({ list: z.array(shareItem), total: z.int(), page: z.int(), pageSize: z.int() }),
   }),
   update: route({
-    method: "POST", path: "/share/v1/share/update", handler: "functions/http/share/update.ts", auth: "jwt",
+    method: "POST",
+    path: "/share/v1/share/update",
+    handler: "functions/http/share/update.ts",
+    auth: "jwt",
     summary: "Change a share's expiry (counted from now) and/or code; a new code revokes share tokens and restarts the wrong-code throttle",
-    body: z.object({ identity, expiredType: z.optional(expiredType), code: z.optional(newCode) })
-      .check(z.refine((b) => b.expiredType !== undefined || b.code !== undefined, { message: "give expiredType and/or code", path: ["expiredType"] })),
+    body: z.object({ identity, expiredType: z.optional(expiredType), code: z.optional(newCode) }).check(
+      z.refine((b) => b.expiredType !== undefined || b.code !== undefined, {
+        message: "give expiredType and/or code",
+        path: ["expiredType"],
+      }),
+    ),
     data: z.object({ share: shareItem }),
     errors: ["SHARE_NOT_FOUND", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED"],
   }),
   cancel: route({
-    method: "POST", path: "/share/v1/share/cancel", handler: "functions/http/share/cancel.ts", auth: "jwt",
+    method: "POST",
+    path: "/share/v1/share/cancel",
+    handler: "functions/http/share/cancel.ts",
+    auth: "jwt",
     summary: "Cancel shares (all or nothing); cancelledCount counts the ones that were not cancelled already",
     body: z.object({ identities }),
     data: z.object({ cancelledCount: z.int() }),
     errors: ["SHARE_NOT_FOUND"],
   }),
   validate: route({
-    method: "POST", path: "/share/v1/share/validate", handler: "functions/http/share/validate.ts", auth: "optional",
-    summary: "Open a share with its code: a summary and a short-lived shareToken for detail, download and save. Wrong codes are throttled per client address (then 429, the right code included), and per share from many addresses (then one check per address and hour); the owner, signed in, needs no code",
+    method: "POST",
+    path: "/share/v1/share/validate",
+    handler: "functions/http/share/validate.ts",
+    auth: "optional",
+    summary:
+      "Open a share with its code: a summary and a short-lived shareToken for detail, download and save. Wrong codes are throttled per client address (then 429, the right code included), and per share from many addresses (then one check per address and hour); the owner, signed in, needs no code",
     body: z.object({ identity, code: givenCode }),
     data: z.object({ share: publicShare, shareToken: z.string(), shareTokenExpire: unixSeconds }),
     errors: publicErrors,
   }),
   detail: route({
-    method: "GET", path: "/share/v1/share/detail", handler: "functions/http/share/detail.ts", auth: "none",
-    summary: "Browse a share level by level: parentId is the shared folder or a folder inside it (anything else is not found); path starts at the shared item",
+    method: "GET",
+    path: "/share/v1/share/detail",
+    handler: "functions/http/share/detail.ts",
+    auth: "none",
+    summary:
+      "Browse a share level by level: parentId is the shared folder or a folder inside it (anything else is not found); path starts at the shared item",
     query: z.object({ ...access, parentId: z.optional(folderRef), page, pageSize: z._default(pageSize, 1000) }),
     data: z.object({
       file: fileItem,
@@ -109,18 +158,27 @@ export const shareRoutes = {
     errors: [...publicErrors, "FILE_NOT_FOUND"],
   }),
   download: route({
-    method: "GET", path: "/share/v1/share/download", handler: "functions/http/share/download.ts", auth: "none",
+    method: "GET",
+    path: "/share/v1/share/download",
+    handler: "functions/http/share/download.ts",
+    auth: "none",
     summary: "A presigned GET for a file inside the share (the shared file itself when fileIdentity is omitted)",
     query: z.object({ ...access, fileIdentity: z.optional(identity) }),
     data: z.object({ url: z.string(), expiresAt: unixSeconds }),
     errors: [...publicErrors, "FILE_NOT_FOUND"],
   }),
   save: route({
-    method: "POST", path: "/share/v1/share/save", handler: "functions/http/share/save.ts", auth: "jwt",
-    summary: "Link items of a share (whole subtrees) into my folder: no bytes copied, counts against my quota, all or nothing; the owner needs no code",
+    method: "POST",
+    path: "/share/v1/share/save",
+    handler: "functions/http/share/save.ts",
+    auth: "jwt",
+    summary:
+      "Link items of a share (whole subtrees) into my folder: no bytes copied, counts against my quota, all or nothing; the owner needs no code",
     body: z.object({
       ...access,
-      fileIdentities: z.array(identity).check(z.minLength(1, "must name at least one item"), z.maxLength(1000, "must name at most 1000 items")),
+      fileIdentities: z
+        .array(identity)
+        .check(z.minLength(1, "must name at least one item"), z.maxLength(1000, "must name at most 1000 items")),
       targetFolderId: z.optional(folderRef),
     }),
     data: z.object({ savedCount: z.int() }),

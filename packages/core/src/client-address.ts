@@ -16,5 +16,8 @@ export function addressKey(address: string): string {
   const front = groups(head);
   const back = groups(tail);
   const all = [...front, ...Array<string>(8 - width(front) - width(back)).fill("0"), ...back];
-  return `${all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+  return `${all
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
 }

@@ -45,6 +45,9 @@ export const recordedEvents = () => recorded;
 /** Writes the event to the outbox in the caller's transaction, so it exists exactly when the change does. */
 export async function recordEvent<T extends EventType>(trx: Transaction<Database> | Kysely<Database>, type: T, payload: EventPayload<T>) {
   const checked = EventSchemas[type].parse(payload);
-  await trx.insertInto("outbox").values({ type, payload: JSON.stringify(checked) }).execute();
+  await trx
+    .insertInto("outbox")
+    .values({ type, payload: JSON.stringify(checked) })
+    .execute();
   recorded++;
 }

@@ -34,9 +34,7 @@ export interface ShareTokens {
   verify(token: string, shareIdentity: string): Promise<number | null>;
 }
 
-export type IdempotencyRecord =
-  | { status: "in_progress"; requestHash: string }
-  | { status: "done"; requestHash: string; response: string };
+export type IdempotencyRecord = { status: "in_progress"; requestHash: string } | { status: "done"; requestHash: string; response: string };
 
 /** The key is ours (`lease` names this claim for complete and release), or someone else's record. */
 export type IdempotencyClaim = { claimed: true; lease: string } | { claimed: false; record: IdempotencyRecord };
@@ -67,7 +65,10 @@ export interface IdempotencyStore {
  * the request fails cleanly and the client may retry; the store's own error is its `cause`.
  */
 export class StorageUnavailableError extends DomainError {
-  constructor(reason: string, override readonly cause?: unknown) {
+  constructor(
+    reason: string,
+    override readonly cause?: unknown,
+  ) {
     super("STORAGE_UNAVAILABLE", `storage service unavailable: ${reason}; try again later`);
   }
 }
@@ -80,13 +81,20 @@ export interface StoredObject {
 
 /** The object store (S3 or any S3-compatible server). Presigned URLs let clients move the bytes. */
 export interface ObjectStorage {
-  presignPut(key: string, options: { size: number; sha256Base64: string; contentType: string; expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string> }>;
+  presignPut(
+    key: string,
+    options: { size: number; sha256Base64: string; contentType: string; expiresInSeconds: number },
+  ): Promise<{ url: string; headers: Record<string, string> }>;
   createMultipart(key: string, contentType: string): Promise<string>;
   presignPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
   /** Parts stored so far; null when the multipart upload no longer exists. */
   listParts(key: string, uploadId: string): Promise<{ partNumber: number; etag: string; size: number }[] | null>;
   /** "missing": the multipart upload no longer exists (completed or aborted meanwhile); "rejected": the store refused the parts. */
-  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<"completed" | "missing" | "rejected">;
+  completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<"completed" | "missing" | "rejected">;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   head(key: string): Promise<StoredObject | null>;
   /** Server-side copy (no bytes through this process); false when the source is gone. */

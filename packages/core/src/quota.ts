@@ -33,5 +33,9 @@ export async function settleReservation(db: Db, userId: number, reserved: number
 
 export async function releaseUsage(db: Db, userId: number, bytes: number) {
   if (bytes === 0) return;
-  await db.updateTable("users").set({ quota_used: sql`greatest(quota_used - ${bytes}, 0)` }).where("id", "=", userId).execute();
+  await db
+    .updateTable("users")
+    .set({ quota_used: sql`greatest(quota_used - ${bytes}, 0)` })
+    .where("id", "=", userId)
+    .execute();
 }

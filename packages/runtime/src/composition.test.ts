@@ -9,8 +9,13 @@ describe("AWS credentials from the environment", () => {
   // and AWS_SESSION_TOKEN; a request signed without the token is refused ("security token invalid").
   it("signs with the session token when one is set (a browser's presigned URL carries it)", async () => {
     deps = await createDeps({
-      PGLITE_DIR: "memory", MIGRATE_ON_START: "false", POLARIS_HOME: "/tmp/polaris-composition-test", JWT_SECRET: "x".repeat(32),
-      AWS_ACCESS_KEY_ID: "ASIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "session-token-of-the-role",
+      PGLITE_DIR: "memory",
+      MIGRATE_ON_START: "false",
+      POLARIS_HOME: "/tmp/polaris-composition-test",
+      JWT_SECRET: "x".repeat(32),
+      AWS_ACCESS_KEY_ID: "ASIAEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_SESSION_TOKEN: "session-token-of-the-role",
     });
     const url = new URL(await deps.storage.presignGet("objects/a", { fileName: "a.txt", contentType: "text/plain", expiresInSeconds: 60 }));
     expect(url.searchParams.get("X-Amz-Credential")).toMatch(/^ASIAEXAMPLE\//);
@@ -19,8 +24,12 @@ describe("AWS credentials from the environment", () => {
 
   it("signs with long-term keys alone when no session token is set", async () => {
     deps = await createDeps({
-      PGLITE_DIR: "memory", MIGRATE_ON_START: "false", POLARIS_HOME: "/tmp/polaris-composition-test", JWT_SECRET: "x".repeat(32),
-      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret",
+      PGLITE_DIR: "memory",
+      MIGRATE_ON_START: "false",
+      POLARIS_HOME: "/tmp/polaris-composition-test",
+      JWT_SECRET: "x".repeat(32),
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
     });
     const url = new URL(await deps.storage.presignGet("objects/a", { fileName: "a.txt", contentType: "text/plain", expiresInSeconds: 60 }));
     expect(url.searchParams.get("X-Amz-Credential")).toMatch(/^AKIAEXAMPLE\//);

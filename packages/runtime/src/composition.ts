@@ -10,7 +10,15 @@ import { createSqlIdempotencyStore } from "@polaris/adapters/sql-idempotency-sto
 import { createSqlScheduler } from "@polaris/adapters/sql-scheduler";
 import { createSqlSearch } from "@polaris/adapters/sql-search";
 import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
-import { Outbox, type CoreDeps, type CoreSettings, type Db, type IdempotencyStore, type ObjectStorage, type Scheduler } from "@polaris/core";
+import {
+  Outbox,
+  type CoreDeps,
+  type CoreSettings,
+  type Db,
+  type IdempotencyStore,
+  type ObjectStorage,
+  type Scheduler,
+} from "@polaris/core";
 import { loadConfig, type Config } from "./config";
 import { flushMetrics } from "./metrics";
 
@@ -63,9 +71,13 @@ function lazyPort<T extends object>(load: () => Promise<T>) {
   let ready: T | undefined;
   const port = new Proxy({} as T, {
     // Not a thenable, and no symbol lookups: only method calls go through.
-    get: (_, method) => (method === "then" || typeof method === "symbol" ? undefined : (...args: unknown[]) =>
-      (pending ??= load().then((adapter) => (ready = adapter))).then((adapter) =>
-        (adapter as Record<PropertyKey, (...a: unknown[]) => unknown>)[method](...args))),
+    get: (_, method) =>
+      method === "then" || typeof method === "symbol"
+        ? undefined
+        : (...args: unknown[]) =>
+            (pending ??= load().then((adapter) => (ready = adapter))).then((adapter) =>
+              (adapter as Record<PropertyKey, (...a: unknown[]) => unknown>)[method](...args),
+            ),
   });
   return { port, loaded: () => ready };
 }
@@ -102,25 +114,31 @@ function tokenDeps(config: Config, home: string, now: () => Date): Pick<CoreDeps
 // function pays at cold start only for the clients it uses.
 
 function storageDeps(config: Config): Built<{ storage: ObjectStorage }> {
-  const s3 = lazyPort(async () => (await import("@polaris/adapters/s3-storage")).createS3Storage({
-    bucket: config.S3_BUCKET,
-    client: { ...awsClientConfig(config, config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL), forcePathStyle: config.S3_FORCE_PATH_STYLE },
-    publicEndpoint: config.S3_PUBLIC_ENDPOINT,
-    trustChecksums: config.S3_TRUST_CHECKSUMS,
-  }));
+  const s3 = lazyPort(async () =>
+    (await import("@polaris/adapters/s3-storage")).createS3Storage({
+      bucket: config.S3_BUCKET,
+      client: { ...awsClientConfig(config, config.S3_ENDPOINT ?? config.AWS_ENDPOINT_URL), forcePathStyle: config.S3_FORCE_PATH_STYLE },
+      publicEndpoint: config.S3_PUBLIC_ENDPOINT,
+      trustChecksums: config.S3_TRUST_CHECKSUMS,
+    }),
+  );
   return { deps: { storage: s3.port }, close: () => s3.loaded()?.client.destroy() };
 }
 
 /** Rate limits and idempotency keys: a DynamoDB table (KV_TABLE), else memory and SQL. */
 async function kvDeps(config: Config, db: Db): Promise<Built<Pick<AppDeps, "rateLimiter" | "idempotency">>> {
-  if (!config.KV_TABLE) return { deps: { rateLimiter: createMemoryRateLimiter(), idempotency: createSqlIdempotencyStore(db) }, close: nothingToClose };
+  if (!config.KV_TABLE)
+    return { deps: { rateLimiter: createMemoryRateLimiter(), idempotency: createSqlIdempotencyStore(db) }, close: nothingToClose };
   const [{ openDynamoTable }, { createDynamoRateLimiter }, { createDynamoIdempotencyStore }] = await Promise.all([
     import("@polaris/adapters/dynamodb"),
     import("@polaris/adapters/dynamodb-rate-limiter"),
     import("@polaris/adapters/dynamodb-idempotency-store"),
   ]);
   const table = openDynamoTable(awsClientConfig(config), config.KV_TABLE);
-  return { deps: { rateLimiter: createDynamoRateLimiter(table), idempotency: createDynamoIdempotencyStore(table) }, close: () => table.destroy() };
+  return {
+    deps: { rateLimiter: createDynamoRateLimiter(table), idempotency: createDynamoIdempotencyStore(table) },
+    close: () => table.destroy(),
+  };
 }
 
 /** EventBridge (EVENT_BUS_NAME), else the in-process bus the host connects the consumers to. */

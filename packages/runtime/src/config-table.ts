@@ -4,7 +4,11 @@ import { PROFILES, settings, type Setting } from "./config";
 export const TABLE_START = "<!-- configuration: generated from packages/runtime/src/config.ts by `npm run docs:config` -->";
 export const TABLE_END = "<!-- end of configuration -->";
 
-const units = [[1024 ** 3, "GiB"], [1024 ** 2, "MiB"], [1024, "KiB"]] as const;
+const units = [
+  [1024 ** 3, "GiB"],
+  [1024 ** 2, "MiB"],
+  [1024, "KiB"],
+] as const;
 const bytes = (n: number) => {
   const unit = units.find(([size]) => n % size === 0);
   return unit ? `${n / unit[0]} ${unit[1]}` : `${n} B`;

@@ -4,7 +4,11 @@ import { jobArnVariable, jobTable, type JobName } from "@polaris/contract";
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const int = (fallback: number) => z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
-const boolean = () => z.pipe(z.enum(["true", "false", "1", "0"]), z.transform((v) => v === "true" || v === "1"));
+const boolean = () =>
+  z.pipe(
+    z.enum(["true", "false", "1", "0"]),
+    z.transform((v) => v === "true" || v === "1"),
+  );
 const flag = (fallback: boolean) => z._default(boolean(), fallback);
 
 /** The profiles of the README: where a setting takes effect. */
@@ -22,14 +26,21 @@ export interface Setting<S extends z.ZodMiniType = z.ZodMiniType> {
   shownDefault?: string;
 }
 
-const setting = <S extends z.ZodMiniType>(schema: S, meaning: string, options: { profiles?: readonly Profile[]; shownDefault?: string } = {}): Setting<S> =>
-  ({ schema, meaning, profiles: options.profiles ?? PROFILES, shownDefault: options.shownDefault });
+const setting = <S extends z.ZodMiniType>(
+  schema: S,
+  meaning: string,
+  options: { profiles?: readonly Profile[]; shownDefault?: string } = {},
+): Setting<S> => ({ schema, meaning, profiles: options.profiles ?? PROFILES, shownDefault: options.shownDefault });
 
 /** JOB_TRASH_PURGE_ARN, …: the function each delayed job runs on AWS, named after the job table. */
-const jobArnSettings = Object.fromEntries((Object.keys(jobTable) as JobName[]).map((job) => [
-  jobArnVariable(job),
-  setting(z.optional(z.string()), `the function EventBridge Scheduler invokes for the ${job} job (\`${jobTable[job].handler}\`)`, { profiles: provisioned }),
-])) as Record<ReturnType<typeof jobArnVariable>, Setting<z.ZodMiniOptional<z.ZodMiniString>>>;
+const jobArnSettings = Object.fromEntries(
+  (Object.keys(jobTable) as JobName[]).map((job) => [
+    jobArnVariable(job),
+    setting(z.optional(z.string()), `the function EventBridge Scheduler invokes for the ${job} job (\`${jobTable[job].handler}\`)`, {
+      profiles: provisioned,
+    }),
+  ]),
+) as Record<ReturnType<typeof jobArnVariable>, Setting<z.ZodMiniOptional<z.ZodMiniString>>>;
 
 /**
  * Every setting of the product, read from environment variables in one place: the parser below, the
@@ -37,10 +48,21 @@ const jobArnSettings = Object.fromEntries((Object.keys(jobTable) as JobName[]).m
  * from it. The table lists them in this order.
  */
 export const settings = {
-  PORT: setting(z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 8888), "where a local server listens: API, console and object store on one port (0: any free port)", { profiles: local }),
-  HOST: setting(z._default(z.string(), "127.0.0.1"), "the address a local server listens on (`0.0.0.0`: every interface)", { profiles: local }),
+  PORT: setting(
+    z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65535)), 8888),
+    "where a local server listens: API, console and object store on one port (0: any free port)",
+    { profiles: local },
+  ),
+  HOST: setting(z._default(z.string(), "127.0.0.1"), "the address a local server listens on (`0.0.0.0`: every interface)", {
+    profiles: local,
+  }),
   PUBLIC_URL: setting(
-    z.optional(z.pipe(z.url(), z.transform((u) => u.replace(/\/+$/, "")))),
+    z.optional(
+      z.pipe(
+        z.url(),
+        z.transform((u) => u.replace(/\/+$/, "")),
+      ),
+    ),
     "the web console's address: base of share links (`/s/<identity>`) and of the embedded store's presigned URLs",
     { shownDefault: "`http://127.0.0.1:PORT`" },
   ),
@@ -48,11 +70,25 @@ export const settings = {
     z._default(z.string(), ".polaris"),
     "local state: the database cluster (`postgres/`), the object store's files (`objects/`) and its generated key pair (`s3-credentials.json`), the generated JWT secret; kept to its owner (mode 0700, set at every start; 0710 for the database's user as root); `/tmp/polaris` on AWS",
   ),
-  DATABASE_URL: setting(z.optional(z.url()), "PostgreSQL server (`postgres://…`); unset: the embedded profile runs its own under `POLARIS_HOME/postgres`"),
-  PGLITE_DIR: setting(z.optional(z.string()), "run on PGlite instead, in that folder (`memory`: in memory, as the fast tests do)", { profiles: ["embedded"] }),
-  DATABASE_POOL_SIZE: setting(int(10), "database connections per process (the functions on AWS take 2: one request at a time, RDS Proxy multiplexes)"),
-  DATABASE_IDLE_MS: setting(int(10_000), "a pooled connection idle this long is closed (the embedded profile's own server: 1000, each idle backend holds memory)"),
-  MIGRATE_ON_START: setting(flag(true), "apply pending migrations when a process starts; off on AWS, where the deploy runs `functions/jobs/migrate`"),
+  DATABASE_URL: setting(
+    z.optional(z.url()),
+    "PostgreSQL server (`postgres://…`); unset: the embedded profile runs its own under `POLARIS_HOME/postgres`",
+  ),
+  PGLITE_DIR: setting(z.optional(z.string()), "run on PGlite instead, in that folder (`memory`: in memory, as the fast tests do)", {
+    profiles: ["embedded"],
+  }),
+  DATABASE_POOL_SIZE: setting(
+    int(10),
+    "database connections per process (the functions on AWS take 2: one request at a time, RDS Proxy multiplexes)",
+  ),
+  DATABASE_IDLE_MS: setting(
+    int(10_000),
+    "a pooled connection idle this long is closed (the embedded profile's own server: 1000, each idle backend holds memory)",
+  ),
+  MIGRATE_ON_START: setting(
+    flag(true),
+    "apply pending migrations when a process starts; off on AWS, where the deploy runs `functions/jobs/migrate`",
+  ),
   JWT_SECRET: setting(
     z.optional(z.string().check(z.minLength(32))),
     "HS256 key for access and share tokens (≥ 32 chars; required on AWS, where the stacks pass an SST secret)",
@@ -64,14 +100,23 @@ export const settings = {
   LOGIN_MAX_FAILURES_PER_MOBILE: setting(int(5), "wrong passwords per mobile number in `LOGIN_WINDOW_SECONDS`; then login answers 429"),
   LOGIN_MAX_FAILURES_PER_ADDRESS: setting(int(30), "wrong passwords per client address in `LOGIN_WINDOW_SECONDS`; then login answers 429"),
   LOGIN_WINDOW_SECONDS: setting(int(15 * 60), "the window of the login throttles"),
-  SHARE_CODE_MAX_FAILURES_PER_ADDRESS: setting(int(5), "wrong extraction codes per share and client address (IPv6: its /64) in `SHARE_CODE_ADDRESS_WINDOW_SECONDS` (see Security)"),
+  SHARE_CODE_MAX_FAILURES_PER_ADDRESS: setting(
+    int(5),
+    "wrong extraction codes per share and client address (IPv6: its /64) in `SHARE_CODE_ADDRESS_WINDOW_SECONDS` (see Security)",
+  ),
   SHARE_CODE_ADDRESS_WINDOW_SECONDS: setting(int(15 * 60), "the window of `SHARE_CODE_MAX_FAILURES_PER_ADDRESS`"),
-  SHARE_CODE_MAX_FAILURES_PER_ADDRESS_TOTAL: setting(int(30), "wrong extraction codes per client address on all shares in `SHARE_CODE_SHARE_WINDOW_SECONDS`"),
+  SHARE_CODE_MAX_FAILURES_PER_ADDRESS_TOTAL: setting(
+    int(30),
+    "wrong extraction codes per client address on all shares in `SHARE_CODE_SHARE_WINDOW_SECONDS`",
+  ),
   SHARE_CODE_MAX_FAILURES_PER_SHARE: setting(
     int(100),
     "wrong extraction codes per share from everyone in `SHARE_CODE_SHARE_WINDOW_SECONDS`; past it each address gets one check per window (the right code is never refused to an address that has not been guessing)",
   ),
-  SHARE_CODE_SHARE_WINDOW_SECONDS: setting(int(3600), "the window of `SHARE_CODE_MAX_FAILURES_PER_ADDRESS_TOTAL` and `SHARE_CODE_MAX_FAILURES_PER_SHARE`"),
+  SHARE_CODE_SHARE_WINDOW_SECONDS: setting(
+    int(3600),
+    "the window of `SHARE_CODE_MAX_FAILURES_PER_ADDRESS_TOTAL` and `SHARE_CODE_MAX_FAILURES_PER_SHARE`",
+  ),
   IDEMPOTENCY_LEASE_SECONDS: setting(
     int(60),
     "how long an unfinished request holds its `Idempotency-Key`; past it the request is taken for dead (a crash) and a retry runs. Longer than any request can run: the HTTP functions' timeout is 15 s (`stacks/lib/observability.ts`), API Gateway's integration limit 30 s",
@@ -80,13 +125,18 @@ export const settings = {
   MAX_REQUEST_BYTES: setting(int(1024 * 1024), "larger request bodies answer 413 before they are validated"),
   CORS_ORIGINS: setting(z._default(z.string(), "*"), "allowed browser origins, comma-separated"),
   S3_BUCKET: setting(z._default(z.string(), "polaris-files"), "the bucket every object is stored in"),
-  S3_ENDPOINT: setting(z.optional(z.url()), "an S3-compatible endpoint; unset on AWS, and in the embedded profile, which serves its own store under `/s3`", { profiles: local }),
-  S3_FORCE_PATH_STYLE: setting(flag(false), "address the bucket in the path (`endpoint/bucket/key`), as most S3-compatible servers need", { profiles: local }),
-  S3_PUBLIC_ENDPOINT: setting(
+  S3_ENDPOINT: setting(
     z.optional(z.url()),
-    "where browsers reach the store, when this process reaches it at another address",
-    { profiles: local, shownDefault: "– (embedded: `PUBLIC_URL/s3`)" },
+    "an S3-compatible endpoint; unset on AWS, and in the embedded profile, which serves its own store under `/s3`",
+    { profiles: local },
   ),
+  S3_FORCE_PATH_STYLE: setting(flag(false), "address the bucket in the path (`endpoint/bucket/key`), as most S3-compatible servers need", {
+    profiles: local,
+  }),
+  S3_PUBLIC_ENDPOINT: setting(z.optional(z.url()), "where browsers reach the store, when this process reaches it at another address", {
+    profiles: local,
+    shownDefault: "– (embedded: `PUBLIC_URL/s3`)",
+  }),
   S3_TRUST_CHECKSUMS: setting(
     z.optional(boolean()),
     "the store verifies declared checksums and computes SHA-256 on copy (S3, the embedded store and `npm run s3` do; moto does not: completion then hashes by streaming)",
@@ -99,7 +149,10 @@ export const settings = {
     "with `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`): the credentials of the AWS SDK clients; Lambda sets all three for the function's role, the embedded profile passes its store's key pair; unset: the SDK's default chain",
   ),
   AWS_SECRET_ACCESS_KEY: setting(z.optional(z.string()), "the secret of `AWS_ACCESS_KEY_ID`"),
-  AWS_SESSION_TOKEN: setting(z.optional(z.string()), "the session token of temporary credentials (a role's, as on Lambda): requests and presigned URLs carry it"),
+  AWS_SESSION_TOKEN: setting(
+    z.optional(z.string()),
+    "the session token of temporary credentials (a role's, as on Lambda): requests and presigned URLs carry it",
+  ),
   MAX_UPLOAD_BYTES: setting(int(5 * GiB), "larger uploads answer 413 300025"),
   MULTIPART_THRESHOLD_BYTES: setting(int(64 * MiB), "above it uploads are multipart"),
   MULTIPART_PART_SIZE_BYTES: setting(int(16 * MiB), "the size of a multipart upload's parts"),
@@ -109,20 +162,43 @@ export const settings = {
   PROOF_BYTES: setting(int(64 * 1024), "bytes an instant upload's proof of possession covers (fewer for smaller files)"),
   CHALLENGE_TTL_SECONDS: setting(int(300), "how long an instant upload's proof challenge can be answered"),
   TRASH_RETENTION_SECONDS: setting(int(30 * 24 * 3600), "recycle-bin retention"),
-  EVENT_BUS_NAME: setting(z.optional(z.string()), "EventBridge bus the outbox is published to; unset: in-process dispatch (embedded profile)", { profiles: provisioned }),
-  OUTBOX_SWEEP_MS: setting(int(60_000), "how often the sweeper republishes outbox rows no request published (on AWS a schedule runs it)", { profiles: local }),
-  OPENSEARCH_URL: setting(z.optional(z.url()), "OpenSearch endpoint for filename search; unset: SQL over the files table", { profiles: provisioned }),
+  EVENT_BUS_NAME: setting(
+    z.optional(z.string()),
+    "EventBridge bus the outbox is published to; unset: in-process dispatch (embedded profile)",
+    { profiles: provisioned },
+  ),
+  OUTBOX_SWEEP_MS: setting(int(60_000), "how often the sweeper republishes outbox rows no request published (on AWS a schedule runs it)", {
+    profiles: local,
+  }),
+  OPENSEARCH_URL: setting(z.optional(z.url()), "OpenSearch endpoint for filename search; unset: SQL over the files table", {
+    profiles: provisioned,
+  }),
   OPENSEARCH_INDEX: setting(
     z._default(z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a lower-case index name")), "polaris-files"),
     "the alias search reads and the indexer writes",
     { profiles: provisioned },
   ),
-  SCHEDULE_GROUP: setting(z.optional(z.string()), "EventBridge Scheduler group for delayed jobs; unset: the jobs table", { profiles: provisioned }),
-  SCHEDULER_ROLE_ARN: setting(z.optional(z.string()), "the role Scheduler assumes to invoke the job functions; required with `SCHEDULE_GROUP`", { profiles: provisioned }),
+  SCHEDULE_GROUP: setting(z.optional(z.string()), "EventBridge Scheduler group for delayed jobs; unset: the jobs table", {
+    profiles: provisioned,
+  }),
+  SCHEDULER_ROLE_ARN: setting(
+    z.optional(z.string()),
+    "the role Scheduler assumes to invoke the job functions; required with `SCHEDULE_GROUP`",
+    { profiles: provisioned },
+  ),
   ...jobArnSettings,
-  JOB_POLL_MS: setting(int(1000), "how often due delayed jobs are looked for: the jobs table (embedded), the schedules (parity)", { profiles: local }),
-  KV_TABLE: setting(z.optional(z.string()), "DynamoDB table (key `pk`, TTL `expiresAt`) for rate limits and idempotency keys; unset: memory and SQL", { profiles: provisioned }),
-  LOG_LEVEL: setting(z._default(z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]), "INFO"), "the least severe log lines written: `DEBUG`, `INFO`, `WARN`, `ERROR` or `SILENT`"),
+  JOB_POLL_MS: setting(int(1000), "how often due delayed jobs are looked for: the jobs table (embedded), the schedules (parity)", {
+    profiles: local,
+  }),
+  KV_TABLE: setting(
+    z.optional(z.string()),
+    "DynamoDB table (key `pk`, TTL `expiresAt`) for rate limits and idempotency keys; unset: memory and SQL",
+    { profiles: provisioned },
+  ),
+  LOG_LEVEL: setting(
+    z._default(z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]), "INFO"),
+    "the least severe log lines written: `DEBUG`, `INFO`, `WARN`, `ERROR` or `SILENT`",
+  ),
   METRICS: setting(flag(true), "emit CloudWatch EMF metric lines (per-route requests, errors, latency; uploads)"),
   METRICS_FLUSH_MS: setting(
     z._default(z.coerce.number().check(z.int(), z.nonnegative()), 0),
@@ -132,10 +208,15 @@ export const settings = {
 };
 
 type Settings = typeof settings;
-const schema = z.object(Object.fromEntries(Object.entries(settings).map(([name, s]) => [name, s.schema])) as { [K in keyof Settings]: Settings[K]["schema"] });
+const schema = z.object(
+  Object.fromEntries(Object.entries(settings).map(([name, s]) => [name, s.schema])) as { [K in keyof Settings]: Settings[K]["schema"] },
+);
 
 // zod drops the JOB_*_ARN keys' template type; the parsed object carries them.
-export type Config = Omit<z.infer<typeof schema>, "PUBLIC_URL" | "S3_TRUST_CHECKSUMS"> & { PUBLIC_URL: string; S3_TRUST_CHECKSUMS: boolean } & Partial<Record<ReturnType<typeof jobArnVariable>, string>>;
+export type Config = Omit<z.infer<typeof schema>, "PUBLIC_URL" | "S3_TRUST_CHECKSUMS"> & {
+  PUBLIC_URL: string;
+  S3_TRUST_CHECKSUMS: boolean;
+} & Partial<Record<ReturnType<typeof jobArnVariable>, string>>;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")));

@@ -48,5 +48,4 @@ export const docsPage = `<!doctype html>
 <script>${script}</script></body></html>`;
 
 /** What the page may load: its own inline style and script (by hash), and the document from its origin. */
-export const docsPagePolicy =
-  `default-src 'none'; script-src ${sha256Source(script)}; style-src ${sha256Source(style)}; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'`;
+export const docsPagePolicy = `default-src 'none'; script-src ${sha256Source(script)}; style-src ${sha256Source(style)}; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'`;

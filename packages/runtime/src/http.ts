@@ -24,7 +24,15 @@ export interface RequestContext<R extends RouteDef> {
 
 type Result = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 type Event = Omit<APIGatewayProxyEventV2, "body"> & { body?: unknown };
-type State = { deps: AppDeps; userId: number; body: unknown; query: unknown; idempotency?: { scope: string; key: string; lease: string }; eventsBefore: number; metrics?: MetricEntry[] };
+type State = {
+  deps: AppDeps;
+  userId: number;
+  body: unknown;
+  query: unknown;
+  idempotency?: { scope: string; key: string; lease: string };
+  eventsBefore: number;
+  metrics?: MetricEntry[];
+};
 
 // Every JSON answer is built here (errors and stored idempotent replays included), so each carries the security headers.
 const json = (statusCode: number, payload: unknown, headers: Record<string, string> = {}): Result => ({
@@ -118,7 +126,8 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
     onError: async (request) => {
       const s = state(request);
       const error = request.error;
-      if (s.idempotency) await s.deps.idempotency.release(s.idempotency.scope, s.idempotency.key, s.idempotency.lease).catch(() => undefined);
+      if (s.idempotency)
+        await s.deps.idempotency.release(s.idempotency.scope, s.idempotency.key, s.idempotency.lease).catch(() => undefined);
       if (error instanceof HttpFailure) {
         request.response = error.result;
       } else if (error instanceof DomainError) {
@@ -126,9 +135,10 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
         // A dependency that failed (storage, search) is the operator's to see, with the cause it carries.
         if (request.response.statusCode >= 500) (s.deps?.logger ?? console).error("dependency unavailable", { error, path: route.path });
       } else if ((error as { statusCode?: number })?.statusCode === 415) {
-        request.response = error?.message === "Unsupported Media Type"
-          ? invalid("Content-Type must be application/json").result
-          : invalid("body is not valid JSON").result;
+        request.response =
+          error?.message === "Unsupported Media Type"
+            ? invalid("Content-Type must be application/json").result
+            : invalid("body is not valid JSON").result;
       } else {
         (s.deps?.logger ?? console).error("unhandled error", { error: error as Error, path: route.path });
         request.response = errorResult("SERVER_ERROR");
@@ -191,10 +201,13 @@ export function httpHandler<R extends RouteDef>(
     if (route.raw) {
       return typeof data === "string"
         ? {
-          statusCode: 200,
-          headers: { "content-type": "text/html; charset=utf-8", ...(options.contentSecurityPolicy ? securityHeaders(options.contentSecurityPolicy) : apiSecurityHeaders) },
-          body: data,
-        }
+            statusCode: 200,
+            headers: {
+              "content-type": "text/html; charset=utf-8",
+              ...(options.contentSecurityPolicy ? securityHeaders(options.contentSecurityPolicy) : apiSecurityHeaders),
+            },
+            body: data,
+          }
         : json(200, data);
     }
     return json(200, { code: 200, msg: "OK", data });

@@ -5,4 +5,6 @@ export const idempotencyScope = (userId: number | undefined, path: string) => `$
 
 /** What a retry must repeat exactly (after validation) to be answered from its key. */
 export const requestHash = (body: unknown, query: unknown) =>
-  createHash("sha256").update(JSON.stringify([body ?? null, query ?? null])).digest("hex");
+  createHash("sha256")
+    .update(JSON.stringify([body ?? null, query ?? null]))
+    .digest("hex");

@@ -46,7 +46,10 @@ it("counts instant-upload hits, the instant ratio and uploaded bytes", async () 
   const ask = { hash, size: content.length, name: "again.bin" };
   const linked = await emf(async () => {
     const { challenge } = (await app.call("POST", "/file/v1/upload/instant", { token, body: ask })).body.data;
-    const proof = createHash("sha256").update(challenge.nonce, "utf8").update(content.subarray(challenge.offset, challenge.offset + challenge.length)).digest("hex");
+    const proof = createHash("sha256")
+      .update(challenge.nonce, "utf8")
+      .update(content.subarray(challenge.offset, challenge.offset + challenge.length))
+      .digest("hex");
     await app.call("POST", "/file/v1/upload/instant", { token, body: { ...ask, proof } });
   });
   const hits = linked.filter((l) => l.route === "POST /file/v1/upload/instant");

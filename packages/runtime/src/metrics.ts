@@ -1,4 +1,4 @@
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { Metrics, type MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Config } from "./config";
 
 export type MetricEntry = { name: string; unit: "Count" | "Bytes" | "Milliseconds" | "None"; value: number };
@@ -28,7 +28,11 @@ const publish = (emitter: Emitter) => {
  * request was ~8% of a list request's CPU. Adding and publishing are synchronous, so concurrent
  * requests sharing an emitter never mix their metrics with another route's.
  */
-export function emitMetrics(config: Pick<Config, "METRICS" | "LOG_LEVEL" | "METRICS_FLUSH_MS"> | undefined, dimensions: Record<string, string>, entries: MetricEntry[]) {
+export function emitMetrics(
+  config: Pick<Config, "METRICS" | "LOG_LEVEL" | "METRICS_FLUSH_MS"> | undefined,
+  dimensions: Record<string, string>,
+  entries: MetricEntry[],
+) {
   if (!config?.METRICS || config.LOG_LEVEL === "SILENT" || entries.length === 0) return;
   const key = JSON.stringify(dimensions);
   let emitter = emitters.get(key);

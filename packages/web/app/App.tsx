@@ -81,11 +81,28 @@ function AuthPage() {
         <h1>{mode === "signin" ? t.signIn : t.signUp}</h1>
         <label className="field">
           <span>{t.mobile}</span>
-          <input name="mobile" inputMode="numeric" autoComplete="username" value={mobile} onChange={(e) => setMobile(e.target.value)} pattern="1\d{10}" required />
+          <input
+            name="mobile"
+            inputMode="numeric"
+            autoComplete="username"
+            value={mobile}
+            onChange={(e) => setMobile(e.target.value)}
+            pattern="1\d{10}"
+            required
+          />
         </label>
         <label className="field">
           <span>{t.password}</span>
-          <input name="password" type="password" autoComplete={mode === "signin" ? "current-password" : "new-password"} minLength={6} maxLength={72} value={password} onChange={(e) => setPassword(e.target.value)} required />
+          <input
+            name="password"
+            type="password"
+            autoComplete={mode === "signin" ? "current-password" : "new-password"}
+            minLength={6}
+            maxLength={72}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
         </label>
         {mode === "signup" && (
           <label className="field">
@@ -93,7 +110,11 @@ function AuthPage() {
             <input name="name" maxLength={32} value={name} onChange={(e) => setName(e.target.value)} />
           </label>
         )}
-        {error && <div className="form-error" role="alert" data-testid="auth-error">{error}</div>}
+        {error && (
+          <div className="form-error" role="alert" data-testid="auth-error">
+            {error}
+          </div>
+        )}
         <button className="primary wide" type="submit" disabled={busy} data-testid="auth-submit">
           {mode === "signin" ? t.signIn : t.signUp}
         </button>
@@ -126,13 +147,23 @@ function QuotaBar() {
   const share = (n: number) => `${Math.min(100, (n / total) * 100)}%`;
   return (
     <div className="quota" data-testid="quota" data-used={quota.usedSize} data-reserved={quota.reservedSize} title={t.quotaReservedHint}>
-      <div className="progress quota-bar" role="progressbar" aria-label="quota" aria-valuemin={0} aria-valuemax={100}
-        aria-valuenow={Math.round(Math.min(1, (quota.usedSize + quota.reservedSize) / total) * 100)}>
+      <div
+        className="progress quota-bar"
+        role="progressbar"
+        aria-label="quota"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(Math.min(1, (quota.usedSize + quota.reservedSize) / total) * 100)}
+      >
         <div className="used" style={{ width: share(quota.usedSize) }} />
         <div className="reserved" style={{ width: share(quota.reservedSize) }} />
       </div>
       <small data-testid="quota-text">
-        {format(t.quota, { used: formatBytes(quota.usedSize), reserved: formatBytes(quota.reservedSize), total: formatBytes(quota.totalSize) })}
+        {format(t.quota, {
+          used: formatBytes(quota.usedSize),
+          reserved: formatBytes(quota.reservedSize),
+          total: formatBytes(quota.totalSize),
+        })}
       </small>
     </div>
   );
@@ -144,9 +175,18 @@ function Shell({ path, search }: { path: string; search: string }) {
   const [user, setUser] = useState<UserInfo | null>(null);
   const [keyword, setKeyword] = useState(() => new URLSearchParams(search).get("q") ?? "");
   useEffect(() => {
-    api.info().then((r) => setUser(r.userInfo), () => undefined);
+    api.info().then(
+      (r) => setUser(r.userInfo),
+      () => undefined,
+    );
   }, []);
-  const section = path.startsWith("/trash") ? "trash" : path.startsWith("/shares") ? "shares" : path.startsWith("/search") ? "search" : "drive";
+  const section = path.startsWith("/trash")
+    ? "trash"
+    : path.startsWith("/shares")
+      ? "shares"
+      : path.startsWith("/search")
+        ? "search"
+        : "drive";
   const folderId = path.startsWith("/folder/") ? decodeURIComponent(path.slice(8)) : "0";
   const link = (to: string, label: string, key: string) => (
     <a href={to} className={section === key ? "active" : ""} onClick={(e) => (e.preventDefault(), navigate(to))} data-testid={`nav-${key}`}>
@@ -156,7 +196,9 @@ function Shell({ path, search }: { path: string; search: string }) {
   return (
     <div className="shell">
       <header className="topbar">
-        <a className="brand" href="/" onClick={(e) => (e.preventDefault(), navigate("/"))}>✦ {t.appName}</a>
+        <a className="brand" href="/" onClick={(e) => (e.preventDefault(), navigate("/"))}>
+          ✦ {t.appName}
+        </a>
         <form
           className="searchbox"
           role="search"
@@ -168,18 +210,35 @@ function Shell({ path, search }: { path: string; search: string }) {
             navigate(`/search?${q}`);
           }}
         >
-          <input type="search" placeholder={t.keyword} value={keyword} onChange={(e) => setKeyword(e.target.value)} data-testid="search-input" />
+          <input
+            type="search"
+            placeholder={t.keyword}
+            value={keyword}
+            onChange={(e) => setKeyword(e.target.value)}
+            data-testid="search-input"
+          />
         </form>
         <div className="top-right">
           <LangSwitch />
-          <span className="user" data-testid="user-name">{user?.name || user?.mobile}</span>
-          <button className="link" onClick={() => (setToken(null), navigate("/", true))} data-testid="sign-out">{t.signOut}</button>
+          <span className="user" data-testid="user-name">
+            {user?.name || user?.mobile}
+          </span>
+          <button className="link" onClick={() => (setToken(null), navigate("/", true))} data-testid="sign-out">
+            {t.signOut}
+          </button>
         </div>
       </header>
       <nav className="sidebar">
         {link("/", t.drive, "drive")}
         <div className="side-tree">
-          <FolderTree selected={section === "drive" ? folderId : ""} onSelect={(id) => navigate(id === "0" ? "/" : `/folder/${id}`)} rootLabel={t.root} reloadKey={changes} testId="side-tree" follow />
+          <FolderTree
+            selected={section === "drive" ? folderId : ""}
+            onSelect={(id) => navigate(id === "0" ? "/" : `/folder/${id}`)}
+            rootLabel={t.root}
+            reloadKey={changes}
+            testId="side-tree"
+            follow
+          />
         </div>
         {link("/shares", t.myShares, "shares")}
         {link("/trash", t.trash, "trash")}

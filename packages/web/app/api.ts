@@ -62,7 +62,11 @@ const root = (id?: string | null) => id || "0";
 
 export const api = {
   /** Whether the server answers at all (false while it is down or restarting). */
-  reachable: () => fetch(`${apiBase}${endpoints["ops.healthz"].path}`, { cache: "no-store" }).then((r) => r.ok, () => false),
+  reachable: () =>
+    fetch(`${apiBase}${endpoints["ops.healthz"].path}`, { cache: "no-store" }).then(
+      (r) => r.ok,
+      () => false,
+    ),
   register: (mobile: string, password: string, name?: string) => call("user.register", { mobile, password, name: name || undefined }),
   login: (mobile: string, password: string) => call("user.login", { mobile, password }),
   info: () => call("user.info"),

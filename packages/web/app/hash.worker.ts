@@ -11,7 +11,12 @@ export type HashRequest =
 export type HashResponse =
   | { id: number; type: "progress"; loaded: number; total: number }
   | { id: number; type: "done"; hex: string; base64: string }
-  | { id: number; type: "error"; message: string; /** the DOMException's name, e.g. NotReadableError for a file moved or changed meanwhile */ name: string };
+  | {
+      id: number;
+      type: "error";
+      message: string /** the DOMException's name, e.g. NotReadableError for a file moved or changed meanwhile */;
+      name: string;
+    };
 
 const SLICE = 4 * 1024 * 1024;
 const scope = self as unknown as DedicatedWorkerGlobalScope;

@@ -18,7 +18,10 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   200004: { zh: "存储空间不足", en: "Not enough storage space (quota exceeded)." },
   300001: { zh: "文件不存在", en: "File not found." },
   300009: { zh: "文件夹不存在", en: "Folder not found." },
-  300012: { zh: "文件名无效：1–255 个字符，不能包含 / \\、控制字符或不可见及改变文字方向的字符，也不能是 . 或 ..", en: "Invalid name: 1–255 characters, no / \\, control, invisible or direction-changing characters, not . or .." },
+  300012: {
+    zh: "文件名无效：1–255 个字符，不能包含 / \\、控制字符或不可见及改变文字方向的字符，也不能是 . 或 ..",
+    en: "Invalid name: 1–255 characters, no / \\, control, invisible or direction-changing characters, not . or ..",
+  },
   300013: { zh: "同一文件夹下已有同名文件", en: "An item with that name already exists in this folder." },
   300014: { zh: "目标文件夹不存在", en: "The parent folder does not exist." },
   300015: { zh: "不能把文件夹移动到它自身或其子文件夹中", en: "A folder cannot be moved into itself or one of its subfolders." },
@@ -29,7 +32,10 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   300024: { zh: "上传会话不存在或已过期", en: "The upload session was not found or has expired." },
   300025: { zh: "文件超过允许的最大上传大小", en: "The file is larger than the maximum upload size." },
   300026: { zh: "秒传校验失败（缺少或错误的持有证明）", en: "Instant upload refused: proof of possession missing or wrong." },
-  300027: { zh: "上传尚未完成：部分分片还未保存，请继续上传", en: "The upload is not complete yet: some parts are not stored. Resume the upload." },
+  300027: {
+    zh: "上传尚未完成：部分分片还未保存，请继续上传",
+    en: "The upload is not complete yet: some parts are not stored. Resume the upload.",
+  },
   400001: { zh: "分享不存在", en: "Share not found." },
   400002: { zh: "分享已过期", en: "This share has expired." },
   400003: { zh: "提取码错误", en: "Wrong extraction code." },

@@ -39,10 +39,13 @@ export function toast(text: string, kind: Toast["kind"] = "ok") {
   const id = ++toastId;
   toasts = [...toasts, { id, text, kind }];
   toastListeners.forEach((l) => l());
-  setTimeout(() => {
-    toasts = toasts.filter((t) => t.id !== id);
-    toastListeners.forEach((l) => l());
-  }, kind === "error" ? 7000 : 3500);
+  setTimeout(
+    () => {
+      toasts = toasts.filter((t) => t.id !== id);
+      toastListeners.forEach((l) => l());
+    },
+    kind === "error" ? 7000 : 3500,
+  );
 }
 export function Toasts() {
   const list = useSyncExternalStore(
@@ -78,7 +81,14 @@ export function useAction() {
   };
 }
 
-export function Modal(props: { title: ReactNode; onClose(): void; children: ReactNode; footer?: ReactNode; testId?: string; wide?: boolean }) {
+export function Modal(props: {
+  title: ReactNode;
+  onClose(): void;
+  children: ReactNode;
+  footer?: ReactNode;
+  testId?: string;
+  wide?: boolean;
+}) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
     window.addEventListener("keydown", onKey);
@@ -89,7 +99,9 @@ export function Modal(props: { title: ReactNode; onClose(): void; children: Reac
       <div className={`modal${props.wide ? " wide" : ""}`} role="dialog" aria-modal="true" data-testid={props.testId}>
         <header>
           <h2>{props.title}</h2>
-          <button className="icon" aria-label="close" onClick={props.onClose}>×</button>
+          <button className="icon" aria-label="close" onClick={props.onClose}>
+            ×
+          </button>
         </header>
         <div className="modal-body">{props.children}</div>
         {props.footer && <footer>{props.footer}</footer>}
@@ -99,7 +111,13 @@ export function Modal(props: { title: ReactNode; onClose(): void; children: Reac
 }
 
 /** A one-field dialog (new folder, rename). */
-export function PromptDialog(props: { title: string; label: string; initial?: string; onSubmit(value: string): Promise<boolean | void>; onClose(): void }) {
+export function PromptDialog(props: {
+  title: string;
+  label: string;
+  initial?: string;
+  onSubmit(value: string): Promise<boolean | void>;
+  onClose(): void;
+}) {
   const { t } = useI18n();
   const [value, setValue] = useState(props.initial ?? "");
   const [busy, setBusy] = useState(false);
@@ -118,7 +136,9 @@ export function PromptDialog(props: { title: string; label: string; initial?: st
       footer={
         <>
           <button onClick={props.onClose}>{t.cancel}</button>
-          <button className="primary" disabled={busy || !value.trim()} onClick={submit} data-testid="prompt-ok">{t.ok}</button>
+          <button className="primary" disabled={busy || !value.trim()} onClick={submit} data-testid="prompt-ok">
+            {t.ok}
+          </button>
         </>
       }
     >
@@ -143,7 +163,15 @@ export function PromptDialog(props: { title: string; label: string; initial?: st
 export function Progress({ value, label, testId }: { value: number; label?: string; testId?: string }) {
   const pct = Math.max(0, Math.min(1, value || 0)) * 100;
   return (
-    <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} aria-label={label} data-testid={testId}>
+    <div
+      className="progress"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(pct)}
+      aria-label={label}
+      data-testid={testId}
+    >
       <div style={{ width: `${pct}%` }} />
     </div>
   );
@@ -151,10 +179,28 @@ export function Progress({ value, label, testId }: { value: number; label?: stri
 
 export function FileIcon({ isDir, ext }: { isDir: boolean; ext?: string }) {
   const e = (ext ?? "").toLowerCase().replace(/^\./, "");
-  const glyph = isDir ? "📁" : /^(png|jpe?g|gif|webp|svg|bmp|heic)$/.test(e) ? "🖼️" : /^(mp4|mov|mkv|avi|webm)$/.test(e) ? "🎬"
-    : /^(mp3|wav|flac|aac|ogg)$/.test(e) ? "🎵" : /^(zip|rar|7z|tar|gz|tgz)$/.test(e) ? "🗜️" : /^(pdf)$/.test(e) ? "📕"
-    : /^(docx?|txt|md|rtf|odt)$/.test(e) ? "📄" : /^(xlsx?|csv|ods)$/.test(e) ? "📊" : "📄";
-  return <span className="file-icon" aria-hidden>{glyph}</span>;
+  const glyph = isDir
+    ? "📁"
+    : /^(png|jpe?g|gif|webp|svg|bmp|heic)$/.test(e)
+      ? "🖼️"
+      : /^(mp4|mov|mkv|avi|webm)$/.test(e)
+        ? "🎬"
+        : /^(mp3|wav|flac|aac|ogg)$/.test(e)
+          ? "🎵"
+          : /^(zip|rar|7z|tar|gz|tgz)$/.test(e)
+            ? "🗜️"
+            : /^(pdf)$/.test(e)
+              ? "📕"
+              : /^(docx?|txt|md|rtf|odt)$/.test(e)
+                ? "📄"
+                : /^(xlsx?|csv|ods)$/.test(e)
+                  ? "📊"
+                  : "📄";
+  return (
+    <span className="file-icon" aria-hidden>
+      {glyph}
+    </span>
+  );
 }
 
 export async function copyText(text: string) {
@@ -172,7 +218,11 @@ export async function copyText(text: string) {
 
 /** Highlights matches: the server's <em>/<mark> fragments when given, else the keyword's occurrences. */
 export function Highlight({ text, keyword, server }: { text: string; keyword?: string; server?: unknown }) {
-  const fragment = Array.isArray(server) ? server[0] : typeof server === "object" && server ? Object.values(server as object).flat()[0] : server;
+  const fragment = Array.isArray(server)
+    ? server[0]
+    : typeof server === "object" && server
+      ? Object.values(server as object).flat()[0]
+      : server;
   if (typeof fragment === "string" && /<(em|mark)>/i.test(fragment)) {
     const parts = fragment.split(/<\/?(?:em|mark)>/i);
     return <>{parts.map((p, i) => (i % 2 ? <mark key={i}>{p}</mark> : <span key={i}>{p}</span>))}</>;

@@ -12,7 +12,12 @@ import type { HashRequest, HashResponse } from "./hash.worker";
 
 export type UploadStatus = "queued" | "hashing" | "checking" | "uploading" | "completing" | "done" | "paused" | "error" | "cancelled";
 
-export interface PartState { partNumber: number; size: number; loaded: number; done: boolean }
+export interface PartState {
+  partNumber: number;
+  size: number;
+  loaded: number;
+  done: boolean;
+}
 
 export interface UploadTask {
   id: string;
@@ -88,7 +93,10 @@ const storeSessions = (list: SavedSession[]) => localStorage.setItem(STORAGE_KEY
 
 let hashWorker: Worker | null = null;
 let nextRequest = 1;
-const pending = new Map<number, { resolve(v: { hex: string; base64: string }): void; reject(e: Error): void; progress?(loaded: number): void }>();
+const pending = new Map<
+  number,
+  { resolve(v: { hex: string; base64: string }): void; reject(e: Error): void; progress?(loaded: number): void }
+>();
 function worker(): Worker {
   if (!hashWorker) {
     hashWorker = new Worker(new URL("./hash.worker.ts", import.meta.url), { type: "module" });
@@ -144,7 +152,13 @@ const unlessAborted = <T>(promise: Promise<T>, signal: AbortSignal) =>
   });
 
 /** PUT with upload progress (fetch has none). */
-function put(url: string, body: Blob, headers: Record<string, string>, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<void> {
+function put(
+  url: string,
+  body: Blob,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  onProgress: (loaded: number) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", url);
@@ -230,9 +244,11 @@ export class UploadManager {
   /** Queue files; `relPath` (folder uploads) is the path below `parentId` including the file name. */
   add(entries: { file: File; relPath?: string }[], parentId: string) {
     for (const { file, relPath } of entries) {
-      const relDir = relPath && relPath.includes("/") ? relPath.slice(0, relPath.lastIndexOf("/")) : "";
+      const relDir = relPath?.includes("/") ? relPath.slice(0, relPath.lastIndexOf("/")) : "";
       const active = new Set(this.tasks.filter((t) => !["done", "cancelled"].includes(t.status)).map((t) => t.uploadKey));
-      const saved = relDir ? undefined : loadSessions().find((s) => sameFile(s, file) && s.parentId === parentId && !active.has(s.uploadKey));
+      const saved = relDir
+        ? undefined
+        : loadSessions().find((s) => sameFile(s, file) && s.parentId === parentId && !active.has(s.uploadKey));
       this.queue(file, { parentId, relDir, hash: saved?.hash, uploadKey: saved?.uploadKey, mode: saved?.mode, resumed: !!saved });
     }
     this.emit(true);
@@ -242,7 +258,14 @@ export class UploadManager {
   /** Continue a session saved before a reload with the file the user picked again. */
   resumeSaved(session: SavedSession, file: File): boolean {
     if (!sameFile(session, file)) return false;
-    this.queue(file, { parentId: session.parentId, relDir: "", hash: session.hash, uploadKey: session.uploadKey, mode: session.mode, resumed: true });
+    this.queue(file, {
+      parentId: session.parentId,
+      relDir: "",
+      hash: session.hash,
+      uploadKey: session.uploadKey,
+      mode: session.mode,
+      resumed: true,
+    });
     this.emit(true);
     this.pump();
     return true;
@@ -252,8 +275,17 @@ export class UploadManager {
     const id = crypto.randomUUID();
     this.files.set(id, file);
     this.tasks.push({
-      id, name: file.name, size: file.size, lastModified: file.lastModified, ...fields,
-      status: "queued", hashLoaded: fields.hash ? file.size : 0, loaded: 0, parts: [], speed: 0, eta: Infinity,
+      id,
+      name: file.name,
+      size: file.size,
+      lastModified: file.lastModified,
+      ...fields,
+      status: "queued",
+      hashLoaded: fields.hash ? file.size : 0,
+      loaded: 0,
+      parts: [],
+      speed: 0,
+      eta: Infinity,
     });
   }
 
@@ -476,8 +508,16 @@ export class UploadManager {
 
     const plan = await api.presign({ ...base, mimeType: file.type || "application/octet-stream" });
     this.save({
-      uploadKey: plan.uploadKey, name: file.name, size: file.size, lastModified: file.lastModified, parentId: task.parentId,
-      hash, mode: plan.mode, expiresAt: plan.expiresAt, savedAt: Date.now(), ...(plan.mode === "multipart" ? { partSize: plan.partSize } : {}),
+      uploadKey: plan.uploadKey,
+      name: file.name,
+      size: file.size,
+      lastModified: file.lastModified,
+      parentId: task.parentId,
+      hash,
+      mode: plan.mode,
+      expiresAt: plan.expiresAt,
+      savedAt: Date.now(),
+      ...(plan.mode === "multipart" ? { partSize: plan.partSize } : {}),
     });
     this.update(task, { uploadKey: plan.uploadKey, mode: plan.mode, released: false }, true);
     this.quotaChanged();

@@ -10,7 +10,11 @@ import { freshParityEnv } from "./parity";
 
 export interface TestApp extends RunningApp {
   /** JSON request helper; `token` is sent as a Bearer header. */
-  call(method: "GET" | "POST", path: string, options?: { body?: unknown; query?: Record<string, unknown>; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
+  call(
+    method: "GET" | "POST",
+    path: string,
+    options?: { body?: unknown; query?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any }>;
   /** Registers a fresh user and returns its token. */
   signUp(mobile?: string, password?: string): Promise<{ token: string; mobile: string; password: string }>;
   /** The pending delayed jobs (the jobs table, or the Scheduler group on the parity profile). */

@@ -5,7 +5,9 @@ import pg from "pg";
  * Where a test's database lives: PGlite in memory by default, or a fresh database on the
  * PostgreSQL server named by POLARIS_TEST_DATABASE_URL (the orchestrator sets it for the PostgreSQL pass).
  */
-export async function freshDatabaseEnv(serverUrl = process.env.POLARIS_TEST_DATABASE_URL): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+export async function freshDatabaseEnv(
+  serverUrl = process.env.POLARIS_TEST_DATABASE_URL,
+): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
   if (!serverUrl) return { env: { PGLITE_DIR: "memory" }, drop: async () => undefined };
   const name = `polaris_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: serverUrl });

@@ -6,9 +6,13 @@ export const sha256 = (data: Uint8Array | string) => createHash("sha256").update
 /** Deterministic pseudo-random bytes, so content is distinct per seed. */
 export function bytes(size: number, seed = 1): Buffer {
   const out = Buffer.alloc(size);
-  let x = seed * 2654435761 >>> 0 || 1;
+  let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < size; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = x & 0xff;
   }
   return out;
@@ -33,7 +37,13 @@ const s3ErrorCode = (xml: string) => /<Code>([^<]+)<\/Code>/.exec(xml)?.[1];
 export async function upload(app: TestApp, token: string, content: Buffer, options: UploadOptions = {}) {
   const presign = await app.call("POST", "/file/v1/upload/presign", {
     token,
-    body: { hash: sha256(content), size: content.length, name: options.name ?? `file-${sha256(content).slice(0, 8)}.bin`, parentId: options.parentId, mimeType: options.mimeType },
+    body: {
+      hash: sha256(content),
+      size: content.length,
+      name: options.name ?? `file-${sha256(content).slice(0, 8)}.bin`,
+      parentId: options.parentId,
+      mimeType: options.mimeType,
+    },
   });
   if (presign.status !== 200) return { presign, refused: undefined, callback: undefined };
   const plan = presign.body.data;
@@ -74,5 +84,9 @@ export async function listNames(app: TestApp, token: string, parentId?: string) 
 }
 
 export async function quota(app: TestApp, token: string) {
-  return (await app.call("GET", "/usercenter/v1/user/quota", { token })).body.data as { totalSize: number; usedSize: number; reservedSize: number };
+  return (await app.call("GET", "/usercenter/v1/user/quota", { token })).body.data as {
+    totalSize: number;
+    usedSize: number;
+    reservedSize: number;
+  };
 }

@@ -30,8 +30,12 @@ function view(scheduler: Scheduler, store: Pick<JobsView, "list" | "makeDue" | "
 export function tableJobs(db: Db, scheduler: Scheduler): JobsView {
   return view(scheduler, {
     list: async () =>
-      (await db.selectFrom("scheduled_jobs").selectAll().orderBy("run_at").execute())
-        .map((r) => ({ name: r.name, type: r.type as Job["type"], payload: r.payload as Record<string, unknown>, runAt: r.run_at })),
+      (await db.selectFrom("scheduled_jobs").selectAll().orderBy("run_at").execute()).map((r) => ({
+        name: r.name,
+        type: r.type as Job["type"],
+        payload: r.payload as Record<string, unknown>,
+        runAt: r.run_at,
+      })),
     async makeDue(name) {
       await db.updateTable("scheduled_jobs").set({ run_at: aSecondAgo() }).where("name", "=", name).execute();
     },
@@ -48,20 +52,22 @@ export function scheduleJobs(config: Config, scheduler: Scheduler, schedules: { 
     async makeDue(name) {
       const current = await client.send(new GetScheduleCommand({ GroupName, Name: name }));
       // An update replaces the whole schedule: everything but the time is sent back as it was.
-      await client.send(new UpdateScheduleCommand({
-        Name: name,
-        GroupName,
-        ScheduleExpression: `at(${aSecondAgo().toISOString().slice(0, 19)})`,
-        ScheduleExpressionTimezone: "UTC",
-        FlexibleTimeWindow: current.FlexibleTimeWindow,
-        Target: current.Target,
-        ActionAfterCompletion: current.ActionAfterCompletion,
-        State: current.State,
-        Description: current.Description,
-        StartDate: current.StartDate,
-        EndDate: current.EndDate,
-        KmsKeyArn: current.KmsKeyArn,
-      }));
+      await client.send(
+        new UpdateScheduleCommand({
+          Name: name,
+          GroupName,
+          ScheduleExpression: `at(${aSecondAgo().toISOString().slice(0, 19)})`,
+          ScheduleExpressionTimezone: "UTC",
+          FlexibleTimeWindow: current.FlexibleTimeWindow,
+          Target: current.Target,
+          ActionAfterCompletion: current.ActionAfterCompletion,
+          State: current.State,
+          Description: current.Description,
+          StartDate: current.StartDate,
+          EndDate: current.EndDate,
+          KmsKeyArn: current.KmsKeyArn,
+        }),
+      );
     },
     close: () => client.destroy(),
   });

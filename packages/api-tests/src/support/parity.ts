@@ -6,7 +6,12 @@ import { DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { consumersFedBy, queueUrlVariable } from "@polaris/contract";
 import { up, type Endpoints } from "../../../../infra-local/services/index";
 import {
-  awsClientConfig, busRoute, ensureEventRoute, ensureKvTable, ensureScheduleGroup, queueWithDlq,
+  awsClientConfig,
+  busRoute,
+  ensureEventRoute,
+  ensureKvTable,
+  ensureScheduleGroup,
+  queueWithDlq,
 } from "../../../../infra-local/services/resources";
 import { PARITY_SERVICES } from "../../../../infra-local/parity/start";
 
@@ -40,7 +45,10 @@ export async function freshParityEnv(): Promise<{ endpoints: Endpoints; env: Rec
   return {
     endpoints,
     env: {
-      KV_TABLE: name, SCHEDULE_GROUP: name, OPENSEARCH_INDEX: name, EVENT_BUS_NAME: bus,
+      KV_TABLE: name,
+      SCHEDULE_GROUP: name,
+      OPENSEARCH_INDEX: name,
+      EVENT_BUS_NAME: bus,
       ...Object.fromEntries(queues.map((q) => [q.variable, q.url])),
     },
     async drop() {
@@ -51,7 +59,10 @@ export async function freshParityEnv(): Promise<{ endpoints: Endpoints; env: Rec
         }
         await Promise.all([
           events.send(new DeleteEventBusCommand({ Name: bus })),
-          ...queues.flatMap((q) => [sqs.send(new DeleteQueueCommand({ QueueUrl: q.url })), sqs.send(new DeleteQueueCommand({ QueueUrl: q.dlqUrl }))]),
+          ...queues.flatMap((q) => [
+            sqs.send(new DeleteQueueCommand({ QueueUrl: q.url })),
+            sqs.send(new DeleteQueueCommand({ QueueUrl: q.dlqUrl })),
+          ]),
           ddb.send(new DeleteTableCommand({ TableName: name })),
           scheduler.send(new DeleteScheduleGroupCommand({ Name: name })),
           // The alias points at `<alias>-v<n>` (one per rebuild).

@@ -28,10 +28,14 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
     const search = async (token: string, query: Record<string, unknown> = {}, path = "/search/v1/search/files") => {
       const res = await app.call("GET", path, { token, query: { pageSize: 100, ...query } });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      return res.body.data as { total: number; list: { identity: string; name: string; path: string; highlight?: string; size: number; isDir: boolean }[] };
+      return res.body.data as {
+        total: number;
+        list: { identity: string; name: string; path: string; highlight?: string; size: number; isDir: boolean }[];
+      };
     };
     const names = async (token: string, query: Record<string, unknown> = {}) => (await search(token, query)).list.map((h) => h.name);
-    const file = (token: string, name: string, size = 10, parentId?: string) => uploadFile(app, token, bytes(size, ++seed), { name, parentId });
+    const file = (token: string, name: string, size = 10, parentId?: string) =>
+      uploadFile(app, token, bytes(size, ++seed), { name, parentId });
 
     /** One user's drive with the names the cases below look for; sizes are distinct. */
     async function library() {
@@ -54,7 +58,12 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
       expect(report.slice(0, 2).sort()).toEqual(["annual-report-2025.pdf", "report.pdf"]);
       expect(report.slice(2)).toEqual(["Reports", "myreports.txt"]);
       expect(await names(token, { keyword: "ann" })).toEqual(["annual-report-2025.pdf"]);
-      expect((await names(token, { keyword: "eport" })).sort()).toEqual(["Reports", "annual-report-2025.pdf", "myreports.txt", "report.pdf"]);
+      expect((await names(token, { keyword: "eport" })).sort()).toEqual([
+        "Reports",
+        "annual-report-2025.pdf",
+        "myreports.txt",
+        "report.pdf",
+      ]);
       expect(await names(token, { keyword: "PHOTO" })).toEqual(["photo.jpg"]);
       expect(await names(token, { keyword: "photo.jpg" })).toEqual(["photo.jpg"]);
       expect(await names(token, { keyword: "nothing-like-this" })).toEqual([]);
@@ -64,7 +73,13 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
       const { token, reports } = await library();
       const hits = await search(token, { keyword: "报告" });
       expect(hits.list.map((h) => h.name)).toEqual(["年度报告2025.pdf"]);
-      expect(hits.list[0]).toMatchObject({ path: "/Reports", parentId: reports, highlight: "年度<em>报告</em>2025.pdf", size: 400, isDir: false });
+      expect(hits.list[0]).toMatchObject({
+        path: "/Reports",
+        parentId: reports,
+        highlight: "年度<em>报告</em>2025.pdf",
+        size: 400,
+        isDir: false,
+      });
       expect(await names(token, { keyword: "总结" })).toEqual(["季度总结.docx"]);
       expect(await names(token, { keyword: "度" })).toHaveLength(2);
       expect((await names(token, { keyword: "2025" })).sort()).toEqual(["annual-report-2025.pdf", "年度报告2025.pdf"]);
@@ -74,7 +89,7 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
       const { token } = await library();
       const hits = await search(token, { keyword: "REPORT" });
       const byName = Object.fromEntries(hits.list.map((h) => [h.name, h.highlight]));
-      expect(byName).toMatchObject({ "Reports": "<em>Report</em>s", "myreports.txt": "my<em>report</em>s.txt" });
+      expect(byName).toMatchObject({ Reports: "<em>Report</em>s", "myreports.txt": "my<em>report</em>s.txt" });
       expect((await search(token, {})).list.every((h) => h.highlight === undefined)).toBe(true);
     });
 
@@ -86,7 +101,11 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
       expect(repeated.body.data.list.map((h: { name: string }) => h.name).sort()).toEqual(["myreports.txt", "photo.jpg"]);
       expect(await names(token, { isDir: true })).toEqual(["Reports"]);
       expect(await names(token, { keyword: "report", isDir: false })).not.toContain("Reports");
-      expect((await names(token, { minSize: 200, maxSize: 400 })).sort()).toEqual(["annual-report-2025.pdf", "report.pdf", "年度报告2025.pdf"]);
+      expect((await names(token, { minSize: 200, maxSize: 400 })).sort()).toEqual([
+        "annual-report-2025.pdf",
+        "report.pdf",
+        "年度报告2025.pdf",
+      ]);
       expect(await names(token, { minSize: 801 })).toEqual([]);
       expect((await names(token, { parentId: reports })).sort()).toEqual(["季度总结.docx", "年度报告2025.pdf"]);
       expect(await names(token, { parentId: reports, keyword: "报告" })).toEqual(["年度报告2025.pdf"]);
@@ -101,7 +120,13 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
       expect(bySizeDesc.list.map((h) => h.size)).toEqual([800, 400, 300, 200, 120, 50]);
       // Code point order: upper case before lower case, Chinese last.
       expect(await names(token, { sortBy: "name" })).toEqual([
-        "Reports", "annual-report-2025.pdf", "myreports.txt", "photo.jpg", "report.pdf", "季度总结.docx", "年度报告2025.pdf",
+        "Reports",
+        "annual-report-2025.pdf",
+        "myreports.txt",
+        "photo.jpg",
+        "report.pdf",
+        "季度总结.docx",
+        "年度报告2025.pdf",
       ]);
       expect(await names(token, { sortBy: "create_time", sortDesc: true, pageSize: 2 })).toEqual(["photo.jpg", "季度总结.docx"]);
       expect((await names(token, { sortBy: "update_time" }))[0]).toBe("Reports");
@@ -141,7 +166,10 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
       await settle();
       expect(await names(mine.token, { keyword: "report" })).not.toEqual(expect.arrayContaining(["report-b.pdf"]));
       expect((await names(other, { keyword: "report" })).sort()).toEqual(["report-archive", "report-b.pdf"]);
-      expect((await app.call("GET", "/search/v1/search/stats", { token: other })).body.data).toMatchObject({ totalFiles: 1, totalFolders: 1 });
+      expect((await app.call("GET", "/search/v1/search/stats", { token: other })).body.data).toMatchObject({
+        totalFiles: 1,
+        totalFolders: 1,
+      });
       const foreign = await app.call("GET", "/search/v1/search/files", { token: mine.token, query: { parentId: theirs } });
       expect(foreign).toMatchObject({ status: 404, body: { code: 300009 } });
     });
@@ -221,8 +249,10 @@ export function searchContract(engine: string, start: () => Promise<TestApp>) {
         expect(res.body.msg).toContain(field);
       }
       expect((await app.call("GET", "/search/v1/search/files", { query: { keyword: "a" } })).status).toBe(401);
-      expect(await app.call("GET", "/search/v1/search/files", { token, query: { parentId: crypto.randomUUID() } }))
-        .toMatchObject({ status: 404, body: { code: 300009 } });
+      expect(await app.call("GET", "/search/v1/search/files", { token, query: { parentId: crypto.randomUUID() } })).toMatchObject({
+        status: 404,
+        body: { code: 300009 },
+      });
     });
   });
 }

@@ -54,8 +54,18 @@ export async function copySubtrees(db: Db, roots: FileRow[], toUserId: number, t
     // The source rows hold references, so the blob cannot vanish under us.
     if (!(await addBlobReferences(db, sha, count))) throw new Error(`blob ${sha} vanished during a copy`);
   }
-  const newRootIds = copied.length ? await db.selectFrom("files").select("id")
-    .where("id", "in", copied.map((c) => Number(c.id))).where("parent_id", "=", targetId).execute() : [];
+  const newRootIds = copied.length
+    ? await db
+        .selectFrom("files")
+        .select("id")
+        .where(
+          "id",
+          "in",
+          copied.map((c) => Number(c.id)),
+        )
+        .where("parent_id", "=", targetId)
+        .execute()
+    : [];
   return { count: copied.length, rootIds: newRootIds.map((r) => r.id) };
 }
 
@@ -65,7 +75,8 @@ export async function copy(deps: CoreDeps, userId: number, input: BodyOf<typeof 
     const targetId = await resolveFolder(trx, userId, input.targetId);
     const items = await topLevelOnly(trx, await ownedItems(trx, userId, input.identities));
     const ancestors = await ancestorsOf(trx, targetId);
-    if (items.some((item) => item.is_dir && ancestors.has(item.id))) fail("MOVE_INTO_SELF", "cannot copy a folder into itself or its descendants");
+    if (items.some((item) => item.is_dir && ancestors.has(item.id)))
+      fail("MOVE_INTO_SELF", "cannot copy a folder into itself or its descendants");
     const { count, rootIds } = await copySubtrees(trx, items, userId, targetId);
     if (rootIds.length) await recordEvent(trx, "file.created", { userId, fileIds: rootIds, subtree: true });
     return { copiedCount: count };

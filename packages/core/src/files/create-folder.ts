@@ -16,7 +16,18 @@ export async function createFolder(deps: CoreDeps, userId: number, input: BodyOf
       const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
       const { id } = await trx
         .insertInto("files")
-        .values({ identity: randomUUID(), user_id: userId, parent_id: parentId, name, ext: "", is_dir: true, blob_sha256: null, trash_batch: null, trashed_at: null, purge_at: null })
+        .values({
+          identity: randomUUID(),
+          user_id: userId,
+          parent_id: parentId,
+          name,
+          ext: "",
+          is_dir: true,
+          blob_sha256: null,
+          trash_batch: null,
+          trashed_at: null,
+          purge_at: null,
+        })
         .returning("id")
         .executeTakeFirstOrThrow();
       await recordEvent(trx, "file.created", { userId, fileIds: [id], subtree: false });

@@ -28,12 +28,13 @@ function decodeCursor(cursor: string, column: (typeof sortColumns)[keyof typeof 
   }
   if (Array.isArray(value) && value.length === 3 && typeof value[0] === "boolean" && Number.isSafeInteger(value[2]) && value[2] > 0) {
     const v: unknown = value[1];
-    const ok = column === "name"
-      // No issued cursor holds a NUL (names cannot), and PostgreSQL would refuse one as a parameter.
-      ? typeof v === "string" && v.length <= 1024 && !v.includes("\u0000") && !/[\uD800-\uDFFF]/u.test(v)
-      : column === "size"
-        ? Number.isSafeInteger(v) && (v as number) >= 0
-        : Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= maxTime;
+    const ok =
+      column === "name"
+        ? // No issued cursor holds a NUL (names cannot), and PostgreSQL would refuse one as a parameter.
+          typeof v === "string" && v.length <= 1024 && !v.includes("\u0000") && !/[\uD800-\uDFFF]/u.test(v)
+        : column === "size"
+          ? Number.isSafeInteger(v) && (v as number) >= 0
+          : Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= maxTime;
     if (ok) return value as [boolean, string | number, number];
   }
   return fail("INVALID_PARAMETER", "参数错误: cursor is not a cursor this server issued");
@@ -43,14 +44,16 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
   const parentId = await resolveFolder(deps.db, userId, query.parentId);
   const column = sortColumns[query.orderBy];
   const desc = query.order === "desc";
-  const base = fileItemQuery(deps.db)
-    .where("f.user_id", "=", userId)
-    .where("f.parent_id", "=", parentId)
-    .where("f.status", "=", "active");
+  const base = fileItemQuery(deps.db).where("f.user_id", "=", userId).where("f.parent_id", "=", parentId).where("f.status", "=", "active");
 
   const direction = desc ? "desc" : "asc";
   const ordered = (q: typeof base) => q.orderBy(`f.${column}`, direction).orderBy("f.id", direction);
-  const totalQuery = deps.db.selectFrom("folder_counts").select("active_children").where("user_id", "=", userId).where("parent_id", "=", parentId).executeTakeFirst();
+  const totalQuery = deps.db
+    .selectFrom("folder_counts")
+    .select("active_children")
+    .where("user_id", "=", userId)
+    .where("parent_id", "=", parentId)
+    .executeTakeFirst();
   let rows: Awaited<ReturnType<typeof base.execute>>;
   let total: Awaited<typeof totalQuery>;
   if (query.cursor) {
@@ -64,13 +67,27 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
       : sql<boolean>`(f.${sql.ref(column)}, f.id) > (${sortValue}, ${id})`;
     const need = query.pageSize + 1;
     let first: typeof rows;
-    [first, total] = await Promise.all([ordered(base.where("f.is_dir", "=", isDir).where(after)).limit(need).execute(), totalQuery]);
-    rows = isDir && first.length < need
-      ? [...first, ...(await ordered(base.where("f.is_dir", "=", false)).limit(need - first.length).execute())]
-      : first;
+    [first, total] = await Promise.all([
+      ordered(base.where("f.is_dir", "=", isDir).where(after))
+        .limit(need)
+        .execute(),
+      totalQuery,
+    ]);
+    rows =
+      isDir && first.length < need
+        ? [
+            ...first,
+            ...(await ordered(base.where("f.is_dir", "=", false))
+              .limit(need - first.length)
+              .execute()),
+          ]
+        : first;
   } else {
     [rows, total] = await Promise.all([
-      ordered(base.orderBy("f.is_dir", "desc")).offset((query.page - 1) * query.pageSize).limit(query.pageSize + 1).execute(),
+      ordered(base.orderBy("f.is_dir", "desc"))
+        .offset((query.page - 1) * query.pageSize)
+        .limit(query.pageSize + 1)
+        .execute(),
       totalQuery,
     ]);
   }

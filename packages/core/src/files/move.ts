@@ -33,9 +33,16 @@ export async function move(deps: CoreDeps, userId: number, input: BodyOf<typeof 
       await trx
         .updateTable("files")
         .set({ parent_id: targetId, version: sql`version + 1`, updated_at: sql`now()` })
-        .where("id", "in", moving.map((m) => m.id))
+        .where(
+          "id",
+          "in",
+          moving.map((m) => m.id),
+        )
         .execute();
-      await bumpDescendantVersions(trx, moving.filter((m) => m.is_dir).map((m) => m.id));
+      await bumpDescendantVersions(
+        trx,
+        moving.filter((m) => m.is_dir).map((m) => m.id),
+      );
       await recordEvent(trx, "file.moved", { userId, fileIds: moving.map((m) => m.id), subtree: true });
       return { movedCount: moving.length };
     });

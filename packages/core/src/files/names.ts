@@ -10,10 +10,12 @@ export function validName(raw: string): string {
   const name = raw.normalize("NFC");
   // Counted as sent too, so a name the schema's maxLength refuses is refused here whatever NFC makes of it.
   const length = Math.max(codePoints(raw), codePoints(name));
-  if (length < 1 || length > maxLength) fail("INVALID_FILE_NAME", `invalid file name: must be 1–${maxLength} characters (this one has ${length})`);
+  if (length < 1 || length > maxLength)
+    fail("INVALID_FILE_NAME", `invalid file name: must be 1–${maxLength} characters (this one has ${length})`);
   if (fileNameRule.controlOrSeparator.test(name)) fail("INVALID_FILE_NAME", "invalid file name: no '/', '\\', NUL or control characters");
   const invisible = fileNameRule.invisible.exec(name);
-  if (invisible) fail("INVALID_FILE_NAME", `invalid file name: contains an invisible or direction-changing character ${unicodeName(invisible[0])}`);
+  if (invisible)
+    fail("INVALID_FILE_NAME", `invalid file name: contains an invisible or direction-changing character ${unicodeName(invisible[0])}`);
   if (name === "." || name === "..") fail("INVALID_FILE_NAME", "invalid file name: '.' and '..' are reserved");
   if (name.trim() !== name || name.trim() === "") fail("INVALID_FILE_NAME", "invalid file name: no leading or trailing spaces");
   return name;
@@ -23,7 +25,12 @@ export function validName(raw: string): string {
 export function extensionOf(name: string, isDir: boolean): string {
   if (isDir) return "";
   const dot = name.lastIndexOf(".");
-  return dot > 0 && dot < name.length - 1 ? name.slice(dot + 1).toLowerCase().slice(0, 32) : "";
+  return dot > 0 && dot < name.length - 1
+    ? name
+        .slice(dot + 1)
+        .toLowerCase()
+        .slice(0, 32)
+    : "";
 }
 
 /**

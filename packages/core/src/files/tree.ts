@@ -30,7 +30,13 @@ const activeFolder = (db: Db, userId: number) =>
   db.selectFrom("files").select("id").where("user_id", "=", userId).where("is_dir", "=", true).where("status", "=", "active");
 
 /** The user's items with these identities in one status; any missing one fails the whole request. */
-export async function ownedItems(db: Db, userId: number, identities: string[], status: FileRow["status"] = "active", missing: ErrorName = "FILE_NOT_FOUND") {
+export async function ownedItems(
+  db: Db,
+  userId: number,
+  identities: string[],
+  status: FileRow["status"] = "active",
+  missing: ErrorName = "FILE_NOT_FOUND",
+) {
   const unique = [...new Set(identities)];
   const rows = await db
     .selectFrom("files")
@@ -53,14 +59,17 @@ export async function freeName(db: Db, userId: number, parentId: number, name: s
     const candidates: string[] = [];
     for (let n = from; n < from + size; n++) candidates.push(n === 0 ? name : suffixed(name, n, isDir));
     const unique = [...new Set(candidates)].filter((c) => !taken.has(c));
-    const used = unique.length === 0 ? [] : await db
-      .selectFrom("files")
-      .select("name")
-      .where("user_id", "=", userId)
-      .where("parent_id", "=", parentId)
-      .where("status", "=", "active")
-      .where("name", "in", unique)
-      .execute();
+    const used =
+      unique.length === 0
+        ? []
+        : await db
+            .selectFrom("files")
+            .select("name")
+            .where("user_id", "=", userId)
+            .where("parent_id", "=", parentId)
+            .where("status", "=", "active")
+            .where("name", "in", unique)
+            .execute();
     const usedNames = new Set(used.map((r) => r.name));
     const free = candidates.find((c) => !taken.has(c) && !usedNames.has(c));
     if (free !== undefined) return free;
@@ -72,8 +81,21 @@ const buildFileItemQuery = (db: Db) =>
     .selectFrom("files as f")
     .leftJoin("files as p", "p.id", "f.parent_id")
     .select([
-      "f.id", "f.identity", "f.name", "f.ext", "f.size", "f.is_dir", "f.mime_type", "f.created_at", "f.updated_at",
-      "f.status", "f.trashed_at", "f.purge_at", "f.user_id", "f.parent_id", "f.blob_sha256",
+      "f.id",
+      "f.identity",
+      "f.name",
+      "f.ext",
+      "f.size",
+      "f.is_dir",
+      "f.mime_type",
+      "f.created_at",
+      "f.updated_at",
+      "f.status",
+      "f.trashed_at",
+      "f.purge_at",
+      "f.user_id",
+      "f.parent_id",
+      "f.blob_sha256",
       "p.identity as parent_identity",
     ]);
 const fileItemQueries = new WeakMap<Db, ReturnType<typeof buildFileItemQuery>>();

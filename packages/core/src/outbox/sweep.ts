@@ -19,7 +19,8 @@ export async function sweepOutbox(deps: Pick<CoreDeps, "db" | "events">) {
     failed += batch.failed;
     if (batch.published === 0 || batch.published + batch.failed < BATCH) break;
   }
-  const pruned = await deps.db.deleteFrom("outbox")
+  const pruned = await deps.db
+    .deleteFrom("outbox")
     .where("sent_at", "<", sql<Date>`now() - make_interval(hours => ${KEEP_SENT_HOURS})`)
     .executeTakeFirst();
   return { published, failed, pruned: Number(pruned.numDeletedRows) };

@@ -36,12 +36,27 @@ export async function loadDocuments(db: Db, ids: number[]): Promise<SearchDocume
     .selectFrom("files as f")
     .leftJoin("files as p", "p.id", "f.parent_id")
     .select([
-      "f.id", "f.identity", "f.user_id", "f.parent_id", "f.name", "f.ext", "f.size", "f.is_dir", "f.mime_type", "f.status",
-      "f.created_at", "f.updated_at", "f.version", "p.identity as parent_identity",
+      "f.id",
+      "f.identity",
+      "f.user_id",
+      "f.parent_id",
+      "f.name",
+      "f.ext",
+      "f.size",
+      "f.is_dir",
+      "f.mime_type",
+      "f.status",
+      "f.created_at",
+      "f.updated_at",
+      "f.version",
+      "p.identity as parent_identity",
     ])
     .where("f.id", "in", ids)
     .execute();
-  const paths = await folderPaths(db, rows.map((r) => r.parent_id));
+  const paths = await folderPaths(
+    db,
+    rows.map((r) => r.parent_id),
+  );
   return rows.map((row) => {
     // A parent purged meanwhile has no path any more; the row itself is on its way out of the index then.
     const parent = paths.get(row.parent_id) ?? { path: "/", ancestors: [] };

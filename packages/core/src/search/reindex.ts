@@ -19,9 +19,17 @@ export async function reindex(deps: Pick<CoreDeps, "db" | "searchIndex">, target
   const index = deps.searchIndex;
   if (!index) throw new Error("no search index is configured: search reads the files table and there is no index to rebuild");
   if ("all" in target) {
-    const mark = await deps.db.selectFrom("outbox").select((eb) => eb.fn.max("id").as("id")).executeTakeFirstOrThrow();
+    const mark = await deps.db
+      .selectFrom("outbox")
+      .select((eb) => eb.fn.max("id").as("id"))
+      .executeTakeFirstOrThrow();
     const built = await index.rebuild(allDocuments(deps.db, { pageSize: PAGE }));
-    const missed = await deps.db.selectFrom("outbox").select(["type", "payload"]).where("id", ">", Number(mark.id ?? 0)).orderBy("id").execute();
+    const missed = await deps.db
+      .selectFrom("outbox")
+      .select(["type", "payload"])
+      .where("id", ">", Number(mark.id ?? 0))
+      .orderBy("id")
+      .execute();
     for (const event of missed) await indexChange(deps, event.type, event.payload);
     return { index: built.index, documents: built.count, replayedEvents: missed.length };
   }
@@ -38,7 +46,10 @@ export async function reindex(deps: Pick<CoreDeps, "db" | "searchIndex">, target
     const docs = await loadDocuments(deps.db, ids);
     await index.write(docs);
     const known = new Set(docs.map((doc) => doc.id));
-    await index.remove(target.userId, ids.filter((id) => !known.has(id)));
+    await index.remove(
+      target.userId,
+      ids.filter((id) => !known.has(id)),
+    );
   }
   return { index: index.name, documents: written.size, removedOrRefreshed: leftovers.length };
 }

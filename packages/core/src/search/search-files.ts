@@ -31,7 +31,10 @@ export async function searchFiles(deps: CoreDeps, userId: number, query: QueryOf
     .where("f.status", "=", "active")
     .execute();
   const byId = new Map(rows.map((row) => [row.id, row]));
-  const paths = await folderPaths(deps.db, rows.map((row) => row.parent_id));
+  const paths = await folderPaths(
+    deps.db,
+    rows.map((row) => row.parent_id),
+  );
   const list = ids.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return [];

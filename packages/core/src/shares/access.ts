@@ -27,9 +27,25 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
     .innerJoin("files as f", "f.id", "s.file_id")
     .innerJoin("users as u", "u.id", "s.user_id")
     .select([
-      "s.id", "s.identity", "s.user_id", "s.file_id", "s.code", "s.code_version", "s.status", "s.expired_at",
-      "f.identity as file_identity", "f.name", "f.ext", "f.is_dir", "f.size", "f.mime_type", "f.created_at", "f.updated_at",
-      "f.status as file_status", "u.name as sharer_name", "u.mobile as sharer_mobile",
+      "s.id",
+      "s.identity",
+      "s.user_id",
+      "s.file_id",
+      "s.code",
+      "s.code_version",
+      "s.status",
+      "s.expired_at",
+      "f.identity as file_identity",
+      "f.name",
+      "f.ext",
+      "f.is_dir",
+      "f.size",
+      "f.mime_type",
+      "f.created_at",
+      "f.updated_at",
+      "f.status as file_status",
+      "u.name as sharer_name",
+      "u.mobile as sharer_mobile",
     ])
     .where("s.identity", "=", access.identity)
     .executeTakeFirst();

@@ -10,7 +10,11 @@ export async function cancel(deps: CoreDeps, userId: number, input: BodyOf<typeo
     const rows = await trx
       .updateTable("shares")
       .set({ status: 2, updated_at: deps.clock.now() })
-      .where("id", "in", shares.map((s) => s.id))
+      .where(
+        "id",
+        "in",
+        shares.map((s) => s.id),
+      )
       .where("status", "in", [0, 3])
       .returning("identity")
       .execute();

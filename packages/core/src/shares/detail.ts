@@ -20,15 +20,25 @@ export async function detail(deps: CoreDeps, query: QueryOf<typeof shareRoutes.d
     file: toFileItem(file),
     sharerName: share.sharer_name,
     expiredTime: share.expired_at ? toUnixSeconds(share.expired_at) : 0,
-    path: atRoot ? [{ identity: share.root.identity, name: share.root.name }] : trail.slice(trail.findIndex((e) => e.identity === share.root.identity)),
+    path: atRoot
+      ? [{ identity: share.root.identity, name: share.root.name }]
+      : trail.slice(trail.findIndex((e) => e.identity === share.root.identity)),
   };
   if (!file.is_dir) return result;
   const children = fileItemQuery(deps.db).where("f.parent_id", "=", folderId!).where("f.status", "=", "active");
   const offset = (query.page - 1) * query.pageSize;
   const rows = await children.orderBy("f.is_dir", "desc").orderBy("f.name").orderBy("f.id").limit(query.pageSize).offset(offset).execute();
   // A page that is not full tells the total without counting.
-  const total = rows.length < query.pageSize && (rows.length > 0 || offset === 0)
-    ? offset + rows.length
-    : Number((await children.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  const total =
+    rows.length < query.pageSize && (rows.length > 0 || offset === 0)
+      ? offset + rows.length
+      : Number(
+          (
+            await children
+              .clearSelect()
+              .select((eb) => eb.fn.countAll<number>().as("n"))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
   return { ...result, children: rows.map(toFileItem), total };
 }

@@ -12,7 +12,11 @@ export async function list(deps: CoreDeps, userId: number, query: QueryOf<typeof
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)
       .execute(),
-    deps.db.selectFrom("shares").select((eb) => eb.fn.countAll<number>().as("n")).where("user_id", "=", userId).executeTakeFirstOrThrow(),
+    deps.db
+      .selectFrom("shares")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("user_id", "=", userId)
+      .executeTakeFirstOrThrow(),
   ]);
   const now = deps.clock.now();
   return { list: rows.map((row) => toShareItem(row, now)), total: Number(total.n), page: query.page, pageSize: query.pageSize };

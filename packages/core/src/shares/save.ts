@@ -24,9 +24,14 @@ export async function save(deps: CoreDeps, userId: number, input: BodyOf<typeof 
     const targetId = await resolveFolder(trx, userId, input.targetFolderId);
     if (userId === share.user_id) {
       const ancestors = await ancestorsOf(trx, targetId);
-      if (items.some((item) => item.is_dir && ancestors.has(item.id))) fail("MOVE_INTO_SELF", "cannot save a folder into itself or its descendants");
+      if (items.some((item) => item.is_dir && ancestors.has(item.id)))
+        fail("MOVE_INTO_SELF", "cannot save a folder into itself or its descendants");
     }
-    await assertFits(trx, userId, items.map((i) => i.id));
+    await assertFits(
+      trx,
+      userId,
+      items.map((i) => i.id),
+    );
     const { count, rootIds } = await copySubtrees(trx, items, userId, targetId);
     await trx.updateTable("shares").set({ save_num: sql`save_num + 1` }).where("id", "=", share.id).execute();
     await recordEvent(trx, "file.created", { userId, fileIds: rootIds, subtree: true });
@@ -42,5 +47,6 @@ async function assertFits(db: Db, userId: number, rootIds: number[]) {
            quota_total - quota_used - quota_reserved as free
     from users where id = ${userId}`.execute(db);
   const need = rows[0]!;
-  if (Number(need.bytes) > Number(need.free)) fail("QUOTA_EXCEEDED", `存储空间不足: the items need ${need.bytes} bytes, ${Math.max(0, Number(need.free))} are free`);
+  if (Number(need.bytes) > Number(need.free))
+    fail("QUOTA_EXCEEDED", `存储空间不足: the items need ${need.bytes} bytes, ${Math.max(0, Number(need.free))} are free`);
 }

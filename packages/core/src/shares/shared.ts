@@ -32,7 +32,13 @@ export function assertUsable(share: Pick<ShareRow, "status" | "expired_at">, now
 /** The caller's shares, locked for update; someone else's share is as missing as one nobody has (404). */
 export async function ownedShares(db: Db, userId: number, identities: string[]) {
   const unique = [...new Set(identities)];
-  const rows = await db.selectFrom("shares").selectAll().where("identity", "in", unique).where("user_id", "=", userId).forUpdate().execute();
+  const rows = await db
+    .selectFrom("shares")
+    .selectAll()
+    .where("identity", "in", unique)
+    .where("user_id", "=", userId)
+    .forUpdate()
+    .execute();
   if (rows.length !== unique.length) fail("SHARE_NOT_FOUND");
   return rows;
 }
@@ -43,8 +49,17 @@ export const shareItemQuery = (db: Db) =>
     .selectFrom("shares as s")
     .innerJoin("files as f", "f.id", "s.file_id")
     .select([
-      "s.id", "s.identity", "s.code", "s.expired_at", "s.click_num", "s.save_num", "s.status", "s.created_at",
-      "f.identity as file_identity", "f.name as file_name", "f.is_dir",
+      "s.id",
+      "s.identity",
+      "s.code",
+      "s.expired_at",
+      "s.click_num",
+      "s.save_num",
+      "s.status",
+      "s.created_at",
+      "f.identity as file_identity",
+      "f.name as file_name",
+      "f.is_dir",
     ]);
 
 type ShareItemRow = Pick<ShareRow, "identity" | "code" | "expired_at" | "click_num" | "save_num" | "status" | "created_at"> & {

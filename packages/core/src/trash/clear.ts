@@ -9,5 +9,11 @@ export async function clearTrash(deps: CoreDeps, userId: number) {
     .where("status", "=", "trashed")
     .where("trash_root", "=", true)
     .execute();
-  return { deletedCount: await purgeBatches(deps, userId, rows.map((r) => r.trash_batch!)) };
+  return {
+    deletedCount: await purgeBatches(
+      deps,
+      userId,
+      rows.map((r) => r.trash_batch!),
+    ),
+  };
 }

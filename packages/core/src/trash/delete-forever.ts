@@ -14,5 +14,11 @@ export async function deleteForever(deps: CoreDeps, userId: number, input: BodyO
     .execute();
   if (rows.length !== identities.length) fail("FILE_NOT_FOUND");
   if (rows.some((r) => r.status !== "trashed" || !r.trash_root)) fail("NOT_IN_TRASH");
-  return { deletedCount: await purgeBatches(deps, userId, rows.map((r) => r.trash_batch!)) };
+  return {
+    deletedCount: await purgeBatches(
+      deps,
+      userId,
+      rows.map((r) => r.trash_batch!),
+    ),
+  };
 }

@@ -6,8 +6,16 @@ import { toUnixSeconds } from "../time";
 export async function listTrash(deps: CoreDeps, userId: number, query: QueryOf<typeof fileRoutes.trashList>) {
   const base = fileItemQuery(deps.db).where("f.user_id", "=", userId).where("f.status", "=", "trashed").where("f.trash_root", "=", true);
   const [rows, total] = await Promise.all([
-    base.orderBy("f.trashed_at", "desc").orderBy("f.id", "desc").limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute(),
-    base.clearSelect().select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    base
+      .orderBy("f.trashed_at", "desc")
+      .orderBy("f.id", "desc")
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+    base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
   ]);
   return {
     list: rows.map((row) => ({

@@ -22,8 +22,13 @@ export async function moveToTrash(deps: CoreDeps, userId: number, input: BodyOf<
       await trx
         .updateTable("files")
         .set({
-          status: "trashed", trash_batch: batch, trash_root: sql`id = ${item.id}`, trashed_at: now, purge_at: purgeAt,
-          version: sql`version + 1`, updated_at: sql`now()`,
+          status: "trashed",
+          trash_batch: batch,
+          trash_root: sql`id = ${item.id}`,
+          trashed_at: now,
+          purge_at: purgeAt,
+          version: sql`version + 1`,
+          updated_at: sql`now()`,
         })
         .where(sql<boolean>`id in (${subtreeIds([item.id], "active")})`)
         .where("status", "=", "active")

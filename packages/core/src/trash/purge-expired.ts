@@ -10,7 +10,7 @@ export async function purgeExpiredBatch(deps: CoreDeps, batch: string) {
     .where("status", "=", "trashed")
     .where("trash_root", "=", true)
     .executeTakeFirst();
-  if (!root || !root.purge_at || root.purge_at.getTime() > deps.clock.now().getTime()) return { purged: false };
+  if (!root?.purge_at || root.purge_at.getTime() > deps.clock.now().getTime()) return { purged: false };
   await purgeBatches(deps, root.user_id, [batch]);
   return { purged: true };
 }

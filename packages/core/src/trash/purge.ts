@@ -30,11 +30,23 @@ async function purgeInTransaction(trx: Db, userId: number, batches: string[]) {
     .returning(["id", "size", "blob_sha256", "trash_root"])
     .execute();
   if (purged.length === 0) return [];
-  await releaseUsage(trx, userId, purged.reduce((sum, f) => sum + Number(f.size), 0));
+  await releaseUsage(
+    trx,
+    userId,
+    purged.reduce((sum, f) => sum + Number(f.size), 0),
+  );
   const perBlob = new Map<string, number>();
   for (const f of purged) if (f.blob_sha256) perBlob.set(f.blob_sha256, (perBlob.get(f.blob_sha256) ?? 0) + 1);
   // Purged rows keep no reference: the blob may be deleted once nothing active or trashed points at it.
-  await trx.updateTable("files").set({ blob_sha256: null }).where("id", "in", purged.map((f) => f.id)).execute();
+  await trx
+    .updateTable("files")
+    .set({ blob_sha256: null })
+    .where(
+      "id",
+      "in",
+      purged.map((f) => f.id),
+    )
+    .execute();
   const keys = await dropBlobReferences(trx, perBlob);
   // Every batch has its root, so the roots name the whole purged set.
   await recordEvent(trx, "file.purged", { userId, fileIds: purged.filter((f) => f.trash_root).map((f) => f.id), subtree: true });

@@ -19,7 +19,11 @@ export async function callback(deps: CoreDeps, userId: number, input: Pick<BodyO
       const have = new Set(parts.map((p) => p.partNumber));
       const missing = partNumbers(upload.size, upload.part_size!).filter((n) => !have.has(n));
       // Completing without them would make an object of the wrong size and fail the upload for good.
-      if (missing.length) fail("UPLOAD_INCOMPLETE", `upload incomplete: part${missing.length > 1 ? "s" : ""} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""} not in storage yet (PUT them, then call back)`);
+      if (missing.length)
+        fail(
+          "UPLOAD_INCOMPLETE",
+          `upload incomplete: part${missing.length > 1 ? "s" : ""} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""} not in storage yet (PUT them, then call back)`,
+        );
       if ((await deps.storage.completeMultipart(upload.object_key, upload.multipart_upload_id, parts)) === "rejected") {
         fail("UPLOAD_INCOMPLETE", "upload incomplete: storage refused the parts; ask upload/parts for fresh URLs and send them again");
       }

@@ -8,7 +8,7 @@ import { closeUpload } from "./shared";
 import { addBlobReferences } from "../blobs";
 
 export type CompletionResult =
-  | { status: "completed"; fileId: number; /** Set when this call did the completion: the bytes it added. */ uploadedBytes?: number }
+  | { status: "completed"; fileId: number /** Set when this call did the completion: the bytes it added. */; uploadedBytes?: number }
   | { status: "failed" | "aborted" | "expired" }
   | { status: "missing" }
   | { status: "unknown" };
@@ -62,7 +62,12 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
     return now.status === "pending" ? { status: "missing" } : settled(now);
   };
 
-  const known = await deps.db.selectFrom("blobs").select("object_key").where("sha256", "=", upload.sha256).where("ref_count", ">", 0).executeTakeFirst();
+  const known = await deps.db
+    .selectFrom("blobs")
+    .select("object_key")
+    .where("sha256", "=", upload.sha256)
+    .where("ref_count", ">", 0)
+    .executeTakeFirst();
   // Known content only needs the proof that the uploader had the bytes; new content is copied first.
   const contentKey = known ? objectKey : blobObjectKey(upload.sha256, upload.upload_key);
   if (!known && !(await deps.storage.copy(objectKey, contentKey))) return whenMissing();
@@ -96,14 +101,27 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
     const { id: fileId } = await trx
       .insertInto("files")
       .values({
-        identity: crypto.randomUUID(), user_id: upload.user_id, parent_id: parentId, name, ext: extensionOf(name, false),
-        is_dir: false, size: upload.size, blob_sha256: upload.sha256, mime_type: upload.mime_type,
-        trash_batch: null, trashed_at: null, purge_at: null,
+        identity: crypto.randomUUID(),
+        user_id: upload.user_id,
+        parent_id: parentId,
+        name,
+        ext: extensionOf(name, false),
+        is_dir: false,
+        size: upload.size,
+        blob_sha256: upload.sha256,
+        mime_type: upload.mime_type,
+        trash_batch: null,
+        trashed_at: null,
+        purge_at: null,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
     await settleReservation(trx, upload.user_id, current.reserved, upload.size);
-    await trx.updateTable("uploads").set({ status: "completed", file_id: fileId, updated_at: deps.clock.now() }).where("id", "=", upload.id).execute();
+    await trx
+      .updateTable("uploads")
+      .set({ status: "completed", file_id: fileId, updated_at: deps.clock.now() })
+      .where("id", "=", upload.id)
+      .execute();
     await recordEvent(trx, "file.created", { userId: upload.user_id, fileIds: [fileId], subtree: false });
     return { status: "completed", fileId, uploadedBytes: upload.size };
   });

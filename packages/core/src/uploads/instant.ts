@@ -53,9 +53,18 @@ export async function instant(deps: CoreDeps, userId: number, input: InstantInpu
     const { id } = await trx
       .insertInto("files")
       .values({
-        identity: crypto.randomUUID(), user_id: userId, parent_id: parentId, name: finalName, ext: extensionOf(finalName, false),
-        is_dir: false, size: input.size, blob_sha256: input.hash, mime_type: mimeFromName(finalName),
-        trash_batch: null, trashed_at: null, purge_at: null,
+        identity: crypto.randomUUID(),
+        user_id: userId,
+        parent_id: parentId,
+        name: finalName,
+        ext: extensionOf(finalName, false),
+        is_dir: false,
+        size: input.size,
+        blob_sha256: input.hash,
+        mime_type: mimeFromName(finalName),
+        trash_batch: null,
+        trashed_at: null,
+        purge_at: null,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
@@ -76,13 +85,26 @@ async function issueChallenge(deps: CoreDeps, userId: number, input: InstantInpu
   await deps.db.transaction().execute(async (trx) => {
     // One live challenge per content and user: asking again replaces it.
     await trx.deleteFrom("upload_challenges").where("user_id", "=", userId).where("sha256", "=", input.hash).execute();
-    await trx.insertInto("upload_challenges").values({ user_id: userId, sha256: input.hash, size: input.size, offset, length, nonce, expires_at: expiresAt }).execute();
+    await trx
+      .insertInto("upload_challenges")
+      .values({ user_id: userId, sha256: input.hash, size: input.size, offset, length, nonce, expires_at: expiresAt })
+      .execute();
   });
   return { offset, length, nonce };
 }
 
 const mimeTypes: Record<string, string> = {
-  txt: "text/plain", pdf: "application/pdf", png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif",
-  mp4: "video/mp4", mp3: "audio/mpeg", zip: "application/zip", json: "application/json", html: "text/html", csv: "text/csv",
+  txt: "text/plain",
+  pdf: "application/pdf",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  mp4: "video/mp4",
+  mp3: "audio/mpeg",
+  zip: "application/zip",
+  json: "application/json",
+  html: "text/html",
+  csv: "text/csv",
 };
 const mimeFromName = (name: string) => mimeTypes[extensionOf(name, false)] ?? "application/octet-stream";

@@ -17,7 +17,8 @@ const MAX_PARTS = 10_000;
 export async function presign(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.uploadPresign>) {
   const settings = deps.settings.files;
   const name = validName(input.name);
-  if (input.size > settings.maxUploadBytes) fail("FILE_TOO_LARGE", `file larger than the maximum upload size (${settings.maxUploadBytes} bytes)`);
+  if (input.size > settings.maxUploadBytes)
+    fail("FILE_TOO_LARGE", `file larger than the maximum upload size (${settings.maxUploadBytes} bytes)`);
   const uploadKey = randomUUID();
   const objectKey = uploadObjectKey(userId, uploadKey);
   const mimeType = input.mimeType || "application/octet-stream";
@@ -29,11 +30,25 @@ export async function presign(deps: CoreDeps, userId: number, input: BodyOf<type
   const { id } = await deps.db.transaction().execute(async (trx) => {
     const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
     await reserveQuota(trx, userId, input.size);
-    return trx.insertInto("uploads").values({
-      upload_key: uploadKey, user_id: userId, sha256: input.hash, size: input.size, parent_id: parentId, name,
-      mime_type: mimeType, object_key: objectKey, multipart_upload_id: null, part_size: partSize, reserved: input.size,
-      expires_at: expiresAt, file_id: null,
-    }).returning("id").executeTakeFirstOrThrow();
+    return trx
+      .insertInto("uploads")
+      .values({
+        upload_key: uploadKey,
+        user_id: userId,
+        sha256: input.hash,
+        size: input.size,
+        parent_id: parentId,
+        name,
+        mime_type: mimeType,
+        object_key: objectKey,
+        multipart_upload_id: null,
+        part_size: partSize,
+        reserved: input.size,
+        expires_at: expiresAt,
+        file_id: null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
   });
   await deps.scheduler.schedule({ name: `upload-expire-${uploadKey}`, type: "upload.expire", payload: { uploadKey }, runAt: expiresAt });
 

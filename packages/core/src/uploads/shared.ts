@@ -12,7 +12,8 @@ export const partCount = (size: number, partSize: number) => Math.max(1, Math.ce
 export const partNumbers = (size: number, partSize: number) => Array.from({ length: partCount(size, partSize) }, (_, i) => i + 1);
 
 /** The size part `partNumber` must have: the part size, the remainder for the last part. */
-export const expectedPartSize = (size: number, partSize: number, partNumber: number) => Math.min(partSize, size - (partNumber - 1) * partSize);
+export const expectedPartSize = (size: number, partSize: number, partNumber: number) =>
+  Math.min(partSize, size - (partNumber - 1) * partSize);
 
 /**
  * The stored parts a multipart upload can be completed from, by part number; null when the store
@@ -20,7 +21,10 @@ export const expectedPartSize = (size: number, partSize: number, partNumber: num
  * exactly its expected size: an interrupted PUT can leave a truncated part behind, which must be
  * uploaded again (a part PUT replaces the stored one), never completed into the object.
  */
-export async function storedGoodParts(deps: CoreDeps, upload: Pick<UploadRow, "object_key" | "multipart_upload_id" | "size" | "part_size">) {
+export async function storedGoodParts(
+  deps: CoreDeps,
+  upload: Pick<UploadRow, "object_key" | "multipart_upload_id" | "size" | "part_size">,
+) {
   if (!upload.multipart_upload_id || !upload.part_size) return null;
   const stored = await deps.storage.listParts(upload.object_key, upload.multipart_upload_id);
   if (!stored) return null;
@@ -32,7 +36,12 @@ export async function storedGoodParts(deps: CoreDeps, upload: Pick<UploadRow, "o
 
 /** The caller's upload session; another user's key behaves as a missing one. */
 export async function ownedUpload(db: Db, userId: number, uploadKey: string) {
-  const row = await db.selectFrom("uploads").selectAll().where("upload_key", "=", uploadKey).where("user_id", "=", userId).executeTakeFirst();
+  const row = await db
+    .selectFrom("uploads")
+    .selectAll()
+    .where("upload_key", "=", uploadKey)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
   return row ?? fail("UPLOAD_NOT_FOUND");
 }
 
@@ -48,10 +57,14 @@ export async function presignParts(deps: CoreDeps, objectKey: string, uploadId: 
 export async function closeUpload(deps: CoreDeps, uploadId: number, status: "aborted" | "expired" | "failed", onlyIfDue = false) {
   const closed = await deps.db.transaction().execute(async (trx) => {
     const upload = await trx.selectFrom("uploads").selectAll().where("id", "=", uploadId).forUpdate().executeTakeFirst();
-    if (!upload || upload.status !== "pending") return null;
+    if (upload?.status !== "pending") return null;
     if (onlyIfDue && upload.expires_at.getTime() > deps.clock.now().getTime()) return null;
     await trx.updateTable("uploads").set({ status, updated_at: deps.clock.now() }).where("id", "=", uploadId).execute();
-    await trx.updateTable("users").set((eb) => ({ quota_reserved: eb("quota_reserved", "-", upload.reserved) })).where("id", "=", upload.user_id).execute();
+    await trx
+      .updateTable("users")
+      .set((eb) => ({ quota_reserved: eb("quota_reserved", "-", upload.reserved) }))
+      .where("id", "=", upload.user_id)
+      .execute();
     return upload;
   });
   if (closed) {

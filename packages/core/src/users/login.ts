@@ -25,11 +25,7 @@ export async function login(deps: CoreDeps, input: LoginInput) {
     fail("TOO_MANY_REQUESTS", "too many failed logins, try again later");
   }
 
-  const user = await deps.db
-    .selectFrom("users")
-    .select(["id", "password_hash"])
-    .where("mobile", "=", input.mobile)
-    .executeTakeFirst();
+  const user = await deps.db.selectFrom("users").select(["id", "password_hash"]).where("mobile", "=", input.mobile).executeTakeFirst();
   const ok = user ? await verifyPassword(input.password, user.password_hash) : await burnPasswordCheck(input.password);
   // One message for an unknown mobile and a wrong password: nothing to enumerate.
   if (!user || !ok) return fail("WRONG_CREDENTIALS");

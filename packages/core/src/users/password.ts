@@ -13,12 +13,13 @@ const keyLength = 32;
 const limitDerivations = pLimit(availableParallelism());
 
 const derive = (password: string, salt: Buffer, opts: ScryptOptions) =>
-  limitDerivations(() =>
-    new Promise<Buffer>((resolve, reject) =>
-      scrypt(password.normalize("NFKC"), salt, keyLength, { ...opts, maxmem: 256 * 1024 * 1024 }, (err, key) =>
-        err ? reject(err) : resolve(key),
+  limitDerivations(
+    () =>
+      new Promise<Buffer>((resolve, reject) =>
+        scrypt(password.normalize("NFKC"), salt, keyLength, { ...opts, maxmem: 256 * 1024 * 1024 }, (err, key) =>
+          err ? reject(err) : resolve(key),
+        ),
       ),
-    ),
   );
 
 export async function hashPassword(password: string): Promise<string> {

@@ -28,14 +28,31 @@ export function Trash() {
     <section data-testid="trash">
       <div className="toolbar">
         <h1>{t.trash}</h1>
-        <button disabled={!ids.length} onClick={async () => (await run(() => api.trashRestore(ids), t.done)) && notifyChanged()} data-testid="trash-restore">{t.restore}</button>
-        <button className="danger" disabled={!ids.length} onClick={() => setConfirm("delete")} data-testid="trash-delete">{t.deleteForever}</button>
-        <button className="danger" disabled={!items.length} onClick={() => setConfirm("clear")} data-testid="trash-clear">{t.emptyTrash}</button>
+        <button
+          disabled={!ids.length}
+          onClick={async () => (await run(() => api.trashRestore(ids), t.done)) && notifyChanged()}
+          data-testid="trash-restore"
+        >
+          {t.restore}
+        </button>
+        <button className="danger" disabled={!ids.length} onClick={() => setConfirm("delete")} data-testid="trash-delete">
+          {t.deleteForever}
+        </button>
+        <button className="danger" disabled={!items.length} onClick={() => setConfirm("clear")} data-testid="trash-clear">
+          {t.emptyTrash}
+        </button>
       </div>
       <table className="files">
         <thead>
           <tr>
-            <th className="check"><input type="checkbox" aria-label={t.selectAll} checked={items.length > 0 && selected.size === items.length} onChange={(e) => setSelected(e.target.checked ? new Set(items.map((i) => i.identity)) : new Set())} /></th>
+            <th className="check">
+              <input
+                type="checkbox"
+                aria-label={t.selectAll}
+                checked={items.length > 0 && selected.size === items.length}
+                onChange={(e) => setSelected(e.target.checked ? new Set(items.map((i) => i.identity)) : new Set())}
+              />
+            </th>
             <th>{t.name}</th>
             <th className="num">{t.size}</th>
             <th>{t.deletedAt}</th>
@@ -45,13 +62,22 @@ export function Trash() {
         <tbody>
           {items.map((item) => (
             <tr key={item.identity} data-testid="trash-row" data-name={item.name}>
-              <td className="check"><input type="checkbox" aria-label={item.name} checked={selected.has(item.identity)} onChange={() => {
-                const next = new Set(selected);
-                if (next.has(item.identity)) next.delete(item.identity);
-                else next.add(item.identity);
-                setSelected(next);
-              }} /></td>
-              <td className="name"><FileIcon isDir={item.isDir} ext={item.ext} /> {item.name}</td>
+              <td className="check">
+                <input
+                  type="checkbox"
+                  aria-label={item.name}
+                  checked={selected.has(item.identity)}
+                  onChange={() => {
+                    const next = new Set(selected);
+                    if (next.has(item.identity)) next.delete(item.identity);
+                    else next.add(item.identity);
+                    setSelected(next);
+                  }}
+                />
+              </td>
+              <td className="name">
+                <FileIcon isDir={item.isDir} ext={item.ext} /> {item.name}
+              </td>
               <td className="num">{item.isDir ? "–" : formatBytes(item.size)}</td>
               <td>{formatTime(item.deleteTime, lang)}</td>
               <td>{formatTime(item.purgeTime, lang)}</td>
@@ -61,21 +87,34 @@ export function Trash() {
       </table>
       {items.length === 0 && <div className="empty">{t.trashEmpty}</div>}
       <div className="list-foot">
-        <span>{items.length} / {total}</span>
+        <span>
+          {items.length} / {total}
+        </span>
         {page > 1 && <button onClick={() => setPage(page - 1)}>‹</button>}
         {page * pageSize < total && <button onClick={() => setPage(page + 1)}>›</button>}
       </div>
       {confirm && (
-        <Modal title={confirm === "clear" ? t.emptyTrash : t.deleteForever} onClose={() => setConfirm(null)} testId="confirm-dialog" footer={
-          <>
-            <button onClick={() => setConfirm(null)}>{t.cancel}</button>
-            <button className="danger" data-testid="confirm-ok" onClick={async () => {
-              const r = await run(() => (confirm === "clear" ? api.trashClear() : api.trashDelete(ids)), t.done);
-              setConfirm(null);
-              if (r) notifyChanged();
-            }}>{t.ok}</button>
-          </>
-        }>
+        <Modal
+          title={confirm === "clear" ? t.emptyTrash : t.deleteForever}
+          onClose={() => setConfirm(null)}
+          testId="confirm-dialog"
+          footer={
+            <>
+              <button onClick={() => setConfirm(null)}>{t.cancel}</button>
+              <button
+                className="danger"
+                data-testid="confirm-ok"
+                onClick={async () => {
+                  const r = await run(() => (confirm === "clear" ? api.trashClear() : api.trashDelete(ids)), t.done);
+                  setConfirm(null);
+                  if (r) notifyChanged();
+                }}
+              >
+                {t.ok}
+              </button>
+            </>
+          }
+        >
           <p>{t.confirmEmpty}</p>
         </Modal>
       )}

@@ -16,9 +16,14 @@ export function UploadPanel() {
   return (
     <aside className={`uploads${collapsed ? " collapsed" : ""}`} data-testid="upload-panel">
       <header onClick={() => setCollapsed(!collapsed)}>
-        <strong>{t.uploads}</strong> <span className="muted">{active}/{tasks.length}</span>
+        <strong>{t.uploads}</strong>{" "}
+        <span className="muted">
+          {active}/{tasks.length}
+        </span>
         <span className="grow" />
-        <button className="link" onClick={(e) => (e.stopPropagation(), uploads.clearFinished())}>{t.clearFinished}</button>
+        <button className="link" onClick={(e) => (e.stopPropagation(), uploads.clearFinished())}>
+          {t.clearFinished}
+        </button>
         <span>{collapsed ? "▴" : "▾"}</span>
       </header>
       {!collapsed && (
@@ -29,19 +34,38 @@ export function UploadPanel() {
               {saved.map((s) => (
                 <div key={s.uploadKey} className="saved-row" data-testid="saved-upload" data-name={s.name}>
                   <span className="fname">{s.name}</span> <span className="muted">{formatBytes(s.size)}</span>
-                  <button className="link" onClick={() => (setResuming(s), picker.current?.click())} data-testid="saved-resume">{t.chooseFile}</button>
-                  <button className="link danger" onClick={() => uploads.discardSaved(s).then((ended) => ended || toast(describeError({ code: NETWORK_ERROR }, lang), "error"))} data-testid="saved-discard">{t.cancel}</button>
+                  <button className="link" onClick={() => (setResuming(s), picker.current?.click())} data-testid="saved-resume">
+                    {t.chooseFile}
+                  </button>
+                  <button
+                    className="link danger"
+                    onClick={() =>
+                      uploads.discardSaved(s).then((ended) => ended || toast(describeError({ code: NETWORK_ERROR }, lang), "error"))
+                    }
+                    data-testid="saved-discard"
+                  >
+                    {t.cancel}
+                  </button>
                 </div>
               ))}
-              <input ref={picker} type="file" hidden data-testid="resume-input" onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f && resuming && !uploads.resumeSaved(resuming, f)) toast(format(t.notSameFile, { name: resuming.name, size: formatBytes(resuming.size) }), "error");
-                e.target.value = "";
-                setResuming(null);
-              }} />
+              <input
+                ref={picker}
+                type="file"
+                hidden
+                data-testid="resume-input"
+                onChange={(e) => {
+                  const f = e.target.files?.[0];
+                  if (f && resuming && !uploads.resumeSaved(resuming, f))
+                    toast(format(t.notSameFile, { name: resuming.name, size: formatBytes(resuming.size) }), "error");
+                  e.target.value = "";
+                  setResuming(null);
+                }}
+              />
             </div>
           )}
-          {tasks.map((task) => <UploadRow key={task.id} task={task} />)}
+          {tasks.map((task) => (
+            <UploadRow key={task.id} task={task} />
+          ))}
         </div>
       )}
     </aside>
@@ -51,8 +75,15 @@ export function UploadPanel() {
 function UploadRow({ task }: { task: UploadTask }) {
   const { t, lang } = useI18n();
   const label: Record<UploadTask["status"], string> = {
-    queued: t.queued, hashing: t.hashing, checking: t.checking, uploading: t.uploading, completing: t.completing,
-    done: task.instant ? t.instantDone : t.uploaded, paused: t.paused, error: t.failed, cancelled: t.cancelled,
+    queued: t.queued,
+    hashing: t.hashing,
+    checking: t.checking,
+    uploading: t.uploading,
+    completing: t.completing,
+    done: task.instant ? t.instantDone : t.uploaded,
+    paused: t.paused,
+    error: t.failed,
+    cancelled: t.cancelled,
   };
   const hashing = task.status === "hashing";
   const value = hashing ? task.hashLoaded / Math.max(1, task.size) : task.status === "done" ? 1 : task.loaded / Math.max(1, task.size);
@@ -60,17 +91,33 @@ function UploadRow({ task }: { task: UploadTask }) {
   const waitingText = { offline: t.waitingNetwork, server: t.waitingServer, retry: t.retrying };
   const waiting = task.waiting && ["uploading", "completing"].includes(task.status) ? waitingText[task.waiting] : "";
   return (
-    <div className={`upload-row ${task.status}`} data-testid="upload-row" data-name={task.name} data-status={task.status} data-instant={task.instant ? "1" : "0"} data-waiting={task.waiting ?? ""}>
+    <div
+      className={`upload-row ${task.status}`}
+      data-testid="upload-row"
+      data-name={task.name}
+      data-status={task.status}
+      data-instant={task.instant ? "1" : "0"}
+      data-waiting={task.waiting ?? ""}
+    >
       <div className="upload-line">
-        <span className="fname" title={task.name}>{task.name}</span>
+        <span className="fname" title={task.name}>
+          {task.name}
+        </span>
         <span className="muted">{formatBytes(task.size)}</span>
-        <span className={`status ${task.status}`} data-testid="upload-status">{waiting || label[task.status]}{task.resumed && task.status !== "done" ? " ↻" : ""}</span>
+        <span className={`status ${task.status}`} data-testid="upload-status">
+          {waiting || label[task.status]}
+          {task.resumed && task.status !== "done" ? " ↻" : ""}
+        </span>
       </div>
       <Progress value={value} label={hashing ? t.hashing : t.uploading} testId={hashing ? "hash-progress" : "upload-progress"} />
       {task.mode === "multipart" && task.parts.length > 1 && task.status !== "done" && (
         <div className="parts" data-testid="part-progress">
           {task.parts.map((p) => (
-            <div key={p.partNumber} title={`${t.part} ${p.partNumber}: ${Math.round((p.loaded / Math.max(1, p.size)) * 100)}%`} className={p.done ? "part done" : "part"}>
+            <div
+              key={p.partNumber}
+              title={`${t.part} ${p.partNumber}: ${Math.round((p.loaded / Math.max(1, p.size)) * 100)}%`}
+              className={p.done ? "part done" : "part"}
+            >
               <div style={{ width: `${(p.loaded / Math.max(1, p.size)) * 100}%` }} />
             </div>
           ))}
@@ -85,18 +132,25 @@ function UploadRow({ task }: { task: UploadTask }) {
         {hashing && <span className="muted">{Math.round(value * 100)}%</span>}
         {task.status === "error" && (
           <span className="error-text" data-testid="upload-error">
-            {describeError(task.error, lang)} {isTransient(task.error) && task.uploadKey ? t.partsKept : task.released ? t.sessionReleased : ""}
+            {describeError(task.error, lang)}{" "}
+            {isTransient(task.error) && task.uploadKey ? t.partsKept : task.released ? t.sessionReleased : ""}
           </span>
         )}
         <span className="grow" />
         {["hashing", "checking", "uploading", "queued"].includes(task.status) && (
-          <button className="link" onClick={() => uploads.pause(task.id)} data-testid="upload-pause">{t.pause}</button>
+          <button className="link" onClick={() => uploads.pause(task.id)} data-testid="upload-pause">
+            {t.pause}
+          </button>
         )}
         {["paused", "error"].includes(task.status) && (
-          <button className="link" onClick={() => uploads.resume(task.id)} data-testid="upload-resume">{task.status === "error" ? t.retry : t.resume}</button>
+          <button className="link" onClick={() => uploads.resume(task.id)} data-testid="upload-resume">
+            {task.status === "error" ? t.retry : t.resume}
+          </button>
         )}
         {!["done", "cancelled"].includes(task.status) && (
-          <button className="link danger" onClick={() => uploads.cancel(task.id)} data-testid="upload-cancel">{t.cancel}</button>
+          <button className="link danger" onClick={() => uploads.cancel(task.id)} data-testid="upload-cancel">
+            {t.cancel}
+          </button>
         )}
       </div>
     </div>

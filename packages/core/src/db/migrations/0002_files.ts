@@ -38,8 +38,12 @@ export const migration0002Files = {
     // Listing and keyset paging: folders first, then the sort key, then id.
     await sql`create index files_list_name on files (user_id, parent_id, is_dir desc, name, id) where status = 'active'`.execute(db);
     await sql`create index files_list_size on files (user_id, parent_id, is_dir desc, size, id) where status = 'active'`.execute(db);
-    await sql`create index files_list_created on files (user_id, parent_id, is_dir desc, created_at, id) where status = 'active'`.execute(db);
-    await sql`create index files_list_updated on files (user_id, parent_id, is_dir desc, updated_at, id) where status = 'active'`.execute(db);
+    await sql`create index files_list_created on files (user_id, parent_id, is_dir desc, created_at, id) where status = 'active'`.execute(
+      db,
+    );
+    await sql`create index files_list_updated on files (user_id, parent_id, is_dir desc, updated_at, id) where status = 'active'`.execute(
+      db,
+    );
     await sql`create index files_children on files (parent_id) where status <> 'purged'`.execute(db);
     await sql`create index files_trash on files (user_id, trashed_at desc) where status = 'trashed' and trash_root`.execute(db);
     await sql`create index files_trash_batch on files (trash_batch) where trash_batch is not null`.execute(db);
@@ -59,7 +63,9 @@ export const migration0002Files = {
       .addColumn("multipart_upload_id", "text")
       .addColumn("part_size", "bigint")
       .addColumn("reserved", "bigint", (c) => c.notNull())
-      .addColumn("status", "text", (c) => c.notNull().defaultTo("pending").check(sql`status in ('pending','completed','failed','aborted','expired')`))
+      .addColumn("status", "text", (c) =>
+        c.notNull().defaultTo("pending").check(sql`status in ('pending','completed','failed','aborted','expired')`),
+      )
       .addColumn("file_id", "bigint")
       .addColumn("expires_at", "timestamptz", (c) => c.notNull())
       .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
