@@ -5,7 +5,7 @@ import { down, SERVICE_NAMES, status, up, type ServiceName } from "./services/in
 import { repoRoot } from "./gateway";
 
 /**
- * `npm test`: the type check, then every vitest project in turn, starting the local services each
+ * `npm test`: the type check and the linter, then every vitest project in turn, starting the local services each
  * pass needs (installed on first use, cached after) and stopping at the end those it started (one
  * already running, e.g. under `npm run start:parity`, stays up). A pass whose service cannot start
  * fails the run with the service's own error.
@@ -76,6 +76,8 @@ try {
   if (!only.length) {
     console.log("\n=== typecheck");
     if ((await run("npx", ["tsc", "--noEmit"])) !== 0) failedPasses.push("typecheck");
+    console.log("\n=== lint (biome ci: formatting and lint rules; npm run format fixes most)");
+    if ((await run("npx", ["biome", "ci", "."])) !== 0) failedPasses.push("lint");
   }
   for (const [index, pass] of passes.entries()) {
     if (only.length && !only.some((o) => pass.name.startsWith(o))) continue;
