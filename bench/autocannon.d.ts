@@ -4,6 +4,8 @@ declare module "autocannon" {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Requests in turn; `setupRequest` may change each one (a new body) before it is sent. */
+    requests?: { setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
     connections?: number;
     duration?: number;
     amount?: number;

@@ -10,6 +10,8 @@ export interface LoadTarget {
   method?: "GET" | "POST";
   headers?: Record<string, string>;
   body?: string;
+  /** A body per request (a new folder name each time), instead of `body`. */
+  bodies?: () => string;
 }
 
 /** Clock ticks per second of /proc's utime and stime (`getconf CLK_TCK`: 100 on Linux). */
@@ -159,6 +161,8 @@ export interface LoadOptions {
   rate?: number;
   /** The server process: its utime + stime over the window ÷ requests answered → `<name>_cpu_ms_per_req`. */
   pid?: number;
+  /** With `pid`: the CPU of its whole process tree too (its own database server's) → `<name>_tree_cpu_ms_per_req`. */
+  tree?: boolean;
   /** The measured PostgreSQL cluster's postmaster: its children's CPU → `<name>_db_cpu_ms_per_req`. */
   postmaster?: number;
   /**
@@ -180,8 +184,11 @@ export async function load(name: string, target: LoadTarget, options: LoadOption
   const request = {
     url: target.url,
     method: target.method ?? "GET",
-    headers: { ...(target.body ? { "content-type": "application/json" } : {}), ...target.headers },
+    headers: { ...(target.body || target.bodies ? { "content-type": "application/json" } : {}), ...target.headers },
     body: target.body,
+    ...(target.bodies
+      ? { requests: [{ setupRequest: (req: Record<string, unknown>) => Object.assign(req, { body: target.bodies!() }) }] }
+      : {}),
     connections,
   };
   // Lazy handler imports, JIT and pool connections settle first, for the stack and the floor alike,
@@ -213,6 +220,10 @@ export async function load(name: string, target: LoadTarget, options: LoadOption
   };
   if (options.pid && before.has(options.pid) && after.has(options.pid)) {
     figures[`${name}_cpu_ms_per_req`] = msPerRequest(after.get(options.pid)!.ticks - before.get(options.pid)!.ticks);
+  }
+  if (options.pid && options.tree) {
+    const ticks = (procs: Map<number, Proc>) => [...tree(procs, options.pid!)].reduce((sum, pid) => sum + (procs.get(pid)?.ticks ?? 0), 0);
+    figures[`${name}_tree_cpu_ms_per_req`] = msPerRequest(ticks(after) - ticks(before));
   }
   for (const [server, pid] of Object.entries(options.measured ?? {})) {
     if (before.has(pid) && after.has(pid))

@@ -67,6 +67,7 @@ const benches: Bench[] = [
   { name: "search", modules: ["search.ts"], run: ([m]) => fn(m, "benchSearch")() },
   { name: "files", modules: ["files.ts"], run: ([m]) => fn(m, "benchFiles")() },
   { name: "uploads", modules: ["uploads.ts"], run: ([m]) => fn(m, "benchUploads")() },
+  { name: "embedded beside Cloudreve", modules: ["embedded.ts"], run: ([m]) => fn(m, "benchEmbedded")() },
 ];
 
 const only = process.argv.slice(2);

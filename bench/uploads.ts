@@ -99,7 +99,7 @@ function content(): Content {
 
 const agent = new Agent({ keepAlive: true, maxSockets: PART_CONCURRENCY + 1 });
 
-function put(url: string, blocks: Iterable<Buffer>, length: number, headers: Record<string, string> = {}, method = "PUT") {
+export function put(url: string, blocks: Iterable<Buffer>, length: number, headers: Record<string, string> = {}, method = "PUT") {
   return new Promise<{ etag: string; body: string }>((resolve, reject) => {
     const req = request(url, { method, agent, headers: { ...headers, "content-length": String(length) } }, (res) => {
       const chunks: Buffer[] = [];
