@@ -55,7 +55,17 @@ export const fileItem = z.object({
 });
 export type FileItem = z.infer<typeof fileItem>;
 
-export const trashItem = z.extend(fileItem, { deleteTime: unixSeconds, purgeTime: unixSeconds });
+export const trashItem = z.extend(fileItem, {
+  deleteTime: unixSeconds,
+  purgeTime: unixSeconds,
+  originPath: z
+    .string()
+    .check(
+      z.describe(
+        'the folder it was deleted from, as a path ("/" for the root, "/a/b"); restoring puts it back there while that folder is not itself deleted, else in the root',
+      ),
+    ),
+});
 export const pathEntry = z.object({ identity: z.string(), name: z.string() });
 const presignedPart = z.object({ partNumber: z.int(), url: z.string() });
 const uploadedPart = z.object({ partNumber: z.int(), etag: z.string(), size: z.int() });

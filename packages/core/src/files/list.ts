@@ -1,10 +1,13 @@
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { QueryOf, fileRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
 import { fileItemQuery, resolveFolder, toFileItem } from "./tree";
 
 type ListQuery = QueryOf<typeof fileRoutes.list>;
+
+/** Natural, case-insensitive name order (migration 0013, which indexes this very expression). */
+export const nameOrder = (name: RawBuilder<unknown> | ReturnType<typeof sql.ref>) => sql`polaris_name_key(${name}) collate polaris_name`;
 
 const sortColumns = { name: "name", size: "size", create_time: "created_at", update_time: "updated_at" } as const;
 
@@ -47,7 +50,8 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
   const base = fileItemQuery(deps.db).where("f.user_id", "=", userId).where("f.parent_id", "=", parentId).where("f.status", "=", "active");
 
   const direction = desc ? "desc" : "asc";
-  const ordered = (q: typeof base) => q.orderBy(`f.${column}`, direction).orderBy("f.id", direction);
+  const sortKey = column === "name" ? nameOrder(sql.ref("f.name")) : sql.ref(`f.${column}`);
+  const ordered = (q: typeof base) => q.orderBy(sortKey, direction).orderBy("f.id", direction);
   const totalQuery = deps.db
     .selectFrom("folder_counts")
     .select("active_children")
@@ -62,9 +66,8 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
     // Folders first, then (sort value, id) in the requested direction. Each part fixes is_dir, so the
     // row-value comparison is a range of the list index in either direction; an OR over is_dir made
     // every page read the folder from its start, and a descending order sorted the whole folder.
-    const after = desc
-      ? sql<boolean>`(f.${sql.ref(column)}, f.id) < (${sortValue}, ${id})`
-      : sql<boolean>`(f.${sql.ref(column)}, f.id) > (${sortValue}, ${id})`;
+    const bound = column === "name" ? nameOrder(sql`${sortValue}::text`) : sql`${sortValue}`;
+    const after = desc ? sql<boolean>`(${sortKey}, f.id) < (${bound}, ${id})` : sql<boolean>`(${sortKey}, f.id) > (${bound}, ${id})`;
     const need = query.pageSize + 1;
     let first: typeof rows;
     [first, total] = await Promise.all([

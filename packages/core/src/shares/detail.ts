@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import type { QueryOf, shareRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
 import { breadcrumb } from "../files/detail";
+import { nameOrder } from "../files/list";
 import { fileItemQuery, toFileItem } from "../files/tree";
 import { toUnixSeconds } from "../time";
 import { itemsInShare, openShare } from "./access";
@@ -27,7 +29,13 @@ export async function detail(deps: CoreDeps, query: QueryOf<typeof shareRoutes.d
   if (!file.is_dir) return result;
   const children = fileItemQuery(deps.db).where("f.parent_id", "=", folderId!).where("f.status", "=", "active");
   const offset = (query.page - 1) * query.pageSize;
-  const rows = await children.orderBy("f.is_dir", "desc").orderBy("f.name").orderBy("f.id").limit(query.pageSize).offset(offset).execute();
+  const rows = await children
+    .orderBy("f.is_dir", "desc")
+    .orderBy(nameOrder(sql.ref("f.name")))
+    .orderBy("f.id")
+    .limit(query.pageSize)
+    .offset(offset)
+    .execute();
   // A page that is not full tells the total without counting.
   const total =
     rows.length < query.pageSize && (rows.length > 0 || offset === 0)
