@@ -19,6 +19,8 @@ const JOB_ACCESS: Record<string, Access> = {
   "upload.expire": { db: true, bucket: ["delete", "multipart"], events: true },
   // Marks an expired share as such.
   "share.expire": { db: true, events: true },
+  // Prunes a file's previous versions past retention: rows, blob references, objects nobody references; schedules itself again.
+  "version.prune": { db: true, bucket: ["delete"], events: true, schedules: true },
 };
 // Every job publishes the pending outbox rows when it is done (runtime jobHandler): hence events.
 

@@ -10,13 +10,17 @@ import type { Access } from "./lib/functions";
  */
 const EXTRA: Record<string, Access> = {
   // Uploads: presigned PUTs and parts are signed with the function's own credentials.
-  "POST /file/v1/upload/instant": { bucket: ["read"] }, // proof of possession: readRange
+  "POST /file/v1/upload/instant": { bucket: ["read"], schedules: true }, // proof of possession: readRange; version.prune (onConflict "version")
   "POST /file/v1/upload/presign": { bucket: ["write"], schedules: true }, // presignPut, createMultipart; upload.expire
   "POST /file/v1/upload/parts": { bucket: ["write", "multipart"] }, // listParts, presignPart
   // listParts, completeMultipart, copy to the blob key, head, sha256, delete; cancels upload.expire
   "POST /file/v1/upload/callback": { bucket: ["read", "write", "delete", "multipart"], schedules: true },
   "POST /file/v1/upload/abort": { bucket: ["delete", "multipart"], schedules: true }, // closeUpload; cancels upload.expire
   "GET /file/v1/file/download": { bucket: ["read"] }, // presignGet
+  // Versions: a restore schedules version.prune; a delete drops a reference (the object once nobody holds one).
+  "GET /file/v1/file/version/download": { bucket: ["read"] },
+  "POST /file/v1/file/version/restore": { schedules: true },
+  "POST /file/v1/file/version/delete": { bucket: ["delete"] },
   "POST /file/v1/file/delete": { schedules: true }, // moveToTrash schedules trash.purge
   "POST /file/v1/trash/restore": { schedules: true }, // cancels trash.purge
   "POST /file/v1/trash/delete": { bucket: ["delete"] }, // purge: objects nobody references

@@ -26,6 +26,8 @@ export const ErrorCodes = {
   FILE_TOO_LARGE: { code: 300025, status: 413, msg: "file larger than the maximum upload size" },
   PROOF_REQUIRED: { code: 300026, status: 403, msg: "proof of possession missing or wrong" },
   UPLOAD_INCOMPLETE: { code: 300027, status: 409, msg: "upload incomplete: some parts are not in storage yet" },
+  VERSION_NOT_FOUND: { code: 300030, status: 404, msg: "file version not found" },
+  VERSION_IS_CURRENT: { code: 300031, status: 409, msg: "that is the current version" },
   SHARE_NOT_FOUND: { code: 400001, status: 404, msg: "share not found" },
   SHARE_EXPIRED: { code: 400002, status: 410, msg: "share expired" },
   WRONG_SHARE_CODE: { code: 400003, status: 403, msg: "wrong extraction code" },

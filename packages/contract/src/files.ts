@@ -72,6 +72,25 @@ const uploadedPart = z.object({ partNumber: z.int(), etag: z.string(), size: z.i
 const fileResult = z.object({ identity: z.string(), file: fileItem });
 /** S3 numbers the parts of a multipart upload from 1 to 10000. */
 const partNumber = z.int().check(z.minimum(1), z.maximum(10000));
+/** What an upload does when its folder already has an item of that name. */
+export const onConflict = z
+  ._default(z.enum(["rename", "version", "fail"]), "rename")
+  .check(
+    z.describe(
+      'a name taken in the folder: "rename" adds " (n)" (the default), "version" makes the upload the current version of that file (a folder of that name: 300013), "fail" answers 409 300013',
+    ),
+  );
+export type OnConflict = z.output<typeof onConflict>;
+export const fileVersion = z.object({
+  identity: z.string().check(z.describe("the version's own identity (not the file's)")),
+  size: z.int(),
+  hash: z.string().check(z.describe("SHA-256 of the content (hex)")),
+  mimeType: z.string(),
+  createTime: unixSeconds.check(z.describe("when this content was uploaded (or restored)")),
+  uploader: z.string().check(z.describe("the name of the user who uploaded it")),
+  current: z.boolean(),
+});
+
 
 const area = "Files";
 const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | undefined, D extends z.ZodMiniType>(
@@ -89,6 +108,7 @@ export const fileRoutes = {
       size: fileSize,
       name: fileName,
       parentId: z.optional(folderRef),
+      onConflict,
       proof: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest"))),
     }),
     data: z.union([
@@ -108,6 +128,7 @@ export const fileRoutes = {
       size: fileSize,
       name: fileName,
       parentId: z.optional(folderRef),
+      onConflict,
       mimeType: z.optional(
         z
           .string()
@@ -153,7 +174,7 @@ export const fileRoutes = {
       ),
     }),
     data: fileResult,
-    errors: ["UPLOAD_NOT_FOUND", "UPLOAD_INCOMPLETE", "CONTENT_MISMATCH", "STORAGE_UNAVAILABLE"],
+    errors: ["UPLOAD_NOT_FOUND", "UPLOAD_INCOMPLETE", "CONTENT_MISMATCH", "NAME_CONFLICT", "STORAGE_UNAVAILABLE"],
   }),
   uploadAbort: route({
     method: "POST",
@@ -197,6 +218,42 @@ export const fileRoutes = {
     query: z.object({ identity }),
     data: z.object({ url: z.string(), expiresAt: unixSeconds }),
     errors: ["FILE_NOT_FOUND"],
+  }),
+  versions: route({
+    method: "GET",
+    path: "/file/v1/file/versions",
+    handler: "functions/http/file/version-list.ts",
+    summary: "A file's versions, the current one first, then the previous ones newest first",
+    query: z.object({ identity }),
+    data: z.object({ list: z.array(fileVersion) }),
+    errors: ["FILE_NOT_FOUND"],
+  }),
+  versionDownload: route({
+    method: "GET",
+    path: "/file/v1/file/version/download",
+    handler: "functions/http/file/version-download.ts",
+    summary: "A presigned GET URL for one version's content, named as the file",
+    query: z.object({ identity }),
+    data: z.object({ url: z.string(), expiresAt: unixSeconds }),
+    errors: ["VERSION_NOT_FOUND"],
+  }),
+  versionRestore: route({
+    method: "POST",
+    path: "/file/v1/file/version/restore",
+    handler: "functions/http/file/version-restore.ts",
+    summary: "Make a previous version's content a new current version (the current one becomes a previous version); counts against quota",
+    body: z.object({ identity }),
+    data: z.object({ file: fileItem, version: fileVersion }),
+    errors: ["VERSION_NOT_FOUND", "VERSION_IS_CURRENT", "QUOTA_EXCEEDED"],
+  }),
+  versionDelete: route({
+    method: "POST",
+    path: "/file/v1/file/version/delete",
+    handler: "functions/http/file/version-delete.ts",
+    summary: "Delete a previous version for good (its space is released); the current version cannot be deleted",
+    body: z.object({ identity }),
+    data: z.object({}),
+    errors: ["VERSION_NOT_FOUND", "VERSION_IS_CURRENT", "STORAGE_UNAVAILABLE"],
   }),
   createFolder: route({
     method: "POST",

@@ -15,6 +15,10 @@ export interface CoreSettings {
     /** Bytes a proof of possession covers (fewer for smaller files). */
     proofBytes: number;
     challengeTtlSeconds: number;
+    /** Previous versions kept per file (the oldest beyond it are pruned); 0: no count limit. */
+    versionKeepCount: number;
+    /** Previous versions replaced longer ago than this are pruned; 0: no age limit. */
+    versionKeepDays: number;
   };
   shares: {
     /** Where the web console answers; share links are `${publicUrl}/s/<identity>`. */

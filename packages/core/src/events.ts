@@ -27,6 +27,8 @@ export const EventSchemas = {
   "file.renamed": fileChange,
   "file.moved": fileChange,
   "file.trashed": fileChange,
+  /** New content of a file: an upload as a new version, or a version restored. */
+  "file.updated": fileChange,
   "file.restored": fileChange,
   "file.purged": fileChange,
   "share.created": shareChange,

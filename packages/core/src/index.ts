@@ -1,5 +1,6 @@
 export * as Users from "./users";
 export * as Files from "./files";
+export * as Versions from "./files/versions";
 export * as Trash from "./trash";
 export * as Uploads from "./uploads";
 export * as Shares from "./shares";

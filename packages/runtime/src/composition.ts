@@ -196,6 +196,8 @@ function coreSettings(config: Config): CoreSettings {
       trashRetentionSeconds: config.TRASH_RETENTION_SECONDS,
       proofBytes: config.PROOF_BYTES,
       challengeTtlSeconds: config.CHALLENGE_TTL_SECONDS,
+      versionKeepCount: config.VERSION_KEEP_COUNT,
+      versionKeepDays: config.VERSION_KEEP_DAYS,
     },
     shares: {
       publicUrl: config.PUBLIC_URL,

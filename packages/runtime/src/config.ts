@@ -162,6 +162,14 @@ export const settings = {
   PROOF_BYTES: setting(int(64 * 1024), "bytes an instant upload's proof of possession covers (fewer for smaller files)"),
   CHALLENGE_TTL_SECONDS: setting(int(300), "how long an instant upload's proof challenge can be answered"),
   TRASH_RETENTION_SECONDS: setting(int(30 * 24 * 3600), "recycle-bin retention"),
+  VERSION_KEEP_COUNT: setting(
+    z._default(z.coerce.number().check(z.int(), z.nonnegative()), 20),
+    "previous versions kept per file, besides the current one; the oldest beyond it are pruned by the version.prune job (0: no count limit)",
+  ),
+  VERSION_KEEP_DAYS: setting(
+    z._default(z.coerce.number().check(z.int(), z.nonnegative()), 0),
+    "previous versions replaced longer ago than this many days are pruned by the version.prune job (0: kept whatever their age)",
+  ),
   EVENT_BUS_NAME: setting(
     z.optional(z.string()),
     "EventBridge bus the outbox is published to; unset: in-process dispatch (embedded profile)",

@@ -24,6 +24,7 @@ export interface UploadOptions {
   /** Bytes actually sent, when a test lies about the content. */
   sendBytes?: Buffer;
   mimeType?: string;
+  onConflict?: "rename" | "version" | "fail";
 }
 
 /** S3's error code from an XML error body. */
@@ -43,6 +44,7 @@ export async function upload(app: TestApp, token: string, content: Buffer, optio
       name: options.name ?? `file-${sha256(content).slice(0, 8)}.bin`,
       parentId: options.parentId,
       mimeType: options.mimeType,
+      onConflict: options.onConflict,
     },
   });
   if (presign.status !== 200) return { presign, refused: undefined, callback: undefined };

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Kysely, Selectable } from "kysely";
+import type { OnConflict } from "@polaris/contract";
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills in by default. */
@@ -57,11 +58,30 @@ export interface FilesTable {
   trashed_at: Date | null;
   purge_at: Date | null;
   version: Generated<number>;
+  /** The current version's identity (file_versions keeps it when the version is replaced). */
+  version_identity: Generated<string>;
+  /** When the current content was uploaded or restored, and by whom; null: at creation, by the owner. */
+  version_at: Date | null;
+  version_by: number | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
 
-export type UploadStatus = "pending" | "completed" | "failed" | "aborted" | "expired";
+/** A previous version of a file: one blob reference and its size in the owner's quota. */
+export interface FileVersionsTable {
+  id: Generated<number>;
+  identity: string;
+  file_id: number;
+  user_id: number;
+  blob_sha256: string;
+  size: number;
+  mime_type: string;
+  uploaded_by: number | null;
+  created_at: Timestamp;
+  replaced_at: DefaultTimestamp;
+}
+
+export type UploadStatus = "pending" | "completed" | "failed" | "aborted" | "expired" | "conflict";
 
 export interface UploadsTable {
   id: Generated<number>;
@@ -76,6 +96,7 @@ export interface UploadsTable {
   multipart_upload_id: string | null;
   part_size: number | null;
   reserved: number;
+  on_conflict: ColumnType<OnConflict, OnConflict | undefined, OnConflict>;
   status: ColumnType<UploadStatus, UploadStatus | undefined, UploadStatus>;
   file_id: number | null;
   expires_at: Timestamp;
@@ -141,6 +162,7 @@ export interface Database {
   idempotency_keys: IdempotencyTable;
   blobs: BlobsTable;
   files: FilesTable;
+  file_versions: FileVersionsTable;
   folder_counts: FolderCountsTable;
   uploads: UploadsTable;
   upload_challenges: UploadChallengesTable;

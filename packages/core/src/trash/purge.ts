@@ -4,6 +4,7 @@ import type { Db } from "../db/schema";
 import { dropBlobReferences } from "../blobs";
 import { recordEvent } from "../events";
 import { lockUserTree } from "../files/tree";
+import { dropVersions } from "../files/versions/prune";
 import { releaseUsage } from "../quota";
 
 /**
@@ -30,12 +31,14 @@ async function purgeInTransaction(trx: Db, userId: number, batches: string[]) {
     .returning(["id", "size", "blob_sha256", "trash_root"])
     .execute();
   if (purged.length === 0) return [];
+  // A file's previous versions go with it: their references and bytes too.
+  const versions = await dropVersions(trx, userId, { fileIds: purged.map((f) => f.id) });
   await releaseUsage(
     trx,
     userId,
-    purged.reduce((sum, f) => sum + Number(f.size), 0),
+    purged.reduce((sum, f) => sum + Number(f.size), versions.bytes),
   );
-  const perBlob = new Map<string, number>();
+  const perBlob = versions.perBlob;
   for (const f of purged) if (f.blob_sha256) perBlob.set(f.blob_sha256, (perBlob.get(f.blob_sha256) ?? 0) + 1);
   // Purged rows keep no reference: the blob may be deleted once nothing active or trashed points at it.
   await trx

@@ -37,6 +37,11 @@ export async function callback(deps: CoreDeps, userId: number, input: Pick<BodyO
     }
     case "failed":
       return fail("CONTENT_MISMATCH");
+    case "conflict":
+      return fail(
+        "NAME_CONFLICT",
+        `"${upload.name}" was created in the folder meanwhile, and the upload asked to fail then (onConflict "fail")`,
+      );
     case "missing":
       return fail("UPLOAD_NOT_FOUND", "the uploaded object is not in storage yet: PUT the bytes first");
     default:

@@ -1,15 +1,15 @@
 import type { CoreDeps } from "../deps";
 import type { UploadRow } from "../db/schema";
-import { recordEvent } from "../events";
-import { extensionOf } from "../files/names";
-import { freeName, lockUserTree, resolveFolderId } from "../files/tree";
+import { lockUserTree, resolveFolderId } from "../files/tree";
+import { place, placement } from "../files/versions/place";
+import { schedulePrune } from "../files/versions/shared";
 import { settleReservation } from "../quota";
 import { closeUpload } from "./shared";
 import { addBlobReferences } from "../blobs";
 
 export type CompletionResult =
   | { status: "completed"; fileId: number /** Set when this call did the completion: the bytes it added. */; uploadedBytes?: number }
-  | { status: "failed" | "aborted" | "expired" }
+  | { status: "failed" | "aborted" | "expired" | "conflict" }
   | { status: "missing" }
   | { status: "unknown" };
 
@@ -79,12 +79,17 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
     return settled(await reread());
   }
 
-  const result = await deps.db.transaction().execute(async (trx): Promise<CompletionResult | "blob-gone"> => {
+  let versioned: string | null = null;
+  const result = await deps.db.transaction().execute(async (trx): Promise<CompletionResult | "blob-gone" | "conflict"> => {
     const current = await trx.selectFrom("uploads").selectAll().where("id", "=", upload.id).forUpdate().executeTakeFirstOrThrow();
     if (current.status !== "pending") return settled(current);
     // The tree lock before the blob row, in the order purges take them (no deadlock), and so the
     // folder cannot go to the recycle bin between its check and the insert.
     await lockUserTree(trx, upload.user_id);
+    // The folder may have been trashed meanwhile: the file then lands in the root, never lost.
+    const parentId = await resolveFolderId(trx, upload.user_id, upload.parent_id);
+    const target = await placement(trx, upload.user_id, parentId, upload.name, upload.on_conflict);
+    if (target.kind === "conflict") return "conflict";
     if (known) {
       // Its last reference was purged since the check: complete again as new content.
       if (!(await addBlobReferences(trx, upload.sha256, 1))) return "blob-gone";
@@ -95,37 +100,25 @@ export async function completeUpload(deps: CoreDeps, objectKey: string): Promise
         .onConflict((oc) => oc.column("sha256").doUpdateSet((eb) => ({ ref_count: eb("blobs.ref_count", "+", 1) })))
         .execute();
     }
-    // The folder may have been trashed meanwhile: the file then lands in the root, never lost.
-    const parentId = await resolveFolderId(trx, upload.user_id, upload.parent_id);
-    const name = await freeName(trx, upload.user_id, parentId, upload.name, false);
-    const { id: fileId } = await trx
-      .insertInto("files")
-      .values({
-        identity: crypto.randomUUID(),
-        user_id: upload.user_id,
-        parent_id: parentId,
-        name,
-        ext: extensionOf(name, false),
-        is_dir: false,
-        size: upload.size,
-        blob_sha256: upload.sha256,
-        mime_type: upload.mime_type,
-        trash_batch: null,
-        trashed_at: null,
-        purge_at: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const content = { sha256: upload.sha256, size: upload.size, mimeType: upload.mime_type };
+    const fileId = await place(trx, upload.user_id, parentId, target, content, deps.clock.now());
     await settleReservation(trx, upload.user_id, current.reserved, upload.size);
     await trx
       .updateTable("uploads")
       .set({ status: "completed", file_id: fileId, updated_at: deps.clock.now() })
       .where("id", "=", upload.id)
       .execute();
-    await recordEvent(trx, "file.created", { userId: upload.user_id, fileIds: [fileId], subtree: false });
+    if (target.kind === "version") versioned = target.file.identity;
     return { status: "completed", fileId, uploadedBytes: upload.size };
   });
   if (result === "blob-gone") return completeUpload(deps, objectKey);
+  if (result === "conflict") {
+    // onConflict "fail" and the name was taken since the presign: nothing was linked.
+    await closeUpload(deps, upload.id, "conflict");
+    await discardUnreferenced(deps, upload.sha256, [objectKey, contentKey]);
+    return settled(await reread());
+  }
+  if (versioned) await schedulePrune(deps, versioned);
   // The upload's own object, and a copy that lost to a concurrent one of the same content, go.
   await discardUnreferenced(deps, upload.sha256, [objectKey, contentKey]);
   await deps.scheduler.cancel(`upload-expire-${upload.upload_key}`);

@@ -4,9 +4,10 @@ import type { BodyOf, fileRoutes } from "@polaris/contract";
 import { addBlobReferences } from "../blobs";
 import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
-import { recordEvent } from "../events";
 import { extensionOf, validName } from "../files/names";
-import { freeName, loadFileItem, lockUserTree, resolveFolder } from "../files/tree";
+import { loadFileItem, lockUserTree, resolveFolder } from "../files/tree";
+import { place, placement } from "../files/versions/place";
+import { schedulePrune } from "../files/versions/shared";
 import { consumeQuota } from "../quota";
 
 type InstantInput = BodyOf<typeof fileRoutes.uploadInstant>;
@@ -44,36 +45,21 @@ export async function instant(deps: CoreDeps, userId: number, input: InstantInpu
   const given = Buffer.from(input.proof, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail("PROOF_REQUIRED");
 
-  const fileId = await deps.db.transaction().execute(async (trx) => {
+  const linked = await deps.db.transaction().execute(async (trx) => {
     await lockUserTree(trx, userId);
     const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
+    const target = await placement(trx, userId, parentId, name, input.onConflict);
+    if (target.kind === "conflict") return fail("NAME_CONFLICT", target.reason);
     await consumeQuota(trx, userId, input.size);
     if (!(await addBlobReferences(trx, input.hash, 1))) return null;
-    const finalName = await freeName(trx, userId, parentId, name, false);
-    const { id } = await trx
-      .insertInto("files")
-      .values({
-        identity: crypto.randomUUID(),
-        user_id: userId,
-        parent_id: parentId,
-        name: finalName,
-        ext: extensionOf(finalName, false),
-        is_dir: false,
-        size: input.size,
-        blob_sha256: input.hash,
-        mime_type: mimeFromName(finalName),
-        trash_batch: null,
-        trashed_at: null,
-        purge_at: null,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await recordEvent(trx, "file.created", { userId, fileIds: [id], subtree: false });
-    return id;
+    const content = { sha256: input.hash, size: input.size, mimeType: mimeFromName(target.kind === "new" ? target.name : name) };
+    const id = await place(trx, userId, parentId, target, content, deps.clock.now());
+    return { id, versioned: target.kind === "version" ? target.file.identity : null };
   });
   // The last reference was purged between the check and the link: the client uploads normally.
-  if (fileId === null) return { exists: false as const };
-  const file = await loadFileItem(deps.db, fileId);
+  if (linked === null) return { exists: false as const };
+  if (linked.versioned) await schedulePrune(deps, linked.versioned);
+  const file = await loadFileItem(deps.db, linked.id);
   return { exists: true as const, identity: file.identity, file };
 }
 

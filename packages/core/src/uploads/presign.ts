@@ -4,6 +4,7 @@ import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
 import { validName } from "../files/names";
 import { resolveFolder } from "../files/tree";
+import { placement } from "../files/versions/place";
 import { reserveQuota } from "../quota";
 import { toUnixSeconds } from "../time";
 import { closeUpload, partNumbers, presignParts, uploadObjectKey } from "./shared";
@@ -29,6 +30,11 @@ export async function presign(deps: CoreDeps, userId: number, input: BodyOf<type
 
   const { id } = await deps.db.transaction().execute(async (trx) => {
     const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
+    // Refused before any byte moves; completion decides again (the folder may change meanwhile).
+    if (input.onConflict !== "rename") {
+      const target = await placement(trx, userId, parentId, name, input.onConflict);
+      if (target.kind === "conflict") fail("NAME_CONFLICT", target.reason);
+    }
     await reserveQuota(trx, userId, input.size);
     return trx
       .insertInto("uploads")
@@ -40,6 +46,7 @@ export async function presign(deps: CoreDeps, userId: number, input: BodyOf<type
         parent_id: parentId,
         name,
         mime_type: mimeType,
+        on_conflict: input.onConflict,
         object_key: objectKey,
         multipart_upload_id: null,
         part_size: partSize,

@@ -54,7 +54,12 @@ export async function presignParts(deps: CoreDeps, objectKey: string, uploadId: 
 }
 
 /** Ends a pending session without a file: releases the reservation and drops the stored bytes. */
-export async function closeUpload(deps: CoreDeps, uploadId: number, status: "aborted" | "expired" | "failed", onlyIfDue = false) {
+export async function closeUpload(
+  deps: CoreDeps,
+  uploadId: number,
+  status: "aborted" | "expired" | "failed" | "conflict",
+  onlyIfDue = false,
+) {
   const closed = await deps.db.transaction().execute(async (trx) => {
     const upload = await trx.selectFrom("uploads").selectAll().where("id", "=", uploadId).forUpdate().executeTakeFirst();
     if (upload?.status !== "pending") return null;
