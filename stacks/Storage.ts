@@ -1,10 +1,11 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import { Bucket, use, type StackContext } from "sst/constructs";
-import { consumerTable } from "@polaris/contract";
+import { BLOB_KEY_PREFIX, consumerTable } from "@polaris/contract";
 import { polarisFunction } from "./lib/functions";
 import { jobsByName, type Platform } from "./lib/platform";
 import { consumerQueues } from "./lib/queues";
+import { SHARP_BUNDLING } from "./lib/sharp";
 import { Data } from "./Data";
 import { Events } from "./Events";
 import { Network } from "./Network";
@@ -46,7 +47,7 @@ export function Storage({ stack, app }: StackContext) {
         maxAge: "1 hour",
       },
     ],
-    // Filtered by prefix: only presigned uploads complete anything, completion's own copies under blobs/ do not.
+    // Filtered by prefix: only presigned uploads complete anything; completion's own copies under blobs/ get thumbnails.
     notifications: Object.fromEntries(
       s3Queues.queues.map(({ consumer, queue }) => [
         consumer.queue,
@@ -94,5 +95,23 @@ export function Storage({ stack, app }: StackContext) {
   );
   s3Queues.consume(stack, "upload-created", uploadCreated);
 
-  return { bucket: files, s3Queues, uploadCreated };
+  const thumbnailConsumer = consumerTable.thumbnail;
+  const thumbnail = polarisFunction(
+    stack,
+    "Thumbnail",
+    {
+      entry: thumbnailConsumer.handler,
+      // Thumbnails.generate: reads the new blob (head, ranges), writes thumbnails/<sha256>.webp, records it;
+      // the batch handler publishes pending outbox rows, as every consumer does (events).
+      access: { db: true, bucket: ["read", "write"], bucketKeys: { read: BLOB_KEY_PREFIX, write: "thumbnails/" }, events: true },
+      timeout: `${thumbnailConsumer.timeoutSeconds} seconds`,
+      // libvips decodes a whole image in memory (up to 40 MiB of source, 50 megapixels).
+      memorySize: "1536 MB",
+      nodejs: SHARP_BUNDLING,
+    },
+    platform,
+  );
+  s3Queues.consume(stack, "thumbnail", thumbnail);
+
+  return { bucket: files, s3Queues, uploadCreated, thumbnail };
 }

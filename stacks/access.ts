@@ -21,6 +21,7 @@ const EXTRA: Record<string, Access> = {
   "GET /file/v1/file/version/download": { bucket: ["read"] },
   "POST /file/v1/file/version/restore": { schedules: true },
   "POST /file/v1/file/version/delete": { bucket: ["delete"] },
+  "GET /file/v1/file/preview": { bucket: ["read"] }, // presignGet (inline)
   "POST /file/v1/file/delete": { schedules: true }, // moveToTrash schedules trash.purge
   "POST /file/v1/trash/restore": { schedules: true }, // cancels trash.purge
   "POST /file/v1/trash/delete": { bucket: ["delete"] }, // purge: objects nobody references
@@ -31,13 +32,14 @@ const EXTRA: Record<string, Access> = {
   "POST /share/v1/share/cancel": { schedules: true },
   "GET /share/v1/share/detail": { kv: true },
   "GET /share/v1/share/download": { kv: true, bucket: ["read"] },
+  "GET /share/v1/share/preview": { kv: true, bucket: ["read"] },
   // Search reads the index only.
   "GET /search/v1/search/files": { search: "read" },
   "GET /search/v1/search/stats": { search: "read" },
 };
 
 /** Operational routes: no secrets to sign with. */
-const OPS = new Set(["GET /healthz", "GET /openapi.json", "GET /docs"]);
+const OPS = new Set(["GET /healthz", "GET /openapi.json", "GET /docs", "GET /docs/assets"]);
 
 export const routeKey = (route: Pick<RouteDef, "method" | "path">) => `${route.method} ${route.path}`;
 

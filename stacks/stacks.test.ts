@@ -499,7 +499,7 @@ describe("functions", () => {
   });
 
   it("get the variables and IAM actions of exactly what they touch", () => {
-    const prefixes: Record<keyof Access, string[]> = {
+    const prefixes: Record<Exclude<keyof Access, "bucketKeys">, string[]> = {
       db: [],
       jwt: ["ssm:GetParameters"],
       kv: ["dynamodb:"],
@@ -508,7 +508,7 @@ describe("functions", () => {
       search: ["es:"],
       schedules: ["scheduler:", "iam:PassRole"],
     };
-    const variables: Record<keyof Access, string[]> = {
+    const variables: Record<Exclude<keyof Access, "bucketKeys">, string[]> = {
       db: ["DATABASE_URL"],
       jwt: ["SST_Secret_value_JWT_SECRET"],
       kv: ["KV_TABLE"],
@@ -522,7 +522,7 @@ describe("functions", () => {
       const actions = identityStatements(resources(f.stackName))
         .filter((s) => s.roles.includes(f.role))
         .flatMap((s) => actionsOf(s.statement));
-      for (const key of Object.keys(prefixes) as (keyof Access)[]) {
+      for (const key of Object.keys(prefixes) as (keyof typeof prefixes)[]) {
         const granted = Boolean(Array.isArray(f.access[key]) ? (f.access[key] as unknown[]).length : f.access[key]);
         for (const variable of variables[key]) expect(variable in env, `${f.id} ${variable}`).toBe(granted);
         for (const prefix of prefixes[key])

@@ -22,6 +22,8 @@ export interface Access {
   kv?: boolean;
   /** S3_BUCKET and object-level actions; "multipart" = list parts and abort. */
   bucket?: BucketAccess[];
+  /** Narrows a kind of bucket access to the keys under a prefix (the thumbnail function reads blobs/, writes thumbnails/). */
+  bucketKeys?: Partial<Record<BucketAccess, string>>;
   /** EVENT_BUS_NAME and events:PutEvents on that bus. */
   events?: boolean;
   /** OPENSEARCH_URL and es:ESHttp* on the domain: read = search, write = index and delete. */
@@ -44,6 +46,10 @@ export interface FunctionSpec {
   environment?: Record<string, string>;
   /** Migrations run inside a CloudFormation custom resource, which cannot wait for a laptop. */
   enableLiveDev?: boolean;
+  /** Files the handler reads at run time, shipped beside its bundle (paths from the repository root, kept). */
+  files?: readonly string[];
+  /** Bundling other than the app's (the thumbnail function's native sharp). */
+  nodejs?: FunctionProps["nodejs"];
   /** Asynchronous invocations (the jobs): retries, then this dead-letter queue. */
   async?: { deadLetterQueue: IQueue; retryAttempts: number; maxEventAge: Duration };
 }
@@ -103,8 +109,10 @@ export function polarisFunction(scope: Construct, id: string, spec: FunctionSpec
       timeout: spec.timeout,
       memorySize: spec.memorySize,
       logGroup,
+      copyFiles: spec.files?.map((from) => ({ from, to: from })),
       environment: { ...environmentFor(access, platform), ...spec.environment },
       ...(access.jwt ? { nodejs: { ...BUNDLING, banner: JWT_SECRET_BANNER }, prefetchSecrets: true } : {}),
+      ...(spec.nodejs ? { nodejs: spec.nodejs } : {}),
       ...(inVpc ? { vpc: platform.network.vpc, vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, securityGroups } : {}),
       ...(spec.enableLiveDev === false ? { enableLiveDev: false } : {}),
       // Under `sst dev`, SST sets retryAttempts to 0 for live stubs; its value wins there.
@@ -161,17 +169,18 @@ export function grant(fn: Function, access: Access, p: Platform) {
   }
   if (access.bucket?.length) {
     const bucket = need(p.bucket, "bucket", fn.id);
-    const objects = bucket.arnForObjects("*");
+    const objectsFor = (kind: BucketAccess) => bucket.arnForObjects(`${access.bucketKeys?.[kind] ?? ""}*`);
     const kinds = new Set(access.bucket);
     if (kinds.has("read")) {
-      statements.push(allow(["s3:GetObject", "s3:GetObjectAttributes"], [objects]));
+      statements.push(allow(["s3:GetObject", "s3:GetObjectAttributes"], [objectsFor("read")]));
       // Without ListBucket, S3 answers HEAD of a missing key with 403 instead of 404.
       statements.push(allow(["s3:ListBucket"], [bucket.bucketArn]));
     }
     // PutObject also covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
-    if (kinds.has("write")) statements.push(allow(["s3:PutObject"], [objects]));
-    if (kinds.has("delete")) statements.push(allow(["s3:DeleteObject"], [objects]));
-    if (kinds.has("multipart")) statements.push(allow(["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], [objects]));
+    if (kinds.has("write")) statements.push(allow(["s3:PutObject"], [objectsFor("write")]));
+    if (kinds.has("delete")) statements.push(allow(["s3:DeleteObject"], [objectsFor("delete")]));
+    if (kinds.has("multipart"))
+      statements.push(allow(["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], [objectsFor("multipart")]));
   }
   if (access.events) statements.push(allow(["events:PutEvents"], [need(p.bus, "bus", fn.id).eventBusArn]));
   if (access.search) {

@@ -17,10 +17,10 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { StorageUnavailableError, type ObjectStorage } from "@polaris/core";
 
 /** RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name, so Chinese names survive downloads. */
-export function contentDisposition(fileName: string): string {
+export function contentDisposition(fileName: string, type: "attachment" | "inline" = "attachment"): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
   const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 const isMissing = (err: unknown) => {
@@ -101,13 +101,17 @@ export function createS3Storage(options: {
         ContentType: contentType,
         ChecksumSHA256: sha256Base64,
       });
+      // Signed headers: S3 refuses a body whose SHA-256 differs from the declared one.
+      const headers: Record<string, string> = {
+        ...(contentType === undefined ? {} : { "content-type": contentType }),
+        ...(sha256Base64 === undefined ? {} : { "x-amz-checksum-sha256": sha256Base64 }),
+      };
       const url = await getSignedUrl(signer, command, {
         expiresIn: expiresInSeconds,
-        // Signed headers: S3 refuses a body whose SHA-256 differs from the declared one.
-        signableHeaders: new Set(["content-type", "x-amz-checksum-sha256"]),
+        signableHeaders: new Set(Object.keys(headers)),
         unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
       });
-      return { url, headers: { "content-type": contentType, "x-amz-checksum-sha256": sha256Base64 } };
+      return { url, headers };
     },
     createMultipart: (key, contentType) =>
       guarded("CreateMultipartUpload", async () => {
@@ -166,6 +170,14 @@ export function createS3Storage(options: {
           if (!isMissing(err)) throw err;
         }
       }),
+    uploadPart: (key, uploadId, partNumber, body) =>
+      guarded("UploadPart", async () => {
+        const out = await client.send(
+          new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length }),
+        );
+        if (!out.ETag) throw new Error("storage returned no ETag for the part");
+        return out.ETag;
+      }),
     head: (key) =>
       guarded("HeadObject", async () => {
         try {
@@ -210,6 +222,17 @@ export function createS3Storage(options: {
         }
         return hash.digest("hex");
       }),
+    // An outage after the first byte surfaces from the stream itself (the reader fails, its job is retried).
+    readStream: (key) =>
+      guarded("GetObject", async () => {
+        try {
+          const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+          return out.Body as AsyncIterable<Uint8Array>;
+        } catch (err) {
+          if (isMissing(err)) return null;
+          throw err;
+        }
+      }),
     readRange: (key, offset, length) =>
       guarded("GetObject", async () => {
         if (length === 0) return new Uint8Array();
@@ -221,17 +244,21 @@ export function createS3Storage(options: {
           throw err;
         }
       }),
-    presignGet: (key, { fileName, contentType, expiresInSeconds }) =>
+    presignGet: (key, { fileName, contentType, expiresInSeconds, inline, signedAt }) =>
       getSignedUrl(
         signer,
         new GetObjectCommand({
           Bucket,
           Key: key,
-          ResponseContentDisposition: contentDisposition(fileName),
+          ResponseContentDisposition: contentDisposition(fileName, inline ? "inline" : "attachment"),
           ResponseContentType: contentType,
         }),
-        { expiresIn: expiresInSeconds },
+        { expiresIn: expiresInSeconds, ...(signedAt ? { signingDate: signedAt } : {}) },
       ),
+    put: (key, body, contentType) =>
+      guarded("PutObject", async () => {
+        await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType }));
+      }),
     delete: (keys) =>
       guarded("DeleteObjects", async () => {
         for (let i = 0; i < keys.length; i += 1000) {

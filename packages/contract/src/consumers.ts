@@ -4,6 +4,9 @@ export const EVENT_SOURCE = "polaris";
 /** Where presigned uploads land in the bucket: only objects created under it are uploads to complete. */
 export const UPLOAD_KEY_PREFIX = "uploads/";
 
+/** Where verified content lives, one object per new content (`blobs/<sha256>/<upload>`): thumbnails are made from these. */
+export const BLOB_KEY_PREFIX = "blobs/";
+
 /** Receives before a message moves to its queue's dead-letter queue. */
 const MAX_RECEIVES = 5;
 
@@ -19,7 +22,8 @@ export interface S3Source {
  */
 export interface BusSource {
   kind: "bus";
-  pattern: { source: readonly string[] };
+  /** EventBridge's pattern fields: the event's source and, when given, its type (the outbox event's). */
+  pattern: { source: readonly string[]; "detail-type"?: readonly string[] };
   retryAttempts: number;
   maxEventAgeHours: number;
 }
@@ -34,6 +38,8 @@ interface ConsumerBase {
   /** The Lambda module, as the route and job tables name theirs. */
   handler: string;
   timeoutSeconds: number;
+  /** The function's memory on AWS, when it needs other than the stacks' default. */
+  memoryMB?: number;
 }
 
 export interface QueueConsumer extends ConsumerBase {
@@ -84,6 +90,27 @@ export const consumerTable = {
     batchSize: 25,
     batchingWindowSeconds: 2,
     handler: "functions/events/search-indexer.ts",
+    timeoutSeconds: 60,
+  }),
+  // Packs a zip job's files into one object (core/zip/run.ts): one job per message, up to Lambda's
+  // 15 minutes, which ZIP_MAX_BYTES (10 GiB) fits at S3's ~100 MB/s per stream; memory buys network
+  // and CPU for CRC-32, the stream itself holds a part (16 MiB) and a read buffer.
+  "zip-worker": queueConsumer({
+    source: { kind: "bus", pattern: { source: [EVENT_SOURCE], "detail-type": ["zip.requested"] }, retryAttempts: 20, maxEventAgeHours: 24 },
+    queue: "zip",
+    batchSize: 1,
+    batchingWindowSeconds: 0,
+    handler: "functions/events/zip-worker.ts",
+    timeoutSeconds: 900,
+    memoryMB: 1024,
+  }),
+  // Small WebP thumbnails of new image content (Thumbnails.generate); a corrupt image is acknowledged, never retried.
+  thumbnail: queueConsumer({
+    source: { kind: "s3", prefix: BLOB_KEY_PREFIX },
+    queue: "thumbnail-events",
+    batchSize: 5,
+    batchingWindowSeconds: 1,
+    handler: "functions/events/thumbnail.ts",
     timeoutSeconds: 60,
   }),
   // Republishes outbox rows no request published (a crash between commit and publish).

@@ -12,6 +12,11 @@ export const ErrorCodes = {
   MOBILE_TAKEN: { code: 200002, status: 409, msg: "该手机号已注册" },
   WRONG_CREDENTIALS: { code: 200003, status: 401, msg: "wrong mobile or password" },
   QUOTA_EXCEEDED: { code: 200004, status: 403, msg: "存储空间不足" },
+  ACCOUNT_DISABLED: { code: 200005, status: 401, msg: "this account is disabled" },
+  SHARE_OWNER_DISABLED: { code: 200006, status: 403, msg: "share unavailable: its owner's account is disabled" },
+  WRONG_PASSWORD: { code: 200007, status: 403, msg: "the current password is wrong" },
+  QUOTA_BELOW_USAGE: { code: 200008, status: 409, msg: "the quota would be below the user's usage" },
+  INVALID_AVATAR: { code: 200009, status: 400, msg: "the avatar must be one of your own images, at most 2 MiB" },
   FILE_NOT_FOUND: { code: 300001, status: 404, msg: "file not found" },
   FOLDER_NOT_FOUND: { code: 300009, status: 404, msg: "folder not found" },
   INVALID_FILE_NAME: { code: 300012, status: 400, msg: "invalid file name" },
@@ -28,6 +33,9 @@ export const ErrorCodes = {
   UPLOAD_INCOMPLETE: { code: 300027, status: 409, msg: "upload incomplete: some parts are not in storage yet" },
   VERSION_NOT_FOUND: { code: 300030, status: 404, msg: "file version not found" },
   VERSION_IS_CURRENT: { code: 300031, status: 409, msg: "that is the current version" },
+  ZIP_TOO_LARGE: { code: 300040, status: 413, msg: "the selection is larger than a zip may be" },
+  ZIP_JOB_NOT_FOUND: { code: 300041, status: 404, msg: "zip job not found" },
+  PREVIEW_UNSUPPORTED: { code: 300050, status: 415, msg: "no preview for this type of file" },
   SHARE_NOT_FOUND: { code: 400001, status: 404, msg: "share not found" },
   SHARE_EXPIRED: { code: 400002, status: 410, msg: "share expired" },
   WRONG_SHARE_CODE: { code: 400003, status: 403, msg: "wrong extraction code" },
@@ -35,7 +43,11 @@ export const ErrorCodes = {
   SHARE_BANNED: { code: 400005, status: 403, msg: "share banned" },
   SHARED_FILE_GONE: { code: 400006, status: 404, msg: "shared file no longer exists" },
   NOT_YOUR_SHARE: { code: 400010, status: 403, msg: "not your share" },
+  SHARE_DOWNLOAD_LIMIT_REACHED: { code: 400011, status: 410, msg: "share download limit reached" },
+  SHARE_VIEW_LIMIT_REACHED: { code: 400012, status: 410, msg: "share view limit reached" },
+  SHARE_PREVIEW_ONLY: { code: 400013, status: 403, msg: "this share allows preview only" },
   SEARCH_UNAVAILABLE: { code: 500001, status: 503, msg: "search temporarily unavailable" },
+  ADMIN_SELF: { code: 600001, status: 409, msg: "administrators cannot disable themselves or take their own role" },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;

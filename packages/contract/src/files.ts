@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from "./route";
+import { defineRoute, folderRef, folderRefOrId, identity, page, pageSize, plainText, unixSeconds } from "./route";
 
 export const sha256Hex = z.pipe(
   z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 hex digest")),
@@ -52,6 +52,11 @@ export const fileItem = z.object({
   mimeType: z.string(),
   createTime: unixSeconds,
   updateTime: unixSeconds,
+  thumbnailUrl: z.optional(
+    z
+      .string()
+      .check(z.describe("a small WebP picture of an image's content, when one has been made (a presigned GET, stable for ten minutes)")),
+  ),
 });
 export type FileItem = z.infer<typeof fileItem>;
 
@@ -91,7 +96,6 @@ export const fileVersion = z.object({
   current: z.boolean(),
 });
 
-
 const area = "Files";
 const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | undefined, D extends z.ZodMiniType>(
   def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "auth" | "tag">,
@@ -127,8 +131,15 @@ export const fileRoutes = {
       hash: sha256Hex,
       size: fileSize,
       name: fileName,
-      parentId: z.optional(folderRef),
+      parentId: z.optional(folderRefOrId),
       onConflict,
+      ext: z.optional(
+        plainText(z.string().check(z.maxLength(255))).check(
+          z.describe(
+            "Polaris-IO's field, not used (the extension comes from the name); a request that has it is answered as Polaris-IO answered: a URL that signs no checksum",
+          ),
+        ),
+      ),
       mimeType: z.optional(
         z
           .string()
@@ -260,7 +271,7 @@ export const fileRoutes = {
     path: "/file/v1/folder/create",
     handler: "functions/http/file/folder-create.ts",
     summary: "Create a folder",
-    body: z.object({ name: fileName, parentId: z.optional(folderRef) }),
+    body: z.object({ name: fileName, parentId: z.optional(folderRefOrId) }),
     data: fileResult,
     errors: ["INVALID_FILE_NAME", "NAME_CONFLICT", "PARENT_NOT_FOUND"],
   }),

@@ -1,9 +1,13 @@
 import type { RouteDef } from "./route";
+import { adminRoutes } from "./admin";
+import { compatRoutes } from "./compat";
 import { fileRoutes } from "./files";
 import { opsRoutes } from "./ops";
 import { searchRoutes } from "./search";
 import { shareRoutes } from "./shares";
 import { userRoutes } from "./users";
+import { zipRoutes } from "./zip";
+import { previewRoutes } from "./previews";
 
 type Prefixed<Area extends string, T> = { [Name in keyof T & string as `${Area}.${Name}`]: T[Name] };
 const prefixed = <Area extends string, T extends Record<string, RouteDef<any, any, any>>>(area: Area, routes: T) =>
@@ -15,6 +19,10 @@ const routes = {
   ...prefixed("file", fileRoutes),
   ...prefixed("share", shareRoutes),
   ...prefixed("search", searchRoutes),
+  ...prefixed("admin", adminRoutes),
+  ...prefixed("zip", zipRoutes),
+  ...prefixed("preview", previewRoutes),
+  ...prefixed("compat", compatRoutes),
 };
 /** Every route by name with its schemas' types: the typed client (`@polaris/contract/client`) reads it. */
 export type Routes = typeof routes;

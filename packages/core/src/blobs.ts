@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "./db/schema";
+import { thumbnailKey } from "./thumbnails/shared";
 
 /** Adds references to blobs; returns false when the blob is gone (its last reference was purged meanwhile). */
 export async function addBlobReferences(db: Db, sha256: string, count: number): Promise<boolean> {
@@ -28,6 +29,22 @@ export async function dropBlobReferences(db: Db, counts: Map<string, number>): P
     update blobs b set ref_count = b.ref_count - d.n
     from unnest(${shas}::text[], ${drops}::int[]) as d(sha, n)
     where b.sha256 = d.sha`.execute(db);
-  const gone = await db.deleteFrom("blobs").where("sha256", "in", shas).where("ref_count", "=", 0).returning("object_key").execute();
-  return gone.map((g) => g.object_key);
+  const gone = await db
+    .deleteFrom("blobs")
+    .where("sha256", "in", shas)
+    .where("ref_count", "=", 0)
+    .returning(["sha256", "object_key"])
+    .execute();
+  if (gone.length === 0) return [];
+  // Content nobody holds any more takes its thumbnail with it.
+  const thumbnails = await db
+    .deleteFrom("thumbnails")
+    .where(
+      "sha256",
+      "in",
+      gone.map((g) => g.sha256),
+    )
+    .returning("sha256")
+    .execute();
+  return [...gone.map((g) => g.object_key), ...thumbnails.map((t) => thumbnailKey(t.sha256))];
 }

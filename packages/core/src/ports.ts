@@ -18,10 +18,21 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
+/** What a current access token says: whose it is, the user's token version it was issued at, its id (none on tokens from before ids) and expiry. */
+export interface AccessClaims {
+  userId: number;
+  tokenVersion: number;
+  jti?: string;
+  exp: number;
+}
+
 export interface AccessTokens {
-  issue(userId: number): Promise<{ accessToken: string; accessExpire: number; refreshAfter: number }>;
-  /** The user id, or null for any token that is not ours and current. */
+  /** `tokenVersion`: the user's current one; raising it later revokes the token (sign out everywhere). */
+  issue(userId: number, tokenVersion?: number): Promise<{ accessToken: string; accessExpire: number; refreshAfter: number }>;
+  /** The user id, or null for any token that is not ours and current (the signature and expiry only: no revocation). */
   verify(token: string): Promise<number | null>;
+  /** The claims of a token that is ours and current, or null. */
+  inspect(token: string): Promise<AccessClaims | null>;
 }
 
 /**
@@ -83,7 +94,8 @@ export interface StoredObject {
 export interface ObjectStorage {
   presignPut(
     key: string,
-    options: { size: number; sha256Base64: string; contentType: string; expiresInSeconds: number },
+    /** Without sha256Base64 no checksum is signed; without contentType, no content type (a Polaris-IO client's PUT). */
+    options: { size: number; sha256Base64?: string; contentType?: string; expiresInSeconds: number },
   ): Promise<{ url: string; headers: Record<string, string> }>;
   createMultipart(key: string, contentType: string): Promise<string>;
   presignPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
@@ -96,15 +108,34 @@ export interface ObjectStorage {
     parts: { partNumber: number; etag: string }[],
   ): Promise<"completed" | "missing" | "rejected">;
   abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Uploads one part of a multipart upload from this process (a zip job writes its output so); returns the part's ETag. */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string>;
   head(key: string): Promise<StoredObject | null>;
   /** Server-side copy (no bytes through this process); false when the source is gone. */
   copy(sourceKey: string, targetKey: string): Promise<boolean>;
   /** Streams the object through SHA-256 (hex) without holding it in memory; null when the object is gone. */
   sha256(key: string): Promise<string | null>;
+  /** The object's bytes as they arrive, never all in memory; null when the object is gone. */
+  readStream(key: string): Promise<AsyncIterable<Uint8Array> | null>;
   /** Null when the object is gone (its last reference was purged meanwhile). */
   readRange(key: string, offset: number, length: number): Promise<Uint8Array | null>;
-  presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string>;
+  /**
+   * A GET URL answering with `contentType`, as an attachment unless `inline` (only for types that run
+   * no script: previews and thumbnails). `signedAt` fixes the signature's time, so a URL of the same
+   * key is the same within a window (browsers cache it; the signing is skipped).
+   */
+  presignGet(
+    key: string,
+    options: { fileName: string; contentType: string; expiresInSeconds: number; inline?: boolean; signedAt?: Date },
+  ): Promise<string>;
+  /** Writes a small object in one request (a thumbnail). */
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   delete(keys: string[]): Promise<void>;
+}
+
+/** Decodes an image and draws its thumbnail (sharp); null when the bytes are no image it can read. */
+export interface ImageThumbnailer {
+  thumbnail(image: Uint8Array, maxSide: number): Promise<{ webp: Uint8Array; width: number; height: number } | null>;
 }
 
 export type JobType = import("@polaris/contract").JobName;

@@ -15,8 +15,38 @@ export interface UsersTable {
   quota_total: number;
   quota_used: Generated<number>;
   quota_reserved: Generated<number>;
+  role: Generated<UserRole>;
+  /** Set while the account is disabled: its tokens are refused and its shares closed. */
+  disabled_at: Date | null;
+  /** Access tokens carry the version they were issued at; raising it revokes them all. */
+  token_version: Generated<number>;
+  last_login_at: Date | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+}
+
+export type UserRole = "user" | "admin";
+
+export interface RevokedTokensTable {
+  jti: string;
+  user_id: number;
+  expires_at: Timestamp;
+}
+
+export interface AdminAuditTable {
+  id: Generated<number>;
+  actor_id: number;
+  action: string;
+  target: string;
+  detail: Generated<string>;
+  created_at: DefaultTimestamp;
+}
+
+export interface UploadDaysTable {
+  user_id: number;
+  day: ColumnType<string, string, string>;
+  instant: Generated<number>;
+  uploaded: Generated<number>;
 }
 
 export interface IdempotencyTable {
@@ -36,6 +66,14 @@ export interface BlobsTable {
   size: number;
   object_key: string;
   ref_count: number;
+  created_at: DefaultTimestamp;
+}
+
+/** A content's thumbnail (`thumbnails/<sha256>.webp`), one per content whoever holds it. */
+export interface ThumbnailsTable {
+  sha256: string;
+  width: number;
+  height: number;
   created_at: DefaultTimestamp;
 }
 
@@ -134,11 +172,19 @@ export interface SharesTable {
   file_id: number;
   code: string | null;
   code_version: Generated<number>;
-  expired_type: 0 | 1 | 7 | 30;
+  /** -1: `expired_at` is a date the owner picked. */
+  expired_type: -1 | 0 | 1 | 7 | 30;
   expired_at: Date | null;
   click_num: Generated<number>;
   save_num: Generated<number>;
   status: ColumnType<ShareStatus, ShareStatus | undefined, ShareStatus>;
+  /** Download URLs (and zips) given out, and the count at which the link closes (null: no limit). */
+  download_num: Generated<number>;
+  download_limit: number | null;
+  /** Visitors' views are `click_num`; the count at which the link closes. */
+  view_limit: number | null;
+  /** Detail and preview only: no download, save or zip. */
+  preview_only: Generated<boolean>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
@@ -157,10 +203,38 @@ export interface FolderCountsTable {
   active_children: number;
 }
 
+export type ZipStatus = "pending" | "running" | "done" | "failed" | "expired";
+
+export interface ZipJobsTable {
+  id: Generated<number>;
+  identity: string;
+  /** Who asked (a signed-in user), or the share whose visitors may follow the job. */
+  user_id: number | null;
+  share_id: number | null;
+  /** Whose files the zip packs. */
+  owner_id: number;
+  file_ids: number[];
+  name: string;
+  status: ColumnType<ZipStatus, ZipStatus | undefined, ZipStatus>;
+  total_bytes: number;
+  total_entries: number;
+  done_bytes: Generated<number>;
+  done_entries: Generated<number>;
+  zip_bytes: number | null;
+  object_key: string;
+  upload_id: string | null;
+  attempts: Generated<number>;
+  error: string | null;
+  expires_at: Date | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   idempotency_keys: IdempotencyTable;
   blobs: BlobsTable;
+  thumbnails: ThumbnailsTable;
   files: FilesTable;
   file_versions: FileVersionsTable;
   folder_counts: FolderCountsTable;
@@ -169,6 +243,10 @@ export interface Database {
   scheduled_jobs: ScheduledJobsTable;
   outbox: OutboxTable;
   shares: SharesTable;
+  zip_jobs: ZipJobsTable;
+  revoked_tokens: RevokedTokensTable;
+  admin_audit: AdminAuditTable;
+  upload_days: UploadDaysTable;
 }
 
 export type Db = Kysely<Database>;
@@ -176,3 +254,4 @@ export type User = Selectable<UsersTable>;
 export type FileRow = Selectable<FilesTable>;
 export type UploadRow = Selectable<UploadsTable>;
 export type ShareRow = Selectable<SharesTable>;
+export type ZipJobRow = Selectable<ZipJobsTable>;

@@ -2,7 +2,8 @@ import { sql, type RawBuilder } from "kysely";
 import type { QueryOf, fileRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
 import { fail } from "../errors";
-import { fileItemQuery, resolveFolder, toFileItem } from "./tree";
+import { fileItemsOf } from "../thumbnails/urls";
+import { fileItemQuery, resolveFolder } from "./tree";
 
 type ListQuery = QueryOf<typeof fileRoutes.list>;
 
@@ -99,7 +100,7 @@ export async function list(deps: CoreDeps, userId: number, query: ListQuery) {
   const last = pageRows[pageRows.length - 1];
   const lastValue = last ? last[column] : undefined;
   return {
-    list: pageRows.map(toFileItem),
+    list: await fileItemsOf(deps, pageRows),
     total: Number(total?.active_children ?? 0),
     page: query.cursor ? 0 : query.page,
     pageSize: query.pageSize,

@@ -18,15 +18,19 @@ export async function lockUserTree(db: Db, userId: number) {
   await db.selectFrom("users").select("id").where("id", "=", userId).forUpdate().executeTakeFirst();
 }
 
-/** A folder reference ("0", omitted, or an identity) to its id; another user's folder is missing. */
-export async function resolveFolder(db: Db, userId: number, ref: string | undefined, missing: ErrorName = "FOLDER_NOT_FOUND") {
+/**
+ * A folder reference ("0", omitted, an identity, or Polaris-IO's numeric id with 0 for the root) to
+ * its id; another user's folder is missing.
+ */
+export async function resolveFolder(db: Db, userId: number, ref: string | number | undefined, missing: ErrorName = "FOLDER_NOT_FOUND") {
   if (!ref || ref === "0") return ROOT;
-  const row = await activeFolder(db, userId).where("identity", "=", ref).executeTakeFirst();
+  const folder = activeFolder(db, userId);
+  const row = await (typeof ref === "number" ? folder.where("id", "=", ref) : folder.where("identity", "=", ref)).executeTakeFirst();
   return row ? row.id : fail(missing);
 }
 
 /** The user's active folders (their ids), narrowed by the caller. */
-const activeFolder = (db: Db, userId: number) =>
+export const activeFolder = (db: Db, userId: number) =>
   db.selectFrom("files").select("id").where("user_id", "=", userId).where("is_dir", "=", true).where("status", "=", "active");
 
 /** The user's items with these identities in one status; any missing one fails the whole request. */
@@ -80,6 +84,7 @@ const buildFileItemQuery = (db: Db) =>
   db
     .selectFrom("files as f")
     .leftJoin("files as p", "p.id", "f.parent_id")
+    .leftJoin("thumbnails as t", "t.sha256", "f.blob_sha256")
     .select([
       "f.id",
       "f.identity",
@@ -97,6 +102,7 @@ const buildFileItemQuery = (db: Db) =>
       "f.parent_id",
       "f.blob_sha256",
       "p.identity as parent_identity",
+      "t.sha256 as thumbnail_sha256",
     ]);
 const fileItemQueries = new WeakMap<Db, ReturnType<typeof buildFileItemQuery>>();
 

@@ -1,6 +1,7 @@
 import type { QueryOf, searchRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
-import { fileItemQuery, resolveFolder, ROOT, toFileItem } from "../files/tree";
+import { fileItemQuery, resolveFolder, ROOT } from "../files/tree";
+import { fileItemsOf } from "../thumbnails/urls";
 import { folderPaths } from "./documents";
 import { highlight } from "./highlight";
 
@@ -35,11 +36,11 @@ export async function searchFiles(deps: CoreDeps, userId: number, query: QueryOf
     deps.db,
     rows.map((row) => row.parent_id),
   );
-  const list = ids.flatMap((id) => {
-    const row = byId.get(id);
-    if (!row) return [];
+  const found = ids.flatMap((id) => byId.get(id) ?? []);
+  const items = await fileItemsOf(deps, found);
+  const list = found.map((row, i) => {
     const marked = keyword ? highlight(row.name, keyword) : undefined;
-    return [{ ...toFileItem(row), path: paths.get(row.parent_id)?.path ?? "/", ...(marked ? { highlight: marked } : {}) }];
+    return { ...items[i]!, path: paths.get(row.parent_id)?.path ?? "/", ...(marked ? { highlight: marked } : {}) };
   });
   return { total, list };
 }

@@ -4,6 +4,7 @@ import type { CoreDeps } from "../deps";
 import { breadcrumb } from "../files/detail";
 import { nameOrder } from "../files/list";
 import { fileItemQuery, toFileItem } from "../files/tree";
+import { fileItemsOf } from "../thumbnails/urls";
 import { toUnixSeconds } from "../time";
 import { itemsInShare, openShare } from "./access";
 
@@ -22,6 +23,7 @@ export async function detail(deps: CoreDeps, query: QueryOf<typeof shareRoutes.d
     file: toFileItem(file),
     sharerName: share.sharer_name,
     expiredTime: share.expired_at ? toUnixSeconds(share.expired_at) : 0,
+    previewOnly: share.preview_only,
     path: atRoot
       ? [{ identity: share.root.identity, name: share.root.name }]
       : trail.slice(trail.findIndex((e) => e.identity === share.root.identity)),
@@ -48,5 +50,5 @@ export async function detail(deps: CoreDeps, query: QueryOf<typeof shareRoutes.d
               .executeTakeFirstOrThrow()
           ).n,
         );
-  return { ...result, children: rows.map(toFileItem), total };
+  return { ...result, children: await fileItemsOf(deps, rows), total };
 }
