@@ -21,7 +21,7 @@ const listed = async (token: string, parentId?: string) =>
     identity: string;
     thumbnailUrl?: string;
   }[];
-const byName = (items: { name: string; thumbnailUrl?: string }[], name: string) => items.find((i) => i.name === name)!;
+const byName = <T extends { name: string }>(items: T[], name: string) => items.find((i) => i.name === name)!;
 
 describe("thumbnails", () => {
   it("are made once per content from the upload's event, served as WebP, listed, searched, shared, and purged with the content", async () => {
@@ -61,7 +61,7 @@ describe("thumbnails", () => {
     expect(byName(detail.body.data.children, "sunset.png").thumbnailUrl).toMatch(/^https?:\/\//);
 
     // The last holder's purge deletes the thumbnail with the content.
-    const copy = byName(await listed(other.token), "copy.png") as { identity: string };
+    const copy = byName(await listed(other.token), "copy.png");
     await app.call("POST", "/file/v1/file/delete", { token: other.token, body: { identities: [copy.identity] } });
     await app.call("POST", "/file/v1/trash/delete", { token: other.token, body: { identities: [copy.identity] } });
     expect(await thumbnailRows(picture)).toHaveLength(1);
