@@ -58,7 +58,9 @@ describe("thumbnails", () => {
       body: { fileIdentity: folder, expiredType: 0, hasCode: false },
     });
     const detail = await app.call("GET", "/share/v1/share/detail", { query: { identity: share.body.data.identity } });
-    expect(byName(detail.body.data.children, "sunset.png").thumbnailUrl).toMatch(/^https?:\/\//);
+    expect(byName(detail.body.data.children as { name: string; thumbnailUrl?: string }[], "sunset.png").thumbnailUrl).toMatch(
+      /^https?:\/\//,
+    );
 
     // The last holder's purge deletes the thumbnail with the content.
     const copy = byName(await listed(other.token), "copy.png");
