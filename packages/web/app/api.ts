@@ -17,6 +17,7 @@ export type ShareItem = ResponseOf<"share.list">["list"][number];
 export type PublicShare = ResponseOf<"share.validate">["share"];
 export type SearchHit = ResponseOf<"search.files">["list"][number];
 export type PartUrl = ResponseOf<"file.uploadParts">["parts"][number];
+export type FileVersion = ResponseOf<"file.versions">["list"][number];
 
 declare const __POLARIS_ENDPOINTS__: Endpoints;
 const endpoints = __POLARIS_ENDPOINTS__;
@@ -84,6 +85,10 @@ export const api = {
   trashRestore: (identities: string[]) => call("file.trashRestore", { identities }),
   trashDelete: (identities: string[]) => call("file.trashDelete", { identities }),
   trashClear: () => call("file.trashClear", {}),
+  versions: (identity: string) => call("file.versions", { identity }),
+  versionDownload: (identity: string) => call("file.versionDownload", { identity }),
+  versionRestore: (identity: string) => call("file.versionRestore", { identity }),
+  versionDelete: (identity: string) => call("file.versionDelete", { identity }),
 
   instant: (b: InputOf<"file.uploadInstant">) => call("file.uploadInstant", { ...b, parentId: root(b.parentId) }),
   presign: (b: InputOf<"file.uploadPresign">) => call("file.uploadPresign", { ...b, parentId: root(b.parentId) }),

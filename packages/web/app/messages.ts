@@ -36,6 +36,8 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
     zh: "上传尚未完成：部分分片还未保存，请继续上传",
     en: "The upload is not complete yet: some parts are not stored. Resume the upload.",
   },
+  300030: { zh: "该版本不存在", en: "That version no longer exists." },
+  300031: { zh: "这是当前版本", en: "That is already the current version." },
   400001: { zh: "分享不存在", en: "Share not found." },
   400002: { zh: "分享已过期", en: "This share has expired." },
   400003: { zh: "提取码错误", en: "Wrong extraction code." },
