@@ -76,11 +76,13 @@ export function createBackground(deps: AppDeps) {
   const timer = setInterval(() => void track(runDueJobs()), deps.config.JOB_POLL_MS);
   timer.unref();
 
-  // The stacks' bus rules: each event goes to every bus consumer whose pattern matches its source.
+  // The stacks' bus rules: each event goes to every bus consumer whose pattern matches its source (and type, when the pattern names types).
   const busConsumers = consumersFedBy("bus").map(([, consumer]) => consumer);
   deps.inProcessBus?.connect((event) => {
-    for (const consumer of busConsumers)
-      if (consumer.source.pattern.source.includes(event.source)) void deliver(consumer, JSON.stringify(event));
+    for (const consumer of busConsumers) {
+      const { source, "detail-type": types } = consumer.source.pattern;
+      if (source.includes(event.source) && (!types || types.includes(event["detail-type"]))) void deliver(consumer, JSON.stringify(event));
+    }
   });
   // The outbox sweeper, at start (rows a crash left unpublished) and then on its interval.
   const sweep = () =>

@@ -24,7 +24,10 @@ export function Events({ stack }: StackContext) {
       busQueues.queues.map(({ consumer, queue, dlq }) => [
         `to${pascal(consumer.queue)}`,
         {
-          pattern: { source: [...consumer.source.pattern.source] },
+          pattern: {
+            source: [...consumer.source.pattern.source],
+            ...(consumer.source.pattern["detail-type"] ? { detailType: [...consumer.source.pattern["detail-type"]] } : {}),
+          },
           targets: {
             [consumer.queue]: {
               type: "queue" as const,

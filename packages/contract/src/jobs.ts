@@ -3,6 +3,7 @@ export const jobTable = {
   "trash.purge": { handler: "functions/jobs/trash-purge.ts" },
   "upload.expire": { handler: "functions/jobs/upload-expiry.ts" },
   "share.expire": { handler: "functions/jobs/share-expiry.ts" },
+  "zip.expire": { handler: "functions/jobs/zip-expiry.ts" },
   "version.prune": { handler: "functions/jobs/version-prune.ts" },
 } as const;
 

@@ -35,6 +35,17 @@ const oneOf = <const T extends readonly number[]>(values: T, error?: string) =>
   z.literal(values, { error }).check(z.meta({ type: "integer", enum: [...values] }));
 const expiredType = oneOf([0, 1, 7, 30], "must be 0 (never), 1, 7 or 30 (days)");
 const expiredTime = unixSeconds.check(z.describe("when the share expires (Unix seconds); 0 = never"));
+const expireAt = unixSeconds.check(z.describe("expire at this time (Unix seconds, in the future) instead of after expiredType days"));
+const limit = (what: string) =>
+  z
+    .nullable(z.int().check(z.positive("must be at least 1"), z.maximum(1_000_000, "must be at most 1000000")))
+    .check(z.describe(`after this many ${what} the link answers 410; null = no limit`));
+/** The limits a link can carry, on create and update. */
+const limits = {
+  downloadLimit: z.optional(limit("downloads (download URLs and zips)")),
+  viewLimit: z.optional(limit("views (visitors opening the share with validate)")),
+  previewOnly: z.optional(z.boolean().check(z.describe("detail and preview only: download, save and zip answer 403 400013"))),
+};
 const identities = z
   .array(identity)
   .check(z.minLength(1, "must name at least one share"), z.maxLength(1000, "must name at most 1000 shares"));
@@ -48,8 +59,12 @@ export const shareItem = z.object({
   isDir: z.boolean(),
   code: z.string().check(z.describe('"" when the share has no code')),
   expiredTime,
-  clickNum: z.int(),
+  clickNum: z.int().check(z.describe("views by visitors")),
   saveNum: z.int(),
+  downloadNum: z.int(),
+  downloadLimit: z.nullable(z.int()),
+  viewLimit: z.nullable(z.int()),
+  previewOnly: z.boolean(),
   status: shareStatus,
   createTime: unixSeconds,
 });
@@ -62,10 +77,13 @@ const publicShare = z.object({
   size: z.int(),
   sharerName: z.string(),
   expiredTime,
+  previewOnly: z.boolean(),
 });
 
 /** How a visitor proves access on the public endpoints: the code (if the share has one) or a share token. */
 const access = { identity, code: givenCode, shareToken };
+/** The same proof for a share named beside other fields (a zip job of a share's items). */
+export const shareAccess = { shareIdentity: identity, code: givenCode, shareToken };
 
 const area = "Shares";
 const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | undefined, D extends z.ZodMiniType>(
@@ -77,6 +95,8 @@ const publicErrors = [
   "SHARE_EXPIRED",
   "SHARE_CANCELLED",
   "SHARE_BANNED",
+  "SHARE_DOWNLOAD_LIMIT_REACHED",
+  "SHARE_VIEW_LIMIT_REACHED",
   "SHARED_FILE_GONE",
   "WRONG_SHARE_CODE",
   "TOO_MANY_REQUESTS",
@@ -90,7 +110,20 @@ export const shareRoutes = {
     handler: "functions/http/share/create.ts",
     auth: "jwt",
     summary: "Share one of my files or folders; the link is `url`, the optional code is drawn at random",
-    body: z.object({ fileIdentity: identity, expiredType, hasCode: z.boolean() }),
+    body: z
+      .object({
+        fileIdentity: identity,
+        expiredType: z.optional(expiredType),
+        expireAt: z.optional(expireAt),
+        hasCode: z.boolean(),
+        ...limits,
+      })
+      .check(
+        z.refine((b) => (b.expiredType === undefined) !== (b.expireAt === undefined), {
+          message: "give either expiredType or expireAt",
+          path: ["expiredType"],
+        }),
+      ),
     data: z.object({ identity: z.string(), code: z.string(), url: z.string(), expiredTime }),
     errors: ["FILE_NOT_FOUND"],
   }),
@@ -108,13 +141,20 @@ export const shareRoutes = {
     path: "/share/v1/share/update",
     handler: "functions/http/share/update.ts",
     auth: "jwt",
-    summary: "Change a share's expiry (counted from now) and/or code; a new code revokes share tokens and restarts the wrong-code throttle",
-    body: z.object({ identity, expiredType: z.optional(expiredType), code: z.optional(newCode) }).check(
-      z.refine((b) => b.expiredType !== undefined || b.code !== undefined, {
-        message: "give expiredType and/or code",
-        path: ["expiredType"],
-      }),
-    ),
+    summary:
+      "Change a share's expiry (expiredType counted from now, or expireAt), code and limits; a new code revokes share tokens and restarts the wrong-code throttle; a limit at or below the count so far closes the link",
+    body: z
+      .object({ identity, expiredType: z.optional(expiredType), expireAt: z.optional(expireAt), code: z.optional(newCode), ...limits })
+      .check(
+        z.refine((b) => Object.keys(b).some((k) => k !== "identity" && b[k as keyof typeof b] !== undefined), {
+          message: "give at least one of expiredType, expireAt, code, downloadLimit, viewLimit, previewOnly",
+          path: ["expiredType"],
+        }),
+        z.refine((b) => b.expiredType === undefined || b.expireAt === undefined, {
+          message: "give either expiredType or expireAt",
+          path: ["expireAt"],
+        }),
+      ),
     data: z.object({ share: shareItem }),
     errors: ["SHARE_NOT_FOUND", "SHARE_EXPIRED", "SHARE_CANCELLED", "SHARE_BANNED"],
   }),
@@ -128,13 +168,23 @@ export const shareRoutes = {
     data: z.object({ cancelledCount: z.int() }),
     errors: ["SHARE_NOT_FOUND"],
   }),
+  info: route({
+    method: "GET",
+    path: "/share/v1/share/info",
+    handler: "functions/http/share/info.ts",
+    auth: "none",
+    summary: "What the share page shows before the code is entered: who shares, until when, whether a code is needed; no file names",
+    query: z.object({ identity }),
+    data: z.object({ sharerName: z.string(), expiredTime, hasCode: z.boolean(), previewOnly: z.boolean() }),
+    errors: publicErrors.filter((e) => e !== "WRONG_SHARE_CODE" && e !== "UNAUTHORIZED"),
+  }),
   validate: route({
     method: "POST",
     path: "/share/v1/share/validate",
     handler: "functions/http/share/validate.ts",
     auth: "optional",
     summary:
-      "Open a share with its code: a summary and a short-lived shareToken for detail, download and save. Wrong codes are throttled per client address (then 429, the right code included), and per share from many addresses (then one check per address and hour); the owner, signed in, needs no code",
+      "Open a share with its code (a view, counted against the view limit; the owner's own views are not counted): a summary and a short-lived shareToken for detail, download and save, which a share with a view limit requires even without a code. Wrong codes are throttled per client address (then 429, the right code included), and per share from many addresses (then one check per address and hour); the owner, signed in, needs no code",
     body: z.object({ identity, code: givenCode }),
     data: z.object({ share: publicShare, shareToken: z.string(), shareTokenExpire: unixSeconds }),
     errors: publicErrors,
@@ -151,6 +201,7 @@ export const shareRoutes = {
       file: fileItem,
       sharerName: z.string(),
       expiredTime,
+      previewOnly: z.boolean(),
       children: z.optional(z.array(fileItem)).check(z.describe("the folder's items, folders first, by name")),
       total: z.optional(z.int()).check(z.describe("number of children")),
       path: z.array(pathEntry),
@@ -162,10 +213,11 @@ export const shareRoutes = {
     path: "/share/v1/share/download",
     handler: "functions/http/share/download.ts",
     auth: "none",
-    summary: "A presigned GET for a file inside the share (the shared file itself when fileIdentity is omitted)",
+    summary:
+      "A presigned GET for a file inside the share (the shared file itself when fileIdentity is omitted); each counts against the download limit",
     query: z.object({ ...access, fileIdentity: z.optional(identity) }),
     data: z.object({ url: z.string(), expiresAt: unixSeconds }),
-    errors: [...publicErrors, "FILE_NOT_FOUND"],
+    errors: [...publicErrors, "FILE_NOT_FOUND", "SHARE_PREVIEW_ONLY"],
   }),
   save: route({
     method: "POST",
@@ -182,6 +234,6 @@ export const shareRoutes = {
       targetFolderId: z.optional(folderRef),
     }),
     data: z.object({ savedCount: z.int() }),
-    errors: [...publicErrors, "FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF"],
+    errors: [...publicErrors, "FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF", "SHARE_PREVIEW_ONLY"],
   }),
 };

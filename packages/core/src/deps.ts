@@ -20,6 +20,17 @@ export interface CoreSettings {
     /** Previous versions replaced longer ago than this are pruned; 0: no age limit. */
     versionKeepDays: number;
   };
+  zip: {
+    /** Bytes and entries a zip may hold: more answer 413 at creation. */
+    maxBytes: number;
+    maxEntries: number;
+    /** The upload parts the worker buffers. */
+    partBytes: number;
+    /** How long a finished zip stays. */
+    ttlSeconds: number;
+    /** Jobs per user, or per client address on a share, in an hour. */
+    jobsPerHour: number;
+  };
   shares: {
     /** Where the web console answers; share links are `${publicUrl}/s/<identity>`. */
     publicUrl: string;

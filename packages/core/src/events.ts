@@ -21,6 +21,9 @@ const shareSaved = z.object({
   fileIds: z.array(z.int()).check(z.minLength(1)),
 });
 
+/** A zip job waiting for its worker (the zip-worker consumer matches this type). */
+const zipRequested = z.object({ jobId: z.uuid() });
+
 /** Every domain event, declared once with its payload schema. */
 export const EventSchemas = {
   "file.created": fileChange,
@@ -35,6 +38,7 @@ export const EventSchemas = {
   "share.updated": shareChange,
   "share.cancelled": shareChange,
   "share.saved": shareSaved,
+  "zip.requested": zipRequested,
 } as const;
 
 export type EventType = keyof typeof EventSchemas;

@@ -199,6 +199,13 @@ function coreSettings(config: Config): CoreSettings {
       versionKeepCount: config.VERSION_KEEP_COUNT,
       versionKeepDays: config.VERSION_KEEP_DAYS,
     },
+    zip: {
+      maxBytes: config.ZIP_MAX_BYTES,
+      maxEntries: config.ZIP_MAX_ENTRIES,
+      partBytes: config.ZIP_PART_BYTES,
+      ttlSeconds: config.ZIP_TTL_SECONDS,
+      jobsPerHour: config.ZIP_JOBS_PER_HOUR,
+    },
     shares: {
       publicUrl: config.PUBLIC_URL,
       maxWrongCodesPerAddress: config.SHARE_CODE_MAX_FAILURES_PER_ADDRESS,

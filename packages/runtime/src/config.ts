@@ -162,6 +162,11 @@ export const settings = {
   PROOF_BYTES: setting(int(64 * 1024), "bytes an instant upload's proof of possession covers (fewer for smaller files)"),
   CHALLENGE_TTL_SECONDS: setting(int(300), "how long an instant upload's proof challenge can be answered"),
   TRASH_RETENTION_SECONDS: setting(int(30 * 24 * 3600), "recycle-bin retention"),
+  ZIP_MAX_BYTES: setting(int(10 * GiB), "a zip job may pack at most this many bytes of files; larger selections answer 413 300040"),
+  ZIP_MAX_ENTRIES: setting(int(100_000), "a zip job may pack at most this many files and folders; more answer 413 300040"),
+  ZIP_PART_BYTES: setting(int(16 * MiB), "the parts a zip job uploads its zip in: what its worker holds in memory at most, beside read buffers"),
+  ZIP_TTL_SECONDS: setting(int(24 * 3600), "how long a finished zip can be downloaded before the zip.expire job deletes it"),
+  ZIP_JOBS_PER_HOUR: setting(int(30), "zip jobs per user (or, on a share, per client address) in an hour; then 429"),
   VERSION_KEEP_COUNT: setting(
     z._default(z.coerce.number().check(z.int(), z.nonnegative()), 20),
     "previous versions kept per file, besides the current one; the oldest beyond it are pruned by the version.prune job (0: no count limit)",

@@ -4,7 +4,7 @@ import type { CoreDeps } from "../deps";
 import type { Db } from "../db/schema";
 import { addressKey } from "../client-address";
 import { fail } from "../errors";
-import { assertUsable } from "./shared";
+import { assertUsable, sharerName } from "./shared";
 
 /** What a visitor presents on the public endpoints. */
 export interface ShareAccess {
@@ -16,12 +16,17 @@ export interface ShareAccess {
 
 export type OpenShare = Awaited<ReturnType<typeof openShare>>;
 
+/** `opening`: the visitor is opening the share (validate), the one call a share with a view limit admits without a share token. */
+export interface OpenOptions {
+  opening?: boolean;
+}
+
 /**
  * Loads a share a visitor may use: it exists, is neither banned, cancelled nor past its time, its
  * file is still active, and the visitor holds its code or a current share token. The owner (a
  * signed-in caller of save) needs neither.
  */
-export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: number) {
+export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: number, options: OpenOptions = {}) {
   const share = await deps.db
     .selectFrom("shares as s")
     .innerJoin("files as f", "f.id", "s.file_id")
@@ -35,6 +40,11 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
       "s.code_version",
       "s.status",
       "s.expired_at",
+      "s.click_num",
+      "s.view_limit",
+      "s.download_num",
+      "s.download_limit",
+      "s.preview_only",
       "f.identity as file_identity",
       "f.name",
       "f.ext",
@@ -52,7 +62,7 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
   if (!share) return fail("SHARE_NOT_FOUND");
   assertUsable(share, deps.clock.now());
   if (share.file_status !== "active") fail("SHARED_FILE_GONE");
-  if (viewerId !== share.user_id) await checkAccess(deps, share, access);
+  if (viewerId !== share.user_id) await checkAccess(deps, share, access, options);
   const { sharer_mobile, file_identity, name, ext, is_dir, size, mime_type, created_at, updated_at } = share;
   return {
     id: share.id,
@@ -61,14 +71,16 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
     file_id: share.file_id,
     code_version: share.code_version,
     expired_at: share.expired_at,
-    // Accounts are named after their mobile number by default; a link must not publish it.
-    sharer_name: share.sharer_name === sharer_mobile ? maskMobile(sharer_mobile) : share.sharer_name,
+    click_num: share.click_num,
+    view_limit: share.view_limit,
+    download_num: share.download_num,
+    download_limit: share.download_limit,
+    preview_only: share.preview_only,
+    sharer_name: sharerName(share.sharer_name, sharer_mobile),
     /** The shared item as a FileItem row; its parent lies outside the share and reads as the root. */
     root: { id: share.file_id, identity: file_identity, name, ext, is_dir, size, mime_type, created_at, updated_at, parent_identity: null },
   };
 }
-
-const maskMobile = (mobile: string) => `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
 
 /**
  * The code check, throttled so the 31^4 code space cannot be searched, without letting strangers
@@ -84,12 +96,19 @@ const maskMobile = (mobile: string) => `${mobile.slice(0, 3)}****${mobile.slice(
  * The owner, and visitors with a current share token, are never counted. The share's keys carry its
  * code version: a new code starts afresh.
  */
-async function checkAccess(deps: CoreDeps, share: { identity: string; code: string | null; code_version: number }, access: ShareAccess) {
+async function checkAccess(
+  deps: CoreDeps,
+  share: { identity: string; code: string | null; code_version: number; view_limit: number | null },
+  access: ShareAccess,
+  options: OpenOptions,
+) {
   if (access.shareToken) {
     const version = await deps.shareTokens.verify(access.shareToken, share.identity);
     if (version !== share.code_version) fail("UNAUTHORIZED", "share token invalid or expired; validate the share again");
     return;
   }
+  // Views are counted where the share is opened; without this, a link without a code could be browsed uncounted.
+  if (share.view_limit !== null && !options.opening) fail("UNAUTHORIZED", "this share counts its views: open it with validate first");
   if (!share.code) return;
   if (!access.code) fail("WRONG_SHARE_CODE", "this share needs its extraction code");
   const limits = deps.settings.shares;

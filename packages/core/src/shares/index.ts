@@ -2,6 +2,7 @@ export { create } from "./create";
 export { list } from "./list";
 export { update } from "./update";
 export { cancel } from "./cancel";
+export { info } from "./info";
 export { validate } from "./validate";
 export { detail } from "./detail";
 export { download } from "./download";

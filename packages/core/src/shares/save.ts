@@ -8,6 +8,7 @@ import { copySubtrees } from "../files/copy";
 import { ancestorsOf } from "../files/move";
 import { lockUserTree, resolveFolder, subtreeIds, topLevelOnly } from "../files/tree";
 import { itemsInShare, openShare } from "./access";
+import { assertNotPreviewOnly } from "./limits";
 
 /**
  * Links items of a share (whole subtrees) into the saver's folder in one transaction: no bytes are
@@ -16,6 +17,7 @@ import { itemsInShare, openShare } from "./access";
  */
 export async function save(deps: CoreDeps, userId: number, input: BodyOf<typeof shareRoutes.save> & { clientAddress: string }) {
   const share = await openShare(deps, input, userId);
+  assertNotPreviewOnly(share);
   return deps.db.transaction().execute(async (trx) => {
     // Both trees stay still while we copy: the owner cannot purge a source, the saver cannot move the target.
     for (const id of [...new Set([share.user_id, userId])].sort((a, b) => a - b)) await lockUserTree(trx, id);

@@ -10,8 +10,25 @@ export const generateCode = () =>
   Array.from({ length: SHARE_CODE_LENGTH }, () => SHARE_CODE_ALPHABET[randomInt(SHARE_CODE_ALPHABET.length)]).join("");
 
 /** When a share made (or updated) now with this expiredType ends; null = never. */
-export const expiryFrom = (now: Date, expiredType: ShareRow["expired_type"]) =>
+const expiryFrom = (now: Date, expiredType: 0 | 1 | 7 | 30) =>
   expiredType === 0 ? null : new Date(now.getTime() + expiredType * 86_400_000);
+
+/**
+ * The expiry a create or update asks for: `expiredType` days from now (0: never), or the date
+ * `expireAt` (type -1), which must lie ahead; undefined when neither is given.
+ */
+export function requestedExpiry(now: Date, input: { expiredType?: 0 | 1 | 7 | 30; expireAt?: number }) {
+  if (input.expireAt !== undefined) {
+    const at = new Date(input.expireAt * 1000);
+    if (at.getTime() <= now.getTime()) fail("INVALID_PARAMETER", "参数错误: expireAt must be in the future");
+    return { expired_type: -1 as const, expired_at: at };
+  }
+  if (input.expiredType === undefined) return undefined;
+  return { expired_type: input.expiredType, expired_at: expiryFrom(now, input.expiredType) };
+}
+
+/** The sharer as a link shows them: accounts are named after their mobile number by default, and a link must not publish it. */
+export const sharerName = (name: string, mobile: string) => (name === mobile ? `${mobile.slice(0, 3)}****${mobile.slice(-4)}` : name);
 
 export const isPast = (expiredAt: Date | null, now: Date) => expiredAt !== null && expiredAt.getTime() <= now.getTime();
 
@@ -55,6 +72,10 @@ export const shareItemQuery = (db: Db) =>
       "s.expired_at",
       "s.click_num",
       "s.save_num",
+      "s.download_num",
+      "s.download_limit",
+      "s.view_limit",
+      "s.preview_only",
       "s.status",
       "s.created_at",
       "f.identity as file_identity",
@@ -62,7 +83,20 @@ export const shareItemQuery = (db: Db) =>
       "f.is_dir",
     ]);
 
-type ShareItemRow = Pick<ShareRow, "identity" | "code" | "expired_at" | "click_num" | "save_num" | "status" | "created_at"> & {
+type ShareItemRow = Pick<
+  ShareRow,
+  | "identity"
+  | "code"
+  | "expired_at"
+  | "click_num"
+  | "save_num"
+  | "status"
+  | "created_at"
+  | "download_num"
+  | "download_limit"
+  | "view_limit"
+  | "preview_only"
+> & {
   file_identity: string;
   file_name: string;
   is_dir: boolean;
@@ -78,6 +112,10 @@ export const toShareItem = (row: ShareItemRow, now: Date): ShareItem => ({
   expiredTime: row.expired_at ? toUnixSeconds(row.expired_at) : 0,
   clickNum: row.click_num,
   saveNum: row.save_num,
+  downloadNum: row.download_num,
+  downloadLimit: row.download_limit,
+  viewLimit: row.view_limit,
+  previewOnly: row.preview_only,
   status: row.status === 0 && isPast(row.expired_at, now) ? 3 : row.status,
   createTime: toUnixSeconds(row.created_at),
 });

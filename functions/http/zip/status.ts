@@ -1,0 +1,7 @@
+import { zipRoutes } from "@polaris/contract";
+import { Zip } from "@polaris/core";
+import { httpHandler } from "@polaris/runtime";
+
+export const handler = httpHandler(zipRoutes.status, ({ query, userId, clientAddress, deps }) =>
+  Zip.status(deps, { ...query, clientAddress }, userId),
+);
