@@ -7,6 +7,7 @@ export * from "./files";
 export * from "./shares";
 export * from "./search";
 export * from "./admin";
+export * from "./admin";
 export * from "./zip";
 export * from "./previews";
 export * from "./compat";

@@ -3,6 +3,12 @@ import type { AccessTokens, Clock, EventBus, ObjectStorage, RateLimiter, Schedul
 
 export interface CoreSettings {
   defaultQuotaBytes: number;
+  accounts: {
+    /** Mobiles that are administrators (ADMIN_MOBILES); empty: the first registered user is. */
+    adminMobiles: string[];
+    /** How long a process trusts an account state it read for a token (the revocation bound); 0: never. */
+    authCacheSeconds: number;
+  };
   login: { maxFailuresPerMobile: number; maxFailuresPerAddress: number; windowSeconds: number };
   files: {
     maxUploadBytes: number;

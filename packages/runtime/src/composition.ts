@@ -181,6 +181,7 @@ async function schedulerDeps(config: Config, db: Db): Promise<Built<{ scheduler:
 function coreSettings(config: Config): CoreSettings {
   return {
     defaultQuotaBytes: config.DEFAULT_QUOTA_BYTES,
+    accounts: { adminMobiles: config.ADMIN_MOBILES, authCacheSeconds: config.AUTH_CACHE_SECONDS },
     login: {
       maxFailuresPerMobile: config.LOGIN_MAX_FAILURES_PER_MOBILE,
       maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,

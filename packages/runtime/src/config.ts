@@ -100,6 +100,25 @@ export const settings = {
   LOGIN_MAX_FAILURES_PER_MOBILE: setting(int(5), "wrong passwords per mobile number in `LOGIN_WINDOW_SECONDS`; then login answers 429"),
   LOGIN_MAX_FAILURES_PER_ADDRESS: setting(int(30), "wrong passwords per client address in `LOGIN_WINDOW_SECONDS`; then login answers 429"),
   LOGIN_WINDOW_SECONDS: setting(int(15 * 60), "the window of the login throttles"),
+  ADMIN_MOBILES: setting(
+    z._default(
+      z.pipe(
+        z.string(),
+        z.transform((v) =>
+          v
+            .split(",")
+            .map((m) => m.trim())
+            .filter(Boolean),
+        ),
+      ),
+      [],
+    ),
+    "comma-separated mobiles that are administrators (at registration, or at their next login); unset: the first account registered on a fresh install is",
+    { shownDefault: "–" },
+  ),
+  AUTH_CACHE_SECONDS: setting(    z._default(z.coerce.number().check(z.int(), z.nonnegative()), 5),
+    "how long a process trusts what it read about a token's account (token version, sign-out, disabled, role): a sign-out or disable made by another process (Lambda container) takes effect within it, the answering one's at once; 0: read on every request",
+  ),
   SHARE_CODE_MAX_FAILURES_PER_ADDRESS: setting(
     int(5),
     "wrong extraction codes per share and client address (IPv6: its /64) in `SHARE_CODE_ADDRESS_WINDOW_SECONDS` (see Security)",

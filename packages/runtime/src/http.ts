@@ -5,7 +5,7 @@ import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type * as z from "zod/mini";
 import { ErrorCodes, type BodyOf, type DataOf, type ErrorName, type QueryOf, type RouteDef } from "@polaris/contract";
-import { DomainError, recordedEvents } from "@polaris/core";
+import { DomainError, recordedEvents, Users, type AccessClaims } from "@polaris/core";
 import { getConfig, getDeps, type AppDeps } from "./composition";
 import { idempotencyScope, requestHash } from "./idempotency";
 import { emitMetrics, type MetricEntry } from "./metrics";
@@ -18,6 +18,8 @@ export interface RequestContext<R extends RouteDef> {
   userId: number;
   clientAddress: string;
   deps: AppDeps;
+  /** The access token's claims, where `userId` is set. */
+  claims: AccessClaims;
   /** Adds a metric to this request's EMF line (beside Requests, Errors and Latency). */
   metric(name: string, unit: MetricEntry["unit"], value: number): void;
 }
@@ -32,6 +34,7 @@ type State = {
   idempotency?: { scope: string; key: string; lease: string };
   eventsBefore: number;
   metrics?: MetricEntry[];
+  claims?: AccessClaims;
 };
 
 // Every JSON answer is built here (errors and stored idempotent replays included), so each carries the security headers.
@@ -83,15 +86,17 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
 
       if (route.auth === "jwt" || (route.auth === "optional" && event.headers?.authorization !== undefined)) {
         const token = bearer(event.headers?.authorization);
-        const userId = token ? await deps.tokens.verify(token) : null;
-        if (!userId) throw new HttpFailure(errorResult("UNAUTHORIZED"));
-        // A signature proves who the token was issued to, not that the account still exists: a deleted
-        // user's token must stop working on every route (list and info included, which would otherwise
-        // answer an empty folder or 404, and writes that would answer 500 or "quota exceeded"). One
-        // primary-key probe, on the index the use cases read anyway; no cache, so removal takes effect at once.
-        const user = await deps.db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
-        if (!user) throw new HttpFailure(errorResult("UNAUTHORIZED"));
-        s.userId = userId;
+        const claims = token ? await deps.tokens.inspect(token) : null;
+        if (!claims) throw new HttpFailure(errorResult("UNAUTHORIZED"));
+        // A signature proves who the token was issued to, not that it still stands: the account must
+        // exist and be enabled, and the token be neither signed out nor of an older token version, on
+        // every route. Read once per AUTH_CACHE_SECONDS per token and process (Users.authenticate).
+        const session = await Users.authenticate(deps, claims);
+        // Administrators' routes do not exist for anyone else: the same answer as an unknown path.
+        if (route.role === "admin" && session.role !== "admin")
+          throw new HttpFailure(errorResult("NOT_FOUND", `no route for ${event.rawPath ?? route.path}`));
+        s.userId = claims.userId;
+        s.claims = claims;
       }
       s.query = route.query ? parseOrFail(route.query, event.queryStringParameters ?? {}, "query") : undefined;
       s.body = route.body ? parseOrFail(route.body, event.body, "body") : undefined;
@@ -194,6 +199,7 @@ export function httpHandler<R extends RouteDef>(
       body: s.body as BodyOf<R>,
       query: s.query as QueryOf<R>,
       userId: s.userId,
+      claims: s.claims!,
       clientAddress: event.requestContext?.http?.sourceIp ?? "unknown",
       deps: s.deps,
       metric: (name, unit, value) => (s.metrics ??= []).push({ name, unit, value }),

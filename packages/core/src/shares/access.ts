@@ -56,11 +56,14 @@ export async function openShare(deps: CoreDeps, access: ShareAccess, viewerId?: 
       "f.status as file_status",
       "u.name as sharer_name",
       "u.mobile as sharer_mobile",
+      "u.disabled_at as sharer_disabled_at",
     ])
     .where("s.identity", "=", access.identity)
     .executeTakeFirst();
   if (!share) return fail("SHARE_NOT_FOUND");
   assertUsable(share, deps.clock.now());
+  // A disabled account's shares close with it (403 200006) and open again when it is enabled.
+  if (share.sharer_disabled_at) fail("SHARE_OWNER_DISABLED");
   if (share.file_status !== "active") fail("SHARED_FILE_GONE");
   if (viewerId !== share.user_id) await checkAccess(deps, share, access, options);
   const { sharer_mobile, file_identity, name, ext, is_dir, size, mime_type, created_at, updated_at } = share;

@@ -9,6 +9,7 @@ import { loadFileItem, lockUserTree, resolveFolder } from "../files/tree";
 import { place, placement } from "../files/versions/place";
 import { schedulePrune } from "../files/versions/shared";
 import { consumeQuota } from "../quota";
+import { countInstantUpload } from "../admin/upload-days";
 
 type InstantInput = BodyOf<typeof fileRoutes.uploadInstant>;
 
@@ -54,6 +55,7 @@ export async function instant(deps: CoreDeps, userId: number, input: InstantInpu
     if (!(await addBlobReferences(trx, input.hash, 1))) return null;
     const content = { sha256: input.hash, size: input.size, mimeType: mimeFromName(target.kind === "new" ? target.name : name) };
     const id = await place(trx, userId, parentId, target, content, deps.clock.now());
+    await countInstantUpload(trx, userId);
     return { id, versioned: target.kind === "version" ? target.file.identity : null };
   });
   // The last reference was purged between the check and the link: the client uploads normally.

@@ -2,3 +2,7 @@ export { register } from "./register";
 export { login } from "./login";
 export { getInfo } from "./get-info";
 export { getQuota } from "./get-quota";
+export { changePassword } from "./change-password";
+export { logout } from "./logout";
+export { updateProfile } from "./update-profile";
+export { authenticate, forgetSessions } from "./session";

@@ -25,10 +25,23 @@ export async function login(deps: CoreDeps, input: LoginInput) {
     fail("TOO_MANY_REQUESTS", "too many failed logins, try again later");
   }
 
-  const user = await deps.db.selectFrom("users").select(["id", "password_hash"]).where("mobile", "=", input.mobile).executeTakeFirst();
+  const user = await deps.db
+    .selectFrom("users")
+    .select(["id", "password_hash", "disabled_at", "token_version"])
+    .where("mobile", "=", input.mobile)
+    .executeTakeFirst();
   const ok = user ? await verifyPassword(input.password, user.password_hash) : await burnPasswordCheck(input.password);
   // One message for an unknown mobile and a wrong password: nothing to enumerate.
   if (!user || !ok) return fail("WRONG_CREDENTIALS");
   await Promise.all([deps.rateLimiter.reset(mobileKey), deps.rateLimiter.giveBack(clientKey)]);
-  return deps.tokens.issue(user.id);
+  // Said only to someone holding the password.
+  if (user.disabled_at) return fail("ACCOUNT_DISABLED");
+  // ADMIN_MOBILES also names accounts made before it was set: they become administrators at their next login.
+  const promote = deps.settings.accounts.adminMobiles.includes(input.mobile);
+  await deps.db
+    .updateTable("users")
+    .set({ last_login_at: deps.clock.now(), ...(promote ? { role: "admin" as const } : {}) })
+    .where("id", "=", user.id)
+    .execute();
+  return deps.tokens.issue(user.id, user.token_version);
 }

@@ -1,0 +1,10 @@
+export { listUsers } from "./users";
+export { setQuota } from "./set-quota";
+export { setDisabled } from "./set-disabled";
+export { setRole } from "./set-role";
+export { resetPassword } from "./reset-password";
+export { listShares } from "./shares";
+export { banShare } from "./ban-share";
+export { stats } from "./stats";
+export { listAudit } from "./audit";
+export { countInstantUpload } from "./upload-days";
