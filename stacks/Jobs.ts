@@ -5,7 +5,7 @@ import { QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Queue, use, type StackContext } from "sst/constructs";
 import { polarisFunction, type Access } from "./lib/functions";
 import { jobNames, jobSlug, jobsByName, names, type JobName, type Platform } from "./lib/platform";
-import { jobTable } from "@polaris/contract";
+import { jobTable, ZIP_KEY_PREFIX } from "@polaris/contract";
 import { Data } from "./Data";
 import { Events } from "./Events";
 import { Network } from "./Network";
@@ -21,6 +21,8 @@ const JOB_ACCESS: Record<string, Access> = {
   "share.expire": { db: true, events: true },
   // Prunes a file's previous versions past retention: rows, blob references, objects nobody references; schedules itself again.
   "version.prune": { db: true, bucket: ["delete"], events: true, schedules: true },
+  // Deletes a finished zip past its time.
+  "zip.expire": { db: true, bucket: ["delete"], bucketKeys: { delete: ZIP_KEY_PREFIX }, events: true },
 };
 // Every job publishes the pending outbox rows when it is done (runtime jobHandler): hence events.
 

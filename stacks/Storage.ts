@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import { BlockPublicAccess, Bucket as CdkBucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import { Bucket, use, type StackContext } from "sst/constructs";
-import { BLOB_KEY_PREFIX, consumerTable } from "@polaris/contract";
+import { BLOB_KEY_PREFIX, consumerTable, ZIP_KEY_PREFIX } from "@polaris/contract";
 import { polarisFunction } from "./lib/functions";
 import { jobsByName, type Platform } from "./lib/platform";
 import { consumerQueues } from "./lib/queues";
@@ -19,7 +19,7 @@ import { Network } from "./Network";
 export function Storage({ stack, app }: StackContext) {
   const { settings, network } = use(Network);
   const { database } = use(Data);
-  const { bus } = use(Events);
+  const { bus, busQueues } = use(Events);
   const removal = settings.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
   const accessLogs = new CdkBucket(stack, "AccessLogs", {
@@ -69,6 +69,8 @@ export function Storage({ stack, app }: StackContext) {
         lifecycleRules: [
           // Parts of uploads nobody completes cost storage until aborted.
           { id: "abort-incomplete-multipart", abortIncompleteMultipartUploadAfter: Duration.days(1) },
+          // The zip.expire job deletes each zip after ZIP_TTL_SECONDS (a day); this catches any it missed.
+          { id: "expire-zips", prefix: ZIP_KEY_PREFIX, expiration: Duration.days(7) },
         ],
         removalPolicy: removal,
       },
@@ -113,5 +115,27 @@ export function Storage({ stack, app }: StackContext) {
   );
   s3Queues.consume(stack, "thumbnail", thumbnail);
 
-  return { bucket: files, s3Queues, uploadCreated, thumbnail };
+  const zipConsumer = consumerTable["zip-worker"];
+  const zipWorker = polarisFunction(
+    stack,
+    "ZipWorker",
+    {
+      entry: zipConsumer.handler,
+      // Zip.runZip: streams blobs into zips/<job>.zip by multipart upload (aborting a dead run's parts),
+      // schedules zip.expire; the batch handler publishes pending outbox rows.
+      access: {
+        db: true,
+        bucket: ["read", "write", "multipart"],
+        bucketKeys: { read: BLOB_KEY_PREFIX, write: ZIP_KEY_PREFIX, multipart: ZIP_KEY_PREFIX },
+        events: true,
+        schedules: true,
+      },
+      timeout: `${zipConsumer.timeoutSeconds} seconds`,
+      memorySize: `${zipConsumer.memoryMB} MB`,
+    },
+    platform,
+  );
+  busQueues.consume(stack, "zip-worker", zipWorker);
+
+  return { bucket: files, s3Queues, uploadCreated, thumbnail, zipWorker };
 }

@@ -1,4 +1,4 @@
-import type { RouteDef } from "@polaris/contract";
+import { type RouteDef, ZIP_KEY_PREFIX } from "@polaris/contract";
 import type { Access } from "./lib/functions";
 
 /**
@@ -36,6 +36,10 @@ const EXTRA: Record<string, Access> = {
   // Search reads the index only.
   "GET /search/v1/search/files": { search: "read" },
   "GET /search/v1/search/stats": { search: "read" },
+  // Zips: create counts a share's download and throttles (KV, as every POST); status signs the zip's GET.
+  "GET /file/v1/zip/status": { kv: true, bucket: ["read"], bucketKeys: { read: ZIP_KEY_PREFIX } },
+};
+
 };
 
 /** Operational routes: no secrets to sign with. */
@@ -52,6 +56,7 @@ export function httpAccess(route: RouteDef): Access {
     kv: route.method === "POST" || extra.kv === true,
     events: route.method === "POST",
     ...(extra.bucket ? { bucket: extra.bucket } : {}),
+    ...(extra.bucketKeys ? { bucketKeys: extra.bucketKeys } : {}),
     ...(extra.search ? { search: extra.search } : {}),
     ...(extra.schedules ? { schedules: true } : {}),
   };

@@ -462,9 +462,7 @@ describe("functions", () => {
     const expected = [
       ...routes.map(([, route]) => route.handler),
       ...Object.values(jobTable).map((j) => j.handler),
-      "functions/events/upload-created.ts",
-      "functions/events/search-indexer.ts",
-      "functions/jobs/outbox-sweep.ts",
+      ...Object.values(consumerTable).map((c) => c.handler),
       "functions/jobs/migrate.ts",
     ]
       .map(handlerOf)

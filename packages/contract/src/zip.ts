@@ -7,6 +7,9 @@ const route = <B extends z.ZodMiniType | undefined, Q extends z.ZodMiniObject | 
   def: Omit<Parameters<typeof defineRoute<B, Q, D>>[0], "tag">,
 ) => defineRoute<B, Q, D>({ ...def, tag: area });
 
+/** Where zips are stored: their own prefix, so IAM and a lifecycle rule can name them alone. */
+export const ZIP_KEY_PREFIX = "zips/";
+
 export const zipStatus = z.enum(["pending", "running", "done", "failed", "expired"]);
 export type ZipStatus = z.infer<typeof zipStatus>;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { BodyOf, zipRoutes } from "@polaris/contract";
+import { type BodyOf, ZIP_KEY_PREFIX, type zipRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
 import { addressKey } from "../client-address";
 import { fail } from "../errors";
@@ -8,7 +8,6 @@ import { ownedItems } from "../files/tree";
 import { itemsInShare, openShare } from "../shares/access";
 import { assertNotPreviewOnly, takeDownload } from "../shares/limits";
 import { zipTotals } from "./entries";
-import { ZIP_KEY_PREFIX } from "./shared";
 
 type Input = BodyOf<typeof zipRoutes.create> & { clientAddress: string };
 

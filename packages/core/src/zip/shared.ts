@@ -3,8 +3,6 @@ import type { CoreDeps } from "../deps";
 import type { ZipJobRow } from "../db/schema";
 import { toUnixSeconds } from "../time";
 
-/** Where a job's zip is stored: under its own prefix, so a lifecycle rule can expire them all. */
-export const ZIP_KEY_PREFIX = "zips/";
 export const zipExpiryJob = (jobIdentity: string) => `zip-expire-${jobIdentity}`;
 
 /** A job as its status shows it; a finished one carries a presigned GET under the zip's name, valid until the zip goes. */
