@@ -40,6 +40,8 @@ interface Fixture {
   trashed: string;
   share: string;
   uploadKey: string;
+  /** A previous version of `file`. */
+  version: string;
 }
 
 interface Request {
@@ -70,6 +72,10 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
   "file.list": { parentId: [(x) => ({ query: { parentId: x } })] },
   "file.detail": { identity: [(x) => ({ query: { identity: x } })] },
   "file.download": { identity: [(x) => ({ query: { identity: x } })] },
+  "file.versions": { identity: [(x) => ({ query: { identity: x } })] },
+  "file.versionDownload": { identity: [(x) => ({ query: { identity: x } })] },
+  "file.versionRestore": { identity: [(x) => ({ body: { identity: x } })] },
+  "file.versionDelete": { identity: [(x) => ({ body: { identity: x } })] },
   "file.createFolder": { parentId: [(x) => ({ body: { name: "n", parentId: x } })] },
   "file.rename": { identity: [(x) => ({ body: { identity: x, name: "renamed" } })] },
   "file.move": {
@@ -123,6 +129,7 @@ async function fixture(content: Buffer): Promise<Fixture> {
   const folder = await createFolder(app, token, "private");
   const subfolder = await createFolder(app, token, "inner", folder);
   const file = await uploadFile(app, token, content, { name: "secret.bin", parentId: folder });
+  await uploadFile(app, token, bytes(300, content[0] + 2000), { name: "secret.bin", parentId: folder, onConflict: "version" });
   const trashed = await uploadFile(app, token, bytes(64, content[0] + 1000), { name: "old.bin" });
   expect((await app.call("POST", "/file/v1/file/delete", { token, body: { identities: [trashed] } })).status).toBe(200);
   const share = (
@@ -136,7 +143,13 @@ async function fixture(content: Buffer): Promise<Fixture> {
     .select("user_id as userId")
     .where("identity", "=", folder)
     .executeTakeFirstOrThrow();
-  return { token, userId, folder, subfolder, file, trashed, share, uploadKey };
+  const { version } = await app.deps.db
+    .selectFrom("file_versions as v")
+    .innerJoin("files as f", "f.id", "v.file_id")
+    .select("v.identity as version")
+    .where("f.identity", "=", file)
+    .executeTakeFirstOrThrow();
+  return { token, userId, folder, subfolder, file, trashed, share, uploadKey, version };
 }
 
 /** Everything of A's: rows of files, uploads and shares, the blobs A's files reference, A's user row (quota). */
@@ -148,6 +161,7 @@ async function rowsOf(userId: number) {
     files,
     uploads: await db.selectFrom("uploads").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
     shares: await db.selectFrom("shares").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
+    versions: await db.selectFrom("file_versions").selectAll().where("user_id", "=", userId).orderBy("id").execute(),
     blobs: shas.length ? await db.selectFrom("blobs").selectAll().where("sha256", "in", shas).orderBy("sha256").execute() : [],
     user: await db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow(),
   };
@@ -178,7 +192,15 @@ describe("authorization matrix: another user's identities behave as missing ones
 
   it("answers B exactly as for a missing identity, for each of A's identities, and changes none of A's rows", async () => {
     const before = await rowsOf(a.userId);
-    const theirs = { folder: a.folder, subfolder: a.subfolder, file: a.file, trashed: a.trashed, share: a.share, uploadKey: a.uploadKey };
+    const theirs = {
+      folder: a.folder,
+      subfolder: a.subfolder,
+      file: a.file,
+      trashed: a.trashed,
+      share: a.share,
+      uploadKey: a.uploadKey,
+      version: a.version,
+    };
     const mismatches: string[] = [];
     let compared = 0;
     for (const [key, fields] of Object.entries(cases)) {
