@@ -40,6 +40,26 @@ const EXTRA: Record<string, Access> = {
   "GET /file/v1/zip/status": { kv: true, bucket: ["read"], bucketKeys: { read: ZIP_KEY_PREFIX } },
 };
 
+/** A Polaris-IO compatibility route (packages/contract/src/compat.ts) touches what the Polaris route it maps onto does. */
+const MAPS_ONTO: Record<string, string> = {
+  "POST /file/v1/upload/check": "POST /file/v1/upload/instant",
+  "POST /file/v1/upload/complete": "POST /file/v1/upload/callback",
+  "GET /file/v1/list": "GET /file/v1/file/list",
+  "GET /file/v1/detail": "GET /file/v1/file/detail",
+  "GET /file/v1/download": "GET /file/v1/file/download",
+  "POST /file/v1/move": "POST /file/v1/file/move",
+  "POST /file/v1/rename": "POST /file/v1/file/rename",
+  "POST /file/v1/copy": "POST /file/v1/file/copy",
+  "POST /file/v1/delete": "POST /file/v1/file/delete",
+  "POST /share/v1/create": "POST /share/v1/share/create",
+  "GET /share/v1/list": "GET /share/v1/share/list",
+  "POST /share/v1/cancel": "POST /share/v1/share/cancel",
+  "POST /share/v1/update": "POST /share/v1/share/update",
+  "POST /share/v1/save": "POST /share/v1/share/save",
+  "GET /share/v1/detail": "GET /share/v1/share/detail",
+  "GET /share/v1/download": "GET /share/v1/share/download",
+  "GET /search/v1/files": "GET /search/v1/search/files",
+  "GET /search/v1/stats": "GET /search/v1/search/stats",
 };
 
 /** Operational routes: no secrets to sign with. */
@@ -49,7 +69,7 @@ export const routeKey = (route: Pick<RouteDef, "method" | "path">) => `${route.m
 
 export function httpAccess(route: RouteDef): Access {
   const key = routeKey(route);
-  const extra = EXTRA[key] ?? {};
+  const extra = EXTRA[MAPS_ONTO[key] ?? key] ?? {};
   return {
     db: true,
     jwt: !OPS.has(key),

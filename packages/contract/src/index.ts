@@ -7,7 +7,6 @@ export * from "./files";
 export * from "./shares";
 export * from "./search";
 export * from "./admin";
-export * from "./admin";
 export * from "./zip";
 export * from "./previews";
 export * from "./compat";

@@ -41,10 +41,12 @@ function queryParameters(query: z.ZodMiniObject) {
 }
 
 function responsesFor(route: RouteDef) {
+  // A compatibility route answers every business error with its one status (a bad token 401, a failing dependency its 5xx).
+  const statusOf = (status: number) => (route.errorStatus && status !== 401 && status < 500 ? route.errorStatus : status);
   const errorStatuses = new Set<number>([400, 500]);
   if (route.auth !== "none") errorStatuses.add(401);
-  if (route.method === "POST") errorStatuses.add(413).add(409);
-  for (const name of route.errors ?? []) errorStatuses.add(ErrorCodes[name].status);
+  if (route.method === "POST") errorStatuses.add(statusOf(413)).add(statusOf(409));
+  for (const name of route.errors ?? []) errorStatuses.add(statusOf(ErrorCodes[name].status));
   const responses: Record<string, { description: string; content: Record<string, { schema: JsonSchema }> }> = {
     200: {
       description: "OK",
@@ -55,7 +57,7 @@ function responsesFor(route: RouteDef) {
   };
   for (const status of [...errorStatuses].sort()) {
     const codes = Object.values(ErrorCodes)
-      .filter((e) => e.status === status)
+      .filter((e) => statusOf(e.status) === status)
       .map((e) => e.code);
     responses[status] = {
       description: `error; business code one of ${codes.join(", ")}`,

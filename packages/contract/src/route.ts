@@ -35,6 +35,11 @@ export interface RouteDef<
   raw?: boolean;
   /** "admin": only administrators (a `jwt` route); to anyone else signed in it answers as a route that does not exist (404). */
   role?: "admin";
+  /**
+   * Business errors answer with this HTTP status instead of the code table's (the Polaris-IO
+   * compatibility routes: 400, as the original did); a bad token keeps 401 and a dependency's failure its 5xx.
+   */
+  errorStatus?: 400;
 }
 
 export const defineRoute = <
@@ -54,6 +59,10 @@ export const unixSeconds = z.int().check(z.nonnegative(), z.describe("Unix time 
 export const identity = z.uuid().check(z.describe("public identity of an item (UUID)"));
 /** Folder identity or "0" for the root; omitted means the root. */
 export const folderRef = z.union([z.literal("0"), z.uuid()]).check(z.describe('folder identity, "0" for the root'));
+/** Polaris-IO's numeric folder id (its int64; 0 = the root), where its clients send one. */
+export const folderId = z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER), z.describe("numeric folder id, 0 for the root"));
+/** A folder as Polaris's clients name it (identity or "0") or as Polaris-IO's do (numeric id). */
+export const folderRefOrId = z.union([folderRef, folderId]);
 /** Free text the server stores or searches for: PostgreSQL text cannot hold NUL, and no name needs control characters. */
 export const plainText = (schema: z.ZodMiniString) =>
   schema.check(z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"));

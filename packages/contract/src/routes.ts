@@ -1,6 +1,5 @@
 import type { RouteDef } from "./route";
 import { adminRoutes } from "./admin";
-import { adminRoutes } from "./admin";
 import { compatRoutes } from "./compat";
 import { fileRoutes } from "./files";
 import { opsRoutes } from "./ops";
@@ -20,7 +19,6 @@ const routes = {
   ...prefixed("file", fileRoutes),
   ...prefixed("share", shareRoutes),
   ...prefixed("search", searchRoutes),
-  ...prefixed("admin", adminRoutes),
   ...prefixed("admin", adminRoutes),
   ...prefixed("zip", zipRoutes),
   ...prefixed("preview", previewRoutes),

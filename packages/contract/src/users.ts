@@ -64,8 +64,8 @@ export const userRoutes = {
     handler: "functions/http/user/info.ts",
     auth: "jwt",
     tag: area,
-    summary: "The signed-in user's profile",
-    data: z.object({ userInfo }),
+    summary: "The signed-in user's profile (also as `user`, where Polaris-IO's clients read it)",
+    data: z.object({ userInfo, user: userInfo }),
     errors: ["USER_NOT_FOUND"],
   }),
   quota: defineRoute({
@@ -75,7 +75,11 @@ export const userRoutes = {
     auth: "jwt",
     tag: area,
     summary: "Storage quota: total, used and reserved by uploads in progress (bytes)",
-    data: quota,
+    data: z.extend(quota, {
+      quota: z
+        .object({ totalSize: z.int(), usedSize: z.int() })
+        .check(z.describe("the same two figures, where Polaris-IO's clients read them")),
+    }),
     errors: ["USER_NOT_FOUND"],
   }),
   changePassword: defineRoute({

@@ -7,7 +7,6 @@ export * as Shares from "./shares";
 export * as Search from "./search";
 export * as Thumbnails from "./thumbnails";
 export * as Outbox from "./outbox";
-export * as Admin from "./admin";
 export * as Compat from "./compat";
 export * as Admin from "./admin";
 export * as Zip from "./zip";

@@ -148,6 +148,10 @@ function routeMiddleware(route: RouteDef): MiddlewareObj<Event, Result> {
         (s.deps?.logger ?? console).error("unhandled error", { error: error as Error, path: route.path });
         request.response = errorResult("SERVER_ERROR");
       }
+      // Compatibility routes answer business errors with one status, as their original did; a bad token keeps 401, a failing dependency its 5xx.
+      const { statusCode } = request.response;
+      if (route.errorStatus && statusCode !== 401 && statusCode < 500)
+        request.response = { ...request.response, statusCode: route.errorStatus };
     },
   };
 }

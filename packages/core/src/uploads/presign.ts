@@ -15,7 +15,16 @@ const MAX_PARTS = 10_000;
  * Opens an upload session: reserves the quota, then hands out either one presigned PUT that signs
  * the SHA-256 (so a checking store refuses other bytes) or a multipart plan with a URL per part.
  */
-export async function presign(deps: CoreDeps, userId: number, input: BodyOf<typeof fileRoutes.uploadPresign>) {
+export async function presign(
+  deps: CoreDeps,
+  userId: number,
+  input: BodyOf<typeof fileRoutes.uploadPresign>,
+  /**
+   * false: a PUT as Polaris-IO's clients send it (no checksum header; a content type only when one was
+   * named). Nothing is trusted for it: completion checks the stored bytes' size and SHA-256 as for every upload.
+   */
+  { checksumAtPut = true }: { checksumAtPut?: boolean } = {},
+) {
   const settings = deps.settings.files;
   const name = validName(input.name);
   if (input.size > settings.maxUploadBytes)
@@ -63,8 +72,8 @@ export async function presign(deps: CoreDeps, userId: number, input: BodyOf<type
   if (!multipart) {
     const put = await deps.storage.presignPut(objectKey, {
       size: input.size,
-      sha256Base64: Buffer.from(input.hash, "hex").toString("base64"),
-      contentType: mimeType,
+      sha256Base64: checksumAtPut ? Buffer.from(input.hash, "hex").toString("base64") : undefined,
+      contentType: checksumAtPut || input.mimeType ? mimeType : undefined,
       expiresInSeconds: Math.min(settings.presignExpiresSeconds, ttl),
     });
     return { ...common, mode: "single" as const, uploadUrl: put.url, headers: put.headers };
