@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import { routeTable, type RouteDef } from "@polaris/contract";
+import { ErrorCodes, routeTable, type RouteDef } from "@polaris/contract";
 import { bytes, createFolder, sha256, startTestApp, uploadFile, type TestApp } from "./support";
 
 /**
@@ -12,7 +12,7 @@ import { bytes, createFolder, sha256, startTestApp, uploadFile, type TestApp } f
  */
 
 /** Field names that carry an identity. */
-const IDENTITY_FIELD = /(^identity$|^identities$|Id$|Ids$|Identity$|Identities$|Key$)/;
+const IDENTITY_FIELD = /(^id$|^identity$|^identities$|Id$|Ids$|Identity$|Identities$|Key$)/;
 
 /** Identity fields that are not someone's private item, and why. */
 const EXEMPT: Record<string, string> = {
@@ -20,6 +20,14 @@ const EXEMPT: Record<string, string> = {
   "share.detail identity": "a share link is public by design",
   "share.download identity": "a share link is public by design",
   "share.save identity": "a share link is public by design (the items saved are checked below)",
+  "compat.shareDetail identity": "a share link is public by design",
+  "compat.shareDownload identity": "a share link is public by design",
+  "compat.shareSave identity": "a share link is public by design (the items saved are checked below)",
+  "compat.uploadComplete parentId": "accepted from Polaris-IO's clients and not used: the file goes where presign said",
+  "share.info identity": "a share link is public by design",
+  "zip.create shareIdentity": "a share link is public by design (the items zipped are checked below)",
+  "zip.status shareIdentity": "a share link is public by design (the job is checked below)",
+  "admin.shareBan identity": "an administrator acts on every user's shares; to anyone else the route itself does not exist (below)",
 };
 
 function fieldsOf(schema: z.ZodMiniType | undefined): string[] {
@@ -42,6 +50,8 @@ interface Fixture {
   uploadKey: string;
   /** A previous version of `file`. */
   version: string;
+  /** A zip job of `folder`. */
+  zipJob: string;
 }
 
 interface Request {
@@ -65,7 +75,12 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
   "file.uploadInstant": {
     parentId: [(x) => ({ body: { hash: sha256(b.content), size: b.content.length, name: "i.bin", parentId: x }, prove: b.content })],
   },
-  "file.uploadPresign": { parentId: [(x) => ({ body: { hash: sha256("p"), size: 1, name: "p.bin", parentId: x } })] },
+  "file.uploadPresign": {
+    parentId: [
+      (x) => ({ body: { hash: sha256("p"), size: 1, name: "p.bin", parentId: x } }),
+      (x) => ({ body: { hash: sha256("p"), size: 1, name: "p.bin", ext: "bin", parentId: num(x) } }),
+    ],
+  },
   "file.uploadParts": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
   "file.uploadCallback": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
   "file.uploadAbort": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
@@ -76,7 +91,7 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
   "file.versionDownload": { identity: [(x) => ({ query: { identity: x } })] },
   "file.versionRestore": { identity: [(x) => ({ body: { identity: x } })] },
   "file.versionDelete": { identity: [(x) => ({ body: { identity: x } })] },
-  "file.createFolder": { parentId: [(x) => ({ body: { name: "n", parentId: x } })] },
+  "file.createFolder": { parentId: [(x) => ({ body: { name: "n", parentId: x } }), (x) => ({ body: { name: "n", parentId: num(x) } })] },
   "file.rename": { identity: [(x) => ({ body: { identity: x, name: "renamed" } })] },
   "file.move": {
     identities: [
@@ -109,6 +124,52 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
     targetFolderId: [(x) => ({ body: { identity: b.share, fileIdentities: [b.inShare], targetFolderId: x } })],
   },
   "search.files": { parentId: [(x) => ({ query: { parentId: x } })] },
+  // Polaris-IO's routes: numeric folder ids through `num`; their answers for a missing item are 400 with a not-found code.
+  "compat.uploadCheck": {
+    parentId: [(x) => ({ body: { hash: sha256(b.content), size: b.content.length, name: "c.bin", parentId: num(x), proof: "" } })],
+  },
+  "compat.uploadComplete": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
+  "compat.list": { parentId: [(x) => ({ query: { parentId: num(x) } })] },
+  "compat.detail": { identity: [(x) => ({ query: { identity: x } })] },
+  "compat.download": { identity: [(x) => ({ query: { identity: x } })] },
+  "compat.rename": { identity: [(x) => ({ body: { identity: x, name: "renamed" } })] },
+  "compat.move": {
+    identities: [
+      (x) => ({ body: { identities: [x], targetId: num(b.folder) } }),
+      (x) => ({ body: { identities: [b.file, x], targetId: num(b.subfolder) } }),
+    ],
+    targetId: [(x) => ({ body: { identities: [b.file], targetId: num(x) } })],
+  },
+  "compat.copy": {
+    identities: [
+      (x) => ({ body: { identities: [x], targetId: num(b.folder) } }),
+      (x) => ({ body: { identities: [b.file, x], targetId: num(b.subfolder) } }),
+    ],
+    targetId: [(x) => ({ body: { identities: [b.file], targetId: num(x) } })],
+  },
+  "compat.delete": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.file, x] } })] },
+  "compat.shareCreate": { repositoryIdentity: [(x) => ({ body: { repositoryIdentity: x, expiredType: 7, hasCode: true } })] },
+  "compat.shareUpdate": { identity: [(x) => ({ body: { identity: x, expiredType: 30 } })] },
+  "compat.shareCancel": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.share, x] } })] },
+  "compat.shareSave": {
+    fileIdentities: [
+      (x) => ({ body: { identity: b.share, fileIdentities: [x], targetFolderId: num(b.subfolder) } }),
+      (x) => ({ body: { identity: b.share, fileIdentities: [b.inShare, x], targetFolderId: num(b.subfolder) } }),
+    ],
+    targetFolderId: [(x) => ({ body: { identity: b.share, fileIdentities: [b.inShare], targetFolderId: num(x) } })],
+  },
+  "compat.shareDownload": { fileIdentity: [(x) => ({ query: { identity: b.share, fileIdentity: x }, anonymous: true })] },
+  "compat.searchFiles": { parentId: [(x) => ({ query: { parentId: x } })] },
+  "zip.create": {
+    identities: [
+      (x) => ({ body: { identities: [x] } }),
+      (x) => ({ body: { identities: [b.file, x] } }),
+      (x) => ({ body: { shareIdentity: b.share, identities: [x] }, anonymous: true }),
+    ],
+  },
+  "zip.status": {
+    id: [(x) => ({ query: { id: x } }), (x) => ({ query: { id: x, shareIdentity: b.share }, anonymous: true })],
+  },
 };
 
 async function send(key: string, request: Request) {
@@ -149,7 +210,8 @@ async function fixture(content: Buffer): Promise<Fixture> {
     .select("v.identity as version")
     .where("f.identity", "=", file)
     .executeTakeFirstOrThrow();
-  return { token, userId, folder, subfolder, file, trashed, share, uploadKey, version };
+  const zipJob = (await app.call("POST", "/file/v1/zip/create", { token, body: { identities: [folder] } })).body.data.id;
+  return { token, userId, folder, subfolder, file, trashed, share, uploadKey, version, zipJob };
 }
 
 /** Everything of A's: rows of files, uploads and shares, the blobs A's files reference, A's user row (quota). */
@@ -177,6 +239,17 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
+/** Numeric ids of everyone's items, for Polaris-IO's numeric fields; an identity of no item gets an id nobody has. */
+let numericIds = new Map<string, number>();
+const num = (x: string) => numericIds.get(x) ?? Number.MAX_SAFE_INTEGER;
+beforeAll(async () => {
+  const rows = await app.deps.db.selectFrom("files").select(["identity", "id"]).execute();
+  numericIds = new Map(rows.map((r) => [r.identity, Number(r.id)]));
+});
+const notFoundCodes = Object.values(ErrorCodes)
+  .filter((e) => e.status === 404)
+  .map((e) => e.code);
+
 describe("authorization matrix: another user's identities behave as missing ones", () => {
   it("has a case for every identity field of the route table", () => {
     const uncovered = identityFields.filter((rf) => {
@@ -200,6 +273,7 @@ describe("authorization matrix: another user's identities behave as missing ones
       share: a.share,
       uploadKey: a.uploadKey,
       version: a.version,
+      zipJob: a.zipJob,
     };
     const mismatches: string[] = [];
     let compared = 0;
@@ -207,7 +281,10 @@ describe("authorization matrix: another user's identities behave as missing ones
       for (const [field, builders] of Object.entries(fields)) {
         for (const [variant, build] of builders.entries()) {
           const missing = await send(key, build(crypto.randomUUID()));
-          expect(missing.status, `${key} ${field} #${variant} with a missing identity: ${JSON.stringify(missing.body)}`).toBe(404);
+          expect(missing.status, `${key} ${field} #${variant} with a missing identity: ${JSON.stringify(missing.body)}`).toBe(
+            routeTable[key].errorStatus ?? 404,
+          );
+          expect(notFoundCodes, `${key} ${field} #${variant}: ${JSON.stringify(missing.body)}`).toContain(missing.body.code);
           for (const [kind, identity] of Object.entries(theirs)) {
             const answer = await send(key, build(identity));
             compared++;
@@ -223,5 +300,49 @@ describe("authorization matrix: another user's identities behave as missing ones
     expect(mismatches).toEqual([]);
     expect(compared).toBeGreaterThan(100);
     expect(await rowsOf(a.userId)).toEqual(before);
+  });
+});
+
+/** A valid request for every administrator route: only the caller's role may decide the answer. */
+const adminRequests: Record<string, () => Request> = {
+  "admin.users": () => ({ query: { keyword: "1" } }),
+  "admin.setQuota": () => ({ body: { mobile: admin.mobile, totalSize: 1, force: true } }),
+  "admin.setDisabled": () => ({ body: { mobile: admin.mobile, disabled: true } }),
+  "admin.setRole": () => ({ body: { mobile: admin.mobile, role: "user" } }),
+  "admin.passwordReset": () => ({ body: { mobile: admin.mobile } }),
+  "admin.shares": () => ({ query: { status: 0 } }),
+  "admin.shareBan": () => ({ body: { identity: a.share, banned: true } }),
+  "admin.stats": () => ({}),
+  "admin.audit": () => ({}),
+};
+let admin: { token: string; mobile: string };
+
+describe("authorization matrix: administrators' routes", () => {
+  const adminRoutes = Object.entries(routeTable).filter(([, route]) => route.role === "admin");
+
+  it("has a request for every administrator route", () => {
+    expect(adminRoutes.map(([key]) => key).sort()).toEqual(Object.keys(adminRequests).sort());
+  });
+
+  it("answers a non-administrator exactly as a route that does not exist, and a disabled administrator 401 200005; nothing changes", async () => {
+    // A (the first account of this fresh install) is the administrator; B is not. D becomes one, then is disabled.
+    admin = await app.signUp();
+    const grant = await app.call("POST", "/admin/v1/user/role", { token: a.token, body: { mobile: admin.mobile, role: "admin" } });
+    expect(grant.body.data.user.role).toBe("admin");
+    const before = { a: await rowsOf(a.userId), b: await rowsOf(b.userId) };
+    const unknown = await app.call("GET", "/admin/v1/nothing", { token: b.token });
+    expect(unknown).toEqual({ status: 404, body: { code: 100004, msg: "no route for /admin/v1/nothing" } });
+    const asAdmin = async (token: string) => {
+      const answers: Record<string, { status: number; body: unknown }> = {};
+      for (const [key, route] of adminRoutes) answers[key] = await app.call(route.method, route.path, { token, ...adminRequests[key]() });
+      return answers;
+    };
+    const byB = await asAdmin(b.token);
+    for (const [key, route] of adminRoutes)
+      expect(byB[key], key).toEqual({ status: 404, body: { code: 100004, msg: `no route for ${route.path}` } });
+    expect((await app.call("POST", "/admin/v1/user/disable", { token: a.token, body: { mobile: admin.mobile } })).status).toBe(200);
+    const byDisabled = await asAdmin(admin.token);
+    for (const [key] of adminRoutes) expect(byDisabled[key], key).toMatchObject({ status: 401, body: { code: 200005 } });
+    expect({ a: await rowsOf(a.userId), b: await rowsOf(b.userId) }).toEqual(before);
   });
 });
