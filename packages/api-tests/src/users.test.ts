@@ -42,7 +42,9 @@ describe("register, login, info, quota", () => {
 
     // The bare token is accepted as the original product did.
     const quota = await app.call("GET", "/usercenter/v1/user/quota", { headers: { authorization: token } });
-    expect(quota.body.data).toEqual({ totalSize: 10 * 1024 ** 3, usedSize: 0, reservedSize: 0 });
+    // Also under `quota`, where Polaris-IO's clients read it.
+    const figures = { totalSize: 10 * 1024 ** 3, usedSize: 0 };
+    expect(quota.body.data).toEqual({ ...figures, reservedSize: 0, quota: figures });
   });
 
   it("stores a salted slow hash, never the password", async () => {
