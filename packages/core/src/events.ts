@@ -47,6 +47,8 @@ export type EventPayload<T extends EventType> = z.infer<(typeof EventSchemas)[T]
 let recorded = 0;
 /** Events this process has written so far: a request during which it did not move has nothing to publish. */
 export const recordedEvents = () => recorded;
+/** Counts an event that a statement wrote to the outbox itself (a database function's), as recordEvent counts its own. */
+export const countRecordedEvent = () => void recorded++;
 
 /** Writes the event to the outbox in the caller's transaction, so it exists exactly when the change does. */
 export async function recordEvent<T extends EventType>(trx: Transaction<Database> | Kysely<Database>, type: T, payload: EventPayload<T>) {

@@ -195,6 +195,8 @@ export interface OutboxTable {
   payload: ColumnType<unknown, string, string>;
   created_at: DefaultTimestamp;
   sent_at: Date | null;
+  /** A publisher's lease on the row while it publishes it. */
+  claimed_until: Generated<Date | null>;
 }
 
 export interface FolderCountsTable {
