@@ -1,5 +1,5 @@
-import { routeTable } from "@polaris/contract";
-import { Api as HttpApi, Config, use, type StackContext } from "sst/constructs";
+import { COMPAT_TAG, routeTable, type RouteDef } from "@polaris/contract";
+import { Api as HttpApi, Config, use, type Stack, type StackContext } from "sst/constructs";
 import { httpAccess, routeKey } from "./access";
 import { polarisFunction } from "./lib/functions";
 import type { Platform } from "./lib/platform";
@@ -51,6 +51,23 @@ export function Api({ stack }: StackContext) {
     const routeId = routeKey(route);
     if (seen.has(routeId)) throw new Error(`route ${routeId} is in the route table twice (${seen.get(routeId)} and ${key})`);
     seen.set(routeId, key);
+  }
+  const endpoints = { api, platform, environment };
+  addEndpoints(stack, endpoints, (route) => route.tag !== COMPAT_TAG);
+
+  stack.addOutputs({ ApiUrl: api.url });
+  return endpoints;
+}
+
+/** Adds a route and its function for each entry of the route table that `include` picks, in `stack`. */
+export function addEndpoints(
+  stack: Stack,
+  { api, platform, environment }: { api: HttpApi; platform: Platform; environment: Record<string, string> },
+  include: (route: RouteDef) => boolean,
+) {
+  for (const [key, route] of Object.entries(routeTable)) {
+    if (!include(route)) continue;
+    const routeId = routeKey(route);
     const fn = polarisFunction(
       stack,
       routeFunctionId(key),
@@ -58,13 +75,11 @@ export function Api({ stack }: StackContext) {
         entry: route.handler,
         description: `${routeId} (${route.handler})`,
         access: httpAccess(route),
+        files: route.files,
         environment,
       },
       platform,
     );
     api.addRoutes(stack, { [routeId]: { function: fn, authorizer: "none" } });
   }
-
-  stack.addOutputs({ ApiUrl: api.url });
-  return { api };
 }

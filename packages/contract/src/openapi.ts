@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ErrorCodes } from "./errors";
+import { opsRoutes } from "./ops";
 import type { RouteDef } from "./route";
 import { routeTable } from "./routes";
 
@@ -12,7 +13,21 @@ type JsonSchema = Record<string, unknown>;
  */
 function jsonSchema(schema: z.ZodMiniType): JsonSchema {
   const { $schema, ...rest } = z.toJSONSchema(schema, { io: "input" });
-  return rest;
+  return withoutSafeIntegerBounds(rest) as JsonSchema;
+}
+
+/**
+ * zod bounds every integer by ±(2^53 − 1), which says no more than "integer" and which viewers
+ * take for the example value (a code of -9007199254740991): left out.
+ */
+function withoutSafeIntegerBounds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSafeIntegerBounds);
+  if (!value || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k, v]) => !((k === "minimum" || k === "maximum") && Math.abs(v as number) === Number.MAX_SAFE_INTEGER))
+      .map(([k, v]) => [k, withoutSafeIntegerBounds(v)]),
+  );
 }
 
 const errorEnvelope = z.object({
@@ -26,6 +41,12 @@ const okEnvelope = (data: z.ZodMiniType) => z.object({ code: z.literal(200), msg
 const codeTable = Object.values(ErrorCodes)
   .map((e) => `| ${e.code} | ${e.status} | ${e.msg} |`)
   .join("\n");
+
+/** What the raw routes that are not JSON answer. */
+const rawTypes: Record<string, string[]> = {
+  [opsRoutes.docs.path]: ["text/html"],
+  [opsRoutes.docsAsset.path]: ["text/javascript", "text/css"],
+};
 
 const idempotencyKey = { $ref: "#/components/parameters/IdempotencyKey" };
 
@@ -51,7 +72,7 @@ function responsesFor(route: RouteDef) {
     200: {
       description: "OK",
       content: route.raw
-        ? { [route.path === "/docs" ? "text/html" : "application/json"]: { schema: jsonSchema(route.data) } }
+        ? Object.fromEntries((rawTypes[route.path] ?? ["application/json"]).map((type) => [type, { schema: jsonSchema(route.data) }]))
         : { "application/json": { schema: jsonSchema(okEnvelope(route.data)) } },
     },
   };

@@ -33,6 +33,8 @@ export interface RouteDef<
   errors?: readonly ErrorName[];
   /** Raw responses (HTML, the OpenAPI document) skip the envelope. */
   raw?: boolean;
+  /** Files the handler reads at run time (paths from the repository root), shipped beside its Lambda bundle. */
+  files?: readonly string[];
   /** "admin": only administrators (a `jwt` route); to anyone else signed in it answers as a route that does not exist (404). */
   role?: "admin";
   /**
