@@ -266,6 +266,29 @@ describe("polaris CLI: files", () => {
     expect(cleared.stdout).toMatch(/deleted 1 item/);
     expect(JSON.parse((await ok(["--json", "trash"])).stdout)).toEqual([]);
   });
+
+  it("uploads a new version (--on-conflict version), lists, downloads, restores and deletes versions", async () => {
+    writeFileSync(join(work, "notes.txt"), "first draft\n");
+    await ok(["upload", "notes.txt", "--to", "/docs"]);
+    writeFileSync(join(work, "notes.txt"), "second draft, longer\n");
+    await ok(["upload", "notes.txt", "--to", "/docs", "--on-conflict", "version"]);
+    type Version = { identity: string; size: number; current: boolean };
+    const versions = async () => JSON.parse((await ok(["--json", "versions", "/docs/notes.txt"])).stdout) as Version[];
+    const [current, previous] = await versions();
+    expect([current.current, current.size, previous.current, previous.size]).toEqual([true, 21, false, 12]);
+    expect((await ok(["versions", "/docs/notes.txt"])).stdout).toMatch(new RegExp(`^${current.identity} .*\\(current\\)$`, "m"));
+
+    await ok(["versions", "/docs/notes.txt", "--get", previous.identity, "-o", "out/notes-v1.txt"]);
+    expect(readFileSync(join(work, "out/notes-v1.txt"), "utf8")).toBe("first draft\n");
+    await ok(["versions", "/docs/notes.txt", "--restore", previous.identity]);
+    expect((await versions()).map((v) => [v.size, v.current])).toEqual([
+      [12, true],
+      [21, false],
+      [12, false],
+    ]);
+    await ok(["versions", "/docs/notes.txt", "--delete", current.identity]);
+    expect((await versions()).map((v) => v.size)).toEqual([12, 12]);
+  });
 });
 
 describe("polaris CLI: shares and search", () => {

@@ -64,6 +64,10 @@ export class Client {
   trashRestore = (identities: string[]) => this.call("file.trashRestore", { identities });
   trashDelete = (identities: string[]) => this.call("file.trashDelete", { identities });
   trashClear = () => this.call("file.trashClear", {});
+  versions = (identity: string) => this.call("file.versions", { identity });
+  versionDownload = (identity: string) => this.call("file.versionDownload", { identity });
+  versionRestore = (identity: string) => this.call("file.versionRestore", { identity });
+  versionDelete = (identity: string) => this.call("file.versionDelete", { identity });
 
   instant = (body: InputOf<"file.uploadInstant">) => this.call("file.uploadInstant", body);
   presign = (body: InputOf<"file.uploadPresign">) => this.call("file.uploadPresign", body);

@@ -14,6 +14,7 @@ import { Client, type FileItem } from "./client";
 import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./config";
 import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError } from "./errors";
 import { downloadTo, ensureFolder, isReadable, RateLimiter, uploadFile, walkLocal, type Progress } from "./transfer";
+import { registerVersions } from "./commands/versions";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROOT: FileItem = {
@@ -259,7 +260,12 @@ export function buildProgram(): Command {
     .argument("<local...>", "local files or folders")
     .option("-t, --to <remote>", "remote target folder", "/")
     .option("--limit-rate <size>", "at most this many bytes per second, e.g. 500K, 2M", parseSize)
-    .action(async (locals: string[], opts: { to: string; limitRate?: number }) => {
+    .addOption(
+      new Option("--on-conflict <choice>", 'a name the folder has: rename (add " (n)"), version (a new version of that file) or fail')
+        .choices(["rename", "version", "fail"])
+        .default("rename"),
+    )
+    .action(async (locals: string[], opts: { to: string; limitRate?: number; onConflict: "rename" | "version" | "fail" }) => {
       for (const l of locals) if (!existsSync(l)) throw new UsageError(`upload: no such local file or folder: ${l}`);
       for (const l of locals) if (!(await isReadable(l)) && !statSync(l).isDirectory()) throw new UsageError(`upload: cannot read ${l}`);
       if (opts.limitRate !== undefined && opts.limitRate < 1)
@@ -284,7 +290,7 @@ export function buildProgram(): Command {
       }[] = [];
       try {
         const one = async (local: string, parentId: string, remoteName: string) => {
-          const r = await uploadFile(c, local, parentId, progress, { signal: interrupt.signal, limiter });
+          const r = await uploadFile(c, local, parentId, progress, { signal: interrupt.signal, limiter, onConflict: opts.onConflict });
           results.push({
             local,
             identity: r.file.identity,
@@ -585,6 +591,16 @@ export function buildProgram(): Command {
         process.stderr.write(`${r.total} result(s)\n`);
       },
     );
+
+  registerVersions(program, {
+    client: () => client(g()),
+    resolveRemote,
+    json: () => !!g().json,
+    out,
+    formatBytes,
+    time,
+    progress: () => makeProgress(g()),
+  });
 
   return program;
 }

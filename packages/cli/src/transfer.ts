@@ -7,6 +7,7 @@ import { basename, dirname, extname, join, relative, resolve, sep } from "node:p
 import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { ApiError, Interrupted, NetworkError, NotLoggedInError } from "./errors";
+import type { InputOf } from "@polaris/contract/client";
 import type { Client, FileItem } from "./client";
 import { loadUploads, normalizeApi, saveUpload, type SavedUpload } from "./config";
 
@@ -160,7 +161,7 @@ export async function uploadFile(
   path: string,
   parentId: string,
   progress: Progress,
-  options: { name?: string } & TransferOptions = {},
+  options: { name?: string; onConflict?: InputOf<"file.uploadPresign">["onConflict"] } & TransferOptions = {},
 ): Promise<UploadResult> {
   const stat = statSync(path);
   const name = options.name ?? basename(path);
@@ -179,7 +180,7 @@ export async function uploadFile(
         if (resumed) return resumed;
       }
 
-      const base = { hash, size: stat.size, name, parentId };
+      const base = { hash, size: stat.size, name, parentId, onConflict: options.onConflict };
       const first = await client.instant(base);
       if (first.exists && "challenge" in first) {
         const proof = await proofFor(path, first.challenge);
