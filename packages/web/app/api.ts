@@ -56,7 +56,8 @@ const call = createClient({
   },
   // A refused token is dropped, which signs the console out.
   onError: (e, endpoint) => {
-    if (e.code === 100003 && endpoint.auth === "jwt" && token) setToken(null);
+    // 200005: the account was disabled.
+    if ((e.code === 100003 || e.code === 200005) && endpoint.auth === "jwt" && token) setToken(null);
   },
 });
 const root = (id?: string | null) => id || "0";
@@ -108,4 +109,16 @@ export const api = {
 
   search: (q: InputOf<"search.files">) => call("search.files", q),
   stats: () => call("search.stats"),
+
+  changePassword: (oldPassword: string, newPassword: string) => call("user.changePassword", { oldPassword, newPassword }),
+  logout: (all: boolean) => call("user.logout", { all }),
+  profile: (b: InputOf<"user.profile">) => call("user.profile", b),
+  /** The administrators' routes (`admin.*`), typed by the route table. */
+  admin: <N extends AdminRoute>(name: N, input: InputOf<N>): Promise<ResponseOf<N>> =>
+    (call as (name: string, input: unknown) => Promise<ResponseOf<N>>)(name, input),
 };
+type AdminRoute = Extract<keyof Endpoints, `admin.${string}`>;
+export type AdminUser = ResponseOf<"admin.users">["list"][number];
+export type AdminShare = ResponseOf<"admin.shares">["list"][number];
+export type AdminStats = ResponseOf<"admin.stats">;
+export type AuditEntry = ResponseOf<"admin.audit">["list"][number];

@@ -16,6 +16,14 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   200002: { zh: "该手机号已注册", en: "This mobile number is already registered." },
   200003: { zh: "手机号或密码错误", en: "Wrong mobile number or password." },
   200004: { zh: "存储空间不足", en: "Not enough storage space (quota exceeded)." },
+  200005: { zh: "该账号已被停用，请联系管理员", en: "This account is disabled. Contact the administrator." },
+  200006: { zh: "分享者的账号已被停用，分享暂不可用", en: "This share is unavailable: its owner's account is disabled." },
+  200007: { zh: "当前密码错误", en: "The current password is wrong." },
+  200008: {
+    zh: "配额不能低于该用户已用空间（可勾选强制设置）",
+    en: "The quota would be below what the user already uses (tick force to set it anyway).",
+  },
+  200009: { zh: "头像必须是你网盘中的图片，且不超过 2 MiB", en: "The avatar must be an image from your drive, at most 2 MiB." },
   300001: { zh: "文件不存在", en: "File not found." },
   300009: { zh: "文件夹不存在", en: "Folder not found." },
   300012: {
@@ -46,4 +54,5 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   400006: { zh: "分享的文件已不存在", en: "The shared file no longer exists." },
   400010: { zh: "这不是你的分享", en: "This is not your share." },
   500001: { zh: "搜索暂时不可用，请稍后重试", en: "Search is temporarily unavailable. Please try again later." },
+  600001: { zh: "管理员不能停用自己或取消自己的管理员身份", en: "Administrators cannot disable themselves or take their own role." },
 };
