@@ -15,9 +15,12 @@ export type TrashItem = ResponseOf<"file.trashList">["list"][number];
 export type PathEntry = ResponseOf<"file.detail">["path"][number];
 export type ShareItem = ResponseOf<"share.list">["list"][number];
 export type PublicShare = ResponseOf<"share.validate">["share"];
+export type ShareInfo = ResponseOf<"share.info">;
+export type ZipJob = ResponseOf<"zip.status">;
 export type SearchHit = ResponseOf<"search.files">["list"][number];
 export type PartUrl = ResponseOf<"file.uploadParts">["parts"][number];
 export type FileVersion = ResponseOf<"file.versions">["list"][number];
+export type PreviewInfo = ResponseOf<"preview.file">;
 
 declare const __POLARIS_ENDPOINTS__: Endpoints;
 const endpoints = __POLARIS_ENDPOINTS__;
@@ -77,6 +80,7 @@ export const api = {
   list: (q: InputOf<"file.list">) => call("file.list", { ...q, parentId: root(q.parentId) }),
   detail: (identity: string) => call("file.detail", { identity }),
   download: (identity: string) => call("file.download", { identity }),
+  preview: (identity: string) => call("preview.file", { identity }),
   mkdir: (name: string, parentId?: string) => call("file.createFolder", { name, parentId: root(parentId) }),
   rename: (identity: string, name: string) => call("file.rename", { identity, name }),
   move: (identities: string[], targetId: string) => call("file.move", { identities, targetId: root(targetId) }),
@@ -97,15 +101,23 @@ export const api = {
   callback: (uploadKey: string) => call("file.uploadCallback", { uploadKey }),
   abort: (uploadKey: string) => call("file.uploadAbort", { uploadKey }),
 
-  shareCreate: (fileIdentity: string, expiredType: InputOf<"share.create">["expiredType"], hasCode: boolean) =>
-    call("share.create", { fileIdentity, expiredType, hasCode }),
+  shareCreate: (
+    fileIdentity: string,
+    expiredType: InputOf<"share.create">["expiredType"],
+    hasCode: boolean,
+    limits: Omit<InputOf<"share.create">, "fileIdentity" | "expiredType" | "hasCode"> = {},
+  ) => call("share.create", { fileIdentity, hasCode, ...(limits.expireAt ? {} : { expiredType }), ...limits }),
+  shareInfo: (identity: string) => call("share.info", { identity }),
   shareList: (page = 1, pageSize = 100) => call("share.list", { page, pageSize }),
   shareUpdate: (b: InputOf<"share.update">) => call("share.update", b),
   shareCancel: (identities: string[]) => call("share.cancel", { identities }),
   shareValidate: (identity: string, code?: string) => call("share.validate", { identity, code: code || undefined }),
   shareDetail: (q: InputOf<"share.detail">) => call("share.detail", q),
   shareDownload: (q: InputOf<"share.download">) => call("share.download", q),
+  sharePreview: (q: InputOf<"preview.share">) => call("preview.share", q),
   shareSave: (b: InputOf<"share.save">) => call("share.save", b),
+  zipCreate: (b: InputOf<"zip.create">) => call("zip.create", b),
+  zipStatus: (q: InputOf<"zip.status">) => call("zip.status", q),
 
   search: (q: InputOf<"search.files">) => call("search.files", q),
   stats: () => call("search.stats"),

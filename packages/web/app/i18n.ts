@@ -10,16 +10,16 @@ export { errorMessages };
 export type Lang = "zh" | "en";
 
 /**
- * A message a person can act on, for any error: the mapped text of a business code (plus the
- * server's detail for validation errors), a file that can no longer be read, or a general one;
+ * A message a person can act on, for any error: the mapped text of a business code, a file that can
+ * no longer be read, or a general one;
  * never the text of a programming error (that goes to the developer console where it happened).
  */
 export function describeError(error: unknown, lang: Lang): string {
   const e = error as { code?: number; message?: string; name?: string };
   if (typeof e?.code === "number") {
+    // The mapped text only: the server's detail is written for developers, in English ("identity Invalid UUID").
     const mapped = errorMessages[e.code]?.[lang];
-    const detail = e.message && e.code === 100002 ? e.message.replace(/^参数错误:?\s*/, "") : "";
-    if (mapped) return `${mapped}${detail ? ` (${detail})` : ""}${e.code > 0 ? ` [${e.code}]` : ""}`;
+    if (mapped) return `${mapped}${e.code > 0 ? ` [${e.code}]` : ""}`;
     if (e.code > 0) return `${messages[lang].unexpectedError} [${e.code}]`;
   }
   if (e?.name === "NotReadableError" || e?.name === "NotFoundError") return messages[lang].fileUnreadable;
@@ -182,6 +182,20 @@ const zh = {
   statusNames: ["正常", "已封禁", "已取消", "已过期"],
   noShares: "还没有分享",
   sharedBy: "{name} 的分享",
+  zipDownload: "打包下载",
+  zipPreparing: "正在打包 {n} 项，完成后自动下载…",
+  zipReady: "“{name}” 已开始下载",
+  zipFailed: "打包失败，请稍后重试",
+  zipAll: "全部打包下载",
+  zipSelected: "打包下载所选 {n} 项",
+  zipPacking: "正在打包… {percent}%",
+  shareLimits: "访问限制",
+  shareDownloadLimit: "下载次数上限",
+  shareViewLimit: "浏览次数上限",
+  shareExpireOn: "指定到期日期（代替上面的有效期）",
+  sharePreviewOnly: "仅允许预览（禁止下载、转存和打包）",
+  shareNoLimit: "不限",
+  sharePreviewOnlyNote: "此分享仅可在线预览，不能下载或转存。",
   enterCode: "请输入提取码",
   view: "查看文件",
   saveToDrive: "保存到我的云盘",
@@ -204,6 +218,44 @@ const zh = {
   language: "English",
   selectAll: "全选",
   selected: "已选 {n} 项",
+  more: "更多操作",
+  menu: "菜单",
+  clearSelection: "取消选择",
+  pageSelected: "已选中本页的 {n} 项。",
+  selectAllN: "选择此文件夹的全部 {n} 项",
+  allSelected: "已选中此文件夹的全部 {n} 项。",
+  deletedN: "已把 {n} 项移到回收站",
+  undo: "撤销",
+  restored: "已还原",
+  nameClash: "名称冲突",
+  clashOne: "目标文件夹中已有 “{name}”。",
+  clashMany: "目标文件夹中已有 “{name}” 等另外 {n} 个同名项目。",
+  clashHint: "保留两者：新的一项名称后加 (1)；替换：原有的移到回收站；跳过：不处理这些项目。",
+  keepBoth: "保留两者",
+  replace: "替换",
+  skip: "跳过",
+  newVersion: "存为新版本",
+  versions: "历史版本",
+  versionsOf: "“{name}” 的历史版本",
+  versionsHint: "恢复某个版本会生成一个新的当前版本，其他版本都会保留；历史版本占用存储空间。",
+  versionTime: "时间",
+  versionUploader: "上传者",
+  versionCurrent: "当前版本",
+  versionRestore: "恢复",
+  versionRestored: "已恢复为新的当前版本",
+  versionDeleted: "已删除该版本",
+  conflict: "已有同名文件",
+  forAll: "全部：",
+  uploadsDone: "{done}/{total} 已完成",
+  origin: "原位置",
+  preview: "预览",
+  previous: "上一个",
+  next: "下一个",
+  previewLoading: "正在加载预览…",
+  noPreview: "此类文件无法预览，可以下载后查看。",
+  previewTruncated: "仅显示前 {size}（共 {total}）",
+  gridView: "网格视图",
+  listView: "列表视图",
 };
 export type Messages = typeof zh;
 
@@ -364,6 +416,20 @@ const en: Messages = {
   statusNames: ["Active", "Banned", "Cancelled", "Expired"],
   noShares: "No shares yet",
   sharedBy: "Shared by {name}",
+  zipDownload: "Download as zip",
+  zipPreparing: "Packing {n} items; the zip downloads when it is ready…",
+  zipReady: "Downloading “{name}”",
+  zipFailed: "The zip could not be made. Please try again later.",
+  zipAll: "Download all as zip",
+  zipSelected: "Download {n} selected as zip",
+  zipPacking: "Packing… {percent}%",
+  shareLimits: "Limits",
+  shareDownloadLimit: "Download limit",
+  shareViewLimit: "View limit",
+  shareExpireOn: "Expires on (instead of the expiry above)",
+  sharePreviewOnly: "Preview only (no download, save or zip)",
+  shareNoLimit: "No limit",
+  sharePreviewOnlyNote: "This share can only be previewed: no downloads or saving.",
   enterCode: "Enter the extraction code",
   view: "Open",
   saveToDrive: "Save to my drive",
@@ -386,6 +452,44 @@ const en: Messages = {
   language: "中文",
   selectAll: "Select all",
   selected: "{n} selected",
+  more: "More actions",
+  menu: "Menu",
+  clearSelection: "Clear selection",
+  pageSelected: "All {n} items on this page are selected.",
+  selectAllN: "Select all {n} items in this folder",
+  allSelected: "All {n} items in this folder are selected.",
+  deletedN: "Moved {n} item(s) to the recycle bin",
+  undo: "Undo",
+  restored: "Restored",
+  nameClash: "Name already taken",
+  clashOne: "The target folder already has “{name}”.",
+  clashMany: "The target folder already has “{name}” and {n} more with the same names.",
+  clashHint: "Keep both: the new one gets “ (1)” added; Replace: the existing ones go to the recycle bin; Skip: leave those items out.",
+  keepBoth: "Keep both",
+  replace: "Replace",
+  skip: "Skip",
+  newVersion: "New version",
+  versions: "Versions",
+  versionsOf: "Versions of “{name}”",
+  versionsHint: "Restoring a version makes it a new current version and keeps all the others; previous versions use storage space.",
+  versionTime: "Time",
+  versionUploader: "Uploaded by",
+  versionCurrent: "Current",
+  versionRestore: "Restore",
+  versionRestored: "Restored as the new current version",
+  versionDeleted: "Version deleted",
+  conflict: "Name already taken",
+  forAll: "All:",
+  uploadsDone: "{done}/{total} done",
+  origin: "Deleted from",
+  preview: "Preview",
+  previous: "Previous",
+  next: "Next",
+  previewLoading: "Loading the preview…",
+  noPreview: "This type of file has no preview. Download it to open it.",
+  previewTruncated: "Showing the first {size} of {total}",
+  gridView: "Grid view",
+  listView: "List view",
 };
 
 export const messages: Record<Lang, Messages> = { zh, en };
@@ -427,5 +531,8 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** English dates in the browser's own English (en-US, en-GB, en-IN…); Chinese ones in zh-CN. */
+const englishLocale = () => navigator.languages?.find((l) => /^en\b/i.test(l)) ?? "en-US";
+
 export const formatTime = (unix: number, lang: Lang) =>
-  unix ? new Date(unix * 1000).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "–";
+  unix ? new Date(unix * 1000).toLocaleString(lang === "zh" ? "zh-CN" : englishLocale(), { dateStyle: "short", timeStyle: "short" }) : "–";

@@ -46,6 +46,12 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   },
   300030: { zh: "该版本不存在", en: "That version no longer exists." },
   300031: { zh: "这是当前版本", en: "That is already the current version." },
+  300040: {
+    zh: "所选内容超过了单个压缩包的大小或数量上限，请分批下载",
+    en: "The selection is larger than one zip may be. Download it in smaller parts.",
+  },
+  300041: { zh: "打包任务不存在", en: "That zip job was not found." },
+  300050: { zh: "此类文件无法预览", en: "This type of file has no preview." },
   400001: { zh: "分享不存在", en: "Share not found." },
   400002: { zh: "分享已过期", en: "This share has expired." },
   400003: { zh: "提取码错误", en: "Wrong extraction code." },
@@ -53,6 +59,9 @@ export const errorMessages: Record<number, { zh: string; en: string }> = {
   400005: { zh: "分享已被封禁", en: "This share has been banned." },
   400006: { zh: "分享的文件已不存在", en: "The shared file no longer exists." },
   400010: { zh: "这不是你的分享", en: "This is not your share." },
+  400011: { zh: "此分享的下载次数已用完", en: "This share's downloads are used up." },
+  400012: { zh: "此分享的浏览次数已用完", en: "This share's views are used up." },
+  400013: { zh: "此分享仅可预览，不能下载、转存或打包", en: "This share is preview only: no download, save or zip." },
   500001: { zh: "搜索暂时不可用，请稍后重试", en: "Search is temporarily unavailable. Please try again later." },
   600001: { zh: "管理员不能停用自己或取消自己的管理员身份", en: "Administrators cannot disable themselves or take their own role." },
 };

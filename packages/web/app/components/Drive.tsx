@@ -1,22 +1,39 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { api, type FileItem, type PathEntry } from "../api";
 import { format, formatBytes, formatTime, useI18n } from "../i18n";
-import { FileIcon, Modal, navigate, notifyChanged, PromptDialog, useAction, useChanges } from "../ui";
+import { FileIcon, Menu, menuPoint, navigate, notifyChanged, PromptDialog, useAction, useChanges, type MenuItem } from "../ui";
 import { filesFromDrop, filesFromInput, uploads } from "../upload";
-import { ShareDialog } from "./Shares";
+import { actionsFor, deleteItems, fileActions, transferItems, type ActionContext } from "../actions";
+import { dropTarget, setDropHandler, startDrag } from "../drag";
+import { namesIn } from "./Conflicts";
+// Registers the "Versions" entry of a file's menu.
+import "./Versions";
+import "./Zip";
+import { openPreview } from "./Preview";
+import { Grid, useViewMode, ViewToggle } from "./Grid";
+
+export { startDownload } from "../actions";
+export { FolderPicker, FolderTree } from "./FolderPicker";
 
 const PAGE_SIZE = 100;
 type OrderBy = "name" | "size" | "create_time" | "update_time";
 
-export async function startDownload(getUrl: () => Promise<{ url: string }>) {
-  const { url } = await getUrl();
-  const a = document.createElement("a");
-  a.href = url;
-  a.rel = "noopener";
-  a.download = "";
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
+/** Typing in a field is not a shortcut. */
+const typing = (e: KeyboardEvent) => {
+  const el = e.target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+};
+
+/** Dialogs on top of the drive: a stack, so that a question asked from a dialog (a name clash) returns to it. */
+function useOverlays() {
+  const [stack, setStack] = useState<{ id: number; node: ReactNode }[]>([]);
+  const next = useRef(0);
+  const show = useCallback((render: (close: () => void) => ReactNode) => {
+    const id = ++next.current;
+    const close = () => setStack((s) => s.filter((o) => o.id !== id));
+    setStack((s) => [...s, { id, node: render(close) }]);
+  }, []);
+  return { overlays: stack.map((o) => <div key={o.id}>{o.node}</div>), show, open: stack.length > 0 };
 }
 
 export function Drive({ folderId }: { folderId: string }) {
@@ -32,18 +49,16 @@ export function Drive({ folderId }: { folderId: string }) {
   const [order, setOrder] = useState<"asc" | "desc">("asc");
   const [path, setPath] = useState<PathEntry[]>([]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [dialog, setDialog] = useState<
-    | null
-    | { kind: "mkdir" }
-    | { kind: "rename"; item: FileItem }
-    | { kind: "move" | "copy"; ids: string[] }
-    | { kind: "share"; item: FileItem }
-    | { kind: "delete"; ids: string[] }
-  >(null);
+  /** Every item of the folder, once "select all N" is chosen in a folder larger than what is loaded. */
+  const [everything, setEverything] = useState<FileItem[] | null>(null);
+  const anchor = useRef(-1);
+  const [menu, setMenu] = useState<{ x: number; y: number; items: FileItem[] } | null>(null);
   const [dragging, setDragging] = useState(false);
+  const { overlays, show, open: dialogOpen } = useOverlays();
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const loadSeq = useRef(0);
+  const ctx: ActionContext = { folderId, t, lang, run, show };
 
   const load = useCallback(
     async (more = false) => {
@@ -63,7 +78,7 @@ export function Drive({ folderId }: { folderId: string }) {
         setTotal(res.total);
         setCursor(res.nextCursor ?? null);
         setPage(nextPage);
-        if (!more) setSelected(new Set());
+        if (!more) setSelected(new Set()), setEverything(null), (anchor.current = -1);
       } catch (e) {
         if (seq === loadSeq.current) await run(() => Promise.reject(e));
       } finally {
@@ -95,28 +110,102 @@ export function Drive({ folderId }: { folderId: string }) {
     return () => void off();
   }, []);
 
-  const sortBy = (key: OrderBy) => {
-    if (orderBy === key) setOrder(order === "asc" ? "desc" : "asc");
-    else setOrderBy(key), setOrder("asc");
+  const selectedItems = everything ?? items.filter((i) => selected.has(i.identity));
+  const act = (id: string, on = selectedItems) => {
+    const action = fileActions.find((a) => a.id === id);
+    if (action?.when(on)) void action.run(on, ctx);
   };
-  const arrow = (key: OrderBy) => (orderBy === key ? (order === "asc" ? " ▲" : " ▼") : "");
+  // A file opens in its preview (a type with none downloads), among the folder's files.
+  const open = (item: FileItem) => (item.isDir ? act("open", [item]) : void openPreview(item, items, show, run));
+  const [view, setView] = useViewMode();
+
+  // A drop on a folder (row, breadcrumb, sidebar tree) moves there.
+  useEffect(() => setDropHandler((dropped, target) => void transferItems("move", dropped, target, ctx)), [folderId, lang]);
+
+  const selectOnly = (ids: string[]) => (setSelected(new Set(ids)), setEverything(null));
+  const clickRow = (e: React.MouseEvent, index: number) => {
+    if ((e.target as HTMLElement).closest("a, button, input, label")) return;
+    const id = items[index].identity;
+    if (e.shiftKey && anchor.current >= 0) {
+      const [from, to] = [Math.min(anchor.current, index), Math.max(anchor.current, index)];
+      const range = items.slice(from, to + 1).map((i) => i.identity);
+      selectOnly(e.ctrlKey || e.metaKey ? [...selected, ...range] : range);
+      return;
+    }
+    anchor.current = index;
+    if (e.ctrlKey || e.metaKey) toggle(id);
+    else selectOnly([id]);
+  };
   const toggle = (id: string) => {
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
     else next.add(id);
     setSelected(next);
+    setEverything(null);
   };
-  const open = (item: FileItem) =>
-    item.isDir ? navigate(`/folder/${item.identity}`) : run(() => startDownload(() => api.download(item.identity)));
-  const selectedItems = items.filter((i) => selected.has(i.identity));
+  /** The "…" and right-click menus act on the selection when the row is part of it, else on the row alone. */
+  const openMenu = (e: React.MouseEvent, item?: FileItem) => {
+    e.preventDefault();
+    e.stopPropagation();
+    let on = selectedItems;
+    if (item && !selected.has(item.identity)) selectOnly([item.identity]), (on = [item]);
+    if (on.length) setMenu({ ...menuPoint(e), items: on });
+  };
+  const menuItems = (on: FileItem[]): MenuItem[] =>
+    actionsFor(on).map((a) => ({ id: a.id, label: a.label(t), danger: a.danger, run: () => void a.run(on, ctx) }));
+
+  // Keyboard: Delete, F2, Enter, Ctrl/⌘+A, Escape, arrows (Shift extends). `/` (search) is the shell's.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (dialogOpen || menu || typing(e)) return;
+      const key = e.key;
+      if ((e.ctrlKey || e.metaKey) && key.toLowerCase() === "a") return (e.preventDefault(), selectOnly(items.map((i) => i.identity)));
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (key === "Delete" && selectedItems.length) return (e.preventDefault(), void deleteItems(selectedItems, ctx));
+      if (key === "F2") return (e.preventDefault(), act("rename"));
+      if (key === "Enter" && selectedItems.length === 1) return (e.preventDefault(), open(selectedItems[0]));
+      if (key === "Escape") return selectOnly([]);
+      if ((key === "ArrowDown" || key === "ArrowUp") && items.length) {
+        e.preventDefault();
+        const at = anchor.current < 0 ? (key === "ArrowDown" ? -1 : items.length) : anchor.current;
+        const index = Math.max(0, Math.min(items.length - 1, at + (key === "ArrowDown" ? 1 : -1)));
+        anchor.current = index;
+        if (e.shiftKey) toggleOn(items[index].identity);
+        else selectOnly([items[index].identity]);
+        document.querySelectorAll<HTMLElement>('[data-testid="file-row"]')[index]?.scrollIntoView({ block: "nearest" });
+      }
+    };
+    const toggleOn = (id: string) => setSelected((s) => new Set([...s, id]));
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const selectEverything = async () => {
+    const all = await run(async () => [...(await namesIn(folderId)).values()]);
+    if (all) setEverything(all), setSelected(new Set(all.map((i) => i.identity)));
+  };
+
+  const sortBy = (key: OrderBy) => {
+    if (orderBy === key) setOrder(order === "asc" ? "desc" : "asc");
+    else setOrderBy(key), setOrder("asc");
+  };
+  const arrow = (key: OrderBy) => (orderBy === key ? (order === "asc" ? " ▲" : " ▼") : "");
   const hasMore = items.length < total;
+  const pageAllSelected = items.length > 0 && items.every((i) => selected.has(i.identity));
 
   const onDrop = async (e: React.DragEvent) => {
+    if (!e.dataTransfer.types.includes("Files")) return;
     e.preventDefault();
     setDragging(false);
     const entries = await filesFromDrop(e.dataTransfer);
     if (entries.length) uploads.add(entries, folderId);
   };
+  const sortHeader = (key: OrderBy, label: string) => (
+    <button type="button" className="sort" onClick={() => sortBy(key)} data-testid={`sort-${key}`}>
+      {label}
+      {arrow(key)}
+    </button>
+  );
 
   return (
     <section
@@ -129,28 +218,52 @@ export function Drive({ folderId }: { folderId: string }) {
       data-testid="drive"
     >
       <nav className="breadcrumb" aria-label="breadcrumb" data-testid="breadcrumb">
-        <a href="/" onClick={(e) => (e.preventDefault(), navigate("/"))}>
+        <a href="/" onClick={(e) => (e.preventDefault(), navigate("/"))} {...dropTarget("0")} data-testid="crumb" data-name={t.root}>
           {t.root}
         </a>
         {path.map((p) => (
           <span key={p.identity}>
             <span className="sep">›</span>
-            <a href={`/folder/${p.identity}`} onClick={(e) => (e.preventDefault(), navigate(`/folder/${p.identity}`))}>
+            <a
+              href={`/folder/${p.identity}`}
+              onClick={(e) => (e.preventDefault(), navigate(`/folder/${p.identity}`))}
+              {...dropTarget(p.identity)}
+              data-testid="crumb"
+              data-name={p.name}
+            >
               {p.name}
             </a>
           </span>
         ))}
       </nav>
-      <div className="toolbar">
-        <button className="primary" onClick={() => fileInput.current?.click()} data-testid="upload-files">
+      <div className="toolbar" data-testid="toolbar">
+        <button type="button" className="primary" onClick={() => fileInput.current?.click()} data-testid="upload-files">
           ⤒ {t.upload}
         </button>
-        <button onClick={() => folderInput.current?.click()} data-testid="upload-folder">
+        <button type="button" onClick={() => folderInput.current?.click()} data-testid="upload-folder">
           {t.uploadFolder}
         </button>
-        <button onClick={() => setDialog({ kind: "mkdir" })} data-testid="new-folder">
+        <button
+          type="button"
+          onClick={() =>
+            show((close) => (
+              <PromptDialog
+                title={t.newFolder}
+                label={t.folderName}
+                onClose={close}
+                onSubmit={async (name) => {
+                  const r = await run(() => api.mkdir(name, folderId));
+                  if (r) notifyChanged();
+                  return !!r;
+                }}
+              />
+            ))
+          }
+          data-testid="new-folder"
+        >
           ＋ {t.newFolder}
         </button>
+        <ViewToggle mode={view} onChange={setView} />
         <input
           ref={fileInput}
           type="file"
@@ -172,69 +285,107 @@ export function Drive({ folderId }: { folderId: string }) {
         />
         {selectedItems.length > 0 && (
           <div className="selection" data-testid="selection-bar">
-            <span>{format(t.selected, { n: selectedItems.length })}</span>
-            {selectedItems.length === 1 && (
-              <button onClick={() => setDialog({ kind: "rename", item: selectedItems[0] })} data-testid="action-rename">
-                {t.rename}
-              </button>
-            )}
-            <button onClick={() => setDialog({ kind: "move", ids: [...selected] })} data-testid="action-move">
-              {t.move}
+            <span data-testid="selection-count">{format(t.selected, { n: selectedItems.length })}</span>
+            {actionsFor(selectedItems)
+              .filter((a) => a.toolbar)
+              .map((a) => (
+                <button
+                  type="button"
+                  key={a.id}
+                  className={`wide-only${a.danger ? " danger" : ""}`}
+                  onClick={() => void a.run(selectedItems, ctx)}
+                  data-testid={`action-${a.id}`}
+                >
+                  {a.label(t)}
+                </button>
+              ))}
+            <button type="button" className="icon more" aria-label={t.more} onClick={(e) => openMenu(e)} data-testid="selection-menu">
+              ⋯
             </button>
-            <button onClick={() => setDialog({ kind: "copy", ids: [...selected] })} data-testid="action-copy">
-              {t.copy}
-            </button>
-            {selectedItems.length === 1 && (
-              <button onClick={() => setDialog({ kind: "share", item: selectedItems[0] })} data-testid="action-share">
-                {t.share}
-              </button>
-            )}
-            {selectedItems.length === 1 && !selectedItems[0].isDir && (
-              <button onClick={() => run(() => startDownload(() => api.download(selectedItems[0].identity)))} data-testid="action-download">
-                {t.download}
-              </button>
-            )}
-            <button className="danger" onClick={() => setDialog({ kind: "delete", ids: [...selected] })} data-testid="action-delete">
-              {t.delete}
+            <button
+              type="button"
+              className="icon"
+              aria-label={t.clearSelection}
+              onClick={() => selectOnly([])}
+              data-testid="selection-clear"
+            >
+              ×
             </button>
           </div>
         )}
       </div>
-      <table className="files" data-testid="file-list">
+      {pageAllSelected && hasMore && (
+        <div className="select-all-banner" data-testid="select-all-banner">
+          {everything ? (
+            <>
+              <span>{format(t.allSelected, { n: everything.length })}</span>
+              <button type="button" className="link" onClick={() => selectOnly([])}>
+                {t.clearSelection}
+              </button>
+            </>
+          ) : (
+            <>
+              <span>{format(t.pageSelected, { n: items.length })}</span>
+              <button type="button" className="link" onClick={selectEverything} data-testid="select-everything">
+                {format(t.selectAllN, { n: total })}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {view === "grid" && (
+        <Grid
+          items={items}
+          selected={selected}
+          onToggle={toggle}
+          onOpen={open}
+          tileProps={(item, index) => ({
+            onClick: (e) => clickRow(e, index),
+            onDoubleClick: (e) => !(e.target as HTMLElement).closest("a, button, input") && open(item),
+            onContextMenu: (e) => openMenu(e, item),
+            draggable: true,
+            onDragStart: (e) => startDrag(e, selected.has(item.identity) ? selectedItems : [item]),
+            ...(item.isDir ? dropTarget(item.identity) : {}),
+          })}
+        />
+      )}
+      <table className="files" data-testid="file-list" hidden={view === "grid"}>
         <thead>
           <tr>
             <th className="check">
               <input
                 type="checkbox"
                 aria-label={t.selectAll}
-                checked={items.length > 0 && selected.size === items.length}
-                onChange={(e) => setSelected(e.target.checked ? new Set(items.map((i) => i.identity)) : new Set())}
+                checked={pageAllSelected}
+                onChange={(e) => selectOnly(e.target.checked ? items.map((i) => i.identity) : [])}
+                data-testid="check-all"
               />
             </th>
-            <th>
-              <button className="sort" onClick={() => sortBy("name")} data-testid="sort-name">
-                {t.name}
-                {arrow("name")}
-              </button>
+            <th>{sortHeader("name", t.name)}</th>
+            <th className="num wide-only">{sortHeader("size", t.size)}</th>
+            <th className="wide-only">{sortHeader("update_time", t.modified)}</th>
+            <th className="actions">
+              <span className="sr-only">{t.actions}</span>
             </th>
-            <th className="num">
-              <button className="sort" onClick={() => sortBy("size")} data-testid="sort-size">
-                {t.size}
-                {arrow("size")}
-              </button>
-            </th>
-            <th>
-              <button className="sort" onClick={() => sortBy("update_time")} data-testid="sort-update_time">
-                {t.modified}
-                {arrow("update_time")}
-              </button>
-            </th>
-            <th className="actions">{t.actions}</th>
           </tr>
         </thead>
         <tbody>
-          {items.map((item) => (
-            <tr key={item.identity} className={selected.has(item.identity) ? "selected" : ""} data-testid="file-row" data-name={item.name}>
+          {items.map((item, index) => (
+            <tr
+              key={item.identity}
+              className={selected.has(item.identity) ? "selected" : ""}
+              aria-selected={selected.has(item.identity)}
+              data-testid="file-row"
+              data-name={item.name}
+              // Focusable, so a click takes the focus from a field and the keys act on the rows.
+              tabIndex={-1}
+              onClick={(e) => clickRow(e, index)}
+              onDoubleClick={(e) => !(e.target as HTMLElement).closest("a, button, input") && open(item)}
+              onContextMenu={(e) => openMenu(e, item)}
+              draggable
+              onDragStart={(e) => startDrag(e, selected.has(item.identity) ? selectedItems : [item])}
+              {...(item.isDir ? dropTarget(item.identity) : {})}
+            >
               <td className="check">
                 <input
                   type="checkbox"
@@ -245,25 +396,25 @@ export function Drive({ folderId }: { folderId: string }) {
               </td>
               <td className="name">
                 <FileIcon isDir={item.isDir} ext={item.ext} />
-                <a href={item.isDir ? `/folder/${item.identity}` : "#"} onClick={(e) => (e.preventDefault(), open(item))}>
-                  {item.name}
-                </a>
+                <span className="name-text">
+                  <a
+                    href={item.isDir ? `/folder/${item.identity}` : "#"}
+                    onClick={(e) => (e.preventDefault(), open(item))}
+                    draggable={false}
+                  >
+                    {item.name}
+                  </a>
+                  <small className="phone-only muted">
+                    {item.isDir ? "" : `${formatBytes(item.size)} · `}
+                    {formatTime(item.updateTime, lang)}
+                  </small>
+                </span>
               </td>
-              <td className="num">{item.isDir ? "–" : formatBytes(item.size)}</td>
-              <td>{formatTime(item.updateTime, lang)}</td>
+              <td className="num wide-only">{item.isDir ? "–" : formatBytes(item.size)}</td>
+              <td className="wide-only">{formatTime(item.updateTime, lang)}</td>
               <td className="actions">
-                <button className="link" onClick={() => setDialog({ kind: "rename", item })} data-testid="row-rename">
-                  {t.rename}
-                </button>
-                <button className="link" onClick={() => setDialog({ kind: "share", item })} data-testid="row-share">
-                  {t.share}
-                </button>
-                <button
-                  className="link danger"
-                  onClick={() => setDialog({ kind: "delete", ids: [item.identity] })}
-                  data-testid="row-delete"
-                >
-                  {t.delete}
+                <button type="button" className="icon more" aria-label={t.more} onClick={(e) => openMenu(e, item)} data-testid="row-menu">
+                  ⋯
                 </button>
               </td>
             </tr>
@@ -280,194 +431,14 @@ export function Drive({ folderId }: { folderId: string }) {
           {items.length} / {total} {t.items}
         </span>
         {hasMore && (
-          <button onClick={() => load(true)} disabled={loading} data-testid="load-more">
+          <button type="button" onClick={() => load(true)} disabled={loading} data-testid="load-more">
             {t.loadMore}
           </button>
         )}
       </div>
       {dragging && <div className="drop-hint">{t.dropHere}</div>}
-
-      {dialog?.kind === "mkdir" && (
-        <PromptDialog
-          title={t.newFolder}
-          label={t.folderName}
-          onClose={() => setDialog(null)}
-          onSubmit={async (name) => {
-            const r = await run(() => api.mkdir(name, folderId));
-            if (r) notifyChanged();
-            return !!r;
-          }}
-        />
-      )}
-      {dialog?.kind === "rename" && (
-        <PromptDialog
-          title={t.rename}
-          label={t.newName}
-          initial={dialog.item.name}
-          onClose={() => setDialog(null)}
-          onSubmit={async (name) => {
-            if (name === dialog.item.name) return true;
-            const r = await run(() => api.rename(dialog.item.identity, name));
-            if (r) notifyChanged();
-            return !!r;
-          }}
-        />
-      )}
-      {(dialog?.kind === "move" || dialog?.kind === "copy") && (
-        <FolderPicker
-          title={dialog.kind === "move" ? t.move : t.copy}
-          confirm={dialog.kind === "move" ? t.moveHere : t.copyHere}
-          exclude={new Set(dialog.ids)}
-          onClose={() => setDialog(null)}
-          onPick={async (target) => {
-            const r = await run<unknown>(
-              () => (dialog.kind === "move" ? api.move(dialog.ids, target) : api.copy(dialog.ids, target)),
-              t.done,
-            );
-            if (r) notifyChanged(), setDialog(null);
-          }}
-        />
-      )}
-      {dialog?.kind === "share" && <ShareDialog item={dialog.item} onClose={() => setDialog(null)} />}
-      {dialog?.kind === "delete" && (
-        <Modal
-          title={t.delete}
-          onClose={() => setDialog(null)}
-          testId="confirm-dialog"
-          footer={
-            <>
-              <button onClick={() => setDialog(null)}>{t.cancel}</button>
-              <button
-                className="danger"
-                data-testid="confirm-ok"
-                onClick={async () => {
-                  const r = await run(() => api.remove(dialog.ids), t.deleted);
-                  setDialog(null);
-                  if (r) notifyChanged();
-                }}
-              >
-                {t.delete}
-              </button>
-            </>
-          }
-        >
-          <p>{format(t.confirmDelete, { n: dialog.ids.length })}</p>
-        </Modal>
-      )}
+      {menu && <Menu x={menu.x} y={menu.y} items={menuItems(menu.items)} onClose={() => setMenu(null)} />}
+      {overlays}
     </section>
-  );
-}
-
-/** Lazily loaded folder tree: the sidebar's navigation and the target chooser of move, copy and save. */
-export function FolderTree(props: {
-  selected: string;
-  onSelect(id: string): void;
-  exclude?: Set<string>;
-  rootLabel: string;
-  reloadKey?: number;
-  testId?: string;
-  follow?: boolean;
-}) {
-  const [children, setChildren] = useState<Record<string, FileItem[] | undefined>>({});
-  const [open, setOpen] = useState<Set<string>>(new Set(["0"]));
-  const loadChildren = async (id: string, force = false) => {
-    if (children[id] && !force) return;
-    const folders: FileItem[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < 20; i++) {
-      const res = await api.list({ parentId: id, pageSize: 1000, orderBy: "name", order: "asc", cursor });
-      folders.push(...res.list.filter((f) => f.isDir));
-      // folders come first: stop at the first file or the end
-      if (res.list.some((f) => !f.isDir) || !res.nextCursor || res.list.length === 0) break;
-      cursor = res.nextCursor;
-    }
-    setChildren((c) => ({ ...c, [id]: folders }));
-  };
-  useEffect(() => {
-    for (const id of open) loadChildren(id, true).catch(() => undefined);
-  }, [props.reloadKey]);
-  // `follow`: unfold the tree down to the selected folder (the sidebar follows navigation).
-  useEffect(() => {
-    if (!props.follow || !props.selected || props.selected === "0") return;
-    api.detail(props.selected).then(
-      ({ path }) => {
-        const ids = ["0", ...path.map((p) => p.identity)];
-        if (ids[ids.length - 1] !== props.selected) ids.push(props.selected);
-        setOpen((prev) => new Set([...prev, ...ids]));
-        for (const id of ids) loadChildren(id).catch(() => undefined);
-      },
-      () => undefined,
-    );
-  }, [props.selected, props.follow]);
-  const node = (id: string, name: string, depth: number): React.ReactNode => {
-    const isOpen = open.has(id);
-    const kids = children[id];
-    return (
-      <li key={id}>
-        <div className={`tree-row${props.selected === id ? " active" : ""}`} style={{ paddingLeft: depth * 14 }}>
-          <button
-            className="twisty"
-            aria-label={isOpen ? "collapse" : "expand"}
-            onClick={() => {
-              const next = new Set(open);
-              if (isOpen) next.delete(id);
-              else next.add(id), loadChildren(id).catch(() => undefined);
-              setOpen(next);
-            }}
-          >
-            {kids && kids.length === 0 ? "·" : isOpen ? "▾" : "▸"}
-          </button>
-          <button className="tree-label" onClick={() => props.onSelect(id)} data-testid="tree-folder" data-name={name}>
-            📁 {name}
-          </button>
-        </div>
-        {isOpen && kids && <ul>{kids.filter((f) => !props.exclude?.has(f.identity)).map((f) => node(f.identity, f.name, depth + 1))}</ul>}
-      </li>
-    );
-  };
-  return (
-    <ul className="tree" data-testid={props.testId}>
-      {node("0", props.rootLabel, 0)}
-    </ul>
-  );
-}
-
-/** Folder chooser for move, copy and save-from-share. */
-export function FolderPicker(props: {
-  title: string;
-  confirm: string;
-  exclude?: Set<string>;
-  onPick(target: string): void | Promise<void>;
-  onClose(): void;
-}) {
-  const { t } = useI18n();
-  const [target, setTarget] = useState("0");
-  const [busy, setBusy] = useState(false);
-  return (
-    <Modal
-      title={props.title}
-      onClose={props.onClose}
-      testId="folder-picker"
-      footer={
-        <>
-          <button onClick={props.onClose}>{t.cancel}</button>
-          <button
-            className="primary"
-            disabled={busy}
-            data-testid="picker-ok"
-            onClick={async () => {
-              setBusy(true);
-              await props.onPick(target);
-              setBusy(false);
-            }}
-          >
-            {props.confirm}
-          </button>
-        </>
-      }
-    >
-      <p className="muted">{t.chooseTarget}</p>
-      <FolderTree selected={target} onSelect={setTarget} exclude={props.exclude} rootLabel={t.root} />
-    </Modal>
   );
 }
