@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, getToken, onAuthChange, setToken, type Quota, type UserInfo } from "./api";
 import { describeError, format, formatBytes, initialLang, LangContext, messages, useI18n, type Lang } from "./i18n";
 import { Drive, FolderTree } from "./components/Drive";
@@ -6,8 +6,6 @@ import { Trash } from "./components/Trash";
 import { MyShares } from "./components/Shares";
 import { SharePage } from "./components/SharePage";
 import { SearchPage } from "./components/Search";
-import { AccountPage } from "./components/Account";
-import { AdminPage } from "./components/Admin";
 import { UploadPanel } from "./components/Uploads";
 import { navigate, Toasts, useChanges, useLocation } from "./ui";
 import { uploads } from "./upload";
@@ -46,7 +44,7 @@ export function App() {
 export function LangSwitch() {
   const { lang, t, setLang } = useI18n();
   return (
-    <button className="link lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang-switch">
+    <button type="button" className="link lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang-switch">
       {t.language}
     </button>
   );
@@ -188,23 +186,52 @@ function Shell({ path, search }: { path: string; search: string }) {
       ? "shares"
       : path.startsWith("/search")
         ? "search"
-        : path.startsWith("/account")
-          ? "account"
-          : // Not /admin: that segment is the API's (/admin/v1/...).
-            path.startsWith("/manage")
-            ? "admin"
-            : "drive";
+        : "drive";
   const folderId = path.startsWith("/folder/") ? decodeURIComponent(path.slice(8)) : "0";
+  // On a phone the navigation is a drawer behind the ☰ button; it closes on every navigation.
+  const [navOpen, setNavOpen] = useState(false);
+  useEffect(() => setNavOpen(false), [path]);
+  const searchInput = useRef<HTMLInputElement>(null);
+  // `/` goes to the search box from anywhere but a field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement;
+      if (
+        e.key !== "/" ||
+        e.ctrlKey ||
+        e.metaKey ||
+        e.altKey ||
+        ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) ||
+        el.isContentEditable
+      )
+        return;
+      if (document.querySelector(".backdrop")) return;
+      e.preventDefault();
+      searchInput.current?.focus();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
   const link = (to: string, label: string, key: string) => (
     <a href={to} className={section === key ? "active" : ""} onClick={(e) => (e.preventDefault(), navigate(to))} data-testid={`nav-${key}`}>
       {label}
     </a>
   );
   return (
-    <div className="shell">
+    <div className={`shell${navOpen ? " nav-open" : ""}`}>
       <header className="topbar">
+        <button
+          type="button"
+          className="icon nav-toggle"
+          aria-label={t.menu}
+          aria-expanded={navOpen}
+          onClick={() => setNavOpen(!navOpen)}
+          data-testid="nav-toggle"
+        >
+          ☰
+        </button>
         <a className="brand" href="/" onClick={(e) => (e.preventDefault(), navigate("/"))}>
-          ✦ {t.appName}
+          ✦ <span className="brand-name">{t.appName}</span>
         </a>
         <form
           className="searchbox"
@@ -218,7 +245,9 @@ function Shell({ path, search }: { path: string; search: string }) {
           }}
         >
           <input
+            ref={searchInput}
             type="search"
+            aria-label={t.search}
             placeholder={t.keyword}
             value={keyword}
             onChange={(e) => setKeyword(e.target.value)}
@@ -230,16 +259,13 @@ function Shell({ path, search }: { path: string; search: string }) {
           <span className="user" data-testid="user-name">
             {user?.name || user?.mobile}
           </span>
-          <button
-            className="link"
-            onClick={() => void api.logout(false).finally(() => (setToken(null), navigate("/", true)))}
-            data-testid="sign-out"
-          >
+          <button type="button" className="link" onClick={() => (setToken(null), navigate("/", true))} data-testid="sign-out">
             {t.signOut}
           </button>
         </div>
       </header>
-      <nav className="sidebar">
+      {navOpen && <button type="button" className="nav-backdrop" aria-label={t.close} onClick={() => setNavOpen(false)} />}
+      <nav className="sidebar" data-testid="sidebar">
         {link("/", t.drive, "drive")}
         <div className="side-tree">
           <FolderTree
@@ -253,8 +279,6 @@ function Shell({ path, search }: { path: string; search: string }) {
         </div>
         {link("/shares", t.myShares, "shares")}
         {link("/trash", t.trash, "trash")}
-        {link("/account", t.account, "account")}
-        {user?.role === "admin" && link("/manage", t.admin, "admin")}
         <div className="grow" />
         <QuotaBar />
       </nav>
@@ -263,8 +287,6 @@ function Shell({ path, search }: { path: string; search: string }) {
         {section === "trash" && <Trash />}
         {section === "shares" && <MyShares />}
         {section === "search" && <SearchPage search={search} />}
-        {section === "account" && <AccountPage onChanged={setUser} />}
-        {section === "admin" && user?.role === "admin" && <AdminPage />}
       </main>
       <UploadPanel />
     </div>

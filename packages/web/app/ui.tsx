@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { describeError, useI18n } from "./i18n";
 
 /** Tiny router on the History API (the gateway answers every console path with index.html). */
@@ -31,22 +31,24 @@ export function useChanges(): number {
   return n;
 }
 
-type Toast = { id: number; text: string; kind: "ok" | "error" };
+type Toast = { id: number; text: string; kind: "ok" | "error"; action?: ToastAction };
+/** A button on a toast (Undo). */
+export type ToastAction = { label: string; run(): void };
 let toasts: Toast[] = [];
 let toastId = 0;
 const toastListeners = new Set<() => void>();
-export function toast(text: string, kind: Toast["kind"] = "ok") {
-  const id = ++toastId;
-  toasts = [...toasts, { id, text, kind }];
+const dismiss = (id: number) => {
+  toasts = toasts.filter((t) => t.id !== id);
   toastListeners.forEach((l) => l());
-  setTimeout(
-    () => {
-      toasts = toasts.filter((t) => t.id !== id);
-      toastListeners.forEach((l) => l());
-    },
-    kind === "error" ? 7000 : 3500,
-  );
+};
+export function toast(text: string, kind: Toast["kind"] = "ok", action?: ToastAction) {
+  const id = ++toastId;
+  toasts = [...toasts, { id, text, kind, action }];
+  toastListeners.forEach((l) => l());
+  // A toast with a button stays long enough to reach it.
+  setTimeout(() => dismiss(id), kind === "error" || action ? 7000 : 3500);
 }
+/** At the bottom of the page, so a message never hides the toolbar it is about. */
 export function Toasts() {
   const list = useSyncExternalStore(
     (l) => {
@@ -59,11 +61,85 @@ export function Toasts() {
     <div className="toasts" aria-live="polite">
       {list.map((t) => (
         <div key={t.id} className={`toast ${t.kind}`} role={t.kind === "error" ? "alert" : "status"} data-testid={`toast-${t.kind}`}>
-          {t.text}
+          <span>{t.text}</span>
+          {t.action && (
+            <button type="button" className="link" onClick={() => (dismiss(t.id), t.action!.run())} data-testid="toast-action">
+              {t.action.label}
+            </button>
+          )}
         </div>
       ))}
     </div>
   );
+}
+
+/** One entry of a menu ("…" and right-click menus, built from one list of actions). */
+export interface MenuItem {
+  id: string;
+  label: string;
+  danger?: boolean;
+  run(): void;
+}
+
+/** A popup menu at a point (right-click) or under its button ("…"); closes on a pick, Escape, a click outside or a scroll. */
+export function Menu({ x, y, items, onClose }: { x: number; y: number; items: MenuItem[]; onClose(): void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [pos, setPos] = useState({ left: x, top: y });
+  useLayoutEffect(() => {
+    // Kept inside the viewport: a menu opened near an edge opens the other way.
+    const r = ref.current!.getBoundingClientRect();
+    setPos({
+      left: Math.max(4, Math.min(x, window.innerWidth - r.width - 4)),
+      top: y + r.height > window.innerHeight - 4 ? Math.max(4, y - r.height) : y,
+    });
+    ref.current!.querySelector<HTMLButtonElement>("button")?.focus();
+  }, [x, y]);
+  useEffect(() => {
+    const close = (e: Event) => !ref.current?.contains(e.target as Node) && onClose();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") return (e.stopPropagation(), onClose());
+      if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+      e.preventDefault();
+      const buttons = [...ref.current!.querySelectorAll<HTMLButtonElement>("button")];
+      const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+      buttons[(at + (e.key === "ArrowDown" ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+    };
+    window.addEventListener("mousedown", close, true);
+    window.addEventListener("touchstart", close, true);
+    window.addEventListener("scroll", onClose, true);
+    window.addEventListener("resize", onClose);
+    window.addEventListener("keydown", onKey, true);
+    return () => {
+      window.removeEventListener("mousedown", close, true);
+      window.removeEventListener("touchstart", close, true);
+      window.removeEventListener("scroll", onClose, true);
+      window.removeEventListener("resize", onClose);
+      window.removeEventListener("keydown", onKey, true);
+    };
+  }, [onClose]);
+  return (
+    <div ref={ref} className="menu" role="menu" style={pos} data-testid="menu">
+      {items.map((item) => (
+        <button
+          type="button"
+          key={item.id}
+          role="menuitem"
+          className={item.danger ? "danger" : ""}
+          onClick={() => (onClose(), item.run())}
+          data-testid={`menu-${item.id}`}
+        >
+          {item.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** Where a menu opens: at the pointer for a right-click, under the button for "…". */
+export function menuPoint(e: React.MouseEvent): { x: number; y: number } {
+  if (e.type === "contextmenu") return { x: e.clientX, y: e.clientY };
+  const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+  return { x: r.right - 180, y: r.bottom + 2 };
 }
 
 /** Runs an action and reports its business error as a translated toast. */

@@ -10,7 +10,21 @@
 import { api, ApiError, NETWORK_ERROR, type FileItem, type PartUrl } from "./api";
 import type { HashRequest, HashResponse } from "./hash.worker";
 
-export type UploadStatus = "queued" | "hashing" | "checking" | "uploading" | "completing" | "done" | "paused" | "error" | "cancelled";
+export type UploadStatus =
+  | "queued"
+  | "hashing"
+  | "checking"
+  | "uploading"
+  | "completing"
+  | "done"
+  | "paused"
+  | "error"
+  | "cancelled"
+  /** The folder has an item of that name: waiting for keep both / replace / new version / skip. */
+  | "conflict";
+
+/** An answer to a name clash: keep both (the server adds " (n)"), replace (the other goes to the recycle bin), a new version of it, or skip. */
+export type ClashAnswer = "keep" | "replace" | "version" | "skip";
 
 export interface PartState {
   partNumber: number;
@@ -44,6 +58,8 @@ export interface UploadTask {
   released?: boolean;
   file?: FileItem;
   resumed?: boolean;
+  /** What the server does with a name clash; unset: it refuses (300013) and the user is asked. */
+  onConflict?: "rename" | "version";
 }
 
 /** What survives a reload. */
@@ -298,7 +314,7 @@ export class UploadManager {
 
   pause(id: string) {
     const task = this.tasks.find((t) => t.id === id);
-    if (!task || ["done", "cancelled", "error", "paused"].includes(task.status)) return;
+    if (!task || ["done", "cancelled", "error", "paused", "conflict"].includes(task.status)) return;
     this.controllers.get(id)?.abort();
     this.update(task, { status: "paused", speed: 0, waiting: undefined }, true);
     this.pump();
@@ -329,6 +345,52 @@ export class UploadManager {
     for (const t of finished) for (const held of [this.files, this.hashes, this.samples]) held.delete(t.id);
     this.tasks = this.tasks.filter((t) => !finished.includes(t));
     this.emit(true);
+  }
+
+  /** Answers a name clash of one upload, or (no id) of every upload waiting on one. */
+  async resolveConflict(id: string | null, answer: ClashAnswer) {
+    const waiting = this.tasks.filter((t) => t.status === "conflict" && (id === null || t.id === id));
+    for (const task of waiting) {
+      if (answer === "skip") {
+        this.update(task, { status: "cancelled" }, true);
+        continue;
+      }
+      if (answer === "replace") {
+        try {
+          await this.trashNamesake(task);
+        } catch (error) {
+          this.update(task, { status: "error", error }, true);
+          continue;
+        }
+      }
+      this.update(
+        task,
+        { status: "queued", onConflict: answer === "keep" ? "rename" : answer === "version" ? "version" : undefined },
+        true,
+      );
+    }
+    this.pump();
+  }
+
+  /** Replace: the item of that name goes to the recycle bin (where it can be restored from). */
+  private async trashNamesake(task: UploadTask) {
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await api.list({ parentId: task.parentId, pageSize: 1000, cursor, orderBy: "name", order: "asc" });
+      const hit = page.list.find((f) => f.name === task.name);
+      if (hit) return void (await api.remove([hit.identity]));
+      if (!page.nextCursor || page.list.length === 0) return;
+      cursor = page.nextCursor;
+    }
+  }
+
+  /**
+   * Refuses before hashing what the quota cannot hold (hashing a big file takes a while); the
+   * server checks again when it reserves the space.
+   */
+  private async checkQuota(size: number) {
+    const q = await api.quota();
+    if (size > q.totalSize - q.usedSize - q.reservedSize) throw new ApiError(200004, "the file is larger than the free space", 0);
   }
 
   private save(session: SavedSession) {
@@ -380,6 +442,8 @@ export class UploadManager {
         })
         .catch(async (error) => {
           if (error instanceof Paused || controller.signal.aborted) return;
+          if ((error as ApiError).code === 300013 && !task.onConflict && !task.uploadKey)
+            return this.update(task, { status: "conflict", speed: 0, waiting: undefined }, true);
           // Resuming cannot fix this one: free the reservation now rather than in a day.
           if (!isTransient(error)) await this.release(task);
           this.update(task, { status: "error", error, speed: 0, waiting: undefined }, true);
@@ -477,6 +541,7 @@ export class UploadManager {
     }
     this.check(signal);
 
+    if (!task.uploadKey) await this.checkQuota(file.size);
     if (!task.hash) {
       const hex = await unlessAborted(this.hashOf(task, file), signal);
       this.update(task, { hash: hex, hashLoaded: file.size });
@@ -487,7 +552,7 @@ export class UploadManager {
 
     this.update(task, { status: "checking" }, true);
     const hash = task.hash!;
-    const base = { hash, size: file.size, name: file.name, parentId: task.parentId };
+    const base = { hash, size: file.size, name: file.name, parentId: task.parentId, onConflict: task.onConflict ?? ("fail" as const) };
     const first = await api.instant(base);
     if (first.exists && "challenge" in first) {
       const { hex: proof } = await unlessAborted(runHash({ type: "proof", file, ...first.challenge }), signal);
@@ -610,7 +675,8 @@ export class UploadManager {
           if (attempt > 1) await refresh();
           if (!stored.has(n)) {
             const url = urls.get(n);
-            if (!url) throw new ApiError(100001, `no upload URL for part ${n}`, 0);
+            // Transient: the next attempt asks for fresh URLs (upload/parts) before sending the part.
+            if (!url) throw new ApiError(300027, `no upload URL for part ${n}`, 0);
             const body = file.slice((n - 1) * partSize, (n - 1) * partSize + part.size);
             try {
               await put(url, body, {}, signal, (loaded) => {

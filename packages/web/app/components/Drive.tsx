@@ -6,11 +6,6 @@ import { filesFromDrop, filesFromInput, uploads } from "../upload";
 import { actionsFor, deleteItems, fileActions, transferItems, type ActionContext } from "../actions";
 import { dropTarget, setDropHandler, startDrag } from "../drag";
 import { namesIn } from "./Conflicts";
-// Registers the "Versions" entry of a file's menu.
-import "./Versions";
-import "./Zip";
-import { openPreview } from "./Preview";
-import { Grid, useViewMode, ViewToggle } from "./Grid";
 
 export { startDownload } from "../actions";
 export { FolderPicker, FolderTree } from "./FolderPicker";
@@ -115,9 +110,7 @@ export function Drive({ folderId }: { folderId: string }) {
     const action = fileActions.find((a) => a.id === id);
     if (action?.when(on)) void action.run(on, ctx);
   };
-  // A file opens in its preview (a type with none downloads), among the folder's files.
-  const open = (item: FileItem) => (item.isDir ? act("open", [item]) : void openPreview(item, items, show, run));
-  const [view, setView] = useViewMode();
+  const open = (item: FileItem) => act("open", [item]);
 
   // A drop on a folder (row, breadcrumb, sidebar tree) moves there.
   useEffect(() => setDropHandler((dropped, target) => void transferItems("move", dropped, target, ctx)), [folderId, lang]);
@@ -263,7 +256,6 @@ export function Drive({ folderId }: { folderId: string }) {
         >
           ＋ {t.newFolder}
         </button>
-        <ViewToggle mode={view} onChange={setView} />
         <input
           ref={fileInput}
           type="file"
@@ -333,23 +325,7 @@ export function Drive({ folderId }: { folderId: string }) {
           )}
         </div>
       )}
-      {view === "grid" && (
-        <Grid
-          items={items}
-          selected={selected}
-          onToggle={toggle}
-          onOpen={open}
-          tileProps={(item, index) => ({
-            onClick: (e) => clickRow(e, index),
-            onDoubleClick: (e) => !(e.target as HTMLElement).closest("a, button, input") && open(item),
-            onContextMenu: (e) => openMenu(e, item),
-            draggable: true,
-            onDragStart: (e) => startDrag(e, selected.has(item.identity) ? selectedItems : [item]),
-            ...(item.isDir ? dropTarget(item.identity) : {}),
-          })}
-        />
-      )}
-      <table className="files" data-testid="file-list" hidden={view === "grid"}>
+      <table className="files" data-testid="file-list">
         <thead>
           <tr>
             <th className="check">

@@ -134,9 +134,9 @@ export function SearchPage({ search }: { search: string }) {
         <thead>
           <tr>
             <th>{t.name}</th>
-            <th>{t.location}</th>
-            <th className="num">{t.size}</th>
-            <th>{t.modified}</th>
+            <th className="wide-only">{t.location}</th>
+            <th className="num wide-only">{t.size}</th>
+            <th className="wide-only">{t.modified}</th>
           </tr>
         </thead>
         <tbody>
@@ -153,8 +153,12 @@ export function SearchPage({ search }: { search: string }) {
                 >
                   <Highlight text={h.name} keyword={q} server={h.highlight} />
                 </a>
+                <small className="phone-only muted">
+                  {pathText(h) || "/"} · {h.isDir ? "" : `${formatBytes(h.size)} · `}
+                  {formatTime(h.updateTime, lang)}
+                </small>
               </td>
-              <td>
+              <td className="wide-only">
                 <a
                   href="#"
                   className="muted"
@@ -163,8 +167,8 @@ export function SearchPage({ search }: { search: string }) {
                   {pathText(h) || "/"}
                 </a>
               </td>
-              <td className="num">{h.isDir ? "–" : formatBytes(h.size)}</td>
-              <td>{formatTime(h.updateTime, lang)}</td>
+              <td className="num wide-only">{h.isDir ? "–" : formatBytes(h.size)}</td>
+              <td className="wide-only">{formatTime(h.updateTime, lang)}</td>
             </tr>
           ))}
         </tbody>
@@ -172,7 +176,9 @@ export function SearchPage({ search }: { search: string }) {
       {hits.length === 0 && <div className="empty">{t.noResults}</div>}
       {hits.length < total && (
         <div className="list-foot">
-          <button onClick={() => setPage(page + 1)}>{t.loadMore}</button>
+          <button type="button" onClick={() => setPage(page + 1)}>
+            {t.loadMore}
+          </button>
         </div>
       )}
     </section>

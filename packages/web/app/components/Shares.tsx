@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type FileItem, type ShareItem } from "../api";
 import { format, formatTime, useI18n } from "../i18n";
-import { copyText, FileIcon, Modal, notifyChanged, toast, useAction, useChanges } from "../ui";
+import { copyText, FileIcon, Menu, menuPoint, Modal, notifyChanged, toast, useAction, useChanges, type MenuItem } from "../ui";
 
 const EXPIRY = [1, 7, 30, 0] as const;
 export const shareLink = (identity: string) => `${location.origin}/s/${identity}`;
@@ -25,15 +25,25 @@ export function ShareDialog({ item, onClose }: { item: FileItem; onClose(): void
       footer={
         created ? (
           <>
-            <button onClick={onClose}>{t.close}</button>
-            <button className="primary" data-testid="share-copy" onClick={async () => (await copyText(text), toast(t.copied))}>
+            <button type="button" onClick={onClose}>
+              {t.close}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              data-testid="share-copy"
+              onClick={async () => (await copyText(text), toast(t.copied))}
+            >
               {t.copyLink}
             </button>
           </>
         ) : (
           <>
-            <button onClick={onClose}>{t.cancel}</button>
+            <button type="button" onClick={onClose}>
+              {t.cancel}
+            </button>
             <button
+              type="button"
               className="primary"
               data-testid="share-create"
               onClick={async () => {
@@ -89,6 +99,25 @@ export function MyShares() {
   const changes = useChanges();
   const [items, setItems] = useState<ShareItem[]>([]);
   const [editing, setEditing] = useState<ShareItem | null>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number; share: ShareItem } | null>(null);
+  const shareMenu = (s: ShareItem): MenuItem[] => [
+    {
+      id: "share-copy",
+      label: t.copyLink,
+      run: async () => (await copyText(`${t.link}: ${shareLink(s.identity)}${s.code ? `  ${t.code}: ${s.code}` : ""}`), toast(t.copied)),
+    },
+    ...(s.status === 0
+      ? [
+          { id: "share-edit", label: t.update, run: () => setEditing(s) },
+          {
+            id: "share-cancel",
+            label: t.cancelShare,
+            danger: true,
+            run: async () => void ((await run(() => api.shareCancel([s.identity]), t.done)) && notifyChanged()),
+          },
+        ]
+      : []),
+  ];
   useEffect(() => {
     run(() => api.shareList(1, 200)).then((r) => r && setItems(r.list));
   }, [changes]);
@@ -101,31 +130,39 @@ export function MyShares() {
         <thead>
           <tr>
             <th>{t.name}</th>
-            <th>{t.code}</th>
-            <th>{t.expires}</th>
-            <th className="num">{t.views}</th>
-            <th className="num">{t.saves}</th>
+            <th className="wide-only">{t.code}</th>
+            <th className="wide-only">{t.expires}</th>
+            <th className="num wide-only">{t.views}</th>
+            <th className="num wide-only">{t.saves}</th>
             <th>{t.status}</th>
-            <th className="actions">{t.actions}</th>
+            <th className="actions">
+              <span className="sr-only">{t.actions}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {items.map((s) => (
             <tr key={s.identity} data-testid="share-row" data-name={s.fileName}>
               <td className="name">
-                <FileIcon isDir={s.isDir} ext={s.fileName.split(".").pop()} />{" "}
-                <a href={shareLink(s.identity)} target="_blank" rel="noreferrer">
-                  {s.fileName}
-                </a>
+                <FileIcon isDir={s.isDir} ext={s.fileName.split(".").pop()} />
+                <span className="name-text">
+                  <a href={shareLink(s.identity)} target="_blank" rel="noreferrer">
+                    {s.fileName}
+                  </a>
+                  <small className="phone-only muted">
+                    {s.code ? `${t.code} ${s.code} · ` : ""}
+                    {s.expiredTime ? formatTime(s.expiredTime, lang) : t.never} · {t.views} {s.clickNum} · {t.saves} {s.saveNum}
+                  </small>
+                </span>
               </td>
-              <td>
+              <td className="wide-only">
                 <code>{s.code || "–"}</code>
               </td>
-              <td>{s.expiredTime ? formatTime(s.expiredTime, lang) : t.never}</td>
-              <td className="num" data-testid="share-views">
+              <td className="wide-only">{s.expiredTime ? formatTime(s.expiredTime, lang) : t.never}</td>
+              <td className="num wide-only" data-testid="share-views">
                 {s.clickNum}
               </td>
-              <td className="num" data-testid="share-saves">
+              <td className="num wide-only" data-testid="share-saves">
                 {s.saveNum}
               </td>
               <td>
@@ -133,33 +170,21 @@ export function MyShares() {
               </td>
               <td className="actions">
                 <button
-                  className="link"
-                  onClick={async () => (
-                    await copyText(`${t.link}: ${shareLink(s.identity)}${s.code ? `  ${t.code}: ${s.code}` : ""}`), toast(t.copied)
-                  )}
+                  type="button"
+                  className="icon more"
+                  aria-label={t.more}
+                  onClick={(e) => setMenu({ ...menuPoint(e), share: s })}
+                  data-testid="share-menu"
                 >
-                  {t.copyLink}
+                  ⋯
                 </button>
-                {s.status === 0 && (
-                  <button className="link" onClick={() => setEditing(s)} data-testid="share-edit">
-                    {t.update}
-                  </button>
-                )}
-                {s.status === 0 && (
-                  <button
-                    className="link danger"
-                    data-testid="share-cancel"
-                    onClick={async () => (await run(() => api.shareCancel([s.identity]), t.done)) && notifyChanged()}
-                  >
-                    {t.cancelShare}
-                  </button>
-                )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
       {items.length === 0 && <div className="empty">{t.noShares}</div>}
+      {menu && <Menu x={menu.x} y={menu.y} items={shareMenu(menu.share)} onClose={() => setMenu(null)} />}
       {editing && <EditShare share={editing} onClose={() => setEditing(null)} />}
     </section>
   );
@@ -177,8 +202,11 @@ function EditShare({ share, onClose }: { share: ShareItem; onClose(): void }) {
       testId="share-edit-dialog"
       footer={
         <>
-          <button onClick={onClose}>{t.cancel}</button>
+          <button type="button" onClick={onClose}>
+            {t.cancel}
+          </button>
           <button
+            type="button"
             className="primary"
             onClick={async () => {
               const r = await run(

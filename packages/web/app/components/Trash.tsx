@@ -29,16 +29,17 @@ export function Trash() {
       <div className="toolbar">
         <h1>{t.trash}</h1>
         <button
+          type="button"
           disabled={!ids.length}
           onClick={async () => (await run(() => api.trashRestore(ids), t.done)) && notifyChanged()}
           data-testid="trash-restore"
         >
           {t.restore}
         </button>
-        <button className="danger" disabled={!ids.length} onClick={() => setConfirm("delete")} data-testid="trash-delete">
+        <button type="button" className="danger" disabled={!ids.length} onClick={() => setConfirm("delete")} data-testid="trash-delete">
           {t.deleteForever}
         </button>
-        <button className="danger" disabled={!items.length} onClick={() => setConfirm("clear")} data-testid="trash-clear">
+        <button type="button" className="danger" disabled={!items.length} onClick={() => setConfirm("clear")} data-testid="trash-clear">
           {t.emptyTrash}
         </button>
       </div>
@@ -54,9 +55,10 @@ export function Trash() {
               />
             </th>
             <th>{t.name}</th>
-            <th className="num">{t.size}</th>
-            <th>{t.deletedAt}</th>
-            <th>{t.purgeAt}</th>
+            <th className="wide-only">{t.origin}</th>
+            <th className="num wide-only">{t.size}</th>
+            <th className="wide-only">{t.deletedAt}</th>
+            <th className="wide-only">{t.purgeAt}</th>
           </tr>
         </thead>
         <tbody>
@@ -76,11 +78,20 @@ export function Trash() {
                 />
               </td>
               <td className="name">
-                <FileIcon isDir={item.isDir} ext={item.ext} /> {item.name}
+                <FileIcon isDir={item.isDir} ext={item.ext} />
+                <span className="name-text">
+                  <span>{item.name}</span>
+                  <small className="phone-only muted">
+                    {item.originPath} · {formatTime(item.deleteTime, lang)}
+                  </small>
+                </span>
               </td>
-              <td className="num">{item.isDir ? "–" : formatBytes(item.size)}</td>
-              <td>{formatTime(item.deleteTime, lang)}</td>
-              <td>{formatTime(item.purgeTime, lang)}</td>
+              <td className="wide-only muted" data-testid="trash-origin">
+                {item.originPath}
+              </td>
+              <td className="num wide-only">{item.isDir ? "–" : formatBytes(item.size)}</td>
+              <td className="wide-only">{formatTime(item.deleteTime, lang)}</td>
+              <td className="wide-only">{formatTime(item.purgeTime, lang)}</td>
             </tr>
           ))}
         </tbody>
@@ -90,8 +101,16 @@ export function Trash() {
         <span>
           {items.length} / {total}
         </span>
-        {page > 1 && <button onClick={() => setPage(page - 1)}>‹</button>}
-        {page * pageSize < total && <button onClick={() => setPage(page + 1)}>›</button>}
+        {page > 1 && (
+          <button type="button" onClick={() => setPage(page - 1)}>
+            ‹
+          </button>
+        )}
+        {page * pageSize < total && (
+          <button type="button" onClick={() => setPage(page + 1)}>
+            ›
+          </button>
+        )}
       </div>
       {confirm && (
         <Modal
@@ -100,8 +119,11 @@ export function Trash() {
           testId="confirm-dialog"
           footer={
             <>
-              <button onClick={() => setConfirm(null)}>{t.cancel}</button>
+              <button type="button" onClick={() => setConfirm(null)}>
+                {t.cancel}
+              </button>
               <button
+                type="button"
                 className="danger"
                 data-testid="confirm-ok"
                 onClick={async () => {

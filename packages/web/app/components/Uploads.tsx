@@ -2,7 +2,7 @@ import { useRef, useState, useSyncExternalStore } from "react";
 import { describeError, format, formatBytes, formatDuration, useI18n } from "../i18n";
 import { NETWORK_ERROR } from "../api";
 import { Progress, toast } from "../ui";
-import { isTransient, uploads, type SavedSession, type UploadTask } from "../upload";
+import { isTransient, uploads, type ClashAnswer, type SavedSession, type UploadTask } from "../upload";
 
 /** Upload queue: hashing progress, per-part progress, speed, time left; pause/resume/cancel; resumable sessions. */
 export function UploadPanel() {
@@ -12,20 +12,40 @@ export function UploadPanel() {
   const picker = useRef<HTMLInputElement>(null);
   const [resuming, setResuming] = useState<SavedSession | null>(null);
   if (!tasks.length && !saved.length) return null;
-  const active = tasks.filter((x) => !["done", "cancelled"].includes(x.status)).length;
+  // The header sums up every upload still counted (a cancelled or skipped one is not).
+  const counted = tasks.filter((x) => x.status !== "cancelled");
+  const done = counted.filter((x) => x.status === "done").length;
+  const bytes = counted.reduce((sum, x) => sum + x.size, 0);
+  const sent = counted.reduce((sum, x) => sum + (x.status === "done" ? x.size : x.loaded), 0);
+  const conflicts = tasks.filter((x) => x.status === "conflict").length;
   return (
     <aside className={`uploads${collapsed ? " collapsed" : ""}`} data-testid="upload-panel">
-      <header onClick={() => setCollapsed(!collapsed)}>
-        <strong>{t.uploads}</strong>{" "}
-        <span className="muted">
-          {active}/{tasks.length}
-        </span>
+      <header>
+        <button
+          type="button"
+          className="link uploads-toggle"
+          aria-expanded={!collapsed}
+          onClick={() => setCollapsed(!collapsed)}
+          data-testid="uploads-toggle"
+        >
+          <strong>{t.uploads}</strong>{" "}
+          <span className="muted" data-testid="uploads-count">
+            {format(t.uploadsDone, { done, total: counted.length })}
+          </span>{" "}
+          {collapsed ? "▴" : "▾"}
+        </button>
         <span className="grow" />
-        <button className="link" onClick={(e) => (e.stopPropagation(), uploads.clearFinished())}>
+        <button type="button" className="link" onClick={() => uploads.clearFinished()}>
           {t.clearFinished}
         </button>
-        <span>{collapsed ? "▴" : "▾"}</span>
       </header>
+      {counted.length > 0 && <Progress value={bytes ? sent / bytes : done / counted.length} label={t.uploads} testId="uploads-overall" />}
+      {!collapsed && conflicts > 1 && (
+        <div className="conflict-all" data-testid="conflict-all">
+          <span className="muted">{t.forAll}</span>
+          <ClashButtons id={null} />
+        </div>
+      )}
       {!collapsed && (
         <div className="upload-list">
           {saved.length > 0 && (
@@ -34,7 +54,12 @@ export function UploadPanel() {
               {saved.map((s) => (
                 <div key={s.uploadKey} className="saved-row" data-testid="saved-upload" data-name={s.name}>
                   <span className="fname">{s.name}</span> <span className="muted">{formatBytes(s.size)}</span>
-                  <button className="link" onClick={() => (setResuming(s), picker.current?.click())} data-testid="saved-resume">
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => (setResuming(s), picker.current?.click())}
+                    data-testid="saved-resume"
+                  >
                     {t.chooseFile}
                   </button>
                   <button
@@ -84,6 +109,7 @@ function UploadRow({ task }: { task: UploadTask }) {
     paused: t.paused,
     error: t.failed,
     cancelled: t.cancelled,
+    conflict: t.conflict,
   };
   const hashing = task.status === "hashing";
   const value = hashing ? task.hashLoaded / Math.max(1, task.size) : task.status === "done" ? 1 : task.loaded / Math.max(1, task.size);
@@ -136,23 +162,50 @@ function UploadRow({ task }: { task: UploadTask }) {
             {isTransient(task.error) && task.uploadKey ? t.partsKept : task.released ? t.sessionReleased : ""}
           </span>
         )}
+        {task.status === "conflict" && <ClashButtons id={task.id} />}
         <span className="grow" />
         {["hashing", "checking", "uploading", "queued"].includes(task.status) && (
-          <button className="link" onClick={() => uploads.pause(task.id)} data-testid="upload-pause">
+          <button type="button" className="link" onClick={() => uploads.pause(task.id)} data-testid="upload-pause">
             {t.pause}
           </button>
         )}
         {["paused", "error"].includes(task.status) && (
-          <button className="link" onClick={() => uploads.resume(task.id)} data-testid="upload-resume">
+          <button type="button" className="link" onClick={() => uploads.resume(task.id)} data-testid="upload-resume">
             {task.status === "error" ? t.retry : t.resume}
           </button>
         )}
         {!["done", "cancelled"].includes(task.status) && (
-          <button className="link danger" onClick={() => uploads.cancel(task.id)} data-testid="upload-cancel">
+          <button type="button" className="link danger" onClick={() => uploads.cancel(task.id)} data-testid="upload-cancel">
             {t.cancel}
           </button>
         )}
       </div>
     </div>
+  );
+}
+
+/** Keep both / replace / new version / skip, for one upload or (id null) for every one waiting. */
+function ClashButtons({ id }: { id: string | null }) {
+  const { t } = useI18n();
+  const answers: [ClashAnswer, string][] = [
+    ["keep", t.keepBoth],
+    ["replace", t.replace],
+    ["version", t.newVersion],
+    ["skip", t.skip],
+  ];
+  return (
+    <span className="clash-buttons">
+      {answers.map(([answer, label]) => (
+        <button
+          type="button"
+          key={answer}
+          className="link"
+          onClick={() => void uploads.resolveConflict(id, answer)}
+          data-testid={`upload-${answer}${id === null ? "-all" : ""}`}
+        >
+          {label}
+        </button>
+      ))}
+    </span>
   );
 }
