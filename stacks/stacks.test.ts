@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Stack as CdkStack } from "aws-cdk-lib";
+import { Stack as CdkStack } from "aws-cdk-lib";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { consumerTable, jobTable, queueConsumers, routeTable, type JobName } from "@polaris/contract";
 import { Function, type FunctionProps } from "sst/constructs";
@@ -22,6 +22,9 @@ let synth: Synthesized;
 const stack = (name: string) => synth.stacks.find((s) => s.name === name)!;
 const resources = (name: string): Resources => stack(name).template.toJSON().Resources;
 const allResources = () => synth.stacks.map((s) => ({ name: s.name, resources: resources(s.name) }));
+/** The stacks that hold endpoints: Polaris's own (Api) and the Polaris-IO compatibility routes (Compat). */
+const API_STACKS = ["Api", "Compat"];
+const apiResources = (): Resources => Object.assign({}, ...API_STACKS.map(resources));
 /** SST keeps a Function's props private; the handler, runtime and bundling are what we check. */
 const propsOf = (fn: Function) => (fn as unknown as { props: FunctionProps }).props;
 const logicalId = (s: CdkStack, fn: Function) => s.getLogicalId(fn.node.defaultChild as CfnFunction);
@@ -45,7 +48,17 @@ beforeAll(async () => {
 
 describe("the app", () => {
   it("synthesizes every stack, with no cycle CloudFormation would reject", () => {
-    expect(synth.stacks.map((s) => s.name)).toEqual(["Network", "Data", "Events", "Storage", "Search", "Jobs", "Api", "Observability"]);
+    expect(synth.stacks.map((s) => s.name)).toEqual([
+      "Network",
+      "Data",
+      "Events",
+      "Storage",
+      "Search",
+      "Jobs",
+      "Api",
+      "Compat",
+      "Observability",
+    ]);
     for (const { name, resources: r } of allResources()) {
       expect(findCycle(r), `cycle in ${name}`).toBeUndefined();
     }
@@ -74,7 +87,7 @@ describe("the app", () => {
 
 describe("Api", () => {
   it("has each route of the route table exactly once, each with its own function and handler module", () => {
-    const r = resources("Api");
+    const r = apiResources();
     const apiRoutes = ofType(r, "AWS::ApiGatewayV2::Route");
     expect(apiRoutes).toHaveLength(routes.length);
     expect(apiRoutes.map(([, x]) => x.Properties.RouteKey).sort()).toEqual(routes.map(([, route]) => routeKey(route)).sort());
@@ -86,17 +99,16 @@ describe("Api", () => {
     const functionIds = apiRoutes.map(([, x]) => integrationFunction(x));
     expect(new Set(functionIds).size).toBe(routes.length);
 
-    const api = stack("Api").stack;
     for (const [key, route] of routes) {
-      const fn = api.node.tryFindChild(routeFunctionId(key)) as Function;
+      const fn = API_STACKS.map((name) => stack(name).stack.node.tryFindChild(routeFunctionId(key))).find(Boolean) as Function;
       expect(fn, key).toBeInstanceOf(Function);
       expect(propsOf(fn).handler).toBe(handlerOf(route.handler));
       const [, routeResource] = apiRoutes.find(([, x]) => x.Properties.RouteKey === routeKey(route))!;
-      expect(integrationFunction(routeResource)).toBe(logicalId(api, fn));
+      expect(integrationFunction(routeResource)).toBe(logicalId(CdkStack.of(fn), fn));
       expect(routeResource.Properties.AuthorizationType).toBe("NONE");
     }
     // Nothing else serves requests: one Polaris function per route in this stack.
-    expect(polarisFunctions().filter((f) => f.stackName === "Api")).toHaveLength(routes.length);
+    expect(polarisFunctions().filter((f) => API_STACKS.includes(f.stackName))).toHaveLength(routes.length);
   });
 
   it("derives handlers from the route table's module paths", () => {
@@ -121,10 +133,10 @@ describe("Api", () => {
   });
 
   it("binds the JWT secret (SST Config.Secret) to the endpoints that sign or verify tokens", () => {
-    const api = polarisFunctions().filter((f) => f.stackName === "Api");
+    const api = polarisFunctions().filter((f) => API_STACKS.includes(f.stackName));
     const withSecret = api.filter((f) => f.access.jwt);
     expect(withSecret.length).toBeGreaterThan(0);
-    const statements = identityStatements(resources("Api"));
+    const statements = identityStatements(apiResources());
     for (const f of api) {
       const env = f.resource.Properties.Environment.Variables;
       if (!f.access.jwt) {
@@ -139,7 +151,7 @@ describe("Api", () => {
       ]);
     }
     // Deploy-time prefetch puts the value into the function configuration (no SSM call at cold start).
-    expect(ofType(resources("Api"), "Custom::SecretPrefetcher")).toHaveLength(withSecret.length);
+    expect(ofType(apiResources(), "Custom::SecretPrefetcher")).toHaveLength(withSecret.length);
   });
 });
 

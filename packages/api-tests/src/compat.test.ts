@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPAT_TAG, routeTable, type RouteDef } from "@polaris/contract";
 import { buildOpenApiDocument } from "@polaris/contract/openapi";
-import { nextMobile, sha256, startTestApp, type TestApp } from "./support";
+import { bytes, nextMobile, sha256, startTestApp, type TestApp } from "./support";
 import { mismatches, polarisIoRoutes, type PolarisIoRoute, type Shape } from "./support/polaris-io-api";
 
 /**
@@ -82,7 +82,8 @@ describe("Polaris-IO compatibility", () => {
 
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp();
+    // A small multipart threshold: Polaris's own clients get parts above it, the original's requests one PUT.
+    app = await startTestApp({ MULTIPART_THRESHOLD_BYTES: "1024" });
   });
   afterAll(() => app?.close());
 
@@ -245,5 +246,21 @@ describe("Polaris-IO compatibility", () => {
     expect(await refused("uploadComplete", token, { uploadKey: plan.uploadKey, ...file })).toBe(300023);
     expect((await call("fileList", token, {})).total).toBe(0);
     expect((await call("userQuota", token)).quota.usedSize).toBe(0);
+
+    // Above the multipart threshold a Polaris client gets parts; the original's request gets one PUT,
+    // which signs no content type when none was named.
+    const big = { hash: sha256(bytes(2048, 7)), size: 2048, name: "big.bin" };
+    const own = await app.call("POST", "/file/v1/upload/presign", { token, body: big });
+    expect(own.body.data).toMatchObject({ mode: "multipart", parts: [{ partNumber: 1 }] });
+    const single = await call("uploadPresign", token, { ...big, ext: "bin", mimeType: "", parentId: 0 });
+    expect((await fetch(single.uploadUrl, { method: "PUT", body: bytes(2048, 7) })).status).toBe(200);
+    const { identity } = await call("uploadComplete", token, {
+      uploadKey: single.uploadKey,
+      ...big,
+      ext: "bin",
+      mimeType: "",
+      parentId: 0,
+    });
+    expect((await call("fileDetail", token, { identity })).file).toMatchObject({ name: "big.bin", size: 2048, parentId: 0 });
   });
 });

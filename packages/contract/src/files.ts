@@ -136,7 +136,7 @@ export const fileRoutes = {
       ext: z.optional(
         plainText(z.string().check(z.maxLength(255))).check(
           z.describe(
-            "Polaris-IO's field, not used (the extension comes from the name); a request that has it is answered as Polaris-IO answered: a URL that signs no checksum",
+            "Polaris-IO's field, not used (the extension comes from the name); a request that has it is answered as Polaris-IO answered: one PUT URL whatever the size, signing no checksum",
           ),
         ),
       ),

@@ -20,10 +20,11 @@ export async function presign(
   userId: number,
   input: BodyOf<typeof fileRoutes.uploadPresign>,
   /**
-   * false: a PUT as Polaris-IO's clients send it (no checksum header; a content type only when one was
-   * named). Nothing is trusted for it: completion checks the stored bytes' size and SHA-256 as for every upload.
+   * The PUT Polaris-IO's clients send: one URL whatever the size (S3 takes up to 5 GiB in one PUT), no
+   * checksum header, a content type only when one was named. Nothing is trusted for it: completion checks
+   * the stored bytes' size and SHA-256 as for every upload.
    */
-  { checksumAtPut = true }: { checksumAtPut?: boolean } = {},
+  { asPolarisIo = false }: { asPolarisIo?: boolean } = {},
 ) {
   const settings = deps.settings.files;
   const name = validName(input.name);
@@ -32,7 +33,7 @@ export async function presign(
   const uploadKey = randomUUID();
   const objectKey = uploadObjectKey(userId, uploadKey);
   const mimeType = input.mimeType || "application/octet-stream";
-  const multipart = input.size > settings.multipartThresholdBytes;
+  const multipart = !asPolarisIo && input.size > settings.multipartThresholdBytes;
   const partSize = multipart ? Math.max(settings.partSizeBytes, Math.ceil(input.size / MAX_PARTS)) : null;
   const ttl = multipart ? settings.multipartTtlSeconds : settings.uploadTtlSeconds;
   const expiresAt = new Date(deps.clock.now().getTime() + ttl * 1000);
@@ -72,8 +73,8 @@ export async function presign(
   if (!multipart) {
     const put = await deps.storage.presignPut(objectKey, {
       size: input.size,
-      sha256Base64: checksumAtPut ? Buffer.from(input.hash, "hex").toString("base64") : undefined,
-      contentType: checksumAtPut || input.mimeType ? mimeType : undefined,
+      sha256Base64: asPolarisIo ? undefined : Buffer.from(input.hash, "hex").toString("base64"),
+      contentType: asPolarisIo && !input.mimeType ? undefined : mimeType,
       expiresInSeconds: Math.min(settings.presignExpiresSeconds, ttl),
     });
     return { ...common, mode: "single" as const, uploadUrl: put.url, headers: put.headers };
