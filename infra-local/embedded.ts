@@ -1,6 +1,6 @@
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createDeps, loadConfig, setDeps, type AppDeps } from "@polaris/runtime";
+import { createDeps, loadConfig, setDeps, writeRequestLine, type AppDeps } from "@polaris/runtime";
 import { createBackground } from "./background";
 import { importPgliteData } from "./database/import-pglite";
 import { startLocalPostgres, type LocalPostgres } from "./database/local-postgres";
@@ -27,6 +27,10 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** Runs one step of a start and tells a person about it (`npm start` prints each with its time). */
+export type StartStep = <T>(label: string, run: () => Promise<T>) => Promise<T>;
+const quietly: StartStep = (_label, run) => run();
+
 /** The path the embedded object store is served under, on the API's own port. */
 export const OBJECT_STORE_PREFIX = "/s3";
 
@@ -44,6 +48,7 @@ export async function startEmbedded(
   port = 0,
   host = "127.0.0.1",
   fallback?: Fallback,
+  step: StartStep = quietly,
 ): Promise<RunningApp> {
   const config = loadConfig(env);
   const home = resolve(config.POLARIS_HOME);
@@ -55,20 +60,31 @@ export async function startEmbedded(
   const embeddedStore = !config.S3_ENDPOINT && !config.AWS_ENDPOINT_URL;
   const credentials = embeddedStore ? localStoreCredentials(home) : undefined;
   const store = credentials
-    ? await createObjectStore({
-        directory: join(home, "objects"),
-        bucket: config.S3_BUCKET,
-        credentials,
-        region: config.AWS_REGION,
-        pathPrefix: OBJECT_STORE_PREFIX,
-        cors: corsRules(config.CORS_ORIGINS),
-        // The stacks' bucket notifications: the background filters by the consumer table's prefixes.
-        onEvent: (body, key) => background?.objectCreated(key, body),
-      })
+    ? await step("object store", () =>
+        createObjectStore({
+          directory: join(home, "objects"),
+          bucket: config.S3_BUCKET,
+          credentials,
+          region: config.AWS_REGION,
+          pathPrefix: OBJECT_STORE_PREFIX,
+          cors: corsRules(config.CORS_ORIGINS),
+          // The stacks' bucket notifications: the background filters by the consumer table's prefixes.
+          onEvent: (body, key) => background?.objectCreated(key, body),
+        }).then(async (created) => {
+          await importS3rverData(join(home, "s3"), created.disk);
+          return created;
+        }),
+      )
     : undefined;
-  if (store) await importS3rverData(join(home, "s3"), store.disk);
   const database =
-    !config.DATABASE_URL && config.PGLITE_DIR === undefined ? await openLocalDatabase(home, config.DATABASE_POOL_SIZE) : undefined;
+    !config.DATABASE_URL && config.PGLITE_DIR === undefined
+      ? await step(
+          existsSync(join(home, "postgres")) || existsSync(join(home, "postgres.location"))
+            ? "database server"
+            : "database server (first start: creating the cluster)",
+          () => openLocalDatabase(home, config.DATABASE_POOL_SIZE),
+        )
+      : undefined;
   // Its idle backends are this machine's memory: let them go a second after a burst.
   if (database) Object.assign(effectiveEnv, { DATABASE_URL: database.url, DATABASE_IDLE_MS: env.DATABASE_IDLE_MS ?? "1000" });
   let ready!: () => void;
@@ -77,7 +93,11 @@ export async function startEmbedded(
     store && (url.pathname === OBJECT_STORE_PREFIX || url.pathname.startsWith(`${OBJECT_STORE_PREFIX}/`))
       ? store.handle(req, res).then(() => true)
       : (fallback?.(req, res, url) ?? false);
-  const gateway = await serveGateway(port, host, withStore, { ready: started }).catch(async (error) => {
+  // A person at the terminal sees every request, the console's files and the store's too (JSON logs: the routes' lines only, as on AWS).
+  const effective = loadConfig(effectiveEnv);
+  const requestLog =
+    effective.LOG_FORMAT === "human" && (effective.LOG_LEVEL === "INFO" || effective.LOG_LEVEL === "DEBUG") ? writeRequestLine : undefined;
+  const gateway = await serveGateway(port, host, withStore, { ready: started, requestLog }).catch(async (error) => {
     await database?.close(); // a port in use must not leave the drive's database server running
     throw error;
   });
@@ -98,7 +118,7 @@ export async function startEmbedded(
   effectiveEnv.PUBLIC_URL = env.PUBLIC_URL || url;
   let deps: AppDeps;
   try {
-    deps = await createDeps(effectiveEnv);
+    deps = await step(config.MIGRATE_ON_START ? "database schema (migrations)" : "connections", () => createDeps(effectiveEnv));
   } catch (error) {
     await gateway.close();
     await database?.close();

@@ -31,10 +31,11 @@ const MAX_HEADER_BYTES = 64 * 1024;
 const IDLE_MS = 120_000;
 
 /**
- * Settings of a long-running local server that a Lambda function must not have: one process
+ * Settings of a long-running local server that a Lambda function must not have: a person reads its
+ * terminal (a line per request, no EMF unless METRICS=true, JSON with LOG_FORMAT=json); one process
  * answers every route, so each route's metrics are gathered for a second into one EMF line.
  */
-export const LOCAL_SERVER_DEFAULTS: Record<string, string> = { METRICS_FLUSH_MS: "1000" };
+export const LOCAL_SERVER_DEFAULTS: Record<string, string> = { LOG_FORMAT: "human", METRICS: "false", METRICS_FLUSH_MS: "1000" };
 
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -141,10 +142,21 @@ export type Fallback = (req: IncomingMessage, res: ServerResponse, url: URL) => 
  * The local stand-in for API Gateway (HTTP API, payload v2): it turns each request into the event
  * Lambda would get and invokes the same handler module the route table names.
  */
-function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> } = {}) {
+/** Logs a request the gateway answered itself (the console's files, the object store, 404s, preflights): route handlers log their own. */
+export type RequestLog = (method: string, path: string, status: number, ms: number) => void;
+
+function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown>; requestLog?: RequestLog } = {}) {
   /** Each request's handling until its handler has returned (a client that hung up does not end it). */
   const inFlight = new Map<ServerResponse, Promise<unknown>>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    let routed = false;
+    if (options.requestLog) {
+      const started = performance.now();
+      const log = options.requestLog;
+      res.once("close", () => {
+        if (!routed) log(req.method ?? "?", (req.url ?? "/").split("?")[0], res.statusCode, Math.round(performance.now() - started));
+      });
+    }
     try {
       await options.ready;
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -170,6 +182,7 @@ function createGateway(options: { fallback?: Fallback; ready?: Promise<unknown> 
         });
       }
       const event = toEvent(req, url, route, body);
+      routed = true;
       const result = await (await loadHandler(route))(event, lambdaContext(route, event.requestContext.requestId));
       const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
       res.writeHead(result.statusCode ?? 200, headers);
@@ -221,10 +234,10 @@ export async function serveGateway(
   port: number,
   host: string,
   fallback?: Fallback,
-  options: { drainMs?: number; ready?: Promise<unknown> } = {},
+  options: { drainMs?: number; ready?: Promise<unknown>; requestLog?: RequestLog } = {},
 ) {
   const drainMs = options.drainMs ?? DRAIN_MS;
-  const { server, inFlight } = createGateway({ fallback, ready: options.ready });
+  const { server, inFlight } = createGateway({ fallback, ready: options.ready, requestLog: options.requestLog });
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolveListen);

@@ -128,9 +128,10 @@ const newest = (dir: string): number =>
     return Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }, 0);
 
-/** Builds the console with Vite unless dist/ is newer than every source file. */
-export async function buildConsoleIfNeeded() {
-  const web = resolve(repoRoot, "packages/web");
+const web = resolve(repoRoot, "packages/web");
+
+/** When the built console was made, if it is newer than every source file (the build is kept in dist/ across starts). */
+export function consoleBuiltAt(): Date | undefined {
   const index = join(consoleDist, "index.html");
   // The contract too: the build inlines the route table's paths (vite.config.ts).
   const sources = Math.max(
@@ -139,7 +140,17 @@ export async function buildConsoleIfNeeded() {
     statSync(join(web, "index.html")).mtimeMs,
     statSync(join(web, "vite.config.ts")).mtimeMs,
   );
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const built = existsSync(index) ? statSync(index).mtime : undefined;
+  return built && built.getTime() > sources ? built : undefined;
+}
+
+/** Builds the console with Vite unless dist/ is newer than every source file. */
+export async function buildConsoleIfNeeded() {
+  if (!consoleBuiltAt()) await buildConsole();
+}
+
+/** Builds the console with Vite into dist/. */
+export async function buildConsole() {
   // In a process of its own: after a build, Vite and Rollup leave this one ~250 MB larger for good.
   // `-e` code resolves "vite" from its working directory (vitest's transform has no import.meta.resolve).
   execFileSync(

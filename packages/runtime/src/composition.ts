@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { createAccessTokens, createShareTokens } from "@polaris/adapters/access-tokens";
 import { openDatabase } from "@polaris/adapters/database";
 import { createInProcessBus } from "@polaris/adapters/in-process-bus";
@@ -20,6 +20,7 @@ import {
   type Scheduler,
 } from "@polaris/core";
 import { loadConfig, type Config } from "./config";
+import { createLogger } from "./logging";
 import { flushMetrics } from "./metrics";
 
 export interface AppDeps extends CoreDeps {
@@ -224,7 +225,7 @@ export async function createDeps(env: Record<string, string | undefined>): Promi
   const home = resolve(config.POLARIS_HOME);
   const db = await databaseDeps(config, home);
   const clock = { now: () => new Date() };
-  const logger = new Logger({ serviceName: "polaris", logLevel: config.LOG_LEVEL });
+  const logger = createLogger(config);
   const tokens = tokenDeps(config, home, clock.now);
   const storage = storageDeps(config);
   const kv = await kvDeps(config, db);

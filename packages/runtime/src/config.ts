@@ -116,7 +116,8 @@ export const settings = {
     "comma-separated mobiles that are administrators (at registration, or at their next login); unset: the first account registered on a fresh install is",
     { shownDefault: "–" },
   ),
-  AUTH_CACHE_SECONDS: setting(    z._default(z.coerce.number().check(z.int(), z.nonnegative()), 5),
+  AUTH_CACHE_SECONDS: setting(
+    z._default(z.coerce.number().check(z.int(), z.nonnegative()), 5),
     "how long a process trusts what it read about a token's account (token version, sign-out, disabled, role): a sign-out or disable made by another process (Lambda container) takes effect within it, the answering one's at once; 0: read on every request",
   ),
   SHARE_CODE_MAX_FAILURES_PER_ADDRESS: setting(
@@ -183,7 +184,10 @@ export const settings = {
   TRASH_RETENTION_SECONDS: setting(int(30 * 24 * 3600), "recycle-bin retention"),
   ZIP_MAX_BYTES: setting(int(10 * GiB), "a zip job may pack at most this many bytes of files; larger selections answer 413 300040"),
   ZIP_MAX_ENTRIES: setting(int(100_000), "a zip job may pack at most this many files and folders; more answer 413 300040"),
-  ZIP_PART_BYTES: setting(int(16 * MiB), "the parts a zip job uploads its zip in: what its worker holds in memory at most, beside read buffers"),
+  ZIP_PART_BYTES: setting(
+    int(16 * MiB),
+    "the parts a zip job uploads its zip in: what its worker holds in memory at most, beside read buffers",
+  ),
   ZIP_TTL_SECONDS: setting(int(24 * 3600), "how long a finished zip can be downloaded before the zip.expire job deletes it"),
   ZIP_JOBS_PER_HOUR: setting(int(30), "zip jobs per user (or, on a share, per client address) in an hour; then 429"),
   VERSION_KEEP_COUNT: setting(
@@ -231,7 +235,14 @@ export const settings = {
     z._default(z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]), "INFO"),
     "the least severe log lines written: `DEBUG`, `INFO`, `WARN`, `ERROR` or `SILENT`",
   ),
-  METRICS: setting(flag(true), "emit CloudWatch EMF metric lines (per-route requests, errors, latency; uploads)"),
+  LOG_FORMAT: setting(
+    z._default(z.enum(["json", "human"]), "json"),
+    "`json`: structured log lines (Powertools: request id, user id, latency), as CloudWatch reads them; `human`: one line per request (time, method, path, status, ms) and the warnings and errors with their message",
+    { shownDefault: "`json` (local servers: `human`)" },
+  ),
+  METRICS: setting(flag(true), "emit CloudWatch EMF metric lines (per-route requests, errors, latency; uploads)", {
+    shownDefault: "`true` (local servers: `false`)",
+  }),
   METRICS_FLUSH_MS: setting(
     z._default(z.coerce.number().check(z.int(), z.nonnegative()), 0),
     "gather a route's metrics this long into one EMF line; 0 writes each request's at once, as a Lambda function must (it may be frozen right after answering)",

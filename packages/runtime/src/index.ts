@@ -4,3 +4,4 @@ export { httpHandler, errorResult, type RequestContext } from "./http";
 export { sqsBatchHandler, jobHandler } from "./background";
 export { emitMetrics, type MetricEntry } from "./metrics";
 export { idempotencyScope, requestHash } from "./idempotency";
+export { createLogger, writeRequestLine } from "./logging";

@@ -6,7 +6,7 @@ import { bytes, startTestApp, uploadFile, type TestApp } from "@polaris/api-test
 let app: TestApp;
 beforeAll(async () => {
   // One line per request, as a Lambda function writes them.
-  app = await startTestApp({ LOG_LEVEL: "ERROR", METRICS_FLUSH_MS: "0" });
+  app = await startTestApp({ LOG_LEVEL: "ERROR", METRICS: "true", METRICS_FLUSH_MS: "0" });
 });
 afterAll(() => app?.close());
 
@@ -59,7 +59,7 @@ it("counts instant-upload hits, the instant ratio and uploaded bytes", async () 
 });
 
 it("gathers a route's metrics into one line per window on a long-running server, and writes them on close", async () => {
-  const server = await startTestApp({ LOG_LEVEL: "ERROR", METRICS_FLUSH_MS: "60000" });
+  const server = await startTestApp({ LOG_LEVEL: "ERROR", METRICS: "true", METRICS_FLUSH_MS: "60000" });
   let closed = false;
   try {
     const lines = await emf(
