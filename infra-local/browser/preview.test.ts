@@ -74,10 +74,13 @@ beforeAll(async () => {
   await app.background.idle();
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
   // The console's own pages only (not the frames of the store or the PDF viewer).
-  await context.addInitScript(({ t, origin }) => self.origin === origin && globalThis.localStorage?.setItem("polaris.token", t), {
-    t: token,
-    origin: new URL(app.url).origin,
-  });
+  await context.addInitScript(
+    ({ t, origin }) => (globalThis as any).origin === origin && (globalThis as any).localStorage?.setItem("polaris.token", t),
+    {
+      t: token,
+      origin: new URL(app.url).origin,
+    },
+  );
   page = await context.newPage();
   page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   page.on("pageerror", (e) => problems.push(`${e} ${e.stack}`));
@@ -100,15 +103,11 @@ describe("previews and the grid", () => {
     await open("a-beach.jpg");
     const image = page.getByTestId("preview-image");
     await image.waitFor();
-    await page.waitForFunction(
-      () => (document.querySelector('[data-testid="preview-image"]') as HTMLImageElement | null)?.naturalWidth === 900,
-    );
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="preview-image"]')?.naturalWidth === 900);
     expect(await page.getByTestId("preview-position").textContent()).toBe("1 / 4");
     await shot("preview-image");
     await page.keyboard.press("ArrowRight");
-    await page.waitForFunction(
-      () => (document.querySelector('[data-testid="preview-image"]') as HTMLImageElement | null)?.naturalWidth === 600,
-    );
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="preview-image"]')?.naturalWidth === 600);
     expect(await page.getByTestId("preview-name").textContent()).toBe("b-hills.jpg");
     await page.keyboard.press("Escape");
   });
@@ -134,10 +133,14 @@ describe("previews and the grid", () => {
     await page.getByTestId("file-grid").waitFor();
     const loaded = () =>
       page.evaluate(() =>
-        [...document.querySelectorAll<HTMLImageElement>('[data-testid="grid-thumbnail"]')].map((i) => i.complete && i.naturalWidth > 0),
+        [...(globalThis as any).document.querySelectorAll('[data-testid="grid-thumbnail"]')].map(
+          (i: any) => i.complete && i.naturalWidth > 0,
+        ),
       );
     await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLImageElement>('[data-testid="grid-thumbnail"]')].every((i) => i.complete && i.naturalWidth > 0),
+      [...(globalThis as any).document.querySelectorAll('[data-testid="grid-thumbnail"]')].every(
+        (i: any) => i.complete && i.naturalWidth > 0,
+      ),
     );
     expect(await loaded()).toEqual([true, true]);
     await shot("grid");
@@ -158,9 +161,7 @@ describe("previews and the grid", () => {
     const visitor = await (await browser.newContext({ locale: "zh-CN" })).newPage();
     await visitor.goto(`${app.url}/s/${share.body.data.identity}`);
     await visitor.getByTestId("share-preview").click();
-    await visitor.waitForFunction(
-      () => (document.querySelector('[data-testid="preview-image"]') as HTMLImageElement | null)?.naturalWidth === 900,
-    );
+    await visitor.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="preview-image"]')?.naturalWidth === 900);
     expect(await visitor.getByTestId("preview-download").count()).toBe(0);
     await visitor.screenshot({ path: join(results, "share-preview.png") });
     expect(problems).toEqual([]);
