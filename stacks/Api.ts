@@ -12,6 +12,12 @@ import { Storage } from "./Storage";
 
 const RETENTION = { 7: "one_week", 14: "two_weeks", 30: "one_month", 90: "three_months", 365: "one_year" } as const;
 
+/**
+ * The file routes (the contract's tag "Files") are added by the Files stack: each route takes nine
+ * resources, and with every area's routes the Api stack passed CloudFormation's 500 a stack.
+ */
+export const FILES_TAG = "Files";
+
 /** Construct id of an endpoint's function, from its route-table key (`user.login` → `Route-user-login`). */
 export const routeFunctionId = (key: string) => `Route-${key.replace(/[^A-Za-z0-9]+/g, "-")}`;
 
@@ -53,7 +59,7 @@ export function Api({ stack }: StackContext) {
     seen.set(routeId, key);
   }
   const endpoints = { api, platform, environment };
-  addEndpoints(stack, endpoints, (route) => route.tag !== COMPAT_TAG);
+  addEndpoints(stack, endpoints, (route) => route.tag !== COMPAT_TAG && route.tag !== FILES_TAG);
 
   stack.addOutputs({ ApiUrl: api.url });
   return endpoints;

@@ -3,6 +3,7 @@ import { Api } from "./Api";
 import { Compat } from "./Compat";
 import { Data } from "./Data";
 import { Events } from "./Events";
+import { Files } from "./Files";
 import { Jobs } from "./Jobs";
 import { Network } from "./Network";
 import { Observability } from "./Observability";
@@ -13,7 +14,7 @@ import { functionDefaults } from "./lib/observability";
 import { stageSettings } from "./settings";
 
 /** Every stack, in dependency order (each `use()`s only stacks above it). */
-export const STACKS = [Network, Data, Events, Storage, Search, Jobs, Api, Compat, Observability] as const;
+export const STACKS = [Network, Data, Events, Storage, Search, Jobs, Api, Files, Compat, Observability] as const;
 
 /** The whole app: function defaults set once, the stacks, then the cdk-nag checks. */
 export function polaris(app: App) {

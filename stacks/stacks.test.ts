@@ -22,8 +22,8 @@ let synth: Synthesized;
 const stack = (name: string) => synth.stacks.find((s) => s.name === name)!;
 const resources = (name: string): Resources => stack(name).template.toJSON().Resources;
 const allResources = () => synth.stacks.map((s) => ({ name: s.name, resources: resources(s.name) }));
-/** The stacks that hold endpoints: Polaris's own (Api) and the Polaris-IO compatibility routes (Compat). */
-const API_STACKS = ["Api", "Compat"];
+/** The stacks that hold endpoints: Polaris's own (Api, and Files for the file routes) and the Polaris-IO compatibility routes (Compat). */
+const API_STACKS = ["Api", "Files", "Compat"];
 const apiResources = (): Resources => Object.assign({}, ...API_STACKS.map(resources));
 /** SST keeps a Function's props private; the handler, runtime and bundling are what we check. */
 const propsOf = (fn: Function) => (fn as unknown as { props: FunctionProps }).props;
@@ -56,6 +56,7 @@ describe("the app", () => {
       "Search",
       "Jobs",
       "Api",
+      "Files",
       "Compat",
       "Observability",
     ]);

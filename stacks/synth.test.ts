@@ -15,7 +15,7 @@ import { ofType, type Resources } from "./template-support";
  * that, the test keeps to a sample so the stacks project stays well under a minute.
  */
 const OUT = join(repoRoot, ".polaris", "synth-test");
-const STACK_NAMES = ["Api", "Compat", "Data", "Events", "Jobs", "Network", "Observability", "Search", "Storage"];
+const STACK_NAMES = ["Api", "Compat", "Data", "Events", "Files", "Jobs", "Network", "Observability", "Search", "Storage"];
 const SAMPLE = ["functions/http/user/login.ts", "functions/http/file/upload-presign.ts", "functions/events/upload-created.ts"];
 let result: SynthResult;
 /** cfn-lint runs in the background while the bundles are checked. */
