@@ -36,8 +36,9 @@ const EXTRA: Record<string, Access> = {
   // Search reads the index only.
   "GET /search/v1/search/files": { search: "read" },
   "GET /search/v1/search/stats": { search: "read" },
-  // Zips: create counts a share's download and throttles (KV, as every POST); status signs the zip's GET.
-  "GET /file/v1/zip/status": { kv: true, bucket: ["read"], bucketKeys: { read: ZIP_KEY_PREFIX } },
+  // Zips: creating one throttles (KV, as every POST); a status signs the zip's GET; a share's checks its code (KV).
+  "GET /file/v1/zip/status": { bucket: ["read"], bucketKeys: { read: ZIP_KEY_PREFIX } },
+  "GET /share/v1/share/zip/status": { kv: true, bucket: ["read"], bucketKeys: { read: ZIP_KEY_PREFIX } },
 };
 
 /** A Polaris-IO compatibility route (packages/contract/src/compat.ts) touches what the Polaris route it maps onto does. */

@@ -2,6 +2,4 @@ import { zipRoutes } from "@polaris/contract";
 import { Zip } from "@polaris/core";
 import { httpHandler } from "@polaris/runtime";
 
-export const handler = httpHandler(zipRoutes.create, ({ body, userId, clientAddress, deps }) =>
-  Zip.create(deps, { ...body, clientAddress }, userId),
-);
+export const handler = httpHandler(zipRoutes.create, ({ body, userId, deps }) => Zip.create(deps, userId, body));

@@ -2,6 +2,4 @@ import { zipRoutes } from "@polaris/contract";
 import { Zip } from "@polaris/core";
 import { httpHandler } from "@polaris/runtime";
 
-export const handler = httpHandler(zipRoutes.status, ({ query, userId, clientAddress, deps }) =>
-  Zip.status(deps, { ...query, clientAddress }, userId),
-);
+export const handler = httpHandler(zipRoutes.status, ({ query, userId, deps }) => Zip.status(deps, userId, query.id));

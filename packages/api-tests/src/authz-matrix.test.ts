@@ -29,8 +29,8 @@ const EXEMPT: Record<string, string> = {
   "compat.shareSave identity": "a share link is public by design (the items saved are checked below)",
   "compat.uploadComplete parentId": "accepted from Polaris-IO's clients and not used: the file goes where presign said",
   "share.info identity": "a share link is public by design",
-  "zip.create shareIdentity": "a share link is public by design (the items zipped are checked below)",
-  "zip.status shareIdentity": "a share link is public by design (the job is checked below)",
+  "share.zip identity": "a share link is public by design (the items zipped are checked below)",
+  "share.zipStatus identity": "a share link is public by design (the job is checked below)",
   "admin.shareBan identity": "an administrator acts on every user's shares; to anyone else the route itself does not exist (below)",
 };
 
@@ -200,16 +200,16 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
   },
   "compat.shareDownload": { fileIdentity: [(x) => ({ query: { identity: b.share, fileIdentity: x }, anonymous: true })] },
   "compat.searchFiles": { parentId: [(x) => ({ query: { parentId: x } })] },
-  "zip.create": {
-    identities: [
-      (x) => ({ body: { identities: [x] } }),
-      (x) => ({ body: { identities: [b.file, x] } }),
-      (x) => ({ body: { shareIdentity: b.share, identities: [x] }, anonymous: true }),
+  "zip.create": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.file, x] } })] },
+  "zip.status": { id: [(x) => ({ query: { id: x } })] },
+  // B's own share: A's items are outside it, A's job is not its job.
+  "share.zip": {
+    fileIdentities: [
+      (x) => ({ body: { identity: b.share, fileIdentities: [x] }, anonymous: true }),
+      (x) => ({ body: { identity: b.share, fileIdentities: [b.inShare, x] }, anonymous: true }),
     ],
   },
-  "zip.status": {
-    id: [(x) => ({ query: { id: x } }), (x) => ({ query: { id: x, shareIdentity: b.share }, anonymous: true })],
-  },
+  "share.zipStatus": { id: [(x) => ({ query: { identity: b.share, id: x }, anonymous: true })] },
 };
 
 async function send(key: string, request: Request) {

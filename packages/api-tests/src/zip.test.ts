@@ -19,7 +19,7 @@ const S = "/share/v1/share";
 async function finished(query: Record<string, unknown>, token?: string) {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const res = await app.call("GET", `${Z}/status`, { query, token });
+    const res = await app.call("GET", token ? `${Z}/status` : `${S}/zip/status`, { query, token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     if (!["pending", "running"].includes(res.body.data.status) || Date.now() > deadline) return res.body.data;
     await new Promise((r) => setTimeout(r, 50));
@@ -88,6 +88,14 @@ describe("zip jobs", () => {
       body: { code: 300041 },
     });
     expect(await app.call("GET", `${Z}/status`, { query: { id } })).toMatchObject({ status: 401, body: { code: 100003 } });
+    // Nor under a share: a job of the owner's is no share's.
+    const anyShare = (
+      await app.call("POST", `${S}/create`, { token: me.token, body: { fileIdentity: folder, expiredType: 0, hasCode: false } })
+    ).body.data.identity;
+    expect(await app.call("GET", `${S}/zip/status`, { query: { id, identity: anyShare } })).toMatchObject({
+      status: 404,
+      body: { code: 300041 },
+    });
     expect(await app.call("POST", `${Z}/create`, { token: other.token, body: { identities: [c] } })).toMatchObject({
       status: 404,
       body: { code: 300001 },
@@ -172,7 +180,7 @@ describe("share limits", () => {
     expect(
       await app.call("POST", `${S}/save`, { token: saver.token, body: { identity, shareToken, fileIdentities: [photo] } }),
     ).toMatchObject(refused);
-    expect(await app.call("POST", `${Z}/create`, { body: { shareIdentity: identity, shareToken } })).toMatchObject(refused);
+    expect(await app.call("POST", `${S}/zip`, { body: { identity, shareToken } })).toMatchObject(refused);
 
     // The second view is the last one.
     expect((await app.call("POST", `${S}/validate`, { body: { identity, code } })).status).toBe(200);
@@ -197,15 +205,15 @@ describe("share limits", () => {
       body: { fileIdentity: folder, expiredType: 0, hasCode: true, downloadLimit: 1 },
     });
     const { identity, code } = created.body.data;
-    const job = await app.call("POST", `${Z}/create`, { body: { shareIdentity: identity, code } });
+    const job = await app.call("POST", `${S}/zip`, { body: { identity, code } });
     expect(job.status, JSON.stringify(job.body)).toBe(200);
     expect(job.body.data).toMatchObject({ name: "Docs.zip", totalEntries: 2, totalBytes: 300 });
     // The job took the share's only download, yet its visitors can still follow it.
-    const done = await finished({ id: job.body.data.id, shareIdentity: identity, code });
+    const done = await finished({ id: job.body.data.id, identity, code });
     expect(done.status).toBe("done");
     expect((await readZip(done.url)).entries.map((e) => e[0])).toEqual(["Docs/", "Docs/x.txt"]);
     expect(await app.call("GET", `${Z}/status`, { query: { id: job.body.data.id }, token: owner.token })).toMatchObject({ status: 404 });
-    expect(await app.call("POST", `${Z}/create`, { body: { shareIdentity: identity, code, identities: [inner] } })).toMatchObject({
+    expect(await app.call("POST", `${S}/zip`, { body: { identity, code, fileIdentities: [inner] } })).toMatchObject({
       status: 410,
       body: { code: 400011 },
     });

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { fileItem, pathEntry } from "./files";
 import { defineRoute, folderRef, identity, page, pageSize, unixSeconds } from "./route";
+import { zipItems, zipJob, zipShareErrors } from "./zip";
 
 /** Extraction codes use letters and digits nobody confuses when reading them aloud: no 0/O, 1/I/L. */
 export const SHARE_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -82,7 +83,7 @@ const publicShare = z.object({
 
 /** How a visitor proves access on the public endpoints: the code (if the share has one) or a share token. */
 const access = { identity, code: givenCode, shareToken };
-/** The same proof for a share named beside other fields (a zip job of a share's items). */
+/** The same proof for a share named beside other fields (a preview of a share's file). */
 export const shareAccess = { shareIdentity: identity, code: givenCode, shareToken };
 
 const area = "Shares";
@@ -236,5 +237,26 @@ export const shareRoutes = {
     }),
     data: z.object({ savedCount: z.int() }),
     errors: [...publicErrors, "FILE_NOT_FOUND", "FOLDER_NOT_FOUND", "QUOTA_EXCEEDED", "MOVE_INTO_SELF", "SHARE_PREVIEW_ONLY"],
+  }),
+  zip: route({
+    method: "POST",
+    path: "/share/v1/share/zip",
+    handler: "functions/http/share/zip.ts",
+    auth: "none",
+    summary:
+      "Pack items of the share (the shared item itself when fileIdentities is omitted) into one zip in the background, as /file/v1/zip/create does; counts one download. Larger than ZIP_MAX_BYTES or ZIP_MAX_ENTRIES: 413 300040",
+    body: z.object({ ...access, fileIdentities: z.optional(zipItems) }),
+    data: zipJob,
+    errors: [...zipShareErrors, "FILE_NOT_FOUND", "ZIP_TOO_LARGE"],
+  }),
+  zipStatus: route({
+    method: "GET",
+    path: "/share/v1/share/zip/status",
+    handler: "functions/http/share/zip-status.ts",
+    auth: "none",
+    summary: "A zip job of the share: its progress, and once done a presigned GET named after the zip; a job of anything else is not found",
+    query: z.object({ ...access, id: identity }),
+    data: zipJob,
+    errors: [...zipShareErrors, "ZIP_JOB_NOT_FOUND"],
   }),
 };

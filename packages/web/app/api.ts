@@ -116,8 +116,10 @@ export const api = {
   shareDownload: (q: InputOf<"share.download">) => call("share.download", q),
   sharePreview: (q: InputOf<"preview.share">) => call("preview.share", q),
   shareSave: (b: InputOf<"share.save">) => call("share.save", b),
-  zipCreate: (b: InputOf<"zip.create">) => call("zip.create", b),
-  zipStatus: (q: InputOf<"zip.status">) => call("zip.status", q),
+  zipCreate: (identities: string[]) => call("zip.create", { identities }),
+  zipStatus: (id: string) => call("zip.status", { id }),
+  shareZip: (b: InputOf<"share.zip">) => call("share.zip", b),
+  shareZipStatus: (q: InputOf<"share.zipStatus">) => call("share.zipStatus", q),
 
   search: (q: InputOf<"search.files">) => call("search.files", q),
   stats: () => call("search.stats"),

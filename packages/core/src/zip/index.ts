@@ -1,4 +1,4 @@
-export { create } from "./create";
-export { status } from "./status";
+export { create, createForShare } from "./create";
+export { status, statusForShare } from "./status";
 export { runZip } from "./run";
 export { expireZip } from "./expire";

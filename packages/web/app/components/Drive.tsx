@@ -6,6 +6,7 @@ import { filesFromDrop, filesFromInput, uploads } from "../upload";
 import { actionsFor, deleteItems, fileActions, transferItems, type ActionContext } from "../actions";
 import { dropTarget, setDropHandler, startDrag } from "../drag";
 import { namesIn } from "./Conflicts";
+import "./Zip";
 
 export { startDownload } from "../actions";
 export { FolderPicker, FolderTree } from "./FolderPicker";

@@ -1,11 +1,16 @@
 import { useEffect, useState } from "react";
-import { api, type ApiError, type FileItem, type PathEntry, type PublicShare } from "../api";
+import { api, type ApiError, type FileItem, type PathEntry, type PublicShare, type ShareInfo, type ZipJob } from "../api";
 import { describeError, format, formatBytes, formatTime, useI18n } from "../i18n";
 import { FileIcon, navigate, toast, useAction } from "../ui";
 import { LangSwitch } from "../App";
 import { FolderPicker, startDownload } from "./Drive";
+import { downloadZip, zipPercent } from "./Zip";
 
-/** The public page of a share, `/s/<identity>`: anyone with the link (and code) can browse and download. */
+/**
+ * The public page of a share, `/s/<identity>`: who shares it and until when (before the code; never the
+ * file names), then, with the code, its files to browse, preview, download one by one or all as a zip,
+ * and save; a preview-only share hides every download.
+ */
 export function SharePage({ identity, signedIn }: { identity: string; signedIn: boolean }) {
   const { t, lang } = useI18n();
   const run = useAction();
@@ -23,6 +28,8 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
   } | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [saving, setSaving] = useState(false);
+  const [info, setInfo] = useState<ShareInfo | null>(null);
+  const [zipJob, setZipJob] = useState<ZipJob | null>(null);
   const tokenKey = `polaris.share.${identity}`;
 
   const validate = async (withCode?: string) => {
@@ -42,6 +49,7 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
   };
 
   useEffect(() => {
+    api.shareInfo(identity).then(setInfo, (e) => setError(describeError((e as ApiError).code === 100002 ? { code: 400001 } : e, lang)));
     const stored = sessionStorage.getItem(tokenKey);
     if (stored) setSession(JSON.parse(stored));
     else if (code) validate(code);
@@ -69,6 +77,24 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
   const download = (f: FileItem) =>
     run(() => startDownload(() => api.shareDownload({ identity, shareToken: session!.shareToken, fileIdentity: f.identity })));
   const toSave = selected.size ? [...selected] : view ? [view.file.isDir && folder ? view.file.identity : view.file.identity] : [];
+  const previewOnly = session?.share.previewOnly ?? info?.previewOnly ?? false;
+  const sharerName = view?.sharerName ?? session?.share.sharerName ?? info?.sharerName;
+  const expiredTime = view?.expiredTime ?? session?.share.expiredTime ?? info?.expiredTime ?? 0;
+  // Without a selection, the folder on screen (the whole share at its top).
+  const zipAll = () =>
+    run(() =>
+      downloadZip(
+        () =>
+          api.shareZip({
+            identity,
+            shareToken: session!.shareToken,
+            fileIdentities: selected.size ? [...selected] : folder ? [folder] : undefined,
+          }),
+        (id) => api.shareZipStatus({ id, identity, shareToken: session!.shareToken }),
+        t,
+        setZipJob,
+      ),
+    ).finally(() => setZipJob(null));
 
   return (
     <div className="public">
@@ -81,7 +107,19 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
         </div>
       </header>
       <main className="public-card" data-testid="share-page">
-        {session && <h1>{format(t.sharedBy, { name: view?.sharerName ?? session.share.sharerName })}</h1>}
+        {sharerName && (
+          <div className="share-owner" data-testid="share-owner">
+            <h1>{format(t.sharedBy, { name: sharerName })}</h1>
+            <p className="muted" data-testid="share-expiry">
+              {t.expires}: {expiredTime ? formatTime(expiredTime, lang) : t.never}
+            </p>
+          </div>
+        )}
+        {previewOnly && (
+          <p className="notice" data-testid="share-preview-only-note">
+            {t.sharePreviewOnlyNote}
+          </p>
+        )}
         {needCode && !session && (
           <form className="code-form" onSubmit={(e) => (e.preventDefault(), validate(code.trim()))}>
             <label className="field">
@@ -111,9 +149,6 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
               <FileIcon isDir={view.file.isDir} ext={view.file.ext} />
               <strong data-testid="share-file-name">{view.file.name}</strong>
               {!view.file.isDir && <span className="muted">{formatBytes(view.file.size)}</span>}
-              <span className="muted">
-                {t.expires}: {view.expiredTime ? formatTime(view.expiredTime, lang) : t.never}
-              </span>
             </div>
             {view.file.isDir && (
               <nav className="breadcrumb">
@@ -152,18 +187,35 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
                         </a>
                       </td>
                       <td className="num">{c.isDir ? "–" : formatBytes(c.size)}</td>
+                      <td className="actions">
+                        {!c.isDir && !previewOnly && (
+                          <button type="button" className="link" onClick={() => download(c)} data-testid="share-child-download">
+                            {t.download}
+                          </button>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             ) : null}
             <div className="toolbar">
-              {!view.file.isDir && (
+              {!view.file.isDir && !previewOnly && (
                 <button className="primary" onClick={() => download(view.file)} data-testid="share-download">
                   {t.download}
                 </button>
               )}
-              {signedIn ? (
+              {view.file.isDir && !previewOnly && (
+                <button className="primary" onClick={zipAll} disabled={!!zipJob} data-testid="share-zip">
+                  {selected.size ? format(t.zipSelected, { n: selected.size }) : t.zipAll}
+                </button>
+              )}
+              {zipJob && (
+                <span className="muted" role="status" data-testid="share-zip-progress">
+                  {format(t.zipPacking, { percent: zipPercent(zipJob) })}
+                </span>
+              )}
+              {previewOnly ? null : signedIn ? (
                 <button onClick={() => setSaving(true)} data-testid="share-save">
                   {t.saveToDrive}
                 </button>

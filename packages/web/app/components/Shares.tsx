@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type FileItem, type ShareItem } from "../api";
 import { format, formatTime, useI18n } from "../i18n";
+import { limitsInput, noLimits, ShareLimitFields } from "./ShareLimits";
 import { copyText, FileIcon, Menu, menuPoint, Modal, notifyChanged, toast, useAction, useChanges, type MenuItem } from "../ui";
 
 const EXPIRY = [1, 7, 30, 0] as const;
@@ -15,6 +16,7 @@ export function ShareDialog({ item, onClose }: { item: FileItem; onClose(): void
   const run = useAction();
   const [expiredType, setExpiredType] = useState<(typeof EXPIRY)[number]>(7);
   const [hasCode, setHasCode] = useState(true);
+  const [limits, setLimits] = useState(noLimits);
   const [created, setCreated] = useState<{ identity: string; code: string; expiredTime: number } | null>(null);
   const text = created ? `${t.link}: ${shareLink(created.identity)}${created.code ? `  ${t.code}: ${created.code}` : ""}` : "";
   return (
@@ -47,7 +49,7 @@ export function ShareDialog({ item, onClose }: { item: FileItem; onClose(): void
               className="primary"
               data-testid="share-create"
               onClick={async () => {
-                const r = await run(() => api.shareCreate(item.identity, expiredType, hasCode));
+                const r = await run(() => api.shareCreate(item.identity, expiredType, hasCode, limitsInput(limits)));
                 if (r) setCreated(r), notifyChanged();
               }}
             >
@@ -71,6 +73,7 @@ export function ShareDialog({ item, onClose }: { item: FileItem; onClose(): void
               </label>
             ))}
           </fieldset>
+          <ShareLimitFields value={limits} onChange={setLimits} />
         </div>
       ) : (
         <div className="share-result">
