@@ -244,8 +244,8 @@ describe("web console", () => {
   });
 
   it("renames, moves into a folder and restores from the recycle bin", async () => {
-    await row(page, "notes-2025.txt").hover();
-    await row(page, "notes-2025.txt").getByTestId("row-rename").click();
+    await row(page, "notes-2025.txt").getByTestId("row-menu").click();
+    await page.getByTestId("menu-rename").click();
     await page.getByTestId("prompt-input").fill("年度报告2025.txt");
     await page.getByTestId("prompt-ok").click();
     await row(page, "年度报告2025.txt").waitFor();
@@ -260,9 +260,8 @@ describe("web console", () => {
     await row(page, "notes-copy.txt").waitFor();
     await expect.poll(() => page.getByTestId("breadcrumb").textContent()).toContain("项目资料");
 
-    await row(page, "notes-copy.txt").hover();
-    await row(page, "notes-copy.txt").getByTestId("row-delete").click();
-    await page.getByTestId("confirm-ok").click();
+    await row(page, "notes-copy.txt").getByTestId("row-menu").click();
+    await page.getByTestId("menu-delete").click();
     await row(page, "notes-copy.txt").waitFor({ state: "detached" });
     await page.getByTestId("nav-trash").click();
     const trashed = page.locator('[data-testid="trash-row"][data-name="notes-copy.txt"]');
@@ -275,8 +274,8 @@ describe("web console", () => {
   });
 
   it("shares a file with an extraction code", async () => {
-    await row(page, "年度报告2025.txt").hover();
-    await row(page, "年度报告2025.txt").getByTestId("row-share").click();
+    await row(page, "年度报告2025.txt").getByTestId("row-menu").click();
+    await page.getByTestId("menu-share").click();
     await page.getByTestId("share-create").click();
     await waitOrToastError(page, page.getByTestId("share-link"));
     share.link = await page.getByTestId("share-link").inputValue();

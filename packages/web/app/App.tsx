@@ -6,6 +6,8 @@ import { Trash } from "./components/Trash";
 import { MyShares } from "./components/Shares";
 import { SharePage } from "./components/SharePage";
 import { SearchPage } from "./components/Search";
+import { AccountPage } from "./components/Account";
+import { AdminPage } from "./components/Admin";
 import { UploadPanel } from "./components/Uploads";
 import { navigate, Toasts, useChanges, useLocation } from "./ui";
 import { uploads } from "./upload";
@@ -186,7 +188,12 @@ function Shell({ path, search }: { path: string; search: string }) {
       ? "shares"
       : path.startsWith("/search")
         ? "search"
-        : "drive";
+        : path.startsWith("/account")
+          ? "account"
+          : // Not /admin: that segment is the API's (/admin/v1/...).
+            path.startsWith("/manage")
+            ? "admin"
+            : "drive";
   const folderId = path.startsWith("/folder/") ? decodeURIComponent(path.slice(8)) : "0";
   // On a phone the navigation is a drawer behind the ☰ button; it closes on every navigation.
   const [navOpen, setNavOpen] = useState(false);
@@ -259,7 +266,12 @@ function Shell({ path, search }: { path: string; search: string }) {
           <span className="user" data-testid="user-name">
             {user?.name || user?.mobile}
           </span>
-          <button type="button" className="link" onClick={() => (setToken(null), navigate("/", true))} data-testid="sign-out">
+          <button
+            type="button"
+            className="link"
+            onClick={() => void api.logout(false).finally(() => (setToken(null), navigate("/", true)))}
+            data-testid="sign-out"
+          >
             {t.signOut}
           </button>
         </div>
@@ -279,6 +291,8 @@ function Shell({ path, search }: { path: string; search: string }) {
         </div>
         {link("/shares", t.myShares, "shares")}
         {link("/trash", t.trash, "trash")}
+        {link("/account", t.account, "account")}
+        {user?.role === "admin" && link("/manage", t.admin, "admin")}
         <div className="grow" />
         <QuotaBar />
       </nav>
@@ -287,6 +301,8 @@ function Shell({ path, search }: { path: string; search: string }) {
         {section === "trash" && <Trash />}
         {section === "shares" && <MyShares />}
         {section === "search" && <SearchPage search={search} />}
+        {section === "account" && <AccountPage onChanged={setUser} />}
+        {section === "admin" && user?.role === "admin" && <AdminPage />}
       </main>
       <UploadPanel />
     </div>

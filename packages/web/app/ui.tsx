@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { describeError, useI18n } from "./i18n";
 
 /** Tiny router on the History API (the gateway answers every console path with index.html). */
@@ -157,6 +157,18 @@ export function useAction() {
   };
 }
 
+/** Dialogs shown by actions: a stack, so that a question asked from a dialog (a name clash) returns to it. */
+export function useOverlays() {
+  const [stack, setStack] = useState<{ id: number; node: ReactNode }[]>([]);
+  const next = useRef(0);
+  const show = useCallback((render: (close: () => void) => ReactNode) => {
+    const id = ++next.current;
+    const close = () => setStack((s) => s.filter((o) => o.id !== id));
+    setStack((s) => [...s, { id, node: render(close) }]);
+  }, []);
+  return { overlays: stack.map((o) => <div key={o.id}>{o.node}</div>), show, open: stack.length > 0 };
+}
+
 export function Modal(props: {
   title: ReactNode;
   onClose(): void;
@@ -175,7 +187,7 @@ export function Modal(props: {
       <div className={`modal${props.wide ? " wide" : ""}`} role="dialog" aria-modal="true" data-testid={props.testId}>
         <header>
           <h2>{props.title}</h2>
-          <button className="icon" aria-label="close" onClick={props.onClose}>
+          <button type="button" className="icon" aria-label="close" onClick={props.onClose}>
             ×
           </button>
         </header>
@@ -211,8 +223,10 @@ export function PromptDialog(props: {
       testId="prompt-dialog"
       footer={
         <>
-          <button onClick={props.onClose}>{t.cancel}</button>
-          <button className="primary" disabled={busy || !value.trim()} onClick={submit} data-testid="prompt-ok">
+          <button type="button" onClick={props.onClose}>
+            {t.cancel}
+          </button>
+          <button type="button" className="primary" disabled={busy || !value.trim()} onClick={submit} data-testid="prompt-ok">
             {t.ok}
           </button>
         </>

@@ -56,6 +56,7 @@ export function SearchPage({ search }: { search: string }) {
   useEffect(() => setPage(1), [search]);
 
   const pathText = (h: SearchHit) => h.path ?? "";
+  const folderHref = (h: SearchHit) => (h.parentId && String(h.parentId) !== "0" ? `/folder/${h.parentId}` : "/");
   return (
     <section data-testid="search-page">
       <div className="toolbar filters">
@@ -145,7 +146,7 @@ export function SearchPage({ search }: { search: string }) {
               <td className="name">
                 <FileIcon isDir={h.isDir} ext={h.ext} />
                 <a
-                  href="#"
+                  href={h.isDir ? `/folder/${h.identity}` : "/search"}
                   onClick={(e) => (
                     e.preventDefault(),
                     h.isDir ? navigate(`/folder/${h.identity}`) : run(() => startDownload(() => api.download(h.identity)))
@@ -159,11 +160,7 @@ export function SearchPage({ search }: { search: string }) {
                 </small>
               </td>
               <td className="wide-only">
-                <a
-                  href="#"
-                  className="muted"
-                  onClick={(e) => (e.preventDefault(), navigate(h.parentId && String(h.parentId) !== "0" ? `/folder/${h.parentId}` : "/"))}
-                >
+                <a href={folderHref(h)} className="muted" onClick={(e) => (e.preventDefault(), navigate(folderHref(h)))}>
                   {pathText(h) || "/"}
                 </a>
               </td>

@@ -1,9 +1,11 @@
 import { useEffect, useState } from "react";
 import { api, type ApiError, type FileItem, type PathEntry, type PublicShare, type ShareInfo, type ZipJob } from "../api";
 import { describeError, format, formatBytes, formatTime, useI18n } from "../i18n";
-import { FileIcon, navigate, toast, useAction } from "../ui";
+import { FileIcon, navigate, toast, useAction, useOverlays } from "../ui";
 import { LangSwitch } from "../App";
 import { FolderPicker, startDownload } from "./Drive";
+import { resolveClashes } from "./Conflicts";
+import { PreviewDialog } from "./Preview";
 import { downloadZip, zipPercent } from "./Zip";
 
 /**
@@ -28,9 +30,11 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
   } | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [saving, setSaving] = useState(false);
+  const [previewing, setPreviewing] = useState<FileItem | null>(null);
   const [info, setInfo] = useState<ShareInfo | null>(null);
   const [zipJob, setZipJob] = useState<ZipJob | null>(null);
   const tokenKey = `polaris.share.${identity}`;
+  const { overlays, show } = useOverlays();
 
   const validate = async (withCode?: string) => {
     setError("");
@@ -76,7 +80,6 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
 
   const download = (f: FileItem) =>
     run(() => startDownload(() => api.shareDownload({ identity, shareToken: session!.shareToken, fileIdentity: f.identity })));
-  const toSave = selected.size ? [...selected] : view ? [view.file.isDir && folder ? view.file.identity : view.file.identity] : [];
   const previewOnly = session?.share.previewOnly ?? info?.previewOnly ?? false;
   const sharerName = view?.sharerName ?? session?.share.sharerName ?? info?.sharerName;
   const expiredTime = view?.expiredTime ?? session?.share.expiredTime ?? info?.expiredTime ?? 0;
@@ -182,7 +185,7 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
                       </td>
                       <td className="name">
                         <FileIcon isDir={c.isDir} ext={c.ext} />
-                        <a href="#" onClick={(e) => (e.preventDefault(), c.isDir ? setFolder(c.identity) : download(c))}>
+                        <a href="#" onClick={(e) => (e.preventDefault(), c.isDir ? setFolder(c.identity) : setPreviewing(c))}>
                           {c.name}
                         </a>
                       </td>
@@ -200,6 +203,11 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
               </table>
             ) : null}
             <div className="toolbar">
+              {!view.file.isDir && (
+                <button type="button" onClick={() => setPreviewing(view.file)} data-testid="share-preview">
+                  {t.preview}
+                </button>
+              )}
               {!view.file.isDir && !previewOnly && (
                 <button className="primary" onClick={() => download(view.file)} data-testid="share-download">
                   {t.download}
@@ -232,19 +240,42 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
           </>
         )}
       </main>
+      {previewing && session && view && (
+        <PreviewDialog
+          items={view.file.isDir ? view.children : [view.file]}
+          start={previewing}
+          load={(f) => api.sharePreview({ shareIdentity: identity, shareToken: session.shareToken, fileIdentity: f.identity })}
+          // A preview-only share previews but does not download.
+          download={session.share.previewOnly ? undefined : download}
+          onClose={() => setPreviewing(null)}
+        />
+      )}
       {saving && session && (
         <FolderPicker
           title={t.saveToDrive}
           confirm={t.saveToDrive}
           onClose={() => setSaving(false)}
           onPick={async (target) => {
+            // Names the target folder already has: keep both (the server adds " (n)"), replace or skip.
+            const chosen =
+              view?.file.isDir && selected.size ? view.children.filter((c) => selected.has(c.identity)) : view ? [view.file] : [];
+            const plan = await resolveClashes(chosen, target, { t, lang, run, show, folderId: target });
+            if (!plan) return;
+            if (plan.replace.length && !(await run(() => api.remove(plan.replace)))) return;
+            if (!plan.items.length) return setSaving(false);
             const r = await run(() =>
-              api.shareSave({ identity, shareToken: session.shareToken, fileIdentities: toSave, targetFolderId: target }),
+              api.shareSave({
+                identity,
+                shareToken: session.shareToken,
+                fileIdentities: plan.items.map((i) => i.identity),
+                targetFolderId: target,
+              }),
             );
             if (r) toast(format(t.saved, { n: r.savedCount })), setSaving(false);
           }}
         />
       )}
+      {overlays}
     </div>
   );
 }

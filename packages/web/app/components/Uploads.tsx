@@ -63,6 +63,7 @@ export function UploadPanel() {
                     {t.chooseFile}
                   </button>
                   <button
+                    type="button"
                     className="link danger"
                     onClick={() =>
                       uploads.discardSaved(s).then((ended) => ended || toast(describeError({ code: NETWORK_ERROR }, lang), "error"))
