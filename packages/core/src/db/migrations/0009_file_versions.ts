@@ -25,6 +25,9 @@ export const migration0009FileVersions = {
       replaced_at timestamptz(3) not null default now()
     )`.execute(db);
     await sql`create index file_versions_of_file on file_versions (file_id, created_at desc, id desc)`.execute(db);
+    // A version is looked up by its identity, current (the file's) or previous; a blob's delete checks the references to it.
+    await sql`create unique index files_version_identity on files (version_identity)`.execute(db);
+    await sql`create index file_versions_blob on file_versions (blob_sha256)`.execute(db);
     await sql`alter table uploads add column on_conflict text not null default 'rename' check (on_conflict in ('rename','version','fail'))`.execute(
       db,
     );
