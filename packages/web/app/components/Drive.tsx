@@ -1,13 +1,16 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type FileItem, type PathEntry } from "../api";
 import { format, formatBytes, formatTime, useI18n } from "../i18n";
-import { FileIcon, Menu, menuPoint, navigate, notifyChanged, PromptDialog, useAction, useChanges, type MenuItem } from "../ui";
+import { FileIcon, Menu, menuPoint, navigate, notifyChanged, PromptDialog, useAction, useChanges, useOverlays, type MenuItem } from "../ui";
 import { filesFromDrop, filesFromInput, uploads } from "../upload";
 import { actionsFor, deleteItems, fileActions, transferItems, type ActionContext } from "../actions";
 import { dropTarget, setDropHandler, startDrag } from "../drag";
 import { namesIn } from "./Conflicts";
 // Registers the "Versions" entry of a file's menu.
 import "./Versions";
+import "./Zip";
+import { openPreview } from "./Preview";
+import { Grid, useViewMode, ViewToggle } from "./Grid";
 
 export { startDownload } from "../actions";
 export { FolderPicker, FolderTree } from "./FolderPicker";
@@ -20,18 +23,6 @@ const typing = (e: KeyboardEvent) => {
   const el = e.target as HTMLElement | null;
   return !!el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
 };
-
-/** Dialogs on top of the drive: a stack, so that a question asked from a dialog (a name clash) returns to it. */
-function useOverlays() {
-  const [stack, setStack] = useState<{ id: number; node: ReactNode }[]>([]);
-  const next = useRef(0);
-  const show = useCallback((render: (close: () => void) => ReactNode) => {
-    const id = ++next.current;
-    const close = () => setStack((s) => s.filter((o) => o.id !== id));
-    setStack((s) => [...s, { id, node: render(close) }]);
-  }, []);
-  return { overlays: stack.map((o) => <div key={o.id}>{o.node}</div>), show, open: stack.length > 0 };
-}
 
 export function Drive({ folderId }: { folderId: string }) {
   const { t, lang } = useI18n();
@@ -112,7 +103,9 @@ export function Drive({ folderId }: { folderId: string }) {
     const action = fileActions.find((a) => a.id === id);
     if (action?.when(on)) void action.run(on, ctx);
   };
-  const open = (item: FileItem) => act("open", [item]);
+  // A file opens in its preview (a type with none downloads), among the folder's files.
+  const open = (item: FileItem) => (item.isDir ? act("open", [item]) : void openPreview(item, items, show, run));
+  const [view, setView] = useViewMode();
 
   // A drop on a folder (row, breadcrumb, sidebar tree) moves there.
   useEffect(() => setDropHandler((dropped, target) => void transferItems("move", dropped, target, ctx)), [folderId, lang]);
@@ -258,6 +251,7 @@ export function Drive({ folderId }: { folderId: string }) {
         >
           ＋ {t.newFolder}
         </button>
+        <ViewToggle mode={view} onChange={setView} />
         <input
           ref={fileInput}
           type="file"
@@ -327,7 +321,23 @@ export function Drive({ folderId }: { folderId: string }) {
           )}
         </div>
       )}
-      <table className="files" data-testid="file-list">
+      {view === "grid" && (
+        <Grid
+          items={items}
+          selected={selected}
+          onToggle={toggle}
+          onOpen={open}
+          tileProps={(item, index) => ({
+            onClick: (e) => clickRow(e, index),
+            onDoubleClick: (e) => !(e.target as HTMLElement).closest("a, button, input") && open(item),
+            onContextMenu: (e) => openMenu(e, item),
+            draggable: true,
+            onDragStart: (e) => startDrag(e, selected.has(item.identity) ? selectedItems : [item]),
+            ...(item.isDir ? dropTarget(item.identity) : {}),
+          })}
+        />
+      )}
+      <table className="files" data-testid="file-list" hidden={view === "grid"}>
         <thead>
           <tr>
             <th className="check">
