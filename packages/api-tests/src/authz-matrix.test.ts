@@ -24,10 +24,6 @@ const EXEMPT: Record<string, string> = {
   "compat.shareDownload identity": "a share link is public by design",
   "compat.shareSave identity": "a share link is public by design (the items saved are checked below)",
   "compat.uploadComplete parentId": "accepted from Polaris-IO's clients and not used: the file goes where presign said",
-  "compat.shareDetail identity": "a share link is public by design",
-  "compat.shareDownload identity": "a share link is public by design",
-  "compat.shareSave identity": "a share link is public by design (the items saved are checked below)",
-  "compat.uploadComplete parentId": "accepted from Polaris-IO's clients and not used: the file goes where presign said",
   "share.info identity": "a share link is public by design",
   "share.zip identity": "a share link is public by design (the items zipped are checked below)",
   "share.zipStatus identity": "a share link is public by design (the job is checked below)",
@@ -164,42 +160,6 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
   },
   "compat.shareDownload": { fileIdentity: [(x) => ({ query: { identity: b.share, fileIdentity: x }, anonymous: true })] },
   "compat.searchFiles": { parentId: [(x) => ({ query: { parentId: x } })] },
-  // Polaris-IO's routes: numeric folder ids through `num`; their answers for a missing item are 400 with a not-found code.
-  "compat.uploadCheck": {
-    parentId: [(x) => ({ body: { hash: sha256(b.content), size: b.content.length, name: "c.bin", parentId: num(x), proof: "" } })],
-  },
-  "compat.uploadComplete": { uploadKey: [(x) => ({ body: { uploadKey: x } })] },
-  "compat.list": { parentId: [(x) => ({ query: { parentId: num(x) } })] },
-  "compat.detail": { identity: [(x) => ({ query: { identity: x } })] },
-  "compat.download": { identity: [(x) => ({ query: { identity: x } })] },
-  "compat.rename": { identity: [(x) => ({ body: { identity: x, name: "renamed" } })] },
-  "compat.move": {
-    identities: [
-      (x) => ({ body: { identities: [x], targetId: num(b.folder) } }),
-      (x) => ({ body: { identities: [b.file, x], targetId: num(b.subfolder) } }),
-    ],
-    targetId: [(x) => ({ body: { identities: [b.file], targetId: num(x) } })],
-  },
-  "compat.copy": {
-    identities: [
-      (x) => ({ body: { identities: [x], targetId: num(b.folder) } }),
-      (x) => ({ body: { identities: [b.file, x], targetId: num(b.subfolder) } }),
-    ],
-    targetId: [(x) => ({ body: { identities: [b.file], targetId: num(x) } })],
-  },
-  "compat.delete": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.file, x] } })] },
-  "compat.shareCreate": { repositoryIdentity: [(x) => ({ body: { repositoryIdentity: x, expiredType: 7, hasCode: true } })] },
-  "compat.shareUpdate": { identity: [(x) => ({ body: { identity: x, expiredType: 30 } })] },
-  "compat.shareCancel": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.share, x] } })] },
-  "compat.shareSave": {
-    fileIdentities: [
-      (x) => ({ body: { identity: b.share, fileIdentities: [x], targetFolderId: num(b.subfolder) } }),
-      (x) => ({ body: { identity: b.share, fileIdentities: [b.inShare, x], targetFolderId: num(b.subfolder) } }),
-    ],
-    targetFolderId: [(x) => ({ body: { identity: b.share, fileIdentities: [b.inShare], targetFolderId: num(x) } })],
-  },
-  "compat.shareDownload": { fileIdentity: [(x) => ({ query: { identity: b.share, fileIdentity: x }, anonymous: true })] },
-  "compat.searchFiles": { parentId: [(x) => ({ query: { parentId: x } })] },
   "zip.create": { identities: [(x) => ({ body: { identities: [x] } }), (x) => ({ body: { identities: [b.file, x] } })] },
   "zip.status": { id: [(x) => ({ query: { id: x } })] },
   // B's own share: A's items are outside it, A's job is not its job.
@@ -278,17 +238,6 @@ beforeAll(async () => {
   b = { ...own, content, inShare };
 });
 afterAll(() => app?.close());
-
-/** Numeric ids of everyone's items, for Polaris-IO's numeric fields; an identity of no item gets an id nobody has. */
-let numericIds = new Map<string, number>();
-const num = (x: string) => numericIds.get(x) ?? Number.MAX_SAFE_INTEGER;
-beforeAll(async () => {
-  const rows = await app.deps.db.selectFrom("files").select(["identity", "id"]).execute();
-  numericIds = new Map(rows.map((r) => [r.identity, Number(r.id)]));
-});
-const notFoundCodes = Object.values(ErrorCodes)
-  .filter((e) => e.status === 404)
-  .map((e) => e.code);
 
 /** Numeric ids of everyone's items, for Polaris-IO's numeric fields; an identity of no item gets an id nobody has. */
 let numericIds = new Map<string, number>();
