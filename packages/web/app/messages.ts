@@ -5,7 +5,7 @@
 export const errorMessages: Record<number, { zh: string; en: string }> = {
   [-1]: { zh: "无法连接服务器，请检查网络后重试", en: "Cannot reach the server. Check your connection and try again." },
   100001: { zh: "服务器内部错误，请稍后重试", en: "Something went wrong on the server. Please try again later." },
-  100002: { zh: "参数错误", en: "Invalid input" },
+  100002: { zh: "输入的内容有误，请检查后重试", en: "Something in the request is not valid. Check what you entered and try again." },
   100003: { zh: "登录已过期，请重新登录", en: "Your session has expired. Please sign in again." },
   100004: { zh: "接口不存在", en: "This feature is not available on the server." },
   100005: { zh: "请求方法不被允许", en: "Method not allowed." },

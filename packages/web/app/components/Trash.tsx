@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, type TrashItem } from "../api";
-import { formatBytes, formatTime, useI18n } from "../i18n";
+import { format, formatBytes, formatTime, useI18n } from "../i18n";
 import { FileIcon, Modal, notifyChanged, useAction, useChanges } from "../ui";
 
 export function Trash() {
@@ -137,7 +137,7 @@ export function Trash() {
             </>
           }
         >
-          <p>{t.confirmEmpty}</p>
+          <p>{confirm === "clear" ? t.confirmEmpty : format(t.confirmDeleteForever, { n: ids.length })}</p>
         </Modal>
       )}
     </section>
