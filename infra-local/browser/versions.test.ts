@@ -41,7 +41,7 @@ describe("version list", () => {
         current: boolean;
       }[];
 
-    await page.addInitScript((t) => localStorage.setItem("polaris.token", t), token);
+    await page.addInitScript((t) => (globalThis as any).localStorage.setItem("polaris.token", t), token);
     await page.goto(app.url);
     const row = page.locator('[data-testid="file-row"][data-name="report.txt"]');
     await row.getByTestId("row-menu").click();
