@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -210,6 +210,15 @@ describe("polaris CLI: files", () => {
     expect(readFileSync(join(work, "out/report.bin")).equals(content)).toBe(true);
     await ok(["download", "/docs/album", "out"]);
     expect(readFileSync(join(work, "out/album/inner/b.txt"), "utf8")).toBe("beta\n");
+    // As one zip the server packs: the folder structure inside it.
+    const zipped = JSON.parse((await ok(["--json", "download", "--zip", "/docs/album", "out"])).stdout);
+    expect(zipped).toMatchObject({ written: join("out", "album.zip"), entries: 4 });
+    const names = execFileSync("python3", [
+      "-c",
+      "import sys, zipfile; print(sorted(zipfile.ZipFile(sys.argv[1]).namelist()))",
+      join(work, "out/album.zip"),
+    ]);
+    expect(names.toString().trim()).toBe("['album/', 'album/a.txt', 'album/inner/', 'album/inner/b.txt']");
   });
 
   it("uploads known content instantly, proving possession", async () => {

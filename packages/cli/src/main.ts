@@ -15,6 +15,7 @@ import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./c
 import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError } from "./errors";
 import { downloadTo, ensureFolder, isReadable, RateLimiter, uploadFile, walkLocal, type Progress } from "./transfer";
 import { registerVersions } from "./commands/versions";
+import { downloadZip } from "./commands/zip";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROOT: FileItem = {
@@ -335,7 +336,15 @@ export function buildProgram(): Command {
     .description("download a file or a folder")
     .argument("<remote>")
     .argument("[local]", "local file or folder", ".")
-    .action(async (remote: string, local: string) => {
+    .option("-z, --zip", "as one zip that the server packs (folder structure kept)")
+    .action(async (remote: string, local: string, opts: { force?: boolean; zip?: boolean }) => {
+      if (opts.zip)
+        return downloadZip(
+          { client: () => client(g()), resolveRemote, json: () => !!g().json, out, progress: () => makeProgress(g()) },
+          remote,
+          local,
+          !!opts.force,
+        );
       const c = client(g());
       const item = await resolveRemote(c, remote);
       const progress = makeProgress(g());
