@@ -195,26 +195,52 @@ describe("Storage", () => {
     );
   });
 
-  it("sends ObjectCreated under uploads/ to the upload-events queue, consumed by upload-created with partial batch failures", () => {
+  it("sends ObjectCreated under each S3 consumer's prefix to its queue (uploads/ to upload-created, blobs/ to thumbnail), with partial batch failures", () => {
     const r = resources("Storage");
     const { id } = bucket();
     const [[, notifications]] = ofType(r, "Custom::S3BucketNotifications") as [string, any][];
     expect(flat(notifications.Properties.BucketName)).toBe(`<Ref:${id}>`);
-    const queueId = Object.entries(r).find(
-      ([, x]) => x.Type === "AWS::SQS::Queue" && x.Properties.QueueName === `${STAGE}-polaris-upload-events`,
-    )![0];
-    expect(notifications.Properties.NotificationConfiguration.QueueConfigurations).toEqual([
-      {
+    const queueIdOf = (queue: string) =>
+      Object.entries(r).find(([, x]) => x.Type === "AWS::SQS::Queue" && x.Properties.QueueName === `${STAGE}-polaris-${queue}`)![0];
+    const s3Consumers = [
+      { consumer: consumerTable["upload-created"], prefix: "uploads/" },
+      { consumer: consumerTable.thumbnail, prefix: "blobs/" },
+    ];
+    expect(notifications.Properties.NotificationConfiguration.QueueConfigurations).toEqual(
+      s3Consumers.map(({ consumer, prefix }) => ({
         Events: ["s3:ObjectCreated:*"],
-        QueueArn: { "Fn::GetAtt": [queueId, "Arn"] },
-        Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }] } },
-      },
-    ]);
-    const consumer = polarisFunctions().find((f) => propsOf(f.fn).handler === "functions/events/upload-created.handler")!;
-    const [[, mapping]] = ofType(r, "AWS::Lambda::EventSourceMapping") as [string, any][];
-    expect(flat(mapping.Properties.EventSourceArn)).toBe(`<GetAtt:${queueId}.Arn>`);
-    expect(flat(mapping.Properties.FunctionName)).toBe(`<Ref:${consumer.id}>`);
-    expect(mapping.Properties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+        QueueArn: { "Fn::GetAtt": [queueIdOf(consumer.queue), "Arn"] },
+        Filter: { Key: { FilterRules: [{ Name: "prefix", Value: prefix }] } },
+      })),
+    );
+    const mappings = ofType(r, "AWS::Lambda::EventSourceMapping") as [string, any][];
+    for (const { consumer } of s3Consumers) {
+      const fn = polarisFunctions().find((f) => propsOf(f.fn).handler === handlerOf(consumer.handler))!;
+      const [, mapping] = mappings.find(([, m]) => flat(m.Properties.EventSourceArn) === `<GetAtt:${queueIdOf(consumer.queue)}.Arn>`)!;
+      expect(flat(mapping.Properties.FunctionName)).toBe(`<Ref:${fn.id}>`);
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    }
+  });
+
+  it("lets the thumbnail function read blobs/ and write thumbnails/ only, with sharp bundled and its arm64 binaries installed", () => {
+    const fn = polarisFunctions().find((f) => propsOf(f.fn).handler === handlerOf(consumerTable.thumbnail.handler))!;
+    const statements = identityStatements(resources("Storage"))
+      .filter((s) => s.roles.includes(fn.role))
+      .map((s) => s.statement)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
+    const granted = statements.flatMap((s) => actionsOf(s).map((a) => `${a} ${[s.Resource].flat().map(flat).join(",")}`)).sort();
+    const [, bucketId] = /<GetAtt:(.*)\.Arn>/.exec(granted.find((g) => g.startsWith("s3:ListBucket"))!)!;
+    expect(granted).toEqual(
+      [
+        `s3:GetObject <GetAtt:${bucketId}.Arn>/blobs/*`,
+        `s3:GetObjectAttributes <GetAtt:${bucketId}.Arn>/blobs/*`,
+        `s3:ListBucket <GetAtt:${bucketId}.Arn>`,
+        `s3:PutObject <GetAtt:${bucketId}.Arn>/thumbnails/*`,
+      ].sort(),
+    );
+    const nodejs = propsOf(fn.fn).nodejs!;
+    expect(nodejs.install).toEqual(["@img/sharp-linux-arm64", "@img/sharp-libvips-linux-arm64"]);
+    expect((nodejs.esbuild!.plugins ?? []).map((p) => p.name)).toContain("polaris-sharp-bundled");
   });
 });
 

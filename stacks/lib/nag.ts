@@ -120,8 +120,9 @@ function suppressForFunction(fn: Function) {
   if (access.bucket?.length) {
     suppressions.push({
       id: "AwsSolutions-IAM5",
-      appliesTo: [regex("^Resource::<files[A-Za-z0-9]+\\.Arn>/\\*$")],
-      reason: "Object-level actions on the one files bucket; object keys are content and session addresses chosen at run time.",
+      appliesTo: [regex("^Resource::<files[A-Za-z0-9]+\\.Arn>/([a-z]+/)?\\*$")],
+      reason:
+        "Object-level actions on the one files bucket (or one prefix of it: blobs/, thumbnails/); object keys are content and session addresses chosen at run time.",
     });
   }
   if (access.search) {
