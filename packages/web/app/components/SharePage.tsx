@@ -158,9 +158,9 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
                 {view.path.map((p, i) => (
                   <span key={p.identity}>
                     {i > 0 && <span className="sep">›</span>}
-                    <a href="#" onClick={(e) => (e.preventDefault(), setFolder(i === 0 ? undefined : p.identity))}>
+                    <button type="button" className="link" onClick={() => setFolder(i === 0 ? undefined : p.identity)}>
                       {p.name}
-                    </a>
+                    </button>
                   </span>
                 ))}
               </nav>
@@ -185,9 +185,9 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
                       </td>
                       <td className="name">
                         <FileIcon isDir={c.isDir} ext={c.ext} />
-                        <a href="#" onClick={(e) => (e.preventDefault(), c.isDir ? setFolder(c.identity) : setPreviewing(c))}>
+                        <button type="button" className="link" onClick={() => (c.isDir ? setFolder(c.identity) : setPreviewing(c))}>
                           {c.name}
-                        </a>
+                        </button>
                       </td>
                       <td className="num">{c.isDir ? "–" : formatBytes(c.size)}</td>
                       <td className="actions">
@@ -209,12 +209,12 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
                 </button>
               )}
               {!view.file.isDir && !previewOnly && (
-                <button className="primary" onClick={() => download(view.file)} data-testid="share-download">
+                <button type="button" className="primary" onClick={() => download(view.file)} data-testid="share-download">
                   {t.download}
                 </button>
               )}
               {view.file.isDir && !previewOnly && (
-                <button className="primary" onClick={zipAll} disabled={!!zipJob} data-testid="share-zip">
+                <button type="button" className="primary" onClick={zipAll} disabled={!!zipJob} data-testid="share-zip">
                   {selected.size ? format(t.zipSelected, { n: selected.size }) : t.zipAll}
                 </button>
               )}
@@ -224,11 +224,12 @@ export function SharePage({ identity, signedIn }: { identity: string; signedIn: 
                 </span>
               )}
               {previewOnly ? null : signedIn ? (
-                <button onClick={() => setSaving(true)} data-testid="share-save">
+                <button type="button" onClick={() => setSaving(true)} data-testid="share-save">
                   {t.saveToDrive}
                 </button>
               ) : (
                 <button
+                  type="button"
                   className="link"
                   data-testid="share-signin"
                   onClick={() => (sessionStorage.setItem("polaris.returnTo", location.pathname), navigate("/login"))}
