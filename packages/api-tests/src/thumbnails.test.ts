@@ -70,7 +70,9 @@ describe("thumbnails", () => {
     await app.call("POST", "/file/v1/file/delete", { token, body: { identities: [folder] } });
     await app.call("POST", "/file/v1/trash/clear", { token, body: {} });
     expect(await thumbnailRows(picture)).toHaveLength(0);
-    expect((await fetch(url)).status).toBe(404);
+    expect(await app.deps.storage.head(`thumbnails/${sha256(picture)}.webp`)).toBeNull();
+    // S3 without ListBucket for the signer, and moto, answer 403 for a missing key; the embedded store 404.
+    expect([403, 404]).toContain((await fetch(url)).status);
   });
 
   it("are not made of a corrupt image, whose message is acknowledged at once (no retry, nothing for the DLQ)", async () => {
