@@ -8,7 +8,8 @@ const endpoints = endpointsOf(routeTable);
 
 /** The public HTTP API of API.md, nothing else: every call goes through the contract's typed client. */
 export class Client {
-  private readonly call: Call;
+  /** Any route of the table, typed (the commands in commands/ call theirs directly). */
+  readonly call: Call;
 
   constructor(
     public readonly base: string,

@@ -13,6 +13,7 @@ import type { InputOf } from "@polaris/contract/client";
 import { Client, type FileItem } from "./client";
 import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./config";
 import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError } from "./errors";
+import { registerAccountCommands } from "./commands/account";
 import { downloadTo, ensureFolder, isReadable, RateLimiter, uploadFile, walkLocal, type Progress } from "./transfer";
 import { registerVersions } from "./commands/versions";
 import { downloadZip } from "./commands/zip";
@@ -194,13 +195,13 @@ export function buildProgram(): Command {
     .option("-p, --password <password>", "password (or POLARIS_PASSWORD, or prompted)")
     .option("-n, --name <name>", "display name")
     .action(authAction(true));
-  program
-    .command("logout")
-    .description("forget the stored token")
-    .action(() => {
-      saveCredentials(apiUrl(g()), undefined);
-      out("logged out");
-    });
+  registerAccountCommands(program, {
+    client: (needLogin) => client(g(), needLogin),
+    json: () => Boolean(g().json),
+    readPassword,
+    formatBytes,
+    parseSize,
+  });
   program
     .command("whoami")
     .description("the signed-in user and quota")
