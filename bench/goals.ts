@@ -13,6 +13,7 @@ export interface Goal {
 export const FLOOR_GOAL_ENDPOINTS = ["list", "detail", "presign", "instant"];
 
 export const GOALS: Goal[] = [
+  { match: /^zip_worker_rss_peak_mb$/, op: "<", value: 256, why: "zip worker's peak memory, whatever the zip's size (issue 19)" },
   { match: /^bundle_http_max_kb$/, op: "<", value: 300, why: "largest HTTP handler bundle (issue 8)" },
   { match: /^init_http_max_ms$/, op: "<", value: 50, why: "slowest HTTP handler init (issue 8)" },
   { match: /^indexer_docs_per_s$/, op: ">=", value: 5000, why: "indexer throughput (issue 6)" },

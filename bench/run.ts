@@ -67,6 +67,7 @@ const benches: Bench[] = [
   { name: "search", modules: ["search.ts"], run: ([m]) => fn(m, "benchSearch")() },
   { name: "files", modules: ["files.ts"], run: ([m]) => fn(m, "benchFiles")() },
   { name: "uploads", modules: ["uploads.ts"], run: ([m]) => fn(m, "benchUploads")() },
+  { name: "zip", modules: ["zip.ts"], run: ([m]) => fn(m, "benchZip")() },
   { name: "embedded beside Cloudreve", modules: ["embedded.ts"], run: ([m]) => fn(m, "benchEmbedded")() },
 ];
 
