@@ -64,6 +64,7 @@ const benches: Bench[] = [
   { name: "http (embedded)", modules: ["http.ts"], run: ([m]) => fn(m, "benchHttp")("embedded") },
   { name: "http (PostgreSQL) and floor", modules: ["http.ts", "floor.ts"], run: httpOnPostgres },
   { name: "shares", modules: ["shares.ts"], run: ([m]) => fn(m, "benchShares")() },
+  { name: "thumbnails", modules: ["thumbnails.ts"], run: ([m]) => fn(m, "benchThumbnails")() },
   { name: "search", modules: ["search.ts"], run: ([m]) => fn(m, "benchSearch")() },
   { name: "files", modules: ["files.ts"], run: ([m]) => fn(m, "benchFiles")() },
   { name: "uploads", modules: ["uploads.ts"], run: ([m]) => fn(m, "benchUploads")() },
