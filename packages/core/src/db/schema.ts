@@ -254,6 +254,7 @@ export interface Database {
 export type Db = Kysely<Database>;
 export type User = Selectable<UsersTable>;
 export type FileRow = Selectable<FilesTable>;
+export type FileVersionRow = Selectable<FileVersionsTable>;
 export type UploadRow = Selectable<UploadsTable>;
 export type ShareRow = Selectable<SharesTable>;
 export type ZipJobRow = Selectable<ZipJobsTable>;

@@ -32,7 +32,12 @@ async function purgeInTransaction(trx: Db, userId: number, batches: string[]) {
     .execute();
   if (purged.length === 0) return [];
   // A file's previous versions go with it: their references and bytes too.
-  const versions = await dropVersions(trx, userId, { fileIds: purged.map((f) => f.id) });
+  const versions = await dropVersions(
+    trx,
+    userId,
+    "file_id",
+    purged.map((f) => f.id),
+  );
   await releaseUsage(
     trx,
     userId,

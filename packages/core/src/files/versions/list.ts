@@ -1,7 +1,6 @@
 import type { CoreDeps } from "../../deps";
 import { fail } from "../../errors";
-import { toUnixSeconds } from "../../time";
-import { currentVersion, uploaderNames } from "./shared";
+import { currentVersion, previousVersion, uploaderNames } from "./shared";
 
 /** A file's versions: the current one first, then the previous ones newest first. */
 export async function listVersions(deps: CoreDeps, userId: number, identity: string) {
@@ -23,17 +22,6 @@ export async function listVersions(deps: CoreDeps, userId: number, identity: str
     .execute();
   const names = await uploaderNames(deps.db, [file.version_by ?? file.user_id, ...previous.map((v) => v.uploaded_by ?? v.user_id)]);
   return {
-    list: [
-      currentVersion(file, names),
-      ...previous.map((v) => ({
-        identity: v.identity,
-        size: v.size,
-        hash: v.blob_sha256,
-        mimeType: v.mime_type,
-        createTime: toUnixSeconds(v.created_at),
-        uploader: names.get(v.uploaded_by ?? v.user_id) ?? "",
-        current: false,
-      })),
-    ],
+    list: [currentVersion(file, names), ...previous.map((v) => previousVersion(v, names))],
   };
 }

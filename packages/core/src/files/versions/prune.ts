@@ -11,11 +11,13 @@ const DAY_MS = 86_400_000;
  * Deletes the previous versions of files (being purged, or past retention): returns the bytes they
  * used and the object keys nobody references any more, which the caller deletes after commit.
  */
-export async function dropVersions(trx: Db, userId: number, ids: { fileIds?: number[]; versionIds?: number[] }) {
-  let query = trx.deleteFrom("file_versions").where("user_id", "=", userId);
-  if (ids.fileIds) query = query.where("file_id", "in", ids.fileIds.length ? ids.fileIds : [-1]);
-  if (ids.versionIds) query = query.where("id", "in", ids.versionIds.length ? ids.versionIds : [-1]);
-  const gone = await query.returning(["blob_sha256", "size"]).execute();
+export async function dropVersions(trx: Db, userId: number, by: "file_id" | "id", ids: number[]) {
+  const gone = await trx
+    .deleteFrom("file_versions")
+    .where("user_id", "=", userId)
+    .where(by, "in", ids)
+    .returning(["blob_sha256", "size"])
+    .execute();
   const perBlob = new Map<string, number>();
   for (const v of gone) perBlob.set(v.blob_sha256, (perBlob.get(v.blob_sha256) ?? 0) + 1);
   return { count: gone.length, bytes: gone.reduce((sum, v) => sum + Number(v.size), 0), perBlob };
@@ -45,7 +47,12 @@ export async function pruneVersions(deps: CoreDeps, fileIdentity: string) {
     const oldest = Math.min(...kept.map((r) => r.replaced_at.getTime()));
     const next = days > 0 && kept.length ? new Date(oldest + days * DAY_MS) : null;
     if (!doomed.length) return { keys: [], pruned: 0, next };
-    const { count, bytes, perBlob } = await dropVersions(trx, file.user_id, { versionIds: doomed.map((r) => r.id) });
+    const { count, bytes, perBlob } = await dropVersions(
+      trx,
+      file.user_id,
+      "id",
+      doomed.map((r) => r.id),
+    );
     await releaseUsage(trx, file.user_id, bytes);
     return { keys: await dropBlobReferences(trx, perBlob), pruned: count, next };
   });

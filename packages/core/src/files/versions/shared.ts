@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { CoreDeps } from "../../deps";
-import type { Db, FileRow } from "../../db/schema";
+import type { Db, FileRow, FileVersionRow } from "../../db/schema";
 import { fail } from "../../errors";
 import { recordEvent } from "../../events";
 import { toUnixSeconds } from "../../time";
@@ -110,6 +110,17 @@ export async function uploaderNames(db: Db, ids: number[]) {
   const rows = unique.length ? await db.selectFrom("users").select(["id", "name"]).where("id", "in", unique).execute() : [];
   return new Map(rows.map((r) => [Number(r.id), r.name]));
 }
+
+/** A previous version's row, as the API shows versions. */
+export const previousVersion = (v: FileVersionRow, names: Map<number, string>) => ({
+  identity: v.identity,
+  size: v.size,
+  hash: v.blob_sha256,
+  mimeType: v.mime_type,
+  createTime: toUnixSeconds(v.created_at),
+  uploader: names.get(v.uploaded_by ?? v.user_id) ?? "",
+  current: false,
+});
 
 /** The current version of a file row, as the API shows versions. */
 export const currentVersion = (file: FileRow, names: Map<number, string>) => ({
