@@ -33,6 +33,9 @@ const EXTRA: Record<string, Access> = {
   "GET /share/v1/share/detail": { kv: true },
   "GET /share/v1/share/download": { kv: true, bucket: ["read"] },
   "GET /share/v1/share/preview": { kv: true, bucket: ["read"] },
+  // Accounts: the profile answers with the avatar's presigned GET.
+  "GET /usercenter/v1/user/info": { bucket: ["read"] },
+  "POST /usercenter/v1/user/profile": { bucket: ["read"] },
   // Search reads the index only.
   "GET /search/v1/search/files": { search: "read" },
   "GET /search/v1/search/stats": { search: "read" },

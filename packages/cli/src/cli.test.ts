@@ -445,7 +445,7 @@ describe("polaris CLI: account and administration", () => {
     expect(found.list.map((u: { mobile: string }) => u.mobile)).toEqual([other.mobile]);
     const token = JSON.parse(readFileSync(join(config, "polaris", "credentials.json"), "utf8")).servers[app.url].token;
     expect((await ok(["logout", "--all"])).stdout).toContain("logged out everywhere");
-    expect((await app.call("GET", "/usercenter/v1/user/info", { token })).status).toBe(401);
-    expect((await app.call("POST", "/usercenter/v1/user/login", { body: { mobile, password: "cli-secret-2" } })).status).toBe(200);
+    expect((await app.call("GET", userRoutes.info.path, { token })).status).toBe(401);
+    expect((await app.call("POST", userRoutes.login.path, { body: { mobile, password: "cli-secret-2" } })).status).toBe(200);
   });
 });

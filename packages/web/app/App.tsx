@@ -190,7 +190,7 @@ function Shell({ path, search }: { path: string; search: string }) {
         ? "search"
         : path.startsWith("/account")
           ? "account"
-          : // Not /admin: that segment is the API's (/admin/v1/...).
+          : // Not /admin: the administrators' API routes take that first segment.
             path.startsWith("/manage")
             ? "admin"
             : "drive";
