@@ -64,6 +64,9 @@ describe("polaris CLI: usage, login and exit codes", () => {
     const help = await polaris(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("upload");
+    // Where it connects, and how to change it.
+    expect(help.stdout).toMatch(/--api <url>[^]*default:\s+"http:\/\/127\.0\.0\.1:8888",\s+env:\s+POLARIS_API/);
+    expect(help.stdout).toContain("else the POLARIS_API variable, else http://127.0.0.1:8888");
     expect((await polaris(["frobnicate"])).code).toBe(2);
     expect((await polaris(["share", "create", "/x", "--expire", "5"])).code).toBe(2);
     const missing = await polaris(["upload", join(work, "does-not-exist.txt")]);
@@ -109,10 +112,12 @@ describe("polaris CLI: usage, login and exit codes", () => {
  * was back in echoing, line-by-line mode after the process ended.
  */
 const ptyDriver = `
-import json, os, pty, select, sys, termios, time
+import fcntl, json, os, pty, select, struct, sys, termios, time
 steps, cmd = json.loads(sys.argv[1]), sys.argv[2:]
 pid, fd = pty.fork()
 if pid == 0:
+    # A terminal 60 columns wide: progress lines must fit it.
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
     os.execvp(cmd[0], cmd)
 out = b""
 def read(until=None, timeout=30.0):
@@ -297,6 +302,53 @@ describe("polaris CLI: files", () => {
     ]);
     await ok(["versions", "/docs/notes.txt", "--delete", current.identity]);
     expect((await versions()).map((v) => v.size)).toEqual([12, 12]);
+  });
+});
+
+describe("polaris CLI: progress in a terminal, and downloads that keep local files", () => {
+  it("shows one line for a folder upload: overall bar, files, bytes, rate and ETA formatted, the current file; never wider than the terminal", async () => {
+    await ok(["login", "-m", mobile, "-p", password]); // (so that this describe also runs alone: -t progress)
+    mkdirSync(join(work, "tree/sub"), { recursive: true });
+    writeFileSync(join(work, "tree/first.bin"), randomBytes(MiB));
+    writeFileSync(join(work, "tree/sub/second-file-with-a-rather-long-name-to-cut.bin"), randomBytes(MiB));
+    writeFileSync(join(work, "tree/tiny.txt"), "tiny\n");
+    const r = await inTerminal(["upload", "tree", "--limit-rate", "1M"], []);
+    expect(r.code, r.screen).toBe(0);
+    // What the terminal shows after each redraw (\r) or line end, without the erase-line sequence.
+    const shown = r.screen
+      .replaceAll("\u001b[2K", "")
+      .split(/\r\n|\r|\n/)
+      .map((l) => l.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ""))
+      .filter(Boolean);
+    for (const line of shown) expect([...line].length, line).toBeLessThanOrEqual(60);
+    const progress = shown.filter((l) => l.includes("%"));
+    expect(progress.some((l) => /\d\/3 files/.test(l))).toBe(true);
+    expect(
+      progress.some((l) => /\d+(\.\d)?[BKM]\/s {2}ETA (\d+s|\d+m\d\ds)/.test(l)),
+      progress.join("\n"),
+    ).toBe(true);
+    expect(progress.some((l) => /uploading (tree\/sub\/second-file-with-a|tree\/first\.bin)/.test(l) || /uploading tree/.test(l))).toBe(
+      true,
+    );
+    expect(progress.at(-1)).toMatch(/100% {2}3\/3 files {2}2\.0M\/2\.0M/);
+    expect(r.screen).not.toMatch(/NaN|NF|Infinity|undefined|\d\.\d{2,}/);
+    expect(r.screen).toContain("3 file(s) uploaded (0 instant)");
+  }, 60_000);
+
+  it("keeps a local file unless --force, and refuses before writing anything", async () => {
+    mkdirSync(join(work, "keep"), { recursive: true });
+    writeFileSync(join(work, "keep/tiny.txt"), "mine\n");
+    const first = await polaris(["download", "/tree", "keep"]);
+    expect(first.code, first.stderr).toBe(0); // into keep/tree, new
+    const again = await polaris(["download", "/tree", "keep"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/keep\/tree\/.*, .*, .* exist; nothing was downloaded \(--force overwrites\)/);
+    const one = await polaris(["download", "/tree/tiny.txt", "keep"]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/keep\/tiny\.txt exists/);
+    expect(readFileSync(join(work, "keep/tiny.txt"), "utf8")).toBe("mine\n");
+    await ok(["download", "--force", "/tree/tiny.txt", "keep"]);
+    expect(readFileSync(join(work, "keep/tiny.txt"), "utf8")).toBe("tiny\n");
   });
 });
 

@@ -8,13 +8,13 @@ import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import password from "@inquirer/password";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import cliProgress from "cli-progress";
 import type { InputOf } from "@polaris/contract/client";
 import { Client, type FileItem } from "./client";
 import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./config";
 import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError } from "./errors";
 import { registerAccountCommands } from "./commands/account";
 import { downloadTo, ensureFolder, isReadable, RateLimiter, uploadFile, walkLocal, type Progress } from "./transfer";
+import { formatBytes, terminalProgress } from "./progress";
 import { registerVersions } from "./commands/versions";
 import { downloadZip } from "./commands/zip";
 
@@ -47,13 +47,7 @@ function client(opts: Globals, needLogin = true): Client {
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
 
-export function formatBytes(n: number): string {
-  const units = ["B", "K", "M", "G", "T"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
-  return i === 0 ? `${v}B` : `${v.toFixed(v < 10 ? 1 : 0)}${units[i]}`;
-}
+export { formatBytes };
 function parseSize(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
   if (!m) throw new InvalidArgumentError(`not a size: ${value} (use e.g. 512, 10K, 5M, 1G)`);
@@ -85,60 +79,12 @@ const splitPath = (ref: string) => {
   return { parent: `/${parts.slice(0, -1).join("/")}`, name: parts[parts.length - 1] ?? "" };
 };
 
-/** Progress bars on a terminal (stderr); nothing when output is piped or --quiet. */
+/** One progress line on a terminal (stderr); nothing when output is piped or --quiet. */
 function makeProgress(opts: Globals): Progress & { stop(): void } {
   if (opts.quiet || opts.json || !process.stderr.isTTY) {
     return { start: () => ({ update: () => undefined, stop: () => undefined }), stop: () => undefined };
   }
-  const multi = new cliProgress.MultiBar(
-    {
-      stream: process.stderr,
-      format: " {bar} {percentage}% | {stage} | {name} | {done}/{size} | {speed}/s | ETA {eta_formatted}",
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      autopadding: true,
-      etaBuffer: 20,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  return {
-    start(label, total) {
-      const started = Date.now();
-      let base = 0;
-      let lastStage = "";
-      const bar = multi.create(Math.max(total, 1), 0, {
-        name: label.length > 32 ? `${label.slice(0, 31)}…` : label,
-        stage: "hashing",
-        size: formatBytes(total),
-        done: "0B",
-        speed: "0B",
-      });
-      return {
-        update(done, stage = lastStage) {
-          // speed counts transfer bytes only: restart when the transfer begins (after hashing and checking)
-          if (
-            stage !== lastStage &&
-            ["uploading", "resuming", "downloading"].includes(stage) &&
-            !["uploading", "resuming", "downloading"].includes(lastStage)
-          )
-            base = done;
-          lastStage = stage;
-          const secs = (Date.now() - started) / 1000;
-          bar.setTotal(Math.max(total, 1));
-          bar.update(Math.min(done, total), {
-            stage,
-            done: formatBytes(done),
-            speed: formatBytes(secs > 0 ? Math.max(0, done - base) / secs : 0),
-          });
-        },
-        stop() {
-          bar.stop();
-        },
-      };
-    },
-    stop: () => multi.stop(),
-  };
+  return terminalProgress(process.stderr);
 }
 
 async function readPassword(prompt: string): Promise<string> {
@@ -161,9 +107,13 @@ export function buildProgram(): Command {
   const program = new Command("polaris")
     .description("Polaris cloud drive from the terminal")
     .version("0.0.0")
-    .addOption(new Option("--api <url>", "API base URL").env("POLARIS_API").default(undefined, DEFAULT_API))
+    .addOption(new Option("--api <url>", "API base URL").env("POLARIS_API").default(DEFAULT_API))
     .option("--json", "machine-readable output")
     .option("-q, --quiet", "no progress bars")
+    .addHelpText(
+      "after",
+      `\nThe API: --api <url>, else the POLARIS_API variable, else ${DEFAULT_API} (what \`npm start\` serves).\nLogins are kept per API in the config folder ($XDG_CONFIG_HOME/polaris or ~/.config/polaris).`,
+    )
     .showHelpAfterError("(run `polaris --help` for usage)")
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
@@ -292,7 +242,12 @@ export function buildProgram(): Command {
       }[] = [];
       try {
         const one = async (local: string, parentId: string, remoteName: string) => {
-          const r = await uploadFile(c, local, parentId, progress, { signal: interrupt.signal, limiter, onConflict: opts.onConflict });
+          const r = await uploadFile(c, local, parentId, progress, {
+            signal: interrupt.signal,
+            limiter,
+            onConflict: opts.onConflict,
+            label: remoteName,
+          });
           results.push({
             local,
             identity: r.file.identity,
@@ -307,11 +262,20 @@ export function buildProgram(): Command {
           if (!g().json && (g().quiet || !process.stderr.isTTY))
             out(`${r.instant ? "instant " : r.resumed ? "resumed " : "uploaded"} ${r.file.identity}  ${remoteName}${kept}`);
         };
+        // Every file is known before the first is sent: the progress line shows the whole transfer.
+        const trees = new Map<string, Awaited<ReturnType<typeof walkLocal>>>();
+        for (const local of locals) if (statSync(local).isDirectory()) trees.set(local, await walkLocal(local));
+        const all = locals.flatMap((l) => trees.get(l)?.files.map((f) => f.path) ?? [l]);
+        progress.plan?.(
+          all.length,
+          all.reduce((sum, path) => sum + statSync(path).size, 0),
+        );
         for (const local of locals) {
-          if (statSync(local).isDirectory()) {
+          const tree = trees.get(local);
+          if (tree) {
             const top = basename(resolve(local));
             const rootId = await ensureFolder(c, target.identity, top);
-            const { dirs, files } = await walkLocal(local);
+            const { dirs, files } = tree;
             const ids = new Map<string, string>([["", rootId]]);
             for (const d of dirs) {
               const i = d.lastIndexOf("/");
@@ -334,9 +298,10 @@ export function buildProgram(): Command {
 
   program
     .command("download")
-    .description("download a file or a folder")
+    .description("download a file or a folder (an existing local file is kept unless --force)")
     .argument("<remote>")
     .argument("[local]", "local file or folder", ".")
+    .option("-f, --force", "overwrite local files that exist")
     .option("-z, --zip", "as one zip that the server packs (folder structure kept)")
     .action(async (remote: string, local: string, opts: { force?: boolean; zip?: boolean }) => {
       if (opts.zip)
@@ -348,24 +313,35 @@ export function buildProgram(): Command {
         );
       const c = client(g());
       const item = await resolveRemote(c, remote);
+      // Every file and where it goes, before any byte is written: a clash stops the download whole.
+      const plan: { file: FileItem; dest: string }[] = [];
+      const intoDir = existsSync(local) && statSync(local).isDirectory();
+      if (!item.isDir) plan.push({ file: item, dest: intoDir ? join(local, item.name) : local });
+      else {
+        const walk = async (folder: FileItem, dir: string) => {
+          for (const child of await c.listAll(folder.identity)) {
+            if (child.isDir) await walk(child, join(dir, child.name));
+            else plan.push({ file: child, dest: join(dir, child.name) });
+          }
+        };
+        await walk(item, intoDir ? join(local, item.identity === "0" ? "polaris" : item.name) : local);
+      }
+      const existing = opts.force ? [] : plan.filter((p) => existsSync(p.dest)).map((p) => p.dest);
+      if (existing.length)
+        throw new UsageError(
+          `download: ${existing.slice(0, 3).join(", ")}${existing.length > 3 ? ` and ${existing.length - 3} more` : ""} exist${existing.length === 1 ? "s" : ""}; nothing was downloaded (--force overwrites)`,
+        );
       const progress = makeProgress(g());
+      progress.plan?.(
+        plan.length,
+        plan.reduce((sum, p) => sum + p.file.size, 0),
+      );
       const written: string[] = [];
       try {
-        const fetchFile = async (f: FileItem, dest: string) => {
-          const { url } = await c.download(f.identity);
-          await downloadTo(url, dest, f.size, progress, f.name);
+        for (const { file, dest } of plan) {
+          const { url } = await c.download(file.identity);
+          await downloadTo(url, dest, file.size, progress, file.name);
           written.push(dest);
-        };
-        const intoDir = existsSync(local) && statSync(local).isDirectory();
-        if (!item.isDir) await fetchFile(item, intoDir ? join(local, item.name) : local);
-        else {
-          const walk = async (folder: FileItem, dir: string) => {
-            for (const child of await c.listAll(folder.identity)) {
-              if (child.isDir) await walk(child, join(dir, child.name));
-              else await fetchFile(child, join(dir, child.name));
-            }
-          };
-          await walk(item, intoDir ? join(local, item.identity === "0" ? "polaris" : item.name) : local);
         }
       } finally {
         progress.stop();

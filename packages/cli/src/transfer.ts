@@ -12,7 +12,9 @@ import type { Client, FileItem } from "./client";
 import { loadUploads, normalizeApi, saveUpload, type SavedUpload } from "./config";
 
 export interface Progress {
-  /** A bar for one file; `total` in bytes. */
+  /** The whole transfer, when it is known before it starts (a folder upload): `files` files of `bytes` in all. */
+  plan?(files: number, bytes: number): void;
+  /** One file, the current one; `total` in bytes. */
   start(label: string, total: number): { update(done: number, stage?: string): void; stop(): void };
 }
 
@@ -161,11 +163,12 @@ export async function uploadFile(
   path: string,
   parentId: string,
   progress: Progress,
-  options: { name?: string; onConflict?: InputOf<"file.uploadPresign">["onConflict"] } & TransferOptions = {},
+  /** `label`: how the progress line names the file (its path in a folder upload). */
+  options: { name?: string; label?: string; onConflict?: InputOf<"file.uploadPresign">["onConflict"] } & TransferOptions = {},
 ): Promise<UploadResult> {
   const stat = statSync(path);
   const name = options.name ?? basename(path);
-  const bar = progress.start(name, stat.size);
+  const bar = progress.start(options.label ?? name, stat.size);
   try {
     const hash = await sha256File(path, (n) => bar.update(n, "hashing"), options.signal);
     const key = sessionKey(client.base, path, stat, parentId, hash);
