@@ -11,13 +11,19 @@
  *    memory (getrusage maxrss) for all files / a quarter of them; their difference is
  *    zip_worker_rss_growth_mb (flat: near 0); zip_worker_rss_before_job_mb is the process before the job
  *    runs (the runtime, its modules, tsx's transform: more than a bundled Lambda function holds);
- *  - zip_files, zip_source_mb: what was packed (smaller with BENCH_ZIP_FILES / BENCH_ZIP_MB).
+ *  - zip_files, zip_source_mb: what was packed (smaller with BENCH_ZIP_FILES / BENCH_ZIP_MB);
+ *  - zip64_entries, zip64_s: a zip of 65,536 empty files (past the 16-bit entry count, so archiver must
+ *    write ZIP64 records) made by the same writer in memory, as many entries as Python's zipfile reads
+ *    back from it (0 when the ZIP64 end record is missing), and the seconds it took.
  *
  *   npm run bench -- zip
  *   BENCH_ZIP_FILES=200 BENCH_ZIP_MB=256 npx tsx bench/zip.ts   # a smaller run
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { up } from "../infra-local/services/index";
 import { freshDatabaseEnv } from "../packages/api-tests/src/support/database";
@@ -79,7 +85,45 @@ function runWorker(env: Record<string, string>): Promise<WorkerReport> {
   });
 }
 
+/** 65,536 entries through the worker's writer into memory, read back by an independent reader. */
+async function zip64(): Promise<Figures> {
+  const { writeZip } = await import("../packages/core/src/zip/writer");
+  const parts: Buffer[] = [];
+  const storage = {
+    uploadPart: async (_key: string, _uploadId: string, partNumber: number, body: Uint8Array) => {
+      parts[partNumber - 1] = Buffer.from(body);
+      return `etag-${partNumber}`;
+    },
+    readStream: async () => (async function* () {})(),
+  } as unknown as import("../packages/core/src/ports").ObjectStorage;
+  const date = new Date();
+  const entries = Array.from({ length: 65_536 }, (_, i) => ({ name: `many/${i}.txt`, isDir: false, size: 0, objectKey: "empty", date }));
+  const started = performance.now();
+  await writeZip(storage, { key: "zip64", uploadId: "memory" }, entries, {
+    partBytes: 0,
+    totalBytes: 0,
+    onProgress: async () => undefined,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const zip = Buffer.concat(parts);
+  const dir = mkdtempSync(join(tmpdir(), "polaris-zip64-"));
+  try {
+    writeFileSync(join(dir, "z.zip"), zip);
+    const count = Number(
+      execFileSync("python3", ["-c", "import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).infolist()))", join(dir, "z.zip")], {
+        encoding: "utf8",
+      }),
+    );
+    const hasZip64End = zip.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]));
+    return { zip64_entries: hasZip64End ? count : 0, zip64_s: round1(seconds) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchZip(): Promise<Figures> {
+  const many = await zip64();
+  progress(`65,536 entries: ${many.zip64_entries} read back, ${many.zip64_s} s`);
   const { postgres } = await up(["postgres"]);
   const database = await freshDatabaseEnv(postgres!.url);
   // The app's own worker and sweeper must not take the jobs the worker process makes.
@@ -126,6 +170,7 @@ export async function benchZip(): Promise<Figures> {
     if (all.status !== "done" || quarter.status !== "done") throw new Error(`zip jobs ended ${quarter.status} / ${all.status}`);
     const sourceMb = (size * FILES) / MiB;
     return {
+      ...many,
       zip_files: FILES,
       zip_source_mb: round1(sourceMb),
       zip_mbps: round1(sourceMb / all.seconds),
