@@ -110,7 +110,7 @@ export const adminRoutes = {
       "Reset a user's password to a new random one, shown once in this answer and stored only hashed; every token of the user is signed out",
     body: z.object(userRef),
     data: z.object({ mobile: z.string(), password: z.string().check(z.describe("the one-time password to hand to the user")) }),
-    errors: ["USER_NOT_FOUND"],
+    errors: ["USER_NOT_FOUND", "ADMIN_SELF"],
   }),
   shares: route({
     method: "GET",

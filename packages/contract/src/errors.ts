@@ -17,11 +17,6 @@ export const ErrorCodes = {
   WRONG_PASSWORD: { code: 200007, status: 403, msg: "the current password is wrong" },
   QUOTA_BELOW_USAGE: { code: 200008, status: 409, msg: "the quota would be below the user's usage" },
   INVALID_AVATAR: { code: 200009, status: 400, msg: "the avatar must be one of your own images, at most 2 MiB" },
-  ACCOUNT_DISABLED: { code: 200005, status: 401, msg: "this account is disabled" },
-  SHARE_OWNER_DISABLED: { code: 200006, status: 403, msg: "share unavailable: its owner's account is disabled" },
-  WRONG_PASSWORD: { code: 200007, status: 403, msg: "the current password is wrong" },
-  QUOTA_BELOW_USAGE: { code: 200008, status: 409, msg: "the quota would be below the user's usage" },
-  INVALID_AVATAR: { code: 200009, status: 400, msg: "the avatar must be one of your own images, at most 2 MiB" },
   FILE_NOT_FOUND: { code: 300001, status: 404, msg: "file not found" },
   FOLDER_NOT_FOUND: { code: 300009, status: 404, msg: "folder not found" },
   INVALID_FILE_NAME: { code: 300012, status: 400, msg: "invalid file name" },
@@ -52,8 +47,7 @@ export const ErrorCodes = {
   SHARE_VIEW_LIMIT_REACHED: { code: 400012, status: 410, msg: "share view limit reached" },
   SHARE_PREVIEW_ONLY: { code: 400013, status: 403, msg: "this share allows preview only" },
   SEARCH_UNAVAILABLE: { code: 500001, status: 503, msg: "search temporarily unavailable" },
-  ADMIN_SELF: { code: 600001, status: 409, msg: "administrators cannot disable themselves or take their own role" },
-  ADMIN_SELF: { code: 600001, status: 409, msg: "administrators cannot disable themselves or take their own role" },
+  ADMIN_SELF: { code: 600001, status: 409, msg: "administrators cannot disable themselves, take their own role or reset their own password" },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;

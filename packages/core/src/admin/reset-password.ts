@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { sql } from "kysely";
 import type { BodyOf, adminRoutes } from "@polaris/contract";
 import type { CoreDeps } from "../deps";
+import { fail } from "../errors";
 import { hashPassword } from "../users/password";
 import { forgetSessions } from "../users/session";
 import { recordAudit } from "./audit";
@@ -20,6 +21,8 @@ export async function resetPassword(deps: CoreDeps, actorId: number, input: Body
   const passwordHash = await hashPassword(password);
   const userId = await deps.db.transaction().execute(async (trx) => {
     const user = await adminUser(trx, input.mobile);
+    // One's own password is changed with the current one (user/password), which keeps this session.
+    if (user.id === actorId) fail("ADMIN_SELF", "change your own password with your current one instead");
     await trx
       .updateTable("users")
       .set({ password_hash: passwordHash, token_version: sql`token_version + 1`, updated_at: deps.clock.now() })
