@@ -285,7 +285,7 @@ describe("console uploads resume after any interruption (Chromium, throttled)", 
     await expect.poll(async () => (await quota()).reservedSize).toBe(0);
     await expect.poll(() => page.getByTestId("quota").getAttribute("data-reserved")).toBe("0");
     const message = await uploadRow(page, "spoiled.bin").getByTestId("upload-error").textContent();
-    expect(message).toContain("does not match its declared hash or size");
+    expect(message).toContain("The file changed while it was uploading");
     expect(message).toContain("reserved space was released");
     expect(aborts).toHaveLength(1);
     await shot(page, "resume-07-failed-retry");
