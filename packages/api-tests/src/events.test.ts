@@ -74,6 +74,32 @@ describe("outbox", () => {
     expect(await unsent()).toEqual([]);
   });
 
+  it("leaves the rows of a publisher that died holding them to the next one once its lease ends, and releases them when the bus throws", async () => {
+    const { token } = await app.signUp();
+    const userId = await userIdOf(token);
+    await Files.createFolder(app.deps, userId, { name: "claimed" });
+    const pending = await unsent();
+    // A publisher claimed them and died: nobody takes them while its lease runs.
+    await app.deps.db
+      .updateTable("outbox")
+      .set({ claimed_until: new Date(Date.now() + 60_000) })
+      .where("id", "in", pending)
+      .execute();
+    const { bus, published } = capturingBus();
+    expect((await Outbox.publishPending({ db: app.deps.db, events: bus }, 100)).published).toBe(0);
+    await app.deps.db
+      .updateTable("outbox")
+      .set({ claimed_until: new Date(Date.now() - 1) })
+      .where("id", "in", pending)
+      .execute();
+    const down: EventBus = { publish: () => Promise.reject(new Error("bus unreachable")) };
+    await expect(Outbox.publishPending({ db: app.deps.db, events: down }, 100)).rejects.toThrow("bus unreachable");
+    // Released at once, not held for a lease: the next publisher takes them.
+    expect((await Outbox.publishPending({ db: app.deps.db, events: bus }, 100)).published).toBe(pending.length);
+    expect(published.map((e) => e.id)).toEqual(pending);
+    expect(await unsent()).toEqual([]);
+  });
+
   it("lets concurrent publishers take disjoint rows", async () => {
     const { token } = await app.signUp();
     const userId = await userIdOf(token);
