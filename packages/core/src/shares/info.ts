@@ -26,11 +26,14 @@ export async function info(deps: CoreDeps, query: QueryOf<typeof shareRoutes.inf
       "f.status as file_status",
       "u.name",
       "u.mobile",
+      "u.disabled_at",
     ])
     .where("s.identity", "=", query.identity)
     .executeTakeFirst();
   if (!share) return fail("SHARE_NOT_FOUND");
   assertUsable(share, deps.clock.now());
+  // As openShare: a disabled account's shares are closed.
+  if (share.disabled_at) fail("SHARE_OWNER_DISABLED");
   if (share.file_status !== "active") fail("SHARED_FILE_GONE");
   assertDownloadsLeft(share);
   if (share.view_limit !== null && share.click_num >= share.view_limit)
