@@ -47,7 +47,11 @@ export const ErrorCodes = {
   SHARE_VIEW_LIMIT_REACHED: { code: 400012, status: 410, msg: "share view limit reached" },
   SHARE_PREVIEW_ONLY: { code: 400013, status: 403, msg: "this share allows preview only" },
   SEARCH_UNAVAILABLE: { code: 500001, status: 503, msg: "search temporarily unavailable" },
-  ADMIN_SELF: { code: 600001, status: 409, msg: "administrators cannot disable themselves, take their own role or reset their own password" },
+  ADMIN_SELF: {
+    code: 600001,
+    status: 409,
+    msg: "administrators cannot disable themselves, take their own role or reset their own password",
+  },
 } as const;
 
 export type ErrorName = keyof typeof ErrorCodes;
