@@ -11,7 +11,7 @@ import { launchChromium, startConsoleApp } from "./console-app";
 
 // Issue 16, defect 10: the console, the docs page and the object store under their
 // Content-Security-Policy in Chromium. The console must work with nothing violating its policy
-// (uploads single and multipart, download, docs), and an uploaded page must not run script.
+// (uploads single and multipart, download; the docs page: docs.test.ts), and an uploaded page must not run script.
 const MiB = 1024 * 1024;
 
 let app: TestApp;
@@ -85,17 +85,6 @@ describe("Content-Security-Policy in the browser", () => {
     });
     expect(injected).toBe(false);
     await expect.poll(() => problems.join("\n")).toMatch(/CSP violation: script-src/);
-    await page.close();
-  });
-
-  it("renders the docs page under its policy", async () => {
-    const page = await context.newPage();
-    const problems = await watched(page);
-    await page.goto(`${app.url}/docs`);
-    await page.locator(".opblock").first().waitFor({ timeout: 60_000 });
-    expect(await page.locator(".opblock").count()).toBeGreaterThan(10);
-    // The /favicon.ico the browser asks for on its own is a 404, not a violation.
-    expect(problems.filter((p) => !/404/.test(p))).toEqual([]);
     await page.close();
   });
 
