@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Stack as CdkStack } from "aws-cdk-lib";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
-import { consumerTable, jobTable, queueConsumers, routeTable, type JobName } from "@polaris/contract";
+import { consumerTable, consumersFedBy, jobTable, queueConsumers, routeTable, type JobName } from "@polaris/contract";
 import { Function, type FunctionProps } from "sst/constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { httpAccess, routeKey } from "./access";
@@ -287,9 +287,12 @@ describe("queues", () => {
     const indexDlq = Object.entries(r).find(([, x]) => x.Properties?.QueueName === `${STAGE}-polaris-index-dlq`)![0];
     const [[, bus]] = ofType(r, "AWS::Events::EventBus") as [string, any][];
     const rules = ofType(r, "AWS::Events::Rule").filter(([, x]) => x.Properties.EventPattern);
-    expect(rules).toHaveLength(1);
-    const [, rule] = rules[0]!;
-    expect(rule.Properties.EventPattern).toEqual({ source: ["polaris"] });
+    // One rule per bus consumer: the indexer takes every polaris event, the zip worker zip.requested only.
+    expect(rules.map(([, x]) => x.Properties.EventPattern)).toEqual(
+      expect.arrayContaining([{ source: ["polaris"] }, { source: ["polaris"], "detail-type": ["zip.requested"] }]),
+    );
+    expect(rules).toHaveLength(consumersFedBy("bus").length);
+    const [, rule] = rules.find(([, x]) => !x.Properties.EventPattern["detail-type"])!;
     expect(flat(rule.Properties.EventBusName)).toBe(`<Ref:${Object.entries(r).find(([, x]) => x === bus)![0]}>`);
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({
