@@ -119,6 +119,13 @@ describe("single PUT uploads", () => {
     expect(tooBig).toMatchObject({ status: 413, body: { code: 300025 } });
     const over = await app.call("POST", "/file/v1/upload/presign", { token, body: { hash: sha256("x"), size: 41 * MiB, name: "big.iso" } });
     expect(over).toMatchObject({ status: 403, body: { code: 200004 } });
+    // The quota is answered before a name clash (the console asks about a clash; a full drive it cannot fix).
+    await createFolder(app, token, "taken.iso");
+    const overAndTaken = await app.call("POST", "/file/v1/upload/presign", {
+      token,
+      body: { hash: sha256("x"), size: 41 * MiB, name: "taken.iso", onConflict: "fail" },
+    });
+    expect(overAndTaken).toMatchObject({ status: 403, body: { code: 200004 } });
     expect(await quota(app, token)).toMatchObject({ reservedSize: 0, usedSize: 0 });
   });
 

@@ -40,12 +40,13 @@ export async function presign(
 
   const { id } = await deps.db.transaction().execute(async (trx) => {
     const parentId = await resolveFolder(trx, userId, input.parentId, "PARENT_NOT_FOUND");
+    // The quota first: a file that cannot fit is refused whatever its name (a name clash can be answered, a full drive cannot).
+    await reserveQuota(trx, userId, input.size);
     // Refused before any byte moves; completion decides again (the folder may change meanwhile).
     if (input.onConflict !== "rename") {
       const target = await placement(trx, userId, parentId, name, input.onConflict);
       if (target.kind === "conflict") fail("NAME_CONFLICT", target.reason);
     }
-    await reserveQuota(trx, userId, input.size);
     return trx
       .insertInto("uploads")
       .values({
