@@ -4,13 +4,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextMobile, startTestApp, type TestApp } from "@polaris/api-tests/support";
 import { fileRoutes, userRoutes } from "@polaris/contract";
 
-// Drives the real `polaris` binary (bin/polaris.js → src/main.ts through tsx) against the embedded server.
+// Drives the `polaris` command against the embedded server: src/main.ts bundled once by esbuild (a
+// run then starts in ~0.3 s instead of ~1 s of tsx compiling the sources, over ~60 runs), and the real
+// binary (bin/polaris.js → src/main.ts through tsx) in the first test.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const bin = join(repoRoot, "packages/cli/bin/polaris.js");
+const realBin = join(repoRoot, "packages/cli/bin/polaris.js");
+let bin = realBin;
 const MiB = 1024 * 1024;
 
 let app: TestApp;
@@ -18,11 +22,11 @@ let config: string;
 let work: string;
 
 type Run = { code: number; stdout: string; stderr: string };
-function polaris(args: string[], env: Record<string, string> = {}, api?: string): Promise<Run> {
+function polaris(args: string[], env: Record<string, string> = {}, api?: string, command = bin): Promise<Run> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [bin, ...args],
+      [command, ...args],
       {
         cwd: work,
         env: { ...process.env, XDG_CONFIG_HOME: config, POLARIS_API: api ?? app.url, POLARIS_PASSWORD: "", NO_COLOR: "1", ...env },
@@ -53,15 +57,30 @@ beforeAll(async () => {
   config = mkdtempSync(join(tmpdir(), "polaris-cli-config-"));
   work = mkdtempSync(join(tmpdir(), "polaris-cli-work-"));
   await app.signUp(mobile, password);
+  bin = join(mkdtempSync(join(tmpdir(), "polaris-cli-bundle-")), "polaris.mjs");
+  await build({
+    stdin: {
+      contents: `import { main } from ${JSON.stringify(join(repoRoot, "packages/cli/src/main.ts"))}; process.exitCode = await main();`,
+      resolveDir: repoRoot,
+    },
+    outfile: bin,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: `node${process.versions.node}`,
+    logLevel: "warning",
+    // Packages written as CommonJS call require.
+    banner: { js: 'import { createRequire as __polarisRequire } from "node:module"; const require = __polarisRequire(import.meta.url);' },
+  });
 });
 afterAll(async () => {
   await app?.close();
-  for (const dir of [config, work]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [config, work, bin === realBin ? "" : dirname(bin)]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("polaris CLI: usage, login and exit codes", () => {
   it("prints help (0) and rejects unknown commands and bad options with exit code 2", async () => {
-    const help = await polaris(["--help"]);
+    const help = await polaris(["--help"], {}, undefined, realBin);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("upload");
     // Where it connects, and how to change it.
