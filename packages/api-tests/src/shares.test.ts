@@ -119,6 +119,7 @@ describe("share lifecycle", () => {
       // Accounts are named after their mobile by default: the public page masks it.
       sharerName: `${owner.mobile.slice(0, 3)}****${owner.mobile.slice(-4)}`,
       expiredTime: created.expiredTime,
+      previewOnly: false,
     });
     const shareToken = validated.body.data.shareToken as string;
     expect((await shareRow(created.identity)).click_num).toBe(1);
