@@ -27,7 +27,7 @@ const row = (p: Page, name: string) => p.locator(`[data-testid="file-row"][data-
 async function open(token: string, options: Parameters<Browser["newContext"]>[0]) {
   const ctx = await browser.newContext(options);
   contexts.push(ctx);
-  await ctx.addInitScript((t) => localStorage.setItem("polaris.token", t), token);
+  await ctx.addInitScript((t) => (globalThis as any).localStorage.setItem("polaris.token", t), token);
   const page = await ctx.newPage();
   current = page;
   return page;
@@ -36,8 +36,9 @@ async function open(token: string, options: Parameters<Browser["newContext"]>[0]
 /** Elements that stick out of the viewport on the right (the closed drawer sits left of it), or make the page scroll sideways. */
 const overflow = (p: Page) =>
   p.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const wide = [...document.querySelectorAll<HTMLElement>("body *")]
+    const doc = (globalThis as any).document;
+    const width: number = doc.documentElement.clientWidth;
+    const wide = ([...doc.querySelectorAll("body *")] as any[])
       .filter((el) => {
         const r = el.getBoundingClientRect();
         return r.width > 0 && (r.right > width + 0.5 || r.width > width + 0.5);
@@ -46,13 +47,19 @@ const overflow = (p: Page) =>
         (el) =>
           `${el.tagName.toLowerCase()}.${el.className}[${el.getAttribute("data-testid") ?? ""}] ${Math.round(el.getBoundingClientRect().right)}`,
       );
-    return { scroll: document.documentElement.scrollWidth - width, wide: wide.slice(0, 5) };
+    return { scroll: doc.documentElement.scrollWidth - width, wide: wide.slice(0, 5) };
   });
 
 /** Visible controls smaller than a fingertip (44 px high). */
 const smallTargets = (p: Page) =>
   p.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>("button, select, input:not([type=checkbox]):not([type=file]), .sidebar a, .breadcrumb a")]
+    (
+      [
+        ...(globalThis as any).document.querySelectorAll(
+          "button, select, input:not([type=checkbox]):not([type=file]), .sidebar a, .breadcrumb a",
+        ),
+      ] as any[]
+    )
       .filter((el) => {
         const r = el.getBoundingClientRect();
         return r.width > 0 && r.height > 0 && r.right > 0 && r.height < 43.5;
@@ -114,7 +121,9 @@ describe("the console on a phone", () => {
     await p.goto(app.url);
     await row(p, long).waitFor();
     // Dark mode comes from prefers-color-scheme.
-    expect(await p.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe("rgb(15, 19, 26)");
+    expect(await p.evaluate(() => (globalThis as any).getComputedStyle((globalThis as any).document.documentElement).backgroundColor)).toBe(
+      "rgb(15, 19, 26)",
+    );
     // The navigation is a drawer: off screen until ☰.
     expect((await p.getByTestId("sidebar").boundingBox())!.x).toBeLessThan(0);
     await fitsPhone(p, "drive");
@@ -205,7 +214,7 @@ describe("the console's rough edges", () => {
     await p.getByTestId("prompt-ok").click();
     await row(p, "renamed3").waitFor();
     await p.keyboard.press("/");
-    expect(await p.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("search-input");
+    expect(await p.evaluate(() => (globalThis as any).document.activeElement?.getAttribute("data-testid"))).toBe("search-input");
 
     // Delete, with Undo on a toast that leaves the toolbar uncovered.
     await row(p, "item4").locator("td.num").click();
