@@ -8,6 +8,8 @@ export interface CoreSettings {
     adminMobiles: string[];
     /** How long a process trusts an account state it read for a token (the revocation bound); 0: never. */
     authCacheSeconds: number;
+    /** scrypt's N for new password hashes, as its log2. */
+    passwordHashCost: number;
   };
   login: { maxFailuresPerMobile: number; maxFailuresPerAddress: number; windowSeconds: number };
   files: {

@@ -182,7 +182,11 @@ async function schedulerDeps(config: Config, db: Db): Promise<Built<{ scheduler:
 function coreSettings(config: Config): CoreSettings {
   return {
     defaultQuotaBytes: config.DEFAULT_QUOTA_BYTES,
-    accounts: { adminMobiles: config.ADMIN_MOBILES, authCacheSeconds: config.AUTH_CACHE_SECONDS },
+    accounts: {
+      adminMobiles: config.ADMIN_MOBILES,
+      authCacheSeconds: config.AUTH_CACHE_SECONDS,
+      passwordHashCost: config.PASSWORD_HASH_COST,
+    },
     login: {
       maxFailuresPerMobile: config.LOGIN_MAX_FAILURES_PER_MOBILE,
       maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,

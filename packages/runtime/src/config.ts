@@ -116,6 +116,10 @@ export const settings = {
     "comma-separated mobiles that are administrators (at registration, or at their next login); unset: the first account registered on a fresh install is",
     { shownDefault: "–" },
   ),
+  PASSWORD_HASH_COST: setting(
+    z._default(z.coerce.number().check(z.int(), z.minimum(10), z.maximum(17)), 15),
+    "scrypt's cost for new password hashes, as log2 of N (10–17; 15: 32 MB and ~0.1 s a derivation); stored beside each hash, so raising it needs no reset. Lower only for tests",
+  ),
   AUTH_CACHE_SECONDS: setting(
     z._default(z.coerce.number().check(z.int(), z.nonnegative()), 5),
     "how long a process trusts what it read about a token's account (token version, sign-out, disabled, role): a sign-out or disable made by another process (Lambda container) takes effect within it, the answering one's at once; 0: read on every request",

@@ -18,7 +18,7 @@ const LENGTH = 12;
  */
 export async function resetPassword(deps: CoreDeps, actorId: number, input: BodyOf<typeof adminRoutes.passwordReset>) {
   const password = Array.from({ length: LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
-  const passwordHash = await hashPassword(password);
+  const passwordHash = await hashPassword(password, deps.settings.accounts.passwordHashCost);
   const userId = await deps.db.transaction().execute(async (trx) => {
     const user = await adminUser(trx, input.mobile);
     // One's own password is changed with the current one (user/password), which keeps this session.

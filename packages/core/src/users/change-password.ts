@@ -19,7 +19,7 @@ export async function changePassword(deps: CoreDeps, userId: number, input: Body
     fail("TOO_MANY_REQUESTS", "too many wrong passwords, try again later");
   if (!(await verifyPassword(input.oldPassword, user.password_hash))) return fail("WRONG_PASSWORD");
   await deps.rateLimiter.reset(key);
-  const passwordHash = await hashPassword(input.newPassword);
+  const passwordHash = await hashPassword(input.newPassword, deps.settings.accounts.passwordHashCost);
   const { token_version } = await deps.db
     .updateTable("users")
     .set({ password_hash: passwordHash, token_version: sql`token_version + 1`, updated_at: deps.clock.now() })

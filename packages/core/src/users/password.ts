@@ -3,7 +3,9 @@ import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 
 // scrypt with the parameters stored beside the hash, so they can be raised later without a reset.
-const params = { N: 1 << 15, r: 8, p: 1 } as const;
+/** log2 of scrypt's N unless PASSWORD_HASH_COST says otherwise (tests lower it: registering dominates their time). */
+export const DEFAULT_PASSWORD_HASH_COST = 15;
+const blockSize = 8;
 const keyLength = 32;
 
 /**
@@ -22,8 +24,9 @@ const derive = (password: string, salt: Buffer, opts: ScryptOptions) =>
       ),
   );
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost = DEFAULT_PASSWORD_HASH_COST): Promise<string> {
   const salt = randomBytes(16);
+  const params = { N: 2 ** cost, r: blockSize, p: 1 };
   const key = await derive(password, salt, params);
   return ["scrypt", params.N, params.r, params.p, salt.toString("base64"), key.toString("base64")].join("$");
 }

@@ -13,7 +13,7 @@ export type RegisterInput = BodyOf<typeof userRoutes.register>;
  * ADMIN_MOBILES, when it is the first account of a fresh install (as Cloudreve does).
  */
 export async function register(deps: CoreDeps, input: RegisterInput) {
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, deps.settings.accounts.passwordHashCost);
   const { adminMobiles } = deps.settings.accounts;
   const values = {
     mobile: input.mobile,
