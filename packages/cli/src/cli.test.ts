@@ -84,7 +84,7 @@ describe("polaris CLI: usage, login and exit codes", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("upload");
     // Where it connects, and how to change it.
-    expect(help.stdout).toMatch(/--api <url>[^]*default:\s+"http:\/\/127\.0\.0\.1:8888",\s+env:\s+POLARIS_API/);
+    expect(help.stdout).toMatch(/--api <url>[\s\S]*default:\s+"http:\/\/127\.0\.0\.1:8888",\s+env:\s+POLARIS_API/);
     expect(help.stdout).toContain("else the POLARIS_API variable, else http://127.0.0.1:8888");
     expect((await polaris(["frobnicate"])).code).toBe(2);
     expect((await polaris(["share", "create", "/x", "--expire", "5"])).code).toBe(2);
