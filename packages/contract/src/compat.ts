@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { fileName, fileRoutes, fileSize, sha256Hex } from "./files";
-import { defineRoute, folderId, identity, page, plainText, unixSeconds } from "./route";
+import { defineRoute, folderId, identity, page, plainText, unixSeconds, wholeNumberParam } from "./route";
 import { searchQuery, searchStats } from "./search";
 import { shareRoutes, shareStatus } from "./shares";
 
@@ -16,7 +16,7 @@ import { shareRoutes, shareStatus } from "./shares";
 export const COMPAT_TAG = "Polaris-IO compatibility";
 
 /** The same in a query string (go-zero's `form:"parentId,default=0"`). */
-const folderIdParam = z._default(z.coerce.number().check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)), 0);
+const folderIdParam = z._default(wholeNumberParam, 0);
 /** The original's page sizes default to 20 (Polaris's to 50). */
 const pageSize20 = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 20);
 

@@ -70,3 +70,10 @@ export const plainText = (schema: z.ZodMiniString) =>
   schema.check(z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"));
 export const page = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)), 1);
 export const pageSize = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50);
+/** A whole number in a query string: digits only, since coercing would read an empty `maxSize=` as 0. */
+export const wholeNumberParam = z
+  .pipe(
+    z.unknown().check(z.refine((v) => v !== "", "must be a whole number")),
+    z.coerce.number().check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)),
+  )
+  .check(z.meta({ type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER }));

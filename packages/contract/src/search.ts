@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { fileItem } from "./files";
-import { defineRoute, folderRef, page, pageSize, plainText } from "./route";
+import { defineRoute, folderRef, page, pageSize, plainText, wholeNumberParam } from "./route";
 
 /** OpenSearch answers `from + size` up to its result window; SQL keeps the same bound so both engines agree. */
 export const SEARCH_RESULT_WINDOW = 10_000;
@@ -9,7 +9,6 @@ const queryFlag = z.pipe(
   z.enum(["true", "false", "1", "0"]),
   z.transform((v) => v === "true" || v === "1"),
 );
-const bytes = z.coerce.number().check(z.int(), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
 
 /** `ext=pdf&ext=docx` arrives as "pdf,docx" (API Gateway joins repeated parameters), as does `ext=pdf,docx`. */
 const extensions = z
@@ -51,8 +50,8 @@ export const searchQuery = z
       .check(z.describe("matches whole words, prefixes and infixes of names, any script, case-insensitive")),
     ext: z.optional(extensions),
     isDir: z.optional(queryFlag).check(z.describe("true: folders only, false: files only")),
-    minSize: z.optional(bytes),
-    maxSize: z.optional(bytes),
+    minSize: z.optional(wholeNumberParam),
+    maxSize: z.optional(wholeNumberParam),
     parentId: z.optional(folderRef).check(z.describe("only items below this folder, at any depth")),
     page,
     pageSize,
