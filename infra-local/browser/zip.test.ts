@@ -90,6 +90,11 @@ describe("zip downloads and limited shares", () => {
     expect(await zipNames(shared)).toEqual(["相册/", "相册/two.txt", "相册/一.txt"]);
     await visitor.screenshot({ path: join(screenshotsDir, "zip-share-page.png") });
     expect((await app.call("GET", "/share/v1/share/list", { token })).body.data.list[0]).toMatchObject({ downloadNum: 1, clickNum: 1 });
+    // The owner's list counts them against the limits.
+    await page.getByTestId("nav-shares").click();
+    const mine = page.locator('[data-testid="share-row"][data-name="相册"]');
+    await expect.poll(() => mine.getByTestId("share-downloads").textContent()).toContain("1/5 downloads");
+    expect(await mine.getByTestId("share-views").textContent()).toBe("1 / 9");
 
     // Preview only: the files show, no download of any kind.
     const previewOnly = await app.call("POST", "/share/v1/share/create", {

@@ -164,12 +164,19 @@ export function MyShares() {
               <td className="wide-only">{s.expiredTime ? formatTime(s.expiredTime, lang) : t.never}</td>
               <td className="num wide-only" data-testid="share-views">
                 {s.clickNum}
+                {s.viewLimit ? ` / ${s.viewLimit}` : ""}
               </td>
               <td className="num wide-only" data-testid="share-saves">
                 {s.saveNum}
               </td>
               <td>
                 <span className={`badge s${s.status}`}>{t.statusNames[s.status] ?? s.status}</span>
+                {s.downloadLimit !== null && (
+                  <small className="muted" data-testid="share-downloads">
+                    {" "}
+                    {format(t.shareDownloadsUsed, { n: s.downloadNum, limit: s.downloadLimit })}
+                  </small>
+                )}
               </td>
               <td className="actions">
                 <button
