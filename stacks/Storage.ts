@@ -131,7 +131,7 @@ export function Storage({ stack, app }: StackContext) {
         schedules: true,
       },
       timeout: `${zipConsumer.timeoutSeconds} seconds`,
-      memorySize: `${zipConsumer.memoryMB} MB`,
+      ...(zipConsumer.memoryMB ? { memorySize: `${zipConsumer.memoryMB} MB` as const } : {}),
     },
     platform,
   );
