@@ -27,6 +27,7 @@ const EXEMPT: Record<string, string> = {
   "share.info identity": "a share link is public by design",
   "share.zip identity": "a share link is public by design (the items zipped are checked below)",
   "share.zipStatus identity": "a share link is public by design (the job is checked below)",
+  "preview.share shareIdentity": "a share link is public by design (the file previewed is checked below)",
   "admin.shareBan identity": "an administrator acts on every user's shares; to anyone else the route itself does not exist (below)",
 };
 
@@ -170,6 +171,8 @@ const cases: Record<string, Record<string, ((x: string) => Request)[]>> = {
     ],
   },
   "share.zipStatus": { id: [(x) => ({ query: { identity: b.share, id: x }, anonymous: true })] },
+  "preview.file": { identity: [(x) => ({ query: { identity: x } })] },
+  "preview.share": { fileIdentity: [(x) => ({ query: { shareIdentity: b.share, fileIdentity: x }, anonymous: true })] },
 };
 
 async function send(key: string, request: Request) {
