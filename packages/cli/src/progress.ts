@@ -32,6 +32,8 @@ export function fit(text: string, width: number): string {
 const RATE_WINDOW_MS = 5000;
 const REDRAW_MS = 100;
 const BAR_WIDTH = 20;
+/** Characters of the current file's name a progress line keeps, dropping figures before it cuts the name shorter. */
+const MIN_NAME_SHOWN = 12;
 
 interface Terminal {
   write(text: string): unknown;
@@ -73,19 +75,25 @@ export function terminalProgress(terminal: Terminal, now: () => number = () => p
     const filled = Math.round(ratio * barWidth);
     const speed = rate();
     const eta = speed > 0 ? formatDuration((total - done) / speed) : undefined;
-    const parts = [
-      `${"█".repeat(filled)}${"░".repeat(barWidth - filled)} ${String(Math.floor(ratio * 100)).padStart(3)}%`,
-      ...(planned && planned.files > 1 ? [`${Math.min(finishedFiles + (current ? 1 : 0), planned.files)}/${planned.files} files`] : []),
-      `${formatBytes(done)}/${formatBytes(total)}`,
-      ...(speed > 0 ? [`${formatBytes(speed)}/s`] : []),
-      ...(eta ? [`ETA ${eta}`] : []),
-    ];
-    const head = parts.join("  ");
-    if (!current) return fit(head, width);
+    const bar = `${"█".repeat(filled)}${"░".repeat(barWidth - filled)} ${String(Math.floor(ratio * 100)).padStart(3)}%`;
+    const files =
+      planned && planned.files > 1 ? [`${Math.min(finishedFiles + (current ? 1 : 0), planned.files)}/${planned.files} files`] : [];
+    const bytes = `${formatBytes(done)}/${formatBytes(total)}`;
+    const pace = [...(speed > 0 ? [`${formatBytes(speed)}/s`] : []), ...(eta ? [`ETA ${eta}`] : [])];
+    // Widest first; a narrow terminal drops the byte counts, then the file count, before the current file's name.
+    const heads = [
+      [bar, ...files, bytes, ...pace],
+      [bar, ...files, ...pace],
+      [bar, ...pace],
+    ].map((p) => p.join("  "));
+    if (!current) return fit(heads[0], width);
     // The current file: the stage (with its own share while hashing), then as much of the name as fits.
     const stage =
       current.stage === "hashing" && current.total > 0 ? `hashing ${Math.floor((current.done / current.total) * 100)}%` : current.stage;
-    return fit(`${head}  ${stage} ${current.label}`, width);
+    const tail = `${stage} ${current.label}`;
+    const wanted = Math.min(tail.length, stage.length + 1 + MIN_NAME_SHOWN);
+    const head = heads.find((h) => width - h.length - 2 >= wanted) ?? heads[heads.length - 1];
+    return fit(`${head}  ${tail}`, width);
   };
 
   const draw = (force = false) => {
