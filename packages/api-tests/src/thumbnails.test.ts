@@ -51,6 +51,7 @@ describe("thumbnails", () => {
     expect(await thumbnailRows(picture)).toHaveLength(1);
     expect(byName(await listed(other.token), "copy.png").thumbnailUrl).toMatch(/^https?:\/\//);
 
+    await app.deps.searchIndex?.refresh(); // OpenSearch (parity) shows its writes after a refresh
     const search = await app.call("GET", "/search/v1/search/files", { token, query: { keyword: "sunset" } });
     if (search.status === 200) expect(search.body.data.list[0].thumbnailUrl).toMatch(/^https?:\/\//);
     const share = await app.call("POST", "/share/v1/share/create", {
