@@ -46,21 +46,27 @@ export function objectStoreOrigins(config: Config): string[] {
 
 /**
  * The console's policy: its own scripts, styles and hash worker only (Vite emits no inline code),
- * the data: favicon, and requests to the API (this origin) and the object store.
+ * the data: favicon, requests to the API (this origin) and the object store, and the store's
+ * presigned GETs as pictures, media and the PDF frame (the store answers them sandboxed).
  */
-export const consolePolicy = (config: Config) =>
-  [
+export function consolePolicy(config: Config) {
+  const store = objectStoreOrigins(config).join(" ");
+  return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // Thumbnails, previewed pictures, players and the PDF viewer load presigned GETs from the store.
+    `img-src 'self' data: ${store}`,
+    `media-src 'self' ${store}`,
+    `frame-src 'self' ${store}`,
     "font-src 'self'",
     "worker-src 'self'",
-    `connect-src 'self' ${objectStoreOrigins(config).join(" ")}`,
+    `connect-src 'self' ${store}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
   ].join("; ");
+}
 
 /** The console's headers follow the running app's settings (its store endpoint is known once it listens). */
 const pageHeaders = new WeakMap<Config, Record<string, string>>();

@@ -99,7 +99,10 @@ describe("security headers", () => {
       expect(policy.get("script-src")).toEqual(["'self'"]);
       expect(policy.get("connect-src")).toContain("'self'");
       const { S3_PUBLIC_ENDPOINT, S3_ENDPOINT, AWS_ENDPOINT_URL } = app.deps.config; // path-style on both local profiles
-      expect(policy.get("connect-src")).toContain(new URL((S3_PUBLIC_ENDPOINT ?? S3_ENDPOINT ?? AWS_ENDPOINT_URL)!).origin);
+      const store = new URL((S3_PUBLIC_ENDPOINT ?? S3_ENDPOINT ?? AWS_ENDPOINT_URL)!).origin;
+      // Uploads go to the store; thumbnails, previews and the PDF frame come from it (another origin on parity).
+      for (const directive of ["connect-src", "img-src", "media-src", "frame-src"])
+        expect(policy.get(directive), directive).toContain(store);
       expect(policy.get("object-src")).toEqual(["'none'"]);
     }
   });
