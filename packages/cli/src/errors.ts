@@ -15,3 +15,14 @@ export class Interrupted extends Error {
     super(message);
   }
 }
+
+/**
+ * A local file-system refusal (an unreadable folder inside an upload, a full disk on download) as one
+ * line for a person — the path, what failed and the system's code — instead of a stack trace.
+ */
+export function localFileProblem(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof e.code !== "string" || !e.syscall) return undefined;
+  const reason = e.message.replace(/^[A-Z]+: /, "").replace(/, \w+ '.*'$/, "");
+  return `${e.path ? `${e.path}: ` : ""}${reason} (${e.code} in ${e.syscall})`;
+}

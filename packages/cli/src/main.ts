@@ -11,7 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import type { InputOf } from "@polaris/contract/client";
 import { Client, type FileItem } from "./client";
 import { DEFAULT_API, loadCredentials, normalizeApi, saveCredentials } from "./config";
-import { ApiError, Exit, Interrupted, NetworkError, NotLoggedInError, UsageError } from "./errors";
+import { ApiError, Exit, Interrupted, localFileProblem, NetworkError, NotLoggedInError, UsageError } from "./errors";
 import { registerAccountCommands } from "./commands/account";
 import { downloadTo, ensureFolder, isReadable, RateLimiter, uploadFile, walkLocal, type Progress } from "./transfer";
 import { formatBytes, terminalProgress } from "./progress";
@@ -606,6 +606,8 @@ export async function main(argv = process.argv): Promise<number> {
     if (e instanceof NotLoggedInError) return fail(Exit.NOT_LOGGED_IN, `polaris: ${e.message}`);
     if (e instanceof NetworkError) return fail(Exit.NETWORK, `polaris: network error: ${e.message}`);
     if (e instanceof ApiError) return fail(Exit.API, `polaris: error ${e.code}: ${e.message}`);
+    const local = localFileProblem(e);
+    if (local) return fail(Exit.API, `polaris: ${local}`);
     return fail(Exit.API, `polaris: ${(e as Error).stack ?? e}`);
   }
 }
