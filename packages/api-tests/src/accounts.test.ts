@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { setTimeout } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bytes, sha256, startTestApp, uploadFile, type TestApp } from "./support";
+import { bytes, instantUpload, sha256, startTestApp, uploadFile, type TestApp } from "./support";
 
 /**
  * Accounts (password, sign-out, profile, disabled users) and the administrator (users, quotas,
@@ -22,15 +21,8 @@ const post = (path: string, token: string | undefined, body: unknown) => app.cal
 const info = (token: string) => get("/usercenter/v1/user/info", token);
 const login = (mobile: string, password: string) => post("/usercenter/v1/user/login", undefined, { mobile, password });
 
-async function instantUpload(token: string, data: Buffer, name: string) {
-  const body = { hash: sha256(data), size: data.length, name };
-  const asked = await post("/file/v1/upload/instant", token, body);
-  const { offset, length, nonce } = asked.body.data.challenge;
-  const proof = createHash("sha256")
-    .update(nonce, "utf8")
-    .update(data.subarray(offset, offset + length))
-    .digest("hex");
-  const done = await post("/file/v1/upload/instant", token, { ...body, proof });
+async function instantUploaded(token: string, data: Buffer, name: string) {
+  const done = await instantUpload(app, token, data, { name });
   expect(done.body.data.exists).toBe(true);
 }
 
@@ -40,7 +32,7 @@ beforeAll(async () => {
   alice = await app.signUp();
   bob = await app.signUp();
   aliceFile = await uploadFile(app, alice.token, content, { name: "report.bin" });
-  await instantUpload(bob.token, content, "copy.bin");
+  await instantUploaded(bob.token, content, "copy.bin");
   shareId = (await post("/share/v1/share/create", alice.token, { fileIdentity: aliceFile, expiredType: 0, hasCode: false })).body.data
     .identity;
 });

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { ErrorCodes, routeTable, type RouteDef } from "@polaris/contract";
-import { bytes, createFolder, sha256, startTestApp, uploadFile, type TestApp } from "./support";
+import { bytes, createFolder, possessionProof, sha256, startTestApp, uploadFile, type TestApp } from "./support";
 
 /**
  * The authorization matrix: for every route field that names an item (file, folder, upload, share,
@@ -180,11 +179,7 @@ async function send(key: string, request: Request) {
   const token = request.anonymous ? undefined : b.token;
   if (!request.prove) return app.call(route.method, route.path, { token, query: request.query, body: request.body });
   const asked = await app.call(route.method, route.path, { token, body: request.body });
-  const { offset, length, nonce } = asked.body.data.challenge;
-  const proof = createHash("sha256")
-    .update(nonce, "utf8")
-    .update(request.prove.subarray(offset, offset + length))
-    .digest("hex");
+  const proof = possessionProof(request.prove, asked.body.data.challenge);
   return app.call(route.method, route.path, { token, body: { ...request.body, proof } });
 }
 

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bytes, createFolder, sha256, startTestApp, upload, uploadFile, type TestApp } from "./support";
+import { bytes, createFolder, instantUpload, possessionProof, sha256, startTestApp, upload, uploadFile, type TestApp } from "./support";
 
 /**
  * Many concurrent requests through HTTP against one user's quota, one piece of content, one folder
@@ -27,18 +26,7 @@ async function userIdOf(token: string) {
   return row.user_id;
 }
 
-/** Instant upload with its proof of possession; the final answer. */
-async function instant(token: string, content: Buffer, name: string, parentId?: string) {
-  const ask = { hash: sha256(content), size: content.length, name, parentId };
-  const first = await post(token, "/file/v1/upload/instant", ask);
-  if (first.status !== 200 || !first.body.data.challenge) return first;
-  const { offset, length, nonce } = first.body.data.challenge;
-  const proof = createHash("sha256")
-    .update(nonce, "utf8")
-    .update(content.subarray(offset, offset + length))
-    .digest("hex");
-  return post(token, "/file/v1/upload/instant", { ...ask, proof });
-}
+const instant = (token: string, content: Buffer, name: string, parentId?: string) => instantUpload(app, token, content, { name, parentId });
 
 /** To the recycle bin and out of it for good. */
 async function purge(token: string, identity: string) {
@@ -293,10 +281,7 @@ describe("one piece of content", () => {
     // What a purge of the last reference does between the proof's blob check and its read.
     const blob = await db().selectFrom("blobs").select("object_key").where("sha256", "=", sha256(content)).executeTakeFirstOrThrow();
     await app.deps.storage.delete([blob.object_key]);
-    const proof = createHash("sha256")
-      .update(challenge.nonce, "utf8")
-      .update(content.subarray(challenge.offset, challenge.offset + challenge.length))
-      .digest("hex");
+    const proof = possessionProof(content, challenge);
     expect(await post(token, "/file/v1/upload/instant", { ...ask, proof })).toEqual({
       status: 200,
       body: { code: 200, msg: "OK", data: { exists: false } },

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bytes, createFolder, sha256, startTestApp, upload, uploadFile, type TestApp } from "./support";
+import { bytes, createFolder, instantUpload, sha256, startTestApp, upload, uploadFile, type TestApp } from "./support";
 
 /**
  * File versions through HTTP: uploads' onConflict choice, the version list, download, restore and
@@ -24,18 +23,8 @@ const names = async (token: string, parentId?: string) =>
   (await get(token, "/file/v1/file/list", { parentId })).body.data.list.map((f: { name: string }) => f.name).sort();
 const fetchBytes = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
 
-/** Instant upload with its proof of possession. */
-async function instant(token: string, content: Buffer, name: string, onConflict?: string) {
-  const ask = { hash: sha256(content), size: content.length, name, onConflict };
-  const first = await post(token, "/file/v1/upload/instant", ask);
-  if (first.status !== 200 || !first.body.data.challenge) return first;
-  const { offset, length, nonce } = first.body.data.challenge;
-  const proof = createHash("sha256")
-    .update(nonce, "utf8")
-    .update(content.subarray(offset, offset + length))
-    .digest("hex");
-  return post(token, "/file/v1/upload/instant", { ...ask, proof });
-}
+const instant = (token: string, content: Buffer, name: string, onConflict?: string) =>
+  instantUpload(app, token, content, { name, onConflict });
 
 const pruneJobsOf = async (fileIdentity: string) =>
   (await app.jobs.list()).filter((j) => j.type === "version.prune" && j.payload.fileIdentity === fileIdentity);
