@@ -1,13 +1,18 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { serveGateway } from "../../../infra-local/gateway";
+import { Users } from "@polaris/core";
 import { nextMobile, startTestApp } from "./support";
 
 afterEach(() => vi.restoreAllMocks());
 
+/** Sign-ups that take a password derivation at the product's default cost: long enough to be in flight. */
+const slowSignUps = { PASSWORD_HASH_COST: String(Users.DEFAULT_PASSWORD_HASH_COST) };
+
 describe("closing the server", () => {
   it("answers the requests in flight before it closes their dependencies", async () => {
-    const app = await startTestApp();
+    // The default password cost (the test apps' lower one makes a sign-up too quick to still be in flight).
+    const app = await startTestApp(slowSignUps);
     const errors = vi.spyOn(console, "error");
     // Sign-ups wait for a password derivation (one per core at a time), then write to the database.
     const signUps = Array.from({ length: 8 }, () =>
@@ -22,7 +27,7 @@ describe("closing the server", () => {
   });
 
   it("lets the requests of clients that hung up finish before it closes their dependencies", async () => {
-    const app = await startTestApp();
+    const app = await startTestApp(slowSignUps);
     const unhandled = vi.spyOn(app.deps.logger, "error");
     const finished = vi.spyOn(app.deps.logger, "info");
     const hangUp = new AbortController();

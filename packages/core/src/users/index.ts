@@ -6,3 +6,4 @@ export { changePassword } from "./change-password";
 export { logout } from "./logout";
 export { updateProfile } from "./update-profile";
 export { authenticate, forgetSessions } from "./session";
+export { DEFAULT_PASSWORD_HASH_COST } from "./password";
