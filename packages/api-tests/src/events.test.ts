@@ -16,6 +16,17 @@ afterAll(() => app?.close());
 
 const userIdOf = async (token: string) => (await app.call("GET", "/usercenter/v1/user/info", { token })).body.data.userInfo.id as number;
 
+/**
+ * A fresh user, once the consumers its sign-up's events reached are done: they publish the outbox
+ * after each batch, and on parity one that ran a moment later took a test's rows mid-test.
+ */
+async function newUser() {
+  const { token } = await app.signUp();
+  const userId = await userIdOf(token);
+  await app.background.idle();
+  return { token, userId };
+}
+
 /** A bus that keeps what it is given, optionally slowly, optionally refusing some events. */
 function capturingBus(options: { delayMs?: number; refuse?: (event: OutboxEvent) => boolean } = {}) {
   const published: OutboxEvent[] = [];
@@ -44,8 +55,7 @@ describe("outbox", () => {
   });
 
   it("recovers a crash between commit and publish through the sweeper", async () => {
-    const { token } = await app.signUp();
-    const userId = await userIdOf(token);
+    const { userId } = await newUser();
     // The use case commits its change and outbox row; no request ends, so nothing publishes them.
     const { file } = await Files.createFolder(app.deps, userId, { name: "orphan" });
     const pending = await unsent();
@@ -62,8 +72,7 @@ describe("outbox", () => {
   });
 
   it("keeps the rows the bus refused for the next publisher", async () => {
-    const { token } = await app.signUp();
-    const userId = await userIdOf(token);
+    const { userId } = await newUser();
     for (let i = 0; i < 4; i++) await Files.createFolder(app.deps, userId, { name: `refused-${i}` });
     const pending = await unsent();
     const { bus, published } = capturingBus({ refuse: (e) => e.id % 2 === 0 });
@@ -75,8 +84,7 @@ describe("outbox", () => {
   });
 
   it("leaves the rows of a publisher that died holding them to the next one once its lease ends, and releases them when the bus throws", async () => {
-    const { token } = await app.signUp();
-    const userId = await userIdOf(token);
+    const { userId } = await newUser();
     await Files.createFolder(app.deps, userId, { name: "claimed" });
     const pending = await unsent();
     // A publisher claimed them and died: nobody takes them while its lease runs.
@@ -101,8 +109,7 @@ describe("outbox", () => {
   });
 
   it("lets concurrent publishers take disjoint rows", async () => {
-    const { token } = await app.signUp();
-    const userId = await userIdOf(token);
+    const { userId } = await newUser();
     await app.deps.db.transaction().execute(async (trx) => {
       for (let i = 0; i < 60; i++) await recordEvent(trx, "file.renamed", { userId, fileIds: [i + 1], subtree: false });
     });
