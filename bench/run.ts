@@ -13,8 +13,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freshDatabaseEnv } from "../packages/api-tests/src/support/database";
-import { down, status, up, SERVICE_NAMES, type ServiceName } from "../infra-local/services/index";
+import { freshDatabaseEnv } from "@polaris/api-tests/support/database";
+import { down, status, up, SERVICE_NAMES, type ServiceName } from "@polaris/infra-local/services";
 import { derived, meets, goalFor, table } from "./goals";
 import type { startFloor } from "./floor";
 import { failureNotes, machineNotes, type Figures } from "./lib";

@@ -1,4 +1,4 @@
-import { startEmbedded } from "../infra-local/embedded";
+import { startEmbedded } from "@polaris/local/embedded";
 
 // The embedded server in a process of its own, so the bench can read its memory apart from the load generator's.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";

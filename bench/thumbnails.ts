@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
-import { createSharpThumbnailer } from "../packages/adapters/src/sharp-thumbnailer";
-import { Thumbnails } from "../packages/core/src/index";
-import { startTestApp } from "../packages/api-tests/src/support/app";
-import { uploadFile } from "../packages/api-tests/src/support/files";
+import { createSharpThumbnailer } from "@polaris/adapters/sharp-thumbnailer";
+import { Thumbnails } from "@polaris/core";
+import { startTestApp } from "@polaris/api-tests/support/app";
+import { uploadFile } from "@polaris/api-tests/support/files";
 import { startServer } from "./http";
 import { api, attempt, load, progress, type Figures } from "./lib";
 

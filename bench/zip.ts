@@ -25,9 +25,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { up } from "../infra-local/services/index";
-import { freshDatabaseEnv } from "../packages/api-tests/src/support/database";
-import { startTestApp, uploadFile } from "../packages/api-tests/src/support";
+import { up } from "@polaris/infra-local/services";
+import { freshDatabaseEnv } from "@polaris/api-tests/support/database";
+import { startTestApp, uploadFile } from "@polaris/api-tests/support";
 import { progress, type Figures } from "./lib";
 
 const MiB = 1024 * 1024;
@@ -48,8 +48,8 @@ interface WorkerReport {
 
 /** The worker's side: builds the function's dependencies from the environment, starts the job, runs it. */
 async function worker() {
-  const { createDeps } = await import("../packages/runtime/src/composition");
-  const { Zip } = await import("../packages/core/src/index");
+  const { createDeps } = await import("@polaris/runtime");
+  const { Zip } = await import("@polaris/core");
   const deps = await createDeps(process.env);
   const identities = JSON.parse(process.env.BENCH_ZIP_IDENTITIES!) as string[];
   const job = await Zip.create(deps, Number(process.env.BENCH_ZIP_USER), { identities });

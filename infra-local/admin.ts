@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { Admin } from "@polaris/core";
 import { createDeps, loadConfig } from "@polaris/runtime";
-import { startLocalPostgres, type LocalPostgres } from "./database/local-postgres";
+import { startLocalPostgres, type LocalPostgres } from "@polaris/local/database/local-postgres";
 
 const usage = "usage: npm run admin -- grant <mobile> | revoke <mobile> | list";
 

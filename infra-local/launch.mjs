@@ -60,7 +60,7 @@ const lambdaModules = (dir) =>
   );
 const posix = (path) => path.split("\\").join("/");
 const main = [
-  `import { registerBuiltModules } from ${JSON.stringify(join(repoRoot, "infra-local", "gateway.ts"))};`,
+  `import { registerBuiltModules } from ${JSON.stringify(join(repoRoot, "packages", "local", "src", "gateway.ts"))};`,
   `registerBuiltModules({`,
   ...lambdaModules("functions").map((path) => `  ${JSON.stringify(posix(path))}: () => import(${JSON.stringify(join(repoRoot, path))}),`),
   `});`,

@@ -1,6 +1,6 @@
 import { loadConfig } from "@polaris/runtime";
-import { startEmbedded, type StartStep } from "./embedded";
-import { buildConsole, consoleBuiltAt, consoleFallback } from "./web";
+import { startEmbedded, type StartStep } from "@polaris/local/embedded";
+import { buildConsole, consoleBuiltAt, consoleFallback } from "@polaris/local/web";
 
 // The embedded profile: everything in this process, state under .polaris/.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

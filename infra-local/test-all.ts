@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { down, SERVICE_NAMES, status, up, type ServiceName } from "./services/index";
-import { repoRoot } from "./gateway";
+import { repoRoot } from "@polaris/local/gateway";
 
 /**
  * `npm test`: the type check and the linter, then every vitest project in turn, starting the local services each
@@ -57,7 +57,7 @@ const passes: Pass[] = [
   {
     name: "browser (parity)",
     projects: ["browser"],
-    paths: ["infra-local/browser/resume.test.ts"],
+    paths: ["packages/browser-tests/src/resume.test.ts"],
     services: ["postgres", "aws", "opensearch"],
     env: parityEnv,
     serial: true,

@@ -17,6 +17,8 @@ export interface Endpoints {
 export type ServiceStatus = "running" | "stopped" | "not-installed";
 
 export const SERVICE_NAMES: readonly ServiceName[] = ["postgres", "aws", "opensearch"];
+/** What the parity profile runs on: all of them. */
+export const PARITY_SERVICES: ServiceName[] = [...SERVICE_NAMES];
 
 export { resourceEnv, RESOURCES } from "./resources";
 

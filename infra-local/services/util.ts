@@ -18,6 +18,10 @@ import {
 import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { osUser, pidAlive, readPid, readText, sleep } from "@polaris/local/process";
+
+// The process helpers the local runtime needs too live in it; the installers take them from here.
+export { osUser, pidAlive, readPid, readText, sleep };
 
 /** The repository root, found from this file (infra-local/services/util.ts), not from the cwd. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -33,8 +37,6 @@ export function stateDir(name: string): string {
 }
 
 export type Log = (line: string) => void;
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function secondsSince(t0: number): string {
   return `${((Date.now() - t0) / 1000).toFixed(1)}s`;
@@ -73,52 +75,6 @@ export function serviceError(service: string, why: string, logFile?: string, cau
   const err = new Error(msg);
   if (cause !== undefined) (err as Error & { cause?: unknown }).cause = cause;
   return err;
-}
-
-/**
- * True if the process runs (not a zombie). With `cmdlineIncludes`, also checks that it is the
- * process we think it is (a pid file that outlived a reboot may name an unrelated process).
- */
-export function pidAlive(pid: number | undefined, cmdlineIncludes?: string): boolean {
-  if (!pid || !Number.isInteger(pid) || pid <= 0) return false;
-  if (cmdlineIncludes !== undefined) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").includes(cmdlineIncludes)) return false;
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  // a zombie (exited, not yet reaped by its parent) still answers kill(0)
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return true;
-  }
-}
-
-/** The uid and gid of an OS user, from /etc/passwd, if it exists. */
-export function osUser(name: string): { uid: number; gid: number } | undefined {
-  const entry = (readText("/etc/passwd") ?? "")
-    .split("\n")
-    .map((line) => line.split(":"))
-    .find((f) => f[0] === name);
-  return entry ? { uid: Number(entry[2]), gid: Number(entry[3]) } : undefined;
-}
-
-export function readPid(file: string): number | undefined {
-  try {
-    const n = Number(readFileSync(file, "utf8").trim().split("\n")[0]);
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Resident memory of a process in MiB (from /proc), if it is running. */
@@ -307,14 +263,6 @@ export function hashPaths(paths: string[]): string {
   };
   for (const p of paths) walk(p);
   return h.digest("hex");
-}
-
-export function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
 }
 
 /**

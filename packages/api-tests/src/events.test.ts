@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { Files, Outbox, recordEvent, type EventBus, type OutboxEvent } from "@polaris/core";
-import { sqsEvent } from "../../../infra-local/background";
-import { loadModuleHandler } from "../../../infra-local/gateway";
+import { sqsEvent } from "@polaris/local/background";
+import { loadModuleHandler } from "@polaris/local/gateway";
 import { createFolder, startTestApp, type TestApp } from "./support";
 
 let app: TestApp;

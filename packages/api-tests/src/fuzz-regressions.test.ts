@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256, startTestApp, type TestApp } from "./support";
 
-/** What the schema fuzzing pass (infra-local/stress/fuzz.test.ts) found, kept as plain cases. */
+/** What the schema fuzzing pass (packages/api-tests/src/stress/fuzz.test.ts) found, kept as plain cases. */
 
 let app: TestApp;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleFallback } from "../../../infra-local/web";
+import { createConsoleFallback } from "@polaris/local/web";
 import { startTestApp, uploadFile, type TestApp } from "./support";
 
 /** Issue 16, defect 10: what every answer tells the browser, and the token rules. */

@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { serveGateway } from "../../../infra-local/gateway";
+import { serveGateway } from "@polaris/local/gateway";
 import { Users } from "@polaris/core";
 import { nextMobile, startTestApp } from "./support";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytes, sha256, startTestApp, upload, uploadFile, type TestApp } from "./support";
-import { repoRoot } from "../../../infra-local/gateway";
+import { repoRoot } from "@polaris/local/gateway";
 
 // The MinIO/Garage path: an S3-compatible server at S3_ENDPOINT that sends no notifications (the
 // store run by `npm run s3`), so uploads complete through the client's callback alone.
@@ -15,7 +15,7 @@ let home: string;
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "polaris-s3-"));
-  store = spawn(process.execPath, ["--import", "tsx", "infra-local/object-store/standalone.ts"], {
+  store = spawn(process.execPath, ["--import", "tsx", "infra-local/s3-server.ts"], {
     cwd: repoRoot,
     env: { ...process.env, POLARIS_HOME: home, S3_PORT: "0" },
     stdio: ["ignore", "pipe", "inherit"],

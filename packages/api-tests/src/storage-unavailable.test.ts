@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createObjectStore, type ObjectStore } from "../../../infra-local/object-store/server";
+import { createObjectStore, type ObjectStore } from "@polaris/local/object-store/server";
 import { bytes, listNames, quota, sha256, startTestApp, type TestApp } from "./support";
 
 /**

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmbedded, type RunningApp } from "../../../../infra-local/embedded";
-import type { Fallback } from "../../../../infra-local/gateway";
-import { startParity } from "../../../../infra-local/parity/start";
+import { startEmbedded, type RunningApp } from "@polaris/local/embedded";
+import type { Fallback } from "@polaris/local/gateway";
+import { startParity } from "@polaris/local/parity/start";
+import { resourceEnv } from "@polaris/infra-local/services";
 import { freshDatabaseEnv } from "./database";
 import { scheduleJobs, tableJobs, type JobsView } from "./jobs";
 import { freshParityEnv } from "./parity";
@@ -48,7 +49,9 @@ export async function startTestApp(
   if (profile === "parity") {
     const parity = await freshParityEnv();
     const database = await freshDatabaseEnv(process.env.POLARIS_TEST_DATABASE_URL ?? parity.endpoints.postgres!.url);
-    const started = await startParity({ ...base, ...database.env, ...parity.env, ...env }, 0, { fallback, endpoints: parity.endpoints });
+    const started = await startParity({ ...resourceEnv(parity.endpoints), ...base, ...database.env, ...parity.env, ...env }, 0, {
+      fallback,
+    });
     app = started;
     jobs = scheduleJobs(started.deps.config, started.deps.scheduler, started.schedules);
     drop = async () => {

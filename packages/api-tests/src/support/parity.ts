@@ -4,7 +4,7 @@ import { DeleteEventBusCommand, DeleteRuleCommand, EventBridgeClient, RemoveTarg
 import { DeleteScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { consumersFedBy, queueUrlVariable } from "@polaris/contract";
-import { up, type Endpoints } from "../../../../infra-local/services/index";
+import { PARITY_SERVICES, up, type Endpoints } from "@polaris/infra-local/services";
 import {
   awsClientConfig,
   busRoute,
@@ -12,8 +12,7 @@ import {
   ensureKvTable,
   ensureScheduleGroup,
   queueWithDlq,
-} from "../../../../infra-local/services/resources";
-import { PARITY_SERVICES } from "../../../../infra-local/parity/start";
+} from "@polaris/infra-local/services/resources";
 
 /**
  * A key space of its own for one parity test app, as a fresh database is for the SQL side: its own

@@ -1,5 +1,0 @@
-import { searchContract } from "../../packages/api-tests/src/support/search-contract";
-import { startOpenSearchApp } from "./opensearch-app";
-
-// The suite packages/api-tests/src/search.test.ts runs against SQL, here against OpenSearch fed by the indexer.
-searchContract("OpenSearch", () => startOpenSearchApp());
