@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import pg from "pg";
-import { freshDatabaseEnv } from "../../api-tests/src/support/database";
+import { freshDatabaseEnv } from "@polaris/api-tests/support/database";
 import { createPgPool, openDatabase } from "./database";
 
 describe("PGlite on disk", () => {
