@@ -1,6 +1,7 @@
 import { api, type FileItem } from "../api";
 import { format } from "../i18n";
-import { Modal, type ActionContext } from "../ui";
+import { Modal } from "../ui";
+import type { ActionContext } from "../actions";
 
 export type ClashChoice = "keep" | "replace" | "skip" | "version";
 
