@@ -14,7 +14,7 @@ const TOP_EXTENSIONS = 100;
  * names alike. The candidates come from files_search_grams (migration 0007: the keyword's character pairs
  * under the owner), which serves a keyword of any length. A keyword of one or two characters is one
  * entry of that index, so its candidates are its matches; a longer one's pairs may lie apart in a name,
- * and `lower(name) like` decides (lower() on every candidate was a third of a 100,000-file search).
+ * and `lower(name) like` decides (lower() of every candidate was a third of a 100,000-file search).
  */
 export function createSqlSearch(db: Db): SearchEngine {
   return {
@@ -22,8 +22,12 @@ export function createSqlSearch(db: Db): SearchEngine {
       let base = activeOf(db, userId);
       if (q.keyword) {
         base = base.where(sql<SqlBool>`search_grams(f.user_id, f.name) @> search_keyword_grams(${userId}, ${q.keyword})`);
-        // Code points, as PostgreSQL's length() counts them.
-        if ([...q.keyword].length > 2) base = base.where(sql<SqlBool>`lower(f.name) like lower(${`%${escapeLike(q.keyword)}%`})`);
+        // Code points, as PostgreSQL's length() counts them. A name that holds the lowered keyword as it
+        // is holds it lowered too (lower() maps character by character), so lower() runs only on the rest.
+        if ([...q.keyword].length > 2) {
+          const pattern = sql`lower(${`%${escapeLike(q.keyword)}%`})`;
+          base = base.where(sql<SqlBool>`(f.name like ${pattern} or lower(f.name) like ${pattern})`);
+        }
       }
       if (q.exts.length) base = base.where("f.ext", "in", q.exts);
       if (q.isDir !== undefined) base = base.where("f.is_dir", "=", q.isDir);
@@ -114,16 +118,16 @@ function orderedPage(base: SelectFiles, q: SearchQuery) {
  * the id. The regular expressions that tell the tiers apart cost most of a sort by tier over every
  * match (8,000 of a 100,000-file drive's names ran both for a page of 20), so the matches are sorted
  * once by length and id, and the page is the tiers' rows read in turn from that order: each tier's
- * scan stops once the page is full, and a tier past it is never read. A whole word is a word prefix
- * too, so a row pays the second expression only when the first holds. The tiers come in their order
+ * scan stops once the page is full, and a tier past it is never read. The tiers come in their order
  * because a plain Append runs its branches one after the other (a CTE keeps the plan from going
  * parallel), and each branch reads the sorted CTE in its order without sorting again (PostgreSQL 17
  * passes a CTE's sort order on).
  */
 function relevancePage(base: SelectFiles, keyword: string, offset: number, limit: number) {
   const word = escapeRegExp(keyword);
-  const whole = sql`name ~* ${`(^|[^[:alnum:]])${word}([^[:alnum:]]|$)`}`;
-  const prefix = sql`name ~* ${`(^|[^[:alnum:]])${word}`}`;
+  // Lookarounds rather than `(^|[^[:alnum:]])`: the same matches, a little cheaper to run.
+  const whole = sql`name ~* ${`(?<![[:alnum:]])${word}(?![[:alnum:]])`}`;
+  const prefix = sql`name ~* ${`(?<![[:alnum:]])${word}`}`;
   // The length first (code points, as length() counts): it spares lower() of every other match.
   const exact = sql`(len = ${[...keyword].length} and lower(name) = lower(${keyword}))`;
   const tier = (where: RawBuilder<unknown>) => sql`(select id from matches where ${where} order by len, id)`;
@@ -134,7 +138,7 @@ function relevancePage(base: SelectFiles, keyword: string, offset: number, limit
       .orderBy("f.id")}
     select id, (select count(*) from matches) as total from (
       ${tier(exact)}
-      union all ${tier(sql`${prefix} and ${whole} and not ${exact}`)}
+      union all ${tier(sql`${whole} and not ${exact}`)}
       union all ${tier(sql`${prefix} and not ${whole} and not ${exact}`)}
       union all ${tier(sql`not ${prefix} and not ${exact}`)}
     ) page offset ${offset} limit ${limit}`;
