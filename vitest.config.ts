@@ -15,6 +15,10 @@ export default defineConfig({
     // Node 20 is supported by the SDK versions pinned here; the notice about future releases is noise in test logs.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     hookTimeout: 120_000,
+    // One module graph per worker, not one per test file: every API test file imports the whole
+    // app (SDKs, PGlite's WebAssembly), which cost ~3 s a file to evaluate again. The files share no
+    // module state they rely on (each starts its own app, database and state folder).
+    isolate: false,
     projects: [
       // Tests with no service: everything under the packages but the suites below.
       {
