@@ -85,8 +85,15 @@ export async function startEmbedded(
           () => openLocalDatabase(home, config.DATABASE_POOL_SIZE),
         )
       : undefined;
-  // Its idle backends are this machine's memory: let them go a second after a burst.
-  if (database) Object.assign(effectiveEnv, { DATABASE_URL: database.url, DATABASE_IDLE_MS: env.DATABASE_IDLE_MS ?? "1000" });
+  // Its idle backends are this machine's memory (~12–30 MB each): let them go a second after a burst,
+  // and look for due jobs every half minute, not every second, which kept one backend from ever
+  // idling that long. The jobs are expiries and prunes; on AWS the Scheduler runs them within a minute.
+  if (database)
+    Object.assign(effectiveEnv, {
+      DATABASE_URL: database.url,
+      DATABASE_IDLE_MS: env.DATABASE_IDLE_MS ?? "1000",
+      JOB_POLL_MS: env.JOB_POLL_MS ?? "30000",
+    });
   let ready!: () => void;
   const started = new Promise<void>((done) => (ready = done));
   const withStore: Fallback = (req, res, url) =>

@@ -227,9 +227,13 @@ export const settings = {
     { profiles: provisioned },
   ),
   ...jobArnSettings,
-  JOB_POLL_MS: setting(int(1000), "how often due delayed jobs are looked for: the jobs table (embedded), the schedules (parity)", {
-    profiles: local,
-  }),
+  JOB_POLL_MS: setting(
+    int(1000),
+    "how often due delayed jobs are looked for: the jobs table (embedded; every 30 s on its own PostgreSQL server, where a poll each second kept a backend alive), the schedules (parity)",
+    {
+      profiles: local,
+    },
+  ),
   KV_TABLE: setting(
     z.optional(z.string()),
     "DynamoDB table (key `pk`, TTL `expiresAt`) for rate limits and idempotency keys; unset: memory and SQL",
