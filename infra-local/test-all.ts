@@ -75,19 +75,40 @@ const run = (command: string, args: string[], env: Record<string, string> = {}) 
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 
+/** Like run, but its output is held and handed back at the end (printed after what runs meanwhile). */
+const runHeld = (command: string, args: string[]) =>
+  new Promise<{ code: number; output: string }>((resolve) => {
+    const child = spawn(command, args, { cwd: repoRoot, env: process.env });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", (error) => (output += `${error.message}\n`));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+  });
+
+const checks = [
+  { name: "typecheck", command: ["npx", "tsc", "--noEmit"] },
+  { name: "lint", note: " (biome ci: formatting and lint rules; npm run format fixes most)", command: ["npx", "biome", "ci", "."] },
+];
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedPasses: string[] = [];
 /** Repeated at the end, since CI logs keep only the tail. */
 const failedTests: string[] = [];
 const started = Date.now();
 const runningBefore = await status();
+// The type check and the linter (~30 s of one core) run beside the first pass, which runs one test
+// file at a time (one core of the two); their output follows that pass's.
+let checking: Promise<void> | undefined = only.length
+  ? undefined
+  : (async () => {
+      for (const check of checks) {
+        const { code, output } = await runHeld(check.command[0], check.command.slice(1));
+        console.log(`\n=== ${check.name}${check.note ?? ""}: ${code === 0 ? "ok" : "FAILED"}\n${output}`);
+        if (code !== 0) failedPasses.push(check.name);
+      }
+    })();
 try {
-  if (!only.length) {
-    console.log("\n=== typecheck");
-    if ((await run("npx", ["tsc", "--noEmit"])) !== 0) failedPasses.push("typecheck");
-    console.log("\n=== lint (biome ci: formatting and lint rules; npm run format fixes most)");
-    if ((await run("npx", ["biome", "ci", "."])) !== 0) failedPasses.push("lint");
-  }
   for (const [index, pass] of passes.entries()) {
     if (only.length && !only.some((o) => pass.name.startsWith(o))) continue;
     console.log(`\n=== ${pass.name}`);
@@ -134,7 +155,10 @@ try {
     }
     if (code !== 0) failedPasses.push(pass.name);
     console.log(`=== ${pass.name}: ${code === 0 ? "ok" : "FAILED"} in ${Math.round((Date.now() - passStarted) / 1000)}s`);
+    await checking;
+    checking = undefined;
   }
+  await checking;
 } finally {
   const ours = SERVICE_NAMES.filter((name) => runningBefore[name] !== "running");
   if (ours.length) await down(ours).catch((error) => console.error(`stopping local services: ${(error as Error).message}`));
