@@ -9,7 +9,7 @@ import { SearchPage } from "./components/Search";
 import { AccountPage } from "./components/Account";
 import { AdminPage } from "./components/Admin";
 import { UploadPanel } from "./components/Uploads";
-import { navigate, Toasts, useChanges, useLocation } from "./ui";
+import { LangSwitch, navigate, Toasts, useChanges, useLocation } from "./ui";
 import { uploads } from "./upload";
 
 export function App() {
@@ -40,15 +40,6 @@ export function App() {
       {body}
       <Toasts />
     </LangContext.Provider>
-  );
-}
-
-export function LangSwitch() {
-  const { lang, t, setLang } = useI18n();
-  return (
-    <button type="button" className="link lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang-switch">
-      {t.language}
-    </button>
   );
 }
 

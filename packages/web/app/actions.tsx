@@ -4,24 +4,12 @@
  * feature adds its entry with `addFileAction` (from its own file, imported once by Drive.tsx); `run`
  * gets the items and a context that shows dialogs and reports errors as toasts.
  */
-import type { ReactNode } from "react";
 import { api, type FileItem } from "./api";
-import { format, type Lang, type Messages } from "./i18n";
-import { navigate, notifyChanged, PromptDialog, toast, type useAction } from "./ui";
+import { format, type Messages } from "./i18n";
+import { navigate, notifyChanged, PromptDialog, toast, type ActionContext } from "./ui";
 import { ShareDialog } from "./components/Shares";
 import { FolderPicker } from "./components/FolderPicker";
 import { resolveClashes } from "./components/Conflicts";
-
-export interface ActionContext {
-  /** The folder on screen ("0" for the root). */
-  folderId: string;
-  t: Messages;
-  lang: Lang;
-  /** Runs a request; a business error becomes a toast and the result undefined. */
-  run: ReturnType<typeof useAction>;
-  /** Shows a dialog until it calls `close`. */
-  show(render: (close: () => void) => ReactNode): void;
-}
 
 export interface FileAction {
   /** The menu entry's test id is `menu-<id>`, the selection bar's button `action-<id>`. */

@@ -63,7 +63,8 @@ const call = createClient({
     if ((e.code === 100003 || e.code === 200005) && endpoint.auth === "jwt" && token) setToken(null);
   },
 });
-const root = (id?: string | null) => id || "0";
+// The upload routes also take a folder's numeric id (Polaris-IO compatibility); the console sends identities.
+const root = (id?: string | number | null) => (id ? String(id) : "0");
 
 export const api = {
   /** Whether the server answers at all (false while it is down or restarting). */

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
-import { describeError, useI18n } from "./i18n";
+import { describeError, useI18n, type Lang, type Messages } from "./i18n";
 
 /** Tiny router on the History API (the gateway answers every console path with index.html). */
 const routeListeners = new Set<() => void>();
@@ -155,6 +155,18 @@ export function useAction() {
       return undefined;
     }
   };
+}
+
+/** What an action of the drive gets (actions.tsx, and the dialogs it opens such as Conflicts.tsx). */
+export interface ActionContext {
+  /** The folder on screen ("0" for the root). */
+  folderId: string;
+  t: Messages;
+  lang: Lang;
+  /** Runs a request; a business error becomes a toast and the result undefined. */
+  run: ReturnType<typeof useAction>;
+  /** Shows a dialog until it calls `close`. */
+  show(render: (close: () => void) => ReactNode): void;
 }
 
 /** Dialogs shown by actions: a stack, so that a question asked from a dialog (a name clash) returns to it. */
@@ -329,4 +341,14 @@ export function Highlight({ text, keyword, server }: { text: string; keyword?: s
   }
   out.push(<span key="end">{text.slice(pos)}</span>);
   return <>{out}</>;
+}
+
+/** The language toggle of every page's header (the console's and a share's). */
+export function LangSwitch() {
+  const { lang, t, setLang } = useI18n();
+  return (
+    <button type="button" className="link lang" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang-switch">
+      {t.language}
+    </button>
+  );
 }

@@ -1,7 +1,6 @@
 import { api, type FileItem } from "../api";
 import { format } from "../i18n";
-import { Modal } from "../ui";
-import type { ActionContext } from "../actions";
+import { Modal, type ActionContext } from "../ui";
 
 export type ClashChoice = "keep" | "replace" | "skip" | "version";
 

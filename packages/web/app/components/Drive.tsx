@@ -1,9 +1,21 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type FileItem, type PathEntry } from "../api";
 import { format, formatBytes, formatTime, useI18n } from "../i18n";
-import { FileIcon, Menu, menuPoint, navigate, notifyChanged, PromptDialog, useAction, useChanges, useOverlays, type MenuItem } from "../ui";
+import {
+  FileIcon,
+  Menu,
+  menuPoint,
+  navigate,
+  notifyChanged,
+  PromptDialog,
+  useAction,
+  useChanges,
+  useOverlays,
+  type ActionContext,
+  type MenuItem,
+} from "../ui";
 import { filesFromDrop, filesFromInput, uploads } from "../upload";
-import { actionsFor, deleteItems, fileActions, transferItems, type ActionContext } from "../actions";
+import { actionsFor, deleteItems, fileActions, transferItems } from "../actions";
 import { dropTarget, setDropHandler, startDrag } from "../drag";
 import { namesIn } from "./Conflicts";
 // Registers the "Versions" entry of a file's menu.

@@ -1,8 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type ApiError, type FileItem, type PathEntry, type PublicShare, type ShareInfo, type ZipJob } from "../api";
 import { describeError, format, formatBytes, formatTime, useI18n } from "../i18n";
-import { FileIcon, navigate, toast, useAction, useOverlays } from "../ui";
-import { LangSwitch } from "../App";
+import { FileIcon, LangSwitch, navigate, toast, useAction, useOverlays } from "../ui";
 import { FolderPicker, startDownload } from "./Drive";
 import { resolveClashes } from "./Conflicts";
 import { PreviewDialog } from "./Preview";
