@@ -8,8 +8,9 @@ import { launchChromium, screenshotsDir, startConsoleApp } from "./support/conso
 
 // Zip downloads and limited shares in the console: a folder downloaded as one zip from the drive's
 // menu, a share made with limits in the share dialog, its public page before and after the code
-// (sharer and expiry first, never the names), "download all" as a zip, and a preview-only share.
-// Screenshots: zip-share-before-code.png, zip-share-page.png, zip-share-preview-only.png.
+// (sharer and expiry first, never the names), "download all" as a zip, its limits changed afterwards
+// from "My shares" and enforced, and a preview-only share.
+// Screenshots: zip-share-before-code.png, zip-share-page.png, zip-share-edit-limits.png, zip-share-preview-only.png.
 
 let app: TestApp;
 let browser: Browser;
@@ -40,7 +41,7 @@ async function zipNames(download: Download) {
 }
 
 describe("zip downloads and limited shares", () => {
-  it("downloads a folder as a zip, creates a limited share, and shows its public page before and after the code", async () => {
+  it("downloads a folder as a zip, creates a limited share, shows its public page before and after the code, and changes its limits afterwards", async () => {
     const { token } = await app.signUp();
     const album = await createFolder(app, token, "相册");
     await uploadFile(app, token, Buffer.from("first photo"), { name: "一.txt", parentId: album });
@@ -95,6 +96,27 @@ describe("zip downloads and limited shares", () => {
     const mine = page.locator('[data-testid="share-row"][data-name="相册"]');
     await expect.poll(() => mine.getByTestId("share-downloads").textContent()).toContain("1/5 downloads");
     expect(await mine.getByTestId("share-views").textContent()).toBe("1 / 9");
+
+    // Limits changed afterwards from "My shares": the download limit lowered to the one download so far
+    // closes downloads at once, the view limit removed.
+    await mine.getByTestId("share-menu").click();
+    await page.getByTestId("menu-share-edit-limits").click();
+    const dialog = page.getByTestId("share-limits-dialog");
+    expect(await dialog.getByTestId("share-used").textContent()).toContain("Downloads so far: 1, views: 1");
+    expect(await dialog.getByTestId("share-download-limit").inputValue()).toBe("5");
+    await dialog.getByTestId("share-download-limit").fill("1");
+    await dialog.getByTestId("share-view-limit").fill("");
+    await page.screenshot({ path: join(screenshotsDir, "zip-share-edit-limits.png") });
+    await dialog.getByTestId("share-limits-save").click();
+    await expect.poll(() => mine.getByTestId("share-downloads").textContent()).toContain("1/1 downloads");
+    expect(await mine.getByTestId("share-views").textContent()).toBe("1");
+    expect((await app.call("GET", "/share/v1/share/list", { token })).body.data.list[0]).toMatchObject({
+      downloadLimit: 1,
+      viewLimit: null,
+      expiredTime: created.expiredTime,
+    });
+    await visitor.getByTestId("share-child-download").first().click();
+    await expect.poll(() => visitor.getByTestId("toast-error").textContent()).toContain("This share's downloads are used up.");
 
     // Preview only: the files show, no download of any kind.
     const previewOnly = await app.call("POST", "/share/v1/share/create", {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type FileItem, type ShareItem } from "../api";
 import { format, formatTime, useI18n } from "../i18n";
-import { limitsInput, noLimits, ShareLimitFields } from "./ShareLimits";
+import { limitsChange, limitsInput, limitsOf, noLimits, ShareLimitFields } from "./ShareLimits";
 import { copyText, FileIcon, Menu, menuPoint, Modal, notifyChanged, toast, useAction, useChanges, type MenuItem } from "../ui";
 
 const EXPIRY = [1, 7, 30, 0] as const;
@@ -102,6 +102,7 @@ export function MyShares() {
   const changes = useChanges();
   const [items, setItems] = useState<ShareItem[]>([]);
   const [editing, setEditing] = useState<ShareItem | null>(null);
+  const [limiting, setLimiting] = useState<ShareItem | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number; share: ShareItem } | null>(null);
   const shareMenu = (s: ShareItem): MenuItem[] => [
     {
@@ -112,6 +113,7 @@ export function MyShares() {
     ...(s.status === 0
       ? [
           { id: "share-edit", label: t.update, run: () => setEditing(s) },
+          { id: "share-edit-limits", label: t.shareEditLimits, run: () => setLimiting(s) },
           {
             id: "share-cancel",
             label: t.cancelShare,
@@ -196,6 +198,7 @@ export function MyShares() {
       {items.length === 0 && <div className="empty">{t.noShares}</div>}
       {menu && <Menu x={menu.x} y={menu.y} items={shareMenu(menu.share)} onClose={() => setMenu(null)} />}
       {editing && <EditShare share={editing} onClose={() => setEditing(null)} />}
+      {limiting && <EditLimits share={limiting} onClose={() => setLimiting(null)} />}
     </section>
   );
 }
@@ -248,6 +251,42 @@ function EditShare({ share, onClose }: { share: ShareItem; onClose(): void }) {
           </label>
         ))}
       </fieldset>
+    </Modal>
+  );
+}
+
+/** A share's limits changed after it was made; the counts so far are shown, since a limit at or below them ends the link. */
+function EditLimits({ share, onClose }: { share: ShareItem; onClose(): void }) {
+  const { t } = useI18n();
+  const run = useAction();
+  const before = limitsOf(share);
+  const [limits, setLimits] = useState(before);
+  const save = async () => {
+    const change = limitsChange(before, limits);
+    if (!change) return onClose();
+    const r = await run(() => api.shareUpdate({ identity: share.identity, ...change }), t.done);
+    if (r) notifyChanged(), onClose();
+  };
+  return (
+    <Modal
+      title={format(t.shareEditLimitsTitle, { name: share.fileName })}
+      onClose={onClose}
+      testId="share-limits-dialog"
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            {t.cancel}
+          </button>
+          <button type="button" className="primary" onClick={save} data-testid="share-limits-save">
+            {t.ok}
+          </button>
+        </>
+      }
+    >
+      <p className="muted" data-testid="share-used">
+        {format(t.shareUsedSoFar, { downloads: share.downloadNum, views: share.clickNum })}
+      </p>
+      <ShareLimitFields value={limits} onChange={setLimits} expireLabel={t.shareEndsOn} />
     </Modal>
   );
 }
