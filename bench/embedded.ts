@@ -47,27 +47,33 @@ function treeOf(root: number) {
   return { pids, cpuMs: (pids.reduce((sum, pid) => sum + (all.get(pid)?.ticks ?? 0), 0) * 1000) / CLK_TCK };
 }
 
-/** RSS and PSS (kB fields of /proc/<pid>/smaps_rollup) summed over the tree, in MB. */
+/** RSS and PSS (kB fields of /proc/<pid>/smaps_rollup) summed over the tree, in MB, and each process's ("name rss/pss"). */
 function treeMemoryMb(root: number) {
   let rss = 0;
   let pss = 0;
+  const each: string[] = [];
   for (const pid of treeOf(root).pids) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-      rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
-      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? 0);
+      rss += kB("Rss");
+      pss += kB("Pss");
+      // The server's processes name themselves ("postgres: checkpointer"); the app is node.
+      const name = pid === root ? "node" : readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0].replace(/^.*\/bin\//, "").trim();
+      each.push(`${name} ${Math.round(kB("Rss") / 1024)}/${Math.round(kB("Pss") / 1024)}`);
     } catch {
       // gone meanwhile
     }
   }
-  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024) };
+  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024), each };
 }
 
-/** The tree's memory once idle: the median of five samples, after its idle backends have gone. */
+/** The tree's memory once idle: the median of five samples, after its idle backends have gone; each process's (MB RSS/PSS) is printed. */
 async function idleMemory(pid: number) {
   await sleep(5000);
   const samples = [];
   for (let i = 0; i < 5; i++, await sleep(200)) samples.push(treeMemoryMb(pid));
+  progress(`  ${samples.at(-1)!.each.join(", ")}`);
   return { rss: median(samples.map((s) => s.rss)), pss: median(samples.map((s) => s.pss)) };
 }
 
