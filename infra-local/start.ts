@@ -51,8 +51,11 @@ console.log(`Polaris is running (ready in ${seconds(process.uptime() * 1000)})
   Docs:    ${app.url}/docs
 Each request is logged below (LOG_FORMAT=json for JSON lines, METRICS=true for EMF metrics). Press Ctrl-C to stop.`);
 
+// A person who pressed Ctrl-C sees that it was heard, and that the drive is kept.
 const stop = async () => {
+  say("\nStopping Polaris (finishing the requests in flight) …\n");
   await app.close();
+  say(`Polaris stopped. The drive is kept in ${POLARIS_HOME}/; npm start opens it again.\n`);
   process.exit(0);
 };
 process.once("SIGINT", stop);
