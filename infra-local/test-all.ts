@@ -87,7 +87,7 @@ const runHeld = (command: string, args: string[]) =>
   });
 
 const checks = [
-  { name: "typecheck", command: ["npx", "tsc", "--noEmit"] },
+  { name: "typecheck", command: ["npm", "run", "--silent", "typecheck"] },
   { name: "lint", note: " (biome ci: formatting and lint rules; npm run format fixes most)", command: ["npx", "biome", "ci", "."] },
 ];
 
