@@ -59,7 +59,13 @@ function treeMemoryMb(root: number) {
       rss += kB("Rss");
       pss += kB("Pss");
       // The server's processes name themselves ("postgres: checkpointer"); the app is node.
-      const name = pid === root ? "node" : readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0].replace(/^.*\/bin\//, "").trim();
+      const name =
+        pid === root
+          ? "node"
+          : readFileSync(`/proc/${pid}/cmdline`, "utf8")
+              .split("\0")[0]
+              .replace(/^.*\/bin\//, "")
+              .trim();
       each.push(`${name} ${Math.round(kB("Rss") / 1024)}/${Math.round(kB("Pss") / 1024)}`);
     } catch {
       // gone meanwhile

@@ -68,5 +68,7 @@ it("prints each start step with its time, then one human line per request", asyn
   }
   expect(await exited).toBe(0);
   // Ctrl-C is answered in words: the stop, then that the drive is kept.
-  expect(stdout).toMatch(/\nStopping Polaris \(finishing the requests in flight\) …\nPolaris stopped\. The drive is kept in .+\/; npm start opens it again\.\n$/);
+  expect(stdout).toMatch(
+    /\nStopping Polaris \(finishing the requests in flight\) …\nPolaris stopped\. The drive is kept in .+\/; npm start opens it again\.\n$/,
+  );
 }, 120_000);
